@@ -1,0 +1,28 @@
+"""Report + Support: the switchboard. Registers blueprints and wires events to domain handlers."""
+
+from typing import Any
+
+from chalice.app import Chalice, Rate
+
+from chalicelib import services
+from chalicelib.api.meta import meta_api
+from chalicelib.api.reporter import reporter_api
+from chalicelib.api.security import add_security_headers
+from chalicelib.resources import TRIAGE_QUEUE
+
+app = Chalice(app_name="report-support", configure_logs=False)
+app.register_blueprint(meta_api)
+app.register_blueprint(reporter_api)
+app.register_middleware(add_security_headers, "http")
+
+
+@app.on_sqs_message(queue=TRIAGE_QUEUE.logical_name, batch_size=10)
+def on_triage_message(event: Any) -> dict[str, Any]:
+    """Triage newly submitted reports; failed messages are reported one by one."""
+    return services.triage_handler()(event.to_dict())
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def redrive_outbox(event: Any) -> dict[str, int]:
+    """Send reports that never reached triage to the queue again."""
+    return services.triage_redrive()()

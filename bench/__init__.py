@@ -1,0 +1,1 @@
+"""Benchmarks whose figures are quoted in BENCHMARKS.md."""

@@ -1,0 +1,1 @@
+"""Report + Support: the application package (domain modules, adapters and API blueprints)."""

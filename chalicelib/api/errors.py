@@ -1,0 +1,81 @@
+"""Domain errors to HTTP, in one place.
+
+Chalice turns an unhandled exception into a 500 before any middleware sees it, so views
+are wrapped with `handles_domain_errors`. Anything unexpected is logged by type only —
+an exception's text may quote input (pydantic's does), and input may be personal data —
+and answered with a plain 500.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec
+
+from chalice.app import Response
+
+from chalicelib.errors import (
+    DependencyUnavailable,
+    DomainError,
+    InvalidInput,
+    MalformedRequest,
+    NotFound,
+    PayloadTooLarge,
+    SubmissionConflict,
+)
+from chalicelib.observability import logger
+
+_P = ParamSpec("_P")
+JSON_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store"}
+
+
+def error_response(error: Exception) -> Response:
+    """The HTTP answer for an error."""
+    if isinstance(error, InvalidInput):
+        count = len(error.problems)
+        return _response(
+            400,
+            "invalid_input",
+            f"{count} field{'s are' if count != 1 else ' is'} not right; see errors.",
+            errors=[{"field": p.field, "message": p.message} for p in error.problems],
+        )
+    if isinstance(error, MalformedRequest):
+        return _response(400, "malformed_request", str(error))
+    if isinstance(error, PayloadTooLarge):
+        return _response(413, "payload_too_large", str(error))
+    if isinstance(error, SubmissionConflict):
+        return _response(409, "conflict", str(error))
+    if isinstance(error, NotFound):
+        return _response(404, "not_found", "not found")
+    if isinstance(error, DependencyUnavailable):
+        logger.warning("dependency unavailable", extra={"dependency": error.service})
+        response = _response(
+            503, "unavailable", "We could not save this right now. Please try again shortly."
+        )
+        response.headers["Retry-After"] = "5"
+        return response
+    logger.error("unhandled error", extra={"error_type": type(error).__name__})
+    return _response(500, "internal_error", "Something went wrong on our side.")
+
+
+def handles_domain_errors(view: Callable[_P, Any]) -> Callable[_P, Any]:
+    """Wrap a Chalice view so every error becomes a JSON answer without personal data."""
+
+    @functools.wraps(view)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except DomainError as error:
+            return error_response(error)
+        except Exception as error:
+            return error_response(error)
+
+    return wrapper
+
+
+def _response(status: int, code: str, message: str, **extra: Any) -> Response:
+    return Response(
+        status_code=status,
+        body={"error": code, "message": message, **extra},
+        headers=dict(JSON_HEADERS),
+    )

@@ -1,0 +1,1 @@
+"""Cases: triage, screening, routing, assignment and the case workflow."""

@@ -1,0 +1,153 @@
+"""Sealing personal data with KMS envelope encryption, and blind indexes.
+
+`Sealer` wraps aws-encryption-sdk with a caching materials manager, so KMS is called once
+per data key rather than once per field. The cache is keyed by the encryption context, so
+the context is constant per purpose; the record id and field name travel *inside* the
+envelope and are checked on every unseal, so a ciphertext copied onto another record (or
+into another field) refuses to open. Messages use a key-committing algorithm suite.
+
+`BlindIndex` turns a normalised value into a keyed MAC with KMS `GenerateMac`: the HMAC
+key never leaves KMS, and the plain value is never stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import unicodedata
+from typing import Any, Protocol
+
+import aws_encryption_sdk
+from aws_encryption_sdk import Algorithm, CommitmentPolicy
+from aws_encryption_sdk.caches.local import LocalCryptoMaterialsCache
+from aws_encryption_sdk.exceptions import AWSEncryptionSDKClientError
+from aws_encryption_sdk.materials_managers.caching import CachingCryptoMaterialsManager
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.errors import DependencyUnavailable, SealBroken
+
+ALGORITHM = Algorithm.AES_256_GCM_HKDF_SHA512_COMMIT_KEY
+_CACHE_CAPACITY = 16
+
+JsonValue = Any
+
+
+class Sealer:
+    """Seals and unseals values for one purpose (one KMS key, one constant context)."""
+
+    def __init__(
+        self,
+        *,
+        key_arn: str,
+        purpose: str,
+        app_name: str,
+        botocore_session: Any,
+        cache_max_age_seconds: float,
+        cache_max_messages: int,
+    ) -> None:
+        self.key_arn = key_arn
+        self.purpose = purpose
+        self._context = {"app": app_name, "purpose": purpose}
+        provider = aws_encryption_sdk.StrictAwsKmsMasterKeyProvider(
+            key_ids=[key_arn], botocore_session=botocore_session
+        )
+        self._materials = CachingCryptoMaterialsManager(
+            master_key_provider=provider,
+            cache=LocalCryptoMaterialsCache(_CACHE_CAPACITY),
+            max_age=cache_max_age_seconds,
+            max_messages_encrypted=cache_max_messages,
+        )
+        self._client = aws_encryption_sdk.EncryptionSDKClient(
+            commitment_policy=CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT
+        )
+
+    def seal(self, record_id: str, field: str, value: JsonValue) -> bytes:
+        """Encrypt `value` bound to `record_id` and `field`."""
+        envelope = json.dumps(
+            {"record": record_id, "field": field, "value": value},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode("utf-8")
+        try:
+            ciphertext, _header = self._client.encrypt(
+                source=envelope,
+                materials_manager=self._materials,
+                encryption_context=self._context,
+                algorithm=ALGORITHM,
+            )
+        except (AWSEncryptionSDKClientError, BotoCoreError, ClientError):
+            raise DependencyUnavailable("kms") from None
+        return bytes(ciphertext)
+
+    def unseal(self, record_id: str, field: str, ciphertext: bytes) -> JsonValue:
+        """Decrypt a sealed value, refusing one sealed for another record or field.
+
+        Callers outside the store go through an audited path; this is the primitive.
+        """
+        try:
+            plaintext, header = self._client.decrypt(
+                source=ciphertext, materials_manager=self._materials
+            )
+        except (BotoCoreError, ClientError):
+            raise DependencyUnavailable("kms") from None
+        except AWSEncryptionSDKClientError:
+            raise SealBroken(f"{field} of {record_id} does not open") from None
+        if any(header.encryption_context.get(k) != v for k, v in self._context.items()):
+            raise SealBroken(f"{field} of {record_id} was sealed for another purpose")
+        envelope = json.loads(plaintext)
+        if envelope.get("record") != record_id or envelope.get("field") != field:
+            raise SealBroken(f"{field} of {record_id} was sealed for another record or field")
+        return envelope["value"]
+
+
+class SealOnly(Protocol):
+    """What code that may only write a purpose's data gets: no way to unseal."""
+
+    def seal(self, record_id: str, field: str, value: JsonValue) -> bytes:
+        """Encrypt `value` bound to `record_id` and `field`."""
+        ...
+
+
+class BlindIndex:
+    """Keyed MACs of normalised values, computed inside KMS."""
+
+    def __init__(self, *, kms_client: Any, key_arn: str) -> None:
+        self._kms = kms_client
+        self._key_arn = key_arn
+
+    def email(self, address: str) -> str:
+        """The blind index of an email address (case- and Unicode-form-insensitive)."""
+        return self._mac("email", normalise_email(address))
+
+    def _mac(self, kind: str, normalised: str) -> str:
+        # The kind prefix separates domains: an email and a name that normalise to the
+        # same text still get different indexes.
+        message = f"{kind}\x00{normalised}".encode()
+        try:
+            response = self._kms.generate_mac(
+                KeyId=self._key_arn, Message=message, MacAlgorithm="HMAC_SHA_256"
+            )
+        except (BotoCoreError, ClientError):
+            raise DependencyUnavailable("kms") from None
+        return base64.urlsafe_b64encode(response["Mac"]).decode("ascii").rstrip("=")
+
+
+def normalise_email(address: str) -> str:
+    """One spelling per mailbox as far as we can tell: NFKC, trimmed, lower-cased."""
+    return unicodedata.normalize("NFKC", address).strip().lower()
+
+
+class WriteOnlySealer:
+    """A sealer with no unseal: what the API holds for the `insight` purpose.
+
+    KMS policy is the real barrier (the API role may only encrypt with the insight key);
+    this makes the same rule visible in the code and in its types.
+    """
+
+    def __init__(self, sealer: Sealer) -> None:
+        self._sealer = sealer
+        self.key_arn = sealer.key_arn
+
+    def seal(self, record_id: str, field: str, value: JsonValue) -> bytes:
+        """Encrypt `value` bound to `record_id` and `field`."""
+        return self._sealer.seal(record_id, field, value)

@@ -1,0 +1,66 @@
+"""Domain errors. No web framework here: `chalicelib.api.errors` maps them to HTTP once.
+
+Messages never carry personal data: they name fields and rules, not the values submitted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+
+class ConfigurationError(DomainError):
+    """The deployment is misconfigured (missing setting, invalid institution data)."""
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One bad field: where it is (dotted path) and what is wrong with it."""
+
+    field: str
+    message: str
+
+
+class InvalidInput(DomainError):
+    """The request was understood but one or more fields are wrong."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        self.problems = problems
+        super().__init__(
+            f"{len(problems)} invalid field(s): " + ", ".join(p.field for p in problems)
+        )
+
+
+class MalformedRequest(DomainError):
+    """The request body could not be read at all (not JSON, not an object, too deep)."""
+
+
+class PayloadTooLarge(DomainError):
+    """The request body is larger than any legitimate submission."""
+
+    def __init__(self, limit_bytes: int) -> None:
+        self.limit_bytes = limit_bytes
+        super().__init__(f"request body is larger than {limit_bytes} bytes")
+
+
+class SubmissionConflict(DomainError):
+    """A submission id was reused for a different report."""
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist (or the caller may not know that it does)."""
+
+
+class DependencyUnavailable(DomainError):
+    """A backing service (DynamoDB, KMS, SQS) failed; nothing was half-written."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        super().__init__(f"{service} is unavailable")
+
+
+class SealBroken(DomainError):
+    """A sealed value failed to open: wrong record, wrong field, or tampered ciphertext."""

@@ -1,0 +1,1 @@
+"""Intake of reports: the submission model, validation against the form, storage, redrive."""

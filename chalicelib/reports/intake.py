@@ -1,0 +1,172 @@
+"""Accepting a report: seal what identifies anyone, store it atomically, queue it for triage.
+
+The order matters. Everything that can fail without harm (sealing, the email's blind index)
+happens before the write; the write is one transaction; the queue message goes last. If the
+queue is down the report is still accepted: it stays in the awaiting-triage index and the
+redrive job sends it later. A retry with the same submission id returns the first answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from chalicelib.clock import Clock, iso
+from chalicelib.crypto import BlindIndex, Sealer, SealOnly
+from chalicelib.errors import DependencyUnavailable, SubmissionConflict
+from chalicelib.institution.models import Institution
+from chalicelib.observability import logger
+from chalicelib.reports.models import Mode, Submission
+from chalicelib.reports.reference import new_reference
+from chalicelib.reports.store import (
+    NewReport,
+    ReferenceTaken,
+    ReportStore,
+    SubmissionAlreadyStored,
+    SubmissionClaim,
+)
+from chalicelib.reports.triage_queue import TriageQueue
+
+#: Sealed field names on a report item.
+CONTACT = "contact"
+NARRATIVE = "narrative"
+DIGEST = "submission_digest"
+_REFERENCE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the reporter is told about their accepted report."""
+
+    reference: str
+    mode: Mode
+    submitted_at: str
+    next_steps: str
+    replayed: bool = False
+
+
+@dataclass
+class ReportIntake:
+    """The intake use case. Collaborators are given, never built here."""
+
+    institution: Institution
+    store: ReportStore
+    identity: Sealer
+    insight: SealOnly
+    blind_index: BlindIndex
+    triage_queue: TriageQueue
+    clock: Clock
+    new_id: Callable[[], str] = lambda: uuid.uuid4().hex
+    new_reference: Callable[[], str] = new_reference
+
+    def submit(self, submission: Submission) -> Receipt:
+        """Store a validated submission and queue it for triage."""
+        report_id = self.new_id()
+        submitted_at = self.clock.now()
+        report = self._sealed_report(report_id, submission, submitted_at)
+        for _attempt in range(_REFERENCE_ATTEMPTS):
+            try:
+                self.store.add(report)
+                break
+            except ReferenceTaken:
+                report = replace(report, reference=self.new_reference())
+            except SubmissionAlreadyStored as stored:
+                return self._replay(stored.claim, submission)
+        else:
+            raise DependencyUnavailable("reference allocation")
+        logger.info(
+            "report accepted",
+            extra={"report_id": report_id, "reference": report.reference, "mode": report.mode},
+        )
+        try:
+            self.triage_queue.send(report_id)
+        except DependencyUnavailable:
+            logger.warning(
+                "triage queue unavailable; left for redrive", extra={"report_id": report_id}
+            )
+        return self._receipt(report.reference, report.mode, iso(submitted_at))
+
+    def _sealed_report(
+        self, report_id: str, submission: Submission, submitted_at: datetime
+    ) -> NewReport:
+        form = self.institution.form
+        clear: dict[str, str | list[str]] = {}
+        sealed: dict[str, bytes] = {}
+        for question_id, answer in submission.answers.items():
+            question = form.question(question_id)
+            if question is not None and question.kind == "text":
+                if isinstance(answer, str) and answer.strip():
+                    field = f"answer.{question_id}"
+                    sealed[field] = self.identity.seal(report_id, field, answer.strip())
+            elif answer not in ("", []):
+                clear[question_id] = answer
+        if submission.narrative:
+            sealed[NARRATIVE] = self.identity.seal(report_id, NARRATIVE, submission.narrative)
+        preferences: dict[str, str] = {}
+        email_mac = None
+        if submission.contact is not None:
+            contact = submission.contact
+            identifying = {
+                "name": contact.name,
+                "email": contact.email,
+                "phone": contact.phone,
+                "safe_times": contact.safe_times,
+            }
+            sealed[CONTACT] = self.identity.seal(report_id, CONTACT, identifying)
+            preferences = {
+                "preferred_contact_method": contact.preferred_contact_method,
+                "advisor_preference": contact.advisor_preference,
+            }
+            email_mac = self.blind_index.email(contact.email)
+        sealed[DIGEST] = self.identity.seal(report_id, DIGEST, submission_digest(submission))
+        demographics = {
+            key: value for key, value in (submission.demographics or {}).items() if value
+        }
+        return NewReport(
+            report_id=report_id,
+            reference=self.new_reference(),
+            submission_id=str(submission.submission_id),
+            mode=submission.mode,
+            form_version=submission.form_version,
+            privacy_notice_version=submission.privacy_notice_version,
+            submitted_at=submitted_at,
+            answers=clear,
+            preferences=preferences,
+            sealed=sealed,
+            email_mac=email_mac,
+            sealed_demographics=(
+                self.insight.seal(report_id, "demographics", demographics) if demographics else None
+            ),
+        )
+
+    def _replay(self, claim: SubmissionClaim, submission: Submission) -> Receipt:
+        sealed_digest = self.store.sealed_value(claim.report_id, DIGEST)
+        stored_digest = (
+            self.identity.unseal(claim.report_id, DIGEST, sealed_digest) if sealed_digest else None
+        )
+        if stored_digest != submission_digest(submission):
+            raise SubmissionConflict(
+                "this submission_id was already used for a different report; "
+                "generate a new submission_id for a new report"
+            )
+        logger.info("submission replayed", extra={"report_id": claim.report_id})
+        return self._receipt(claim.reference, claim.mode, claim.submitted_at, replayed=True)
+
+    def _receipt(
+        self, reference: str, mode: Mode, submitted_at: str, *, replayed: bool = False
+    ) -> Receipt:
+        steps = self.institution.next_steps
+        text = steps.named if mode == "named" else steps.anonymous
+        return Receipt(reference, mode, submitted_at, text["en"], replayed)
+
+
+def submission_digest(submission: Submission) -> str:
+    """A fingerprint of what was submitted, to tell a retry from a reused submission id."""
+    canonical = json.dumps(
+        submission.model_dump(mode="json"), sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,0 +1,19 @@
+"""Human-friendly report references such as `RS-7K3M-Q2PD`.
+
+The alphabet leaves out characters that are easily confused when read aloud or written
+down (0/O, 1/I/L, U/V), so a reporter can quote the reference over the phone.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+PATTERN = re.compile(rf"^RS-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}$")
+
+
+def new_reference() -> str:
+    """A fresh random reference (29^8 ≈ 5·10^11 possibilities; uniqueness is enforced on write)."""
+    body = "".join(secrets.choice(ALPHABET) for _ in range(8))
+    return f"RS-{body[:4]}-{body[4:]}"

@@ -1,0 +1,264 @@
+"""DynamoDB storage of reports.
+
+One report is written in one transaction: the report item, a claim on its submission id
+(so a retry cannot create a second report), a claim on its reference (so two reports never
+share one), and its sealed demographics in their own table. Either all of them are written
+or none is.
+
+Items never hold personal data in clear: identifying values arrive here already sealed.
+Reports waiting for triage carry `awaiting_triage`, which puts them in a sparse index that
+the redrive job reads instead of scanning the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.clock import iso
+from chalicelib.errors import DependencyUnavailable
+from chalicelib.reports.models import Mode
+
+AWAITING_TRIAGE = "awaiting_triage"
+AWAITING_SCREENING = "awaiting_screening"
+_PENDING = "pending"
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+@dataclass(frozen=True)
+class NewReport:
+    """A validated report, its identifying values already sealed, ready to be stored."""
+
+    report_id: str
+    reference: str
+    submission_id: str
+    mode: Mode
+    form_version: str
+    privacy_notice_version: str
+    submitted_at: datetime
+    answers: Mapping[str, str | list[str]]
+    preferences: Mapping[str, str]
+    sealed: Mapping[str, bytes]
+    email_mac: str | None = None
+    sealed_demographics: bytes | None = None
+
+
+@dataclass(frozen=True)
+class SubmissionClaim:
+    """What a submission id already led to."""
+
+    report_id: str
+    reference: str
+    mode: Mode
+    submitted_at: str
+
+
+class SubmissionAlreadyStored(Exception):
+    """The submission id is claimed by an earlier write (a retry, or a concurrent one)."""
+
+    def __init__(self, claim: SubmissionClaim) -> None:
+        self.claim = claim
+        super().__init__("submission already stored")
+
+
+class ReferenceTaken(Exception):
+    """The randomly drawn reference is already in use; draw another."""
+
+
+@dataclass
+class ReportStore:
+    """Reads and writes report items. Takes its client and table names; builds nothing."""
+
+    client: Any
+    reports_table: str
+    demographics_table: str
+
+    def add(self, report: NewReport) -> None:
+        """Write the report and its claims atomically.
+
+        Raises `SubmissionAlreadyStored`, `ReferenceTaken` or `DependencyUnavailable`.
+        """
+        submitted_at = iso(report.submitted_at)
+        item: dict[str, Any] = {
+            "pk": _report_key(report.report_id),
+            "sk": "REPORT",
+            "report_id": report.report_id,
+            "reference": report.reference,
+            "submission_id": report.submission_id,
+            "mode": report.mode,
+            "status": AWAITING_TRIAGE,
+            AWAITING_TRIAGE: _PENDING,
+            "form_version": report.form_version,
+            "privacy_notice_version": report.privacy_notice_version,
+            "submitted_at": submitted_at,
+            "answers": dict(report.answers),
+            "sealed": {name: Binary(value) for name, value in report.sealed.items()},
+            "has_demographics": report.sealed_demographics is not None,
+            "version": 1,
+        }
+        if report.preferences:
+            item["preferences"] = dict(report.preferences)
+        if report.email_mac:
+            item["email_mac"] = report.email_mac
+        claim = {
+            "pk": f"SUBMISSION#{report.submission_id}",
+            "sk": "SUBMISSION",
+            "report_id": report.report_id,
+            "reference": report.reference,
+            "mode": report.mode,
+            "submitted_at": submitted_at,
+        }
+        reference = {
+            "pk": f"REFERENCE#{report.reference}",
+            "sk": "REFERENCE",
+            "report_id": report.report_id,
+        }
+        writes = [
+            self._put_new(self.reports_table, item, "pk"),
+            self._put_new(self.reports_table, claim, "pk", return_existing=True),
+            self._put_new(self.reports_table, reference, "pk"),
+        ]
+        if report.sealed_demographics is not None:
+            demographics = {
+                "report_id": report.report_id,
+                "sealed": Binary(report.sealed_demographics),
+                "submitted_at": submitted_at,
+            }
+            writes.append(self._put_new(self.demographics_table, demographics, "report_id"))
+        try:
+            self.client.transact_write_items(TransactItems=writes)
+        except ClientError as error:
+            self._explain_cancellation(error, report.submission_id)
+        except BotoCoreError:
+            raise DependencyUnavailable("dynamodb") from None
+
+    def find_submission(self, submission_id: str) -> SubmissionClaim | None:
+        """What an earlier write of this submission id stored, if any."""
+        try:
+            response = self.client.get_item(
+                TableName=self.reports_table,
+                Key={"pk": {"S": f"SUBMISSION#{submission_id}"}, "sk": {"S": "SUBMISSION"}},
+                ConsistentRead=True,
+            )
+        except (BotoCoreError, ClientError):
+            raise DependencyUnavailable("dynamodb") from None
+        return _claim(response["Item"]) if "Item" in response else None
+
+    def get(self, report_id: str) -> dict[str, Any] | None:
+        """The report item as plain Python values, or None."""
+        try:
+            response = self.client.get_item(
+                TableName=self.reports_table,
+                Key={"pk": {"S": _report_key(report_id)}, "sk": {"S": "REPORT"}},
+                ConsistentRead=True,
+            )
+        except (BotoCoreError, ClientError):
+            raise DependencyUnavailable("dynamodb") from None
+        return _from_item(response["Item"]) if "Item" in response else None
+
+    def sealed_value(self, report_id: str, field_name: str) -> bytes | None:
+        """One sealed field of a report, still sealed."""
+        item = self.get(report_id)
+        if item is None:
+            return None
+        value = item.get("sealed", {}).get(field_name)
+        return bytes(value.value) if isinstance(value, Binary) else None
+
+    def mark_awaiting_screening(self, report_id: str) -> bool:
+        """Move a report out of triage. False if it had already moved (a duplicate delivery)."""
+        try:
+            self.client.update_item(
+                TableName=self.reports_table,
+                Key={"pk": {"S": _report_key(report_id)}, "sk": {"S": "REPORT"}},
+                UpdateExpression="SET #status = :next, #version = #version + :one REMOVE #awaiting",
+                ConditionExpression="attribute_exists(pk) AND #status = :current",
+                ExpressionAttributeNames={
+                    "#status": "status",
+                    "#awaiting": AWAITING_TRIAGE,
+                    "#version": "version",
+                },
+                ExpressionAttributeValues={
+                    ":next": {"S": AWAITING_SCREENING},
+                    ":current": {"S": AWAITING_TRIAGE},
+                    ":one": {"N": "1"},
+                },
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise DependencyUnavailable("dynamodb") from None
+        except BotoCoreError:
+            raise DependencyUnavailable("dynamodb") from None
+        return True
+
+    def awaiting_triage(self, submitted_before: datetime, limit: int) -> Iterator[str]:
+        """Ids of reports still waiting for triage that were submitted before a moment."""
+        paginator = self.client.get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self.reports_table,
+            IndexName=AWAITING_TRIAGE,
+            KeyConditionExpression="#awaiting = :pending AND submitted_at < :before",
+            ExpressionAttributeNames={"#awaiting": AWAITING_TRIAGE},
+            ExpressionAttributeValues={
+                ":pending": {"S": _PENDING},
+                ":before": {"S": iso(submitted_before)},
+            },
+            PaginationConfig={"MaxItems": limit, "PageSize": min(limit, 100)},
+        )
+        try:
+            for page in pages:
+                for item in page["Items"]:
+                    yield item["pk"]["S"].removeprefix("REPORT#")
+        except (BotoCoreError, ClientError):
+            raise DependencyUnavailable("dynamodb") from None
+
+    @staticmethod
+    def _put_new(
+        table: str, item: Mapping[str, Any], key: str, *, return_existing: bool = False
+    ) -> dict[str, Any]:
+        put: dict[str, Any] = {
+            "TableName": table,
+            "Item": {name: _serializer.serialize(value) for name, value in item.items()},
+            "ConditionExpression": f"attribute_not_exists({key})",
+        }
+        if return_existing:
+            put["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        return {"Put": put}
+
+    def _explain_cancellation(self, error: ClientError, submission_id: str) -> None:
+        if error.response["Error"]["Code"] != "TransactionCanceledException":
+            raise DependencyUnavailable("dynamodb") from None
+        reasons = error.response.get("CancellationReasons", [])
+        codes = [reason.get("Code", "None") for reason in reasons]
+        if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+            existing = reasons[1].get("Item")
+            claim = _claim(existing) if existing else self.find_submission(submission_id)
+            if claim is not None:
+                raise SubmissionAlreadyStored(claim) from None
+        if len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
+            raise ReferenceTaken() from None
+        raise DependencyUnavailable("dynamodb") from None
+
+
+def _report_key(report_id: str) -> str:
+    return f"REPORT#{report_id}"
+
+
+def _claim(item: Mapping[str, Any]) -> SubmissionClaim:
+    values = _from_item(item)
+    return SubmissionClaim(
+        report_id=values["report_id"],
+        reference=values["reference"],
+        mode=values["mode"],
+        submitted_at=values["submitted_at"],
+    )
+
+
+def _from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _deserializer.deserialize(value) for name, value in item.items()}

@@ -1,0 +1,171 @@
+"""Parsing a submission and checking it against the institution's form.
+
+Every problem is collected, not just the first: the reporter (or the form's developer)
+sees each bad field with its reason in one answer. Messages name rules, never values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from chalicelib.errors import FieldProblem, InvalidInput
+from chalicelib.institution.models import Form, PrivacyNotice, Question
+from chalicelib.reports.models import Submission
+
+
+def parse_submission(body: Any, form: Form, privacy_notice: PrivacyNotice) -> Submission:
+    """Return the validated submission, or raise `InvalidInput` listing every problem."""
+    problems: list[FieldProblem] = []
+    submission: Submission | None = None
+    try:
+        submission = Submission.model_validate(body)
+    except ValidationError as error:
+        problems.extend(_from_pydantic(error))
+    if isinstance(body, Mapping):
+        already = {problem.field for problem in problems}
+        problems.extend(
+            problem
+            for problem in _against_form(body, form, privacy_notice)
+            if problem.field not in already and _parent(problem.field) not in already
+        )
+    if problems or submission is None:
+        raise InvalidInput(sorted(problems, key=lambda p: p.field))
+    return submission
+
+
+def _from_pydantic(error: ValidationError) -> Iterable[FieldProblem]:
+    for detail in error.errors(include_url=False, include_input=False, include_context=False):
+        location = [str(part) for part in detail["loc"]]
+        message = detail["msg"]
+        if detail["type"] == "missing":
+            message = "is required"
+        elif detail["type"] == "extra_forbidden":
+            message = "is not a field of this request"
+        yield FieldProblem(".".join(location) or "body", _sentence(message))
+
+
+def _sentence(message: str) -> str:
+    return message[:1].lower() + message[1:]
+
+
+def _parent(field: str) -> str:
+    return field.rsplit(".", 1)[0] if "." in field else ""
+
+
+def _against_form(
+    body: Mapping[str, Any], form: Form, privacy_notice: PrivacyNotice
+) -> Iterable[FieldProblem]:
+    if isinstance(body.get("form_version"), str) and body["form_version"] != form.version:
+        yield FieldProblem(
+            "form_version", f"the form has changed (now version {form.version}): reload it"
+        )
+    version = body.get("privacy_notice_version")
+    if isinstance(version, str) and version != privacy_notice.version:
+        yield FieldProblem(
+            "privacy_notice_version",
+            f"the privacy notice has changed (now version {privacy_notice.version}): "
+            "read it again before sending",
+        )
+    answers = body.get("answers")
+    if isinstance(answers, Mapping):
+        yield from _check_answers(answers, form)
+    yield from _check_mode_and_contact(body, form)
+    demographics = body.get("demographics")
+    if isinstance(demographics, Mapping):
+        yield from _check_choices("demographics", demographics, form.demographic_questions)
+    narrative = body.get("narrative")
+    if isinstance(narrative, str) and len(narrative.strip()) > form.narrative_max_length:
+        yield FieldProblem("narrative", f"must be at most {form.narrative_max_length} characters")
+
+
+def _check_answers(answers: Mapping[str, Any], form: Form) -> Iterable[FieldProblem]:
+    for question_id in answers:
+        if form.question(str(question_id)) is None:
+            yield FieldProblem(f"answers.{question_id}", "is not a question on this form")
+    for question in form.questions:
+        field = f"answers.{question.id}"
+        asked = _is_asked(question, answers)
+        present = question.id in answers and answers[question.id] not in (None, "", [])
+        if not asked:
+            if present:
+                parent = question.show_if.question if question.show_if else ""
+                yield FieldProblem(field, f"is only asked for some answers to {parent}")
+            continue
+        if not present:
+            if question.required:
+                yield FieldProblem(field, "is required")
+            continue
+        yield from _check_answer(field, question, answers[question.id])
+
+
+def _is_asked(question: Question, answers: Mapping[str, Any]) -> bool:
+    if question.show_if is None:
+        return True
+    given = answers.get(question.show_if.question)
+    chosen = set(given) if isinstance(given, list) else {given}
+    return bool(chosen & set(question.show_if.any_of))
+
+
+def _check_answer(field: str, question: Question, value: Any) -> Iterable[FieldProblem]:
+    if question.kind == "text":
+        if not isinstance(value, str):
+            yield FieldProblem(field, "must be text")
+        elif question.max_length is not None and len(value.strip()) > question.max_length:
+            yield FieldProblem(field, f"must be at most {question.max_length} characters")
+        return
+    allowed = question.option_ids()
+    if question.kind == "single":
+        if not isinstance(value, str):
+            yield FieldProblem(field, "must be one option id")
+        elif value not in allowed:
+            yield FieldProblem(field, _unknown_option(allowed))
+        return
+    if not isinstance(value, list):
+        yield FieldProblem(field, "must be a list of option ids")
+    elif len(set(value)) != len(value):
+        yield FieldProblem(field, "must not repeat an option")
+    elif any(item not in allowed for item in value):
+        yield FieldProblem(field, _unknown_option(allowed))
+
+
+def _check_choices(
+    prefix: str, given: Mapping[str, Any], questions: list[Question]
+) -> Iterable[FieldProblem]:
+    by_id = {question.id: question for question in questions}
+    for key, value in given.items():
+        question = by_id.get(str(key))
+        if question is None:
+            yield FieldProblem(f"{prefix}.{key}", "is not a question on this form")
+        else:
+            yield from _check_answer(f"{prefix}.{key}", question, value)
+
+
+def _check_mode_and_contact(body: Mapping[str, Any], form: Form) -> Iterable[FieldProblem]:
+    mode = body.get("mode")
+    contact = body.get("contact")
+    if mode == "anonymous" and contact is not None:
+        yield FieldProblem(
+            "contact", "must be left out of an anonymous report (choose named to be contacted)"
+        )
+    if mode == "named" and contact is None:
+        yield FieldProblem("contact", "is required for a named report")
+    if not isinstance(contact, Mapping):
+        return
+    spec = form.contact
+    method = contact.get("preferred_contact_method")
+    methods = frozenset(option.id for option in spec.contact_methods)
+    if isinstance(method, str) and method not in methods:
+        yield FieldProblem("contact.preferred_contact_method", _unknown_option(methods))
+    if method == "phone" and not contact.get("phone"):
+        yield FieldProblem("contact.phone", "is required when the preferred contact is phone")
+    preference = contact.get("advisor_preference")
+    preferences = frozenset(option.id for option in spec.advisor_preferences)
+    if isinstance(preference, str) and preference not in preferences:
+        yield FieldProblem("contact.advisor_preference", _unknown_option(preferences))
+
+
+def _unknown_option(allowed: frozenset[str]) -> str:
+    return "must be one of: " + ", ".join(sorted(allowed))

@@ -1,0 +1,135 @@
+"""The AWS resources the app needs, defined once.
+
+The local stack provisions these on the moto server and `infra/` will declare the same ones
+in CDK, so the two cannot drift. Plain data only: nothing here talks to AWS.
+
+Logical names are stable; physical names get a per-stage prefix (`physical_name`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+AttributeType = Literal["S", "N", "B"]
+
+
+@dataclass(frozen=True)
+class KeySchema:
+    """A partition key and an optional sort key, with their attribute types."""
+
+    partition: tuple[str, AttributeType]
+    sort: tuple[str, AttributeType] | None = None
+
+    def attributes(self) -> dict[str, AttributeType]:
+        """Attribute name -> type for every key attribute."""
+        found = {self.partition[0]: self.partition[1]}
+        if self.sort:
+            found[self.sort[0]] = self.sort[1]
+        return found
+
+
+@dataclass(frozen=True)
+class Index:
+    """A global secondary index. Sparse when items without its partition key are absent."""
+
+    name: str
+    keys: KeySchema
+    projection: Literal["ALL", "KEYS_ONLY"] = "KEYS_ONLY"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A DynamoDB table: on-demand, encrypted with a customer-managed key in a deployment."""
+
+    logical_name: str
+    settings_field: str
+    keys: KeySchema
+    indexes: tuple[Index, ...] = ()
+    ttl_attribute: str | None = None
+
+    def attribute_definitions(self) -> dict[str, AttributeType]:
+        """Every attribute used by the table's or an index's keys."""
+        found = dict(self.keys.attributes())
+        for index in self.indexes:
+            found.update(index.keys.attributes())
+        return found
+
+
+@dataclass(frozen=True)
+class Queue:
+    """An SQS queue with its dead-letter queue."""
+
+    logical_name: str
+    settings_field: str
+    visibility_timeout_seconds: int = 60
+    max_receive_count: int = 5
+    retention_seconds: int = 4 * 24 * 3600
+    dlq_retention_seconds: int = 14 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Key:
+    """A customer-managed KMS key."""
+
+    logical_name: str
+    settings_field: str
+    description: str
+    spec: Literal["SYMMETRIC_DEFAULT", "HMAC_256"] = "SYMMETRIC_DEFAULT"
+    usage: Literal["ENCRYPT_DECRYPT", "GENERATE_VERIFY_MAC"] = "ENCRYPT_DECRYPT"
+
+
+REPORTS_TABLE = Table(
+    logical_name="reports",
+    settings_field="reports_table",
+    keys=KeySchema(partition=("pk", "S"), sort=("sk", "S")),
+    indexes=(
+        # Sparse: only reports still waiting for triage carry `awaiting_triage`.
+        Index("awaiting_triage", KeySchema(("awaiting_triage", "S"), ("submitted_at", "S"))),
+        # Sparse: only named reports carry the blind index of the reporter's email.
+        Index("by_email_mac", KeySchema(("email_mac", "S"), ("submitted_at", "S"))),
+    ),
+)
+
+DEMOGRAPHICS_TABLE = Table(
+    logical_name="demographics",
+    settings_field="demographics_table",
+    keys=KeySchema(partition=("report_id", "S")),
+)
+
+TRIAGE_QUEUE = Queue(logical_name="triage", settings_field="triage_queue_url")
+
+IDENTITY_KEY = Key(
+    logical_name="identity",
+    settings_field="identity_key_arn",
+    description="Seals reporters' identifying data, narratives and case notes",
+)
+INSIGHT_KEY = Key(
+    logical_name="insight",
+    settings_field="insight_key_arn",
+    description="Seals demographic answers; only the insights job may decrypt",
+)
+BLIND_INDEX_KEY = Key(
+    logical_name="blind-index",
+    settings_field="blind_index_key_arn",
+    description="HMAC key for blind indexes (email, reported person)",
+    spec="HMAC_256",
+    usage="GENERATE_VERIFY_MAC",
+)
+
+
+@dataclass(frozen=True)
+class ResourceSet:
+    """Everything one stage of the app needs."""
+
+    tables: tuple[Table, ...] = (REPORTS_TABLE, DEMOGRAPHICS_TABLE)
+    queues: tuple[Queue, ...] = (TRIAGE_QUEUE,)
+    keys: tuple[Key, ...] = (IDENTITY_KEY, INSIGHT_KEY, BLIND_INDEX_KEY)
+
+
+RESOURCES = ResourceSet()
+
+
+def physical_name(stage: str, logical_name: str) -> str:
+    """The deployed name of a resource: `report-support-<stage>-<logical>`."""
+    return f"report-support-{stage}-{logical_name}"

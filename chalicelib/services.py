@@ -1,0 +1,204 @@
+"""Composition root: builds clients and adapters lazily, once per process.
+
+Nothing here runs at import time: a boto3 client made at import binds to whatever endpoint
+or mock was current then. Tests call `reset()` between cases so each gets fresh clients
+bound to its own mock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from chalicelib.clock import Clock, SystemClock
+from chalicelib.institution import load_institution
+from chalicelib.institution.models import Institution
+from chalicelib.settings import Settings
+
+if TYPE_CHECKING:
+    import boto3
+
+    from chalicelib.cases.triage import TriageService
+    from chalicelib.crypto import BlindIndex, Sealer, WriteOnlySealer
+    from chalicelib.reports.intake import ReportIntake
+    from chalicelib.reports.store import ReportStore
+    from chalicelib.reports.triage_queue import TriageQueue
+
+_T = TypeVar("_T")
+_built: list[Callable[[], Any]] = []
+_clock_override: list[Clock] = []
+
+
+def _once(builder: Callable[[], _T]) -> Callable[[], _T]:
+    cached = cache(builder)
+    _built.append(cached)
+    return cached
+
+
+def reset(*, clock: Clock | None = None) -> None:
+    """Forget every built client and adapter (tests: call inside each mock)."""
+    for cached in _built:
+        cached.cache_clear()  # type: ignore[attr-defined]
+    _clock_override.clear()
+    if clock is not None:
+        _clock_override.append(clock)
+
+
+@_once
+def settings() -> Settings:
+    """The settings, read from the environment once."""
+    return Settings.from_environment()
+
+
+@_once
+def institution() -> Institution:
+    """The configured institution."""
+    return load_institution(settings().institution)
+
+
+def clock() -> Clock:
+    """The clock (a test may hold it still through `reset(clock=...)`)."""
+    return _clock_override[0] if _clock_override else SystemClock()
+
+
+@_once
+def botocore_session() -> Any:
+    """One botocore session shared by boto3 and the encryption SDK (so calls can be counted)."""
+    import botocore.session
+
+    return botocore.session.Session()
+
+
+@_once
+def _boto3_session() -> boto3.Session:
+    import boto3
+
+    return boto3.Session(botocore_session=botocore_session(), region_name=settings().region)
+
+
+def _client(service: str) -> Any:
+    from botocore.config import Config
+
+    config = Config(
+        retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=5
+    )
+    return _boto3_session().client(service, config=config)
+
+
+@_once
+def dynamodb() -> Any:
+    """The DynamoDB client."""
+    return _client("dynamodb")
+
+
+@_once
+def sqs() -> Any:
+    """The SQS client."""
+    return _client("sqs")
+
+
+@_once
+def kms() -> Any:
+    """The KMS client (for MACs; the encryption SDK makes its own from the same session)."""
+    return _client("kms")
+
+
+@_once
+def identity_sealer() -> Sealer:
+    """Seals and unseals identifying data under the `identity` key."""
+    from chalicelib.crypto import Sealer
+
+    config = settings()
+    return Sealer(
+        key_arn=config.identity_key_arn,
+        purpose="identity",
+        app_name=config.app_name,
+        botocore_session=botocore_session(),
+        cache_max_age_seconds=config.seal_cache_max_age_seconds,
+        cache_max_messages=config.seal_cache_max_messages,
+    )
+
+
+@_once
+def insight_sealer() -> WriteOnlySealer:
+    """Seals demographics under the `insight` key. The API gets no way to unseal them."""
+    from chalicelib.crypto import Sealer, WriteOnlySealer
+
+    config = settings()
+    return WriteOnlySealer(
+        Sealer(
+            key_arn=config.insight_key_arn,
+            purpose="insight",
+            app_name=config.app_name,
+            botocore_session=botocore_session(),
+            cache_max_age_seconds=config.seal_cache_max_age_seconds,
+            cache_max_messages=config.seal_cache_max_messages,
+        )
+    )
+
+
+@_once
+def blind_index() -> BlindIndex:
+    """Keyed MACs of normalised values (email), computed in KMS."""
+    from chalicelib.crypto import BlindIndex
+
+    return BlindIndex(kms_client=kms(), key_arn=settings().blind_index_key_arn)
+
+
+@_once
+def report_store() -> ReportStore:
+    """Report storage in DynamoDB."""
+    from chalicelib.reports.store import ReportStore
+
+    config = settings()
+    return ReportStore(dynamodb(), config.reports_table, config.demographics_table)
+
+
+@_once
+def triage_queue() -> TriageQueue:
+    """The queue that feeds triage."""
+    from chalicelib.reports.triage_queue import TriageQueue
+
+    return TriageQueue(sqs(), settings().triage_queue_url)
+
+
+@_once
+def report_intake() -> ReportIntake:
+    """The intake use case, wired."""
+    from chalicelib.reports.intake import ReportIntake
+
+    return ReportIntake(
+        institution=institution(),
+        store=report_store(),
+        identity=identity_sealer(),
+        insight=insight_sealer(),
+        blind_index=blind_index(),
+        triage_queue=triage_queue(),
+        clock=clock(),
+    )
+
+
+@_once
+def triage_service() -> TriageService:
+    """The triage use case, wired."""
+    from chalicelib.cases.triage import TriageService
+
+    return TriageService(report_store())
+
+
+def triage_handler() -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The SQS triage handler, bound to the wired triage service."""
+    from chalicelib.cases.triage import handle_batch
+
+    service = triage_service()
+    return lambda event: handle_batch(event, service)
+
+
+def triage_redrive() -> Callable[[], dict[str, int]]:
+    """The redrive job, bound to its collaborators and settings."""
+    from chalicelib.reports.redrive import resend_awaiting_triage
+
+    return lambda: resend_awaiting_triage(
+        report_store(), triage_queue(), clock(), settings().triage_redrive_after_seconds
+    )

@@ -1,0 +1,64 @@
+"""Typed settings, read once from the environment.
+
+Domain code receives a `Settings` object (through `chalicelib.services`) and never reads
+`os.environ` itself. Every variable is prefixed `RS_`; `environment_for()` produces the same
+mapping back, which is how the local stack and the infrastructure hand settings to the app.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from chalicelib.errors import ConfigurationError
+
+ENV_PREFIX = "RS_"
+
+
+class Settings(BaseModel):
+    """Everything the app needs to know about where it runs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    app_name: str = "report-support"
+    stage: str = "dev"
+    region: str
+    reports_table: str
+    demographics_table: str
+    triage_queue_url: str
+    identity_key_arn: str
+    insight_key_arn: str
+    blind_index_key_arn: str
+    institution: str = "default"
+    #: Reports still waiting for triage after this long are sent to the queue again.
+    triage_redrive_after_seconds: int = Field(default=300, ge=30)
+    #: The data-key cache trades KMS calls for key reuse; these bound the reuse.
+    seal_cache_max_age_seconds: float = Field(default=300.0, gt=0, le=3600)
+    seal_cache_max_messages: int = Field(default=1000, ge=1, le=2**32)
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read `RS_*` variables (and the AWS region) into a validated Settings."""
+        source = os.environ if environ is None else environ
+        values: dict[str, str] = {}
+        for name in cls.model_fields:
+            key = ENV_PREFIX + name.upper()
+            if key in source:
+                values[name] = source[key]
+        if "region" not in values:
+            region = source.get("AWS_REGION") or source.get("AWS_DEFAULT_REGION")
+            if region:
+                values["region"] = region
+        try:
+            return cls.model_validate(values)
+        except ValidationError as error:
+            missing = ", ".join(
+                ENV_PREFIX + str(problem["loc"][0]).upper() for problem in error.errors()
+            )
+            raise ConfigurationError(f"missing or invalid settings: {missing}") from None
+
+    def environment(self) -> dict[str, str]:
+        """The `RS_*` variables that reproduce these settings."""
+        return {ENV_PREFIX + name.upper(): str(value) for name, value in self.model_dump().items()}

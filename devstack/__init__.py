@@ -1,0 +1,7 @@
+"""The local stack: the whole of Report + Support on one machine, with no AWS account.
+
+An in-process moto server stands in for DynamoDB, SQS and KMS; the resources in
+`chalicelib.resources` are provisioned on it; chalice's local server runs the API; a pump
+delivers SQS messages and a scheduler fires the schedules (chalice local does neither); the
+static front ends in `web/` are served alongside. Run it with `python -m devstack`.
+"""

@@ -1,0 +1,122 @@
+"""Create every resource in `chalicelib.resources` on the local moto server.
+
+The same definitions drive `infra/`, so the local stack and a deployment cannot drift. Safe
+to run twice against the same server: existing tables, queues and key aliases are reused.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import boto3
+
+from chalicelib.resources import RESOURCES, Key, Queue, Table, physical_name
+from chalicelib.settings import Settings
+from devstack.aws import AwsClients
+
+logger = logging.getLogger(__name__)
+
+DLQ_SUFFIX = "-dlq"
+
+
+def dead_letter_queue_name(stage: str, queue: Queue) -> str:
+    """Physical name of a queue's dead-letter queue."""
+    return physical_name(stage, queue.logical_name) + DLQ_SUFFIX
+
+
+def provision(target: AwsClients | boto3.session.Session, stage: str) -> Settings:
+    """Create (or find) every table, queue and key; return the Settings that name them."""
+    clients = target if isinstance(target, AwsClients) else AwsClients.from_session(target)
+    values: dict[str, str] = {"stage": stage, "region": clients.region}
+    for table in RESOURCES.tables:
+        values[table.settings_field] = create_table(clients.dynamodb, table, stage)
+    for queue in RESOURCES.queues:
+        values[queue.settings_field] = create_queue(clients.sqs, queue, stage)
+    for key in RESOURCES.keys:
+        values[key.settings_field] = create_key(clients.kms, key, stage)
+    # Validation here means a resource whose settings_field Settings lacks fails at start,
+    # not at the first request that needs it.
+    return Settings.model_validate(values)
+
+
+def create_table(client: Any, table: Table, stage: str) -> str:
+    """Create an on-demand table with its key schema and indexes; return its name."""
+    name = physical_name(stage, table.logical_name)
+    request: dict[str, object] = {
+        "TableName": name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [
+            {"AttributeName": attribute, "AttributeType": kind}
+            for attribute, kind in table.attribute_definitions().items()
+        ],
+        "KeySchema": _key_schema(table.keys.partition[0], table.keys.sort),
+    }
+    if table.indexes:
+        request["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": index.name,
+                "KeySchema": _key_schema(index.keys.partition[0], index.keys.sort),
+                "Projection": {"ProjectionType": index.projection},
+            }
+            for index in table.indexes
+        ]
+    try:
+        client.create_table(**request)
+    except client.exceptions.ResourceInUseException:
+        logger.info("table %s already exists; reusing it", name)
+        return name
+    client.get_waiter("table_exists").wait(TableName=name)
+    if table.ttl_attribute:
+        # moto records TTL but never expires items; the retention sweep must not rely on it.
+        client.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
+        )
+    return name
+
+
+def create_queue(client: Any, queue: Queue, stage: str) -> str:
+    """Create a queue and its dead-letter queue with a redrive policy; return the queue URL."""
+    dlq_url = client.create_queue(
+        QueueName=dead_letter_queue_name(stage, queue),
+        Attributes={"MessageRetentionPeriod": str(queue.dlq_retention_seconds)},
+    )["QueueUrl"]
+    dlq_arn = client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(queue.max_receive_count)}
+    url: str = client.create_queue(
+        QueueName=physical_name(stage, queue.logical_name),
+        Attributes={
+            "VisibilityTimeout": str(queue.visibility_timeout_seconds),
+            "MessageRetentionPeriod": str(queue.retention_seconds),
+            "RedrivePolicy": json.dumps(redrive),
+        },
+    )["QueueUrl"]
+    return url
+
+
+def create_key(client: Any, key: Key, stage: str) -> str:
+    """Create a customer-managed key with alias `alias/<physical name>`; return its ARN."""
+    alias = "alias/" + physical_name(stage, key.logical_name)
+    try:
+        existing = client.describe_key(KeyId=alias)["KeyMetadata"]
+    except client.exceptions.NotFoundException:
+        existing = None
+    if existing is not None:
+        logger.info("key %s already exists; reusing it", alias)
+        return str(existing["Arn"])
+    metadata = client.create_key(Description=key.description, KeySpec=key.spec, KeyUsage=key.usage)[
+        "KeyMetadata"
+    ]
+    client.create_alias(AliasName=alias, TargetKeyId=metadata["KeyId"])
+    return str(metadata["Arn"])
+
+
+def _key_schema(partition: str, sort: tuple[str, str] | None) -> list[dict[str, str]]:
+    schema = [{"AttributeName": partition, "KeyType": "HASH"}]
+    if sort:
+        schema.append({"AttributeName": sort[0], "KeyType": "RANGE"})
+    return schema
