@@ -62,12 +62,23 @@ def clock() -> Clock:
     return _clock_override[0] if _clock_override else SystemClock()
 
 
+@cache
+def _api_model_loader() -> Any:
+    # Only a cache of AWS's API definitions (no endpoint, credentials or state), so it is
+    # kept across reset(): reading those definitions again is most of a client's build time.
+    import botocore.loaders
+
+    return botocore.loaders.create_loader()
+
+
 @_once
 def botocore_session() -> Any:
     """One botocore session shared by boto3 and the encryption SDK (so calls can be counted)."""
     import botocore.session
 
-    return botocore.session.Session()
+    session = botocore.session.Session()
+    session.register_component("data_loader", _api_model_loader())
+    return session
 
 
 @_once

@@ -39,10 +39,13 @@ def aws(monkeypatch: pytest.MonkeyPatch, clock: FixedClock) -> Iterator[Settings
     """A fresh mocked AWS account with every resource provisioned and the app pointed at it."""
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
-        settings = provision(boto3.Session(region_name="eu-west-2"), "test")
+        services.reset(clock=clock)
+        aws_session = boto3.Session(
+            botocore_session=services.botocore_session(), region_name="eu-west-2"
+        )
+        settings = provision(aws_session, "test")
         for name, value in settings.environment().items():
             monkeypatch.setenv(name, value)
-        services.reset(clock=clock)
         yield settings
     services.reset()
 
@@ -86,14 +89,14 @@ def post_json(client: Client, path: str, body: Any) -> Any:
 
 def report_items(aws: Settings) -> list[dict[str, Any]]:
     """The report items (not claims) in the reports table, low-level form."""
-    dynamodb = boto3.client("dynamodb", region_name=aws.region)
+    dynamodb = services.dynamodb()
     items = dynamodb.scan(TableName=aws.reports_table)["Items"]
     return [item for item in items if item["sk"]["S"] == "REPORT"]
 
 
 def queued_bodies(aws: Settings) -> list[dict[str, Any]]:
     """Bodies of the messages waiting on the triage queue (left visible)."""
-    sqs = boto3.client("sqs", region_name=aws.region)
+    sqs = services.sqs()
     messages = sqs.receive_message(
         QueueUrl=aws.triage_queue_url, MaxNumberOfMessages=10, VisibilityTimeout=0
     ).get("Messages", [])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from chalice.test import Client
@@ -71,7 +70,7 @@ def test_the_redrive_leaves_reports_inside_their_grace_period_alone(
 def test_with_dynamodb_failing_the_answer_is_503_and_nothing_is_queued(
     client: Client, aws: Settings
 ) -> None:
-    boto3.client("dynamodb", region_name=aws.region).delete_table(TableName=aws.demographics_table)
+    services.dynamodb().delete_table(TableName=aws.demographics_table)
 
     response = post_json(client, "/reports", named_submission())
 

@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from chalice.test import Client
 
@@ -41,9 +40,8 @@ def test_no_sentinel_is_in_clear_in_any_table_queue_or_log(
         )
         client.lambda_.invoke("on_triage_message", event)
 
-    region = aws.region
-    stored = list(every_table_item(boto3.client("dynamodb", region_name=region)))
-    queued = list(every_queue_message(boto3.client("sqs", region_name=region)))
+    stored = list(every_table_item(services.dynamodb()))
+    queued = list(every_queue_message(services.sqs()))
     logged = [line.encode("utf-8") for line in logs]
 
     assert stored and logged, "the scan must have something to search"
@@ -71,7 +69,7 @@ def test_a_ciphertext_moved_onto_another_report_refuses_to_open(
     post_json(client, "/reports", sentinel_submission()[0])
     post_json(client, "/reports", sentinel_submission()[0])
     first, second = (item["report_id"]["S"] for item in report_items(aws))
-    dynamodb = boto3.client("dynamodb", region_name=aws.region)
+    dynamodb = services.dynamodb()
     stolen = services.report_store().sealed_value(first, CONTACT)
     dynamodb.update_item(
         TableName=aws.reports_table,

@@ -6,10 +6,10 @@ import json
 import re
 from typing import Any
 
-import boto3
 import pytest
 from chalice.test import Client
 
+from chalicelib import services
 from chalicelib.reports.reference import PATTERN
 from chalicelib.settings import Settings
 from tests.api.conftest import post_json, queued_bodies, report_items
@@ -17,13 +17,13 @@ from tests.factories import anonymous_submission, named_submission
 
 
 def demographics_items(aws: Settings) -> list[dict[str, Any]]:
-    dynamodb = boto3.client("dynamodb", region_name=aws.region)
+    dynamodb = services.dynamodb()
     items: list[dict[str, Any]] = dynamodb.scan(TableName=aws.demographics_table)["Items"]
     return items
 
 
 def all_items(aws: Settings) -> list[dict[str, Any]]:
-    dynamodb = boto3.client("dynamodb", region_name=aws.region)
+    dynamodb = services.dynamodb()
     items: list[dict[str, Any]] = dynamodb.scan(TableName=aws.reports_table)["Items"]
     return items + demographics_items(aws)
 
