@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import unicodedata
 from typing import Any, Protocol
 
@@ -48,13 +49,20 @@ class Sealer:
         self.key_arn = key_arn
         self.purpose = purpose
         self._context = {"app": app_name, "purpose": purpose}
+        # The SDK turns a KMS error during decrypt into its own DecryptKeyError and drops
+        # the original, so KMS's answer is noted here to tell an outage from a bad seal.
+        # (Registered before the provider builds its client: clients copy the handlers.)
+        self._kms_answers = threading.local()
+        botocore_session.register(
+            "after-call.kms.Decrypt", self._note_kms_answer, unique_id=f"sealer-{id(self)}"
+        )
         provider = aws_encryption_sdk.StrictAwsKmsMasterKeyProvider(
             key_ids=[key_arn], botocore_session=botocore_session
         )
         self._materials = CachingCryptoMaterialsManager(
             master_key_provider=provider,
             cache=LocalCryptoMaterialsCache(_CACHE_CAPACITY),
-            max_age=cache_max_age_seconds,
+            max_age=float(cache_max_age_seconds),
             max_messages_encrypted=cache_max_messages,
         )
         self._client = aws_encryption_sdk.EncryptionSDKClient(
@@ -84,13 +92,14 @@ class Sealer:
 
         Callers outside the store go through an audited path; this is the primitive.
         """
+        self._kms_answers.error_code = None
         try:
             plaintext, header = self._client.decrypt(
                 source=ciphertext, materials_manager=self._materials
             )
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("kms") from None
-        except AWSEncryptionSDKClientError:
+        except Exception as error:
+            if _kms_was_unavailable(error, self._kms_answers.error_code):
+                raise DependencyUnavailable("kms") from None
             raise SealBroken(f"{field} of {record_id} does not open") from None
         if any(header.encryption_context.get(k) != v for k, v in self._context.items()):
             raise SealBroken(f"{field} of {record_id} was sealed for another purpose")
@@ -98,6 +107,48 @@ class Sealer:
         if envelope.get("record") != record_id or envelope.get("field") != field:
             raise SealBroken(f"{field} of {record_id} was sealed for another record or field")
         return envelope["value"]
+
+    def _note_kms_answer(self, parsed: Any = None, **_: Any) -> None:
+        if isinstance(parsed, dict) and "Error" in parsed:
+            self._kms_answers.error_code = parsed["Error"].get("Code")
+
+
+#: KMS answers that mean KMS cannot serve now (an outage, throttling, a disabled key), as
+#: opposed to "this ciphertext does not open here" (InvalidCiphertext, IncorrectKey, and
+#: AccessDenied: a refusal is deliberate, retrying will not help, and it is how KMS keeps
+#: the API away from the insight key).
+_KMS_UNAVAILABLE = frozenset(
+    {
+        "DependencyTimeoutException",
+        "DisabledException",
+        "KMSInternalException",
+        "KMSInvalidStateException",
+        "KeyUnavailableException",
+        "LimitExceededException",
+        "NotFoundException",
+        "ThrottlingException",
+        "ServiceUnavailable",
+        "InternalFailure",
+    }
+)
+
+
+def _kms_was_unavailable(error: BaseException, kms_error_code: str | None) -> bool:
+    """Whether a failed decrypt was KMS being unable to serve, rather than a bad seal.
+
+    KMS's error code, if it answered with one, decides; otherwise a botocore error (no
+    connection, timeout) is looked for on the cause chain.
+    """
+    if kms_error_code is not None:
+        return kms_error_code in _KMS_UNAVAILABLE
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, BotoCoreError):
+            return True
+        if isinstance(seen, ClientError):
+            return seen.response.get("Error", {}).get("Code") in _KMS_UNAVAILABLE
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 class SealOnly(Protocol):

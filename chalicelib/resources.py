@@ -133,3 +133,8 @@ RESOURCES = ResourceSet()
 def physical_name(stage: str, logical_name: str) -> str:
     """The deployed name of a resource: `report-support-<stage>-<logical>`."""
     return f"report-support-{stage}-{logical_name}"
+
+
+def dead_letter_queue_name(stage: str, queue: Queue) -> str:
+    """The deployed name of a queue's dead-letter queue."""
+    return physical_name(stage, queue.logical_name) + "-dlq"

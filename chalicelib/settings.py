@@ -1,20 +1,23 @@
 """Typed settings, read once from the environment.
 
 Domain code receives a `Settings` object (through `chalicelib.services`) and never reads
-`os.environ` itself. Every variable is prefixed `RS_`; `environment_for()` produces the same
-mapping back, which is how the local stack and the infrastructure hand settings to the app.
+`os.environ` itself. Every variable is prefixed `RS_`; `environment()` produces the
+same mapping back, which is how the local stack and the infrastructure hand settings to
+the app.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from chalicelib.errors import ConfigurationError
 
 ENV_PREFIX = "RS_"
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class Settings(BaseModel):
@@ -24,13 +27,13 @@ class Settings(BaseModel):
 
     app_name: str = "report-support"
     stage: str = "dev"
-    region: str
-    reports_table: str
-    demographics_table: str
-    triage_queue_url: str
-    identity_key_arn: str
-    insight_key_arn: str
-    blind_index_key_arn: str
+    region: NonEmpty
+    reports_table: NonEmpty
+    demographics_table: NonEmpty
+    triage_queue_url: NonEmpty
+    identity_key_arn: NonEmpty
+    insight_key_arn: NonEmpty
+    blind_index_key_arn: NonEmpty
     institution: str = "default"
     #: Reports still waiting for triage after this long are sent to the queue again.
     triage_redrive_after_seconds: int = Field(default=300, ge=30)

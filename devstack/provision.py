@@ -12,18 +12,18 @@ from typing import Any
 
 import boto3
 
-from chalicelib.resources import RESOURCES, Key, Queue, Table, physical_name
+from chalicelib.resources import (
+    RESOURCES,
+    Key,
+    Queue,
+    Table,
+    dead_letter_queue_name,
+    physical_name,
+)
 from chalicelib.settings import Settings
 from devstack.aws import AwsClients
 
 logger = logging.getLogger(__name__)
-
-DLQ_SUFFIX = "-dlq"
-
-
-def dead_letter_queue_name(stage: str, queue: Queue) -> str:
-    """Physical name of a queue's dead-letter queue."""
-    return physical_name(stage, queue.logical_name) + DLQ_SUFFIX
 
 
 def provision(target: AwsClients | boto3.session.Session, stage: str) -> Settings:

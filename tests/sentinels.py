@@ -1,65 +1,129 @@
-"""Searching raw stores for personal values that should only ever exist sealed."""
+"""Reading everything the local stack holds, raw, to search it for personal values.
+
+Tables are read with the low-level client so binary attributes arrive as bytes, and every
+leaf is searched as text (binary decoded as latin-1, which maps each byte to one character
+and so never fails or hides a match). A sentinel is also searched for base64-encoded at each
+of the three alignments it could have inside a longer encoded value.
+"""
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 
-def variants(sentinel: str) -> list[bytes]:
-    """The sentinel as it could appear: raw, lower-cased, and base64-encoded."""
-    raw = sentinel.encode("utf-8")
-    forms = {raw, sentinel.lower().encode("utf-8")}
-    for form in list(forms):
-        forms.add(base64.b64encode(form))
-        forms.add(base64.urlsafe_b64encode(form).rstrip(b"="))
-    return sorted(forms)
+@dataclass(frozen=True)
+class Blob:
+    """One value read from a store, and where it came from (for a readable failure)."""
+
+    where: str
+    text: str
 
 
-def found_in(blobs: Iterable[bytes], sentinels: Iterable[str]) -> list[str]:
-    """The sentinels (by their raw text) that occur in any blob, in any of their forms."""
-    data = list(blobs)
+def encoded_forms(sentinel: str) -> set[str]:
+    """The sentinel as it could appear: raw, lower-cased, and base64 at any alignment."""
+    forms = {sentinel, sentinel.lower()}
+    for plain in list(forms):
+        raw = plain.encode("utf-8")
+        for offset in range(3):
+            # Encode behind `offset` filler bytes and keep only the characters that depend on
+            # the sentinel alone: the first (offset*4+2)//3 and any touched by padding vary.
+            encoded = base64.b64encode(b"\0" * offset + raw).decode("ascii").rstrip("=")
+            skip = (offset * 4 + 2) // 3 if offset else 0
+            usable_end = len(encoded) - (len(encoded) % 4 and 1)
+            core = encoded[skip:usable_end]
+            if len(core) >= 8:
+                forms.add(core)
+                forms.add(core.replace("+", "-").replace("/", "_"))
+    return forms
+
+
+def occurrences(blobs: Iterable[Blob], sentinels: Iterable[str]) -> list[str]:
+    """`sentinel in where` for every sentinel found in any of its forms."""
+    searched = [(sentinel, encoded_forms(sentinel)) for sentinel in sentinels]
     hits = []
-    for sentinel in sentinels:
-        if any(form in blob for blob in data for form in variants(sentinel)):
-            hits.append(sentinel)
+    for blob in blobs:
+        for sentinel, forms in searched:
+            if any(form in blob.text for form in forms):
+                hits.append(f"{sentinel!r} in {blob.where}")
     return hits
 
 
-def raw_values(attribute: Any) -> Iterator[bytes]:
-    """Every leaf of a low-level DynamoDB attribute value (or item), as bytes."""
-    if isinstance(attribute, bytes | bytearray):
-        yield bytes(attribute)
-    elif isinstance(attribute, str):
-        yield attribute.encode("utf-8")
-    elif isinstance(attribute, dict):
-        for key, value in attribute.items():
-            yield str(key).encode("utf-8")
-            yield from raw_values(value)
-    elif isinstance(attribute, list | tuple | set):
-        for value in attribute:
-            yield from raw_values(value)
-    elif attribute is not None:
-        yield str(attribute).encode("utf-8")
+def leaves(value: Any, where: str) -> Iterator[Blob]:
+    """Every leaf of a low-level DynamoDB item or an SQS message, names included."""
+    if isinstance(value, bytes | bytearray):
+        yield Blob(where, bytes(value).decode("latin-1"))
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield Blob(where, str(key))
+            yield from leaves(inner, f"{where}.{key}")
+    elif isinstance(value, list | tuple | set):
+        for index, inner in enumerate(value):
+            yield from leaves(inner, f"{where}[{index}]")
+    elif value is not None:
+        yield Blob(where, str(value))
 
 
-def every_table_item(dynamodb: Any) -> Iterator[bytes]:
-    """Every leaf of every item of every table, read with the low-level client."""
+def table_items(dynamodb: Any, table: str) -> list[dict[str, Any]]:
+    """Every item of a table, in the low-level shape (`{"S": ...}`, `{"B": b"..."}`)."""
+    items: list[dict[str, Any]] = []
+    for page in dynamodb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
+        items.extend(page["Items"])
+    return items
+
+
+def every_table_blob(dynamodb: Any) -> Iterator[Blob]:
+    """Every leaf of every item of every table."""
     for table in dynamodb.list_tables()["TableNames"]:
-        for page in dynamodb.get_paginator("scan").paginate(TableName=table):
-            for item in page["Items"]:
-                yield from raw_values(item)
+        for number, item in enumerate(table_items(dynamodb, table)):
+            yield from leaves(item, f"table {table} item {number}")
 
 
-def every_queue_message(sqs: Any) -> Iterator[bytes]:
-    """Every body and attribute of every message in every queue (made visible again at once)."""
+def queue_counts(sqs: Any, url: str) -> tuple[int, int]:
+    """(visible, in flight) messages on a queue, read without receiving anything."""
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return (
+        int(attributes["ApproximateNumberOfMessages"]),
+        int(attributes["ApproximateNumberOfMessagesNotVisible"]),
+    )
+
+
+def every_queue_blob(sqs: Any) -> Iterator[Blob]:
+    """Every body and attribute of every message left on any queue or dead-letter queue.
+
+    Receiving bumps a message's receive count, which could push it to a dead-letter queue,
+    so this reads each queue once, after the pump has drained it, and hides what it read
+    for a minute so the pump does not race it; messages then reappear unchanged.
+    """
     for url in sqs.list_queues().get("QueueUrls", []):
-        response = sqs.receive_message(
-            QueueUrl=url,
-            MaxNumberOfMessages=10,
-            VisibilityTimeout=0,
-            MessageAttributeNames=["All"],
-        )
-        for message in response.get("Messages", []):
-            yield from raw_values(message)
+        seen: set[str] = set()
+        while True:
+            response = sqs.receive_message(
+                QueueUrl=url,
+                MaxNumberOfMessages=10,
+                VisibilityTimeout=60,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            )
+            fresh = [m for m in response.get("Messages", []) if m["MessageId"] not in seen]
+            if not fresh:
+                break
+            for message in fresh:
+                seen.add(message["MessageId"])
+                yield from leaves(message, f"queue {url.rsplit('/', 1)[-1]}")
+
+
+def wait_until(check: Callable[[], Any], timeout: float, interval: float = 0.25) -> Any:
+    """Poll `check` until it returns something truthy; that value, or the last on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result or time.monotonic() >= deadline:
+            return result
+        time.sleep(interval)

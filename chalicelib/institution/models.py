@@ -9,12 +9,31 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_]{0,63}$")]
+
+
+def _has_english(text: dict[str, str]) -> dict[str, str]:
+    if "en" not in text:
+        raise ValueError("every text needs an English version ('en')")
+    return text
+
+
 #: Text per language code; English is always present.
-LocalText = dict[Literal["en", "cy"], Annotated[str, StringConstraints(min_length=1)]]
+LocalText = Annotated[
+    dict[Literal["en", "cy"], Annotated[str, StringConstraints(min_length=1)]],
+    AfterValidator(_has_english),
+]
 
 
 class Strict(BaseModel):
@@ -23,10 +42,10 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _has_english(text: LocalText) -> LocalText:
-    if "en" not in text:
-        raise ValueError("every text needs an English version ('en')")
-    return text
+def _unique(ids: list[str], owner: str, kind: str) -> None:
+    repeated = sorted({item for item in ids if ids.count(item) > 1})
+    if repeated:
+        raise ValueError(f"{owner} repeats {kind}: {', '.join(repeated)}")
 
 
 class Option(Strict):
@@ -61,7 +80,6 @@ class Question(Strict):
 
     @model_validator(mode="after")
     def _check_shape(self) -> Question:
-        _has_english(self.label)
         if self.kind == "text":
             if self.options:
                 raise ValueError(f"text question {self.id} cannot have options")
@@ -70,9 +88,7 @@ class Question(Strict):
         else:
             if not self.options:
                 raise ValueError(f"question {self.id} needs options")
-            ids = [option.id for option in self.options]
-            if len(set(ids)) != len(ids):
-                raise ValueError(f"question {self.id} repeats an option id")
+            _unique([option.id for option in self.options], f"question {self.id}", "an option id")
         return self
 
     def option_ids(self) -> frozenset[str]:
@@ -80,11 +96,29 @@ class Question(Strict):
         return frozenset(option.id for option in self.options)
 
 
+CONTACT_METHODS = frozenset({"email", "phone"})
+NO_PREFERENCE = "no_preference"
+
+
 class ContactSpec(Strict):
     """What a named reporter is asked so that an advisor can reach them."""
 
     contact_methods: list[Option] = Field(min_length=1)
     advisor_preferences: list[Option] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check_options(self) -> ContactSpec:
+        methods = [option.id for option in self.contact_methods]
+        _unique(methods, "contact_methods", "an option id")
+        unknown = set(methods) - CONTACT_METHODS
+        if unknown:
+            # Advisors act on these (an email address, a phone number), so they are fixed.
+            raise ValueError(f"contact methods must be among {sorted(CONTACT_METHODS)}")
+        preferences = [option.id for option in self.advisor_preferences]
+        _unique(preferences, "advisor_preferences", "an option id")
+        if NO_PREFERENCE not in preferences:
+            raise ValueError(f"advisor preferences must offer {NO_PREFERENCE}")
+        return self
 
 
 class SupportResource(Strict):
@@ -113,7 +147,7 @@ class Form(Strict):
     version: Annotated[str, StringConstraints(min_length=1, max_length=32)]
     questions: list[Question] = Field(min_length=1)
     contact: ContactSpec
-    narrative_max_length: int = Field(default=20_000, ge=1, le=100_000)
+    narrative_max_length: int = Field(default=20_000, ge=1, le=20_000)
     demographic_questions: list[Question] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -135,6 +169,9 @@ class Form(Strict):
                         f"question {question.id} depends on unknown options {sorted(unknown)}"
                     )
             seen[question.id] = question
+        _unique(
+            [q.id for q in self.demographic_questions], "demographic_questions", "a question id"
+        )
         for question in self.demographic_questions:
             if question.kind != "single":
                 raise ValueError(f"demographic question {question.id} must be single choice")
@@ -167,6 +204,11 @@ class Institution(Strict):
 
     @model_validator(mode="after")
     def _check_resources(self) -> Institution:
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"time_zone {self.time_zone!r} is not a known time zone") from None
+        _unique([r.id for r in self.support_resources], "support_resources", "an id")
         if not any(resource.emergency for resource in self.support_resources):
             raise ValueError("at least one support resource must be an emergency contact")
         for resource in self.support_resources:

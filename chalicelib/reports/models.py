@@ -39,25 +39,35 @@ def _valid_phone(value: str) -> str:
     return value
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise PydanticCustomError("blank", "must not be blank")
+def _encodable(value: str) -> str:
+    # JSON may carry lone surrogates (\ud800); they cannot be stored or sealed as UTF-8.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PydanticCustomError("unicode", "must be valid Unicode text") from None
     return value
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_not_blank)]
+def _text(max_length: int) -> StringConstraints:
+    # Blank after trimming is refused as "too short", reported as "must not be blank".
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
+
+
+Name = Annotated[str, _text(200), AfterValidator(_encodable)]
+SafeTimes = Annotated[str, _text(500), AfterValidator(_encodable)]
+Narrative = Annotated[str, _text(20_000), AfterValidator(_encodable)]
 OptionId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
 def _answer_shape(value: object) -> str | list[str]:
     if isinstance(value, str) and len(value) <= 20_000:
-        return value
+        return _encodable(value)
     if (
         isinstance(value, list)
         and len(value) <= 32
         and all(isinstance(item, str) and 0 < len(item) <= 64 for item in value)
     ):
-        return value
+        return [_encodable(item) for item in value]
     raise PydanticCustomError("answer_shape", "must be an option id, a list of option ids, or text")
 
 
@@ -88,7 +98,7 @@ class Strict(BaseModel):
 class Contact(Strict):
     """How a named reporter wants to be reached. Name, email, phone and safe times are sealed."""
 
-    name: Annotated[Text, StringConstraints(max_length=200)]
+    name: Name
     email: Annotated[
         str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_valid_email)
     ]
@@ -101,7 +111,7 @@ class Contact(Strict):
         | None
     ) = None
     preferred_contact_method: OptionId
-    safe_times: Annotated[Text, StringConstraints(max_length=500)] | None = None
+    safe_times: SafeTimes | None = None
     advisor_preference: OptionId = "no_preference"
 
 
@@ -120,7 +130,7 @@ class Submission(Strict):
     mode: Mode
     answers: Annotated[dict[OptionId, AnswerValue], Field(max_length=64)]
     contact: Contact | None = None
-    narrative: Annotated[Text, StringConstraints(max_length=20_000)] | None = None
+    narrative: Narrative | None = None
     demographics: Annotated[dict[OptionId, OptionId], Field(max_length=32)] | None = None
 
 

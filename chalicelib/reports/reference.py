@@ -10,7 +10,7 @@ import re
 import secrets
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
-PATTERN = re.compile(rf"^RS-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}$")
+PATTERN = re.compile(rf"\ARS-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}\Z")
 
 
 def new_reference() -> str:

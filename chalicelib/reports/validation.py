@@ -36,19 +36,41 @@ def parse_submission(body: Any, form: Form, privacy_notice: PrivacyNotice) -> Su
     return submission
 
 
+#: Pydantic error types we answer in our own words. Anything else gets a neutral message:
+#: pydantic's own text sometimes quotes the input (e.g. the bad character of a UUID).
+_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a field of this request",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "uuid_type": "must be a UUID",
+    "uuid_parsing": "must be a UUID",
+    "uuid_version": "must be a UUID",
+    "string_too_short": "must not be blank",
+}
+#: Our own validators' messages (PydanticCustomError) name rules only, so they pass through.
+_OWN_TYPES = frozenset({"email", "phone", "answer_shape", "unicode", "literal_error"})
+
+
 def _from_pydantic(error: ValidationError) -> Iterable[FieldProblem]:
-    for detail in error.errors(include_url=False, include_input=False, include_context=False):
-        location = [str(part) for part in detail["loc"]]
-        message = detail["msg"]
-        if detail["type"] == "missing":
-            message = "is required"
-        elif detail["type"] == "extra_forbidden":
-            message = "is not a field of this request"
-        yield FieldProblem(".".join(location) or "body", _sentence(message))
+    for detail in error.errors(include_url=False, include_input=False):
+        field = ".".join(str(part) for part in detail["loc"]) or "body"
+        yield FieldProblem(field, _message(detail["type"], detail["msg"], detail.get("ctx", {})))
 
 
-def _sentence(message: str) -> str:
-    return message[:1].lower() + message[1:]
+def _message(kind: str, pydantic_message: str, context: Mapping[str, Any]) -> str:
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    if kind == "string_too_long":
+        return f"must be at most {context.get('max_length')} characters"
+    if kind == "too_long":
+        return f"must have at most {context.get('max_length')} entries"
+    if kind in _OWN_TYPES:
+        return pydantic_message[:1].lower() + pydantic_message[1:]
+    return "is not valid"
 
 
 def _parent(field: str) -> str:
@@ -85,10 +107,16 @@ def _check_answers(answers: Mapping[str, Any], form: Form) -> Iterable[FieldProb
     for question_id in answers:
         if form.question(str(question_id)) is None:
             yield FieldProblem(f"answers.{question_id}", "is not a question on this form")
+    # Conditions are judged only on answers of the right shape; the others are refused below.
+    well_formed = {
+        question.id: answers[question.id]
+        for question in form.questions
+        if question.id in answers and _has_shape(question, answers[question.id])
+    }
     for question in form.questions:
         field = f"answers.{question.id}"
-        asked = _is_asked(question, answers)
-        present = question.id in answers and answers[question.id] not in (None, "", [])
+        asked = _is_asked(question, well_formed)
+        present = question.id in answers and not _is_empty(answers[question.id])
         if not asked:
             if present:
                 parent = question.show_if.question if question.show_if else ""
@@ -101,10 +129,20 @@ def _check_answers(answers: Mapping[str, Any], form: Form) -> Iterable[FieldProb
         yield from _check_answer(field, question, answers[question.id])
 
 
-def _is_asked(question: Question, answers: Mapping[str, Any]) -> bool:
+def _has_shape(question: Question, value: Any) -> bool:
+    if question.kind == "multi":
+        return isinstance(value, list) and all(isinstance(item, str) for item in value)
+    return isinstance(value, str)
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == [] or (isinstance(value, str) and not value.strip())
+
+
+def _is_asked(question: Question, well_formed: Mapping[str, str | list[str]]) -> bool:
     if question.show_if is None:
         return True
-    given = answers.get(question.show_if.question)
+    given = well_formed.get(question.show_if.question)
     chosen = set(given) if isinstance(given, list) else {given}
     return bool(chosen & set(question.show_if.any_of))
 
@@ -123,7 +161,7 @@ def _check_answer(field: str, question: Question, value: Any) -> Iterable[FieldP
         elif value not in allowed:
             yield FieldProblem(field, _unknown_option(allowed))
         return
-    if not isinstance(value, list):
+    if not _has_shape(question, value):
         yield FieldProblem(field, "must be a list of option ids")
     elif len(set(value)) != len(value):
         yield FieldProblem(field, "must not repeat an option")

@@ -20,7 +20,7 @@ from chalicelib.reports.intake import CONTACT
 from chalicelib.settings import Settings
 from tests.api.conftest import post_json, report_items
 from tests.factories import sentinel_submission
-from tests.sentinels import every_queue_message, every_table_item, found_in
+from tests.sentinels import Blob, every_queue_blob, every_table_blob, occurrences
 
 
 def test_no_sentinel_is_in_clear_in_any_table_queue_or_log(
@@ -40,14 +40,14 @@ def test_no_sentinel_is_in_clear_in_any_table_queue_or_log(
         )
         client.lambda_.invoke("on_triage_message", event)
 
-    stored = list(every_table_item(services.dynamodb()))
-    queued = list(every_queue_message(services.sqs()))
-    logged = [line.encode("utf-8") for line in logs]
+    stored = list(every_table_blob(services.dynamodb()))
+    queued = list(every_queue_blob(services.sqs()))
+    logged = [Blob(f"log line {number}", line) for number, line in enumerate(logs)]
 
     assert stored and logged, "the scan must have something to search"
-    assert found_in(stored, sentinels) == []
-    assert found_in(queued, sentinels) == []
-    assert found_in(logged, sentinels) == []
+    assert occurrences(stored, sentinels) == []
+    assert occurrences(queued, sentinels) == []
+    assert occurrences(logged, sentinels) == []
 
 
 def test_the_sealed_contact_opens_on_its_own_record(client: Client, aws: Settings) -> None:

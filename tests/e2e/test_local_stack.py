@@ -1,0 +1,33 @@
+"""`LocalStack` used in-process, as a test would: start, submit, wait for the pump, stop."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import requests
+
+from devstack.stack import LocalStack, StackOptions
+from tests.factories import anonymous_submission
+
+pytestmark = pytest.mark.e2e
+
+
+def test_in_process_stack_triages_a_report_and_restores_the_environment() -> None:
+    before = dict(os.environ)
+    options = StackOptions(port=0, moto_port=0, web_port=0, pump_wait_seconds=0)
+
+    with LocalStack(options) as stack:
+        assert stack.urls is not None and stack.settings is not None and stack.pump
+        assert os.environ["AWS_ENDPOINT_URL"] == stack.urls.moto
+        response = requests.post(
+            f"{stack.urls.api}/reports", json=anonymous_submission(), timeout=10
+        )
+        assert response.status_code == 201, response.text
+        assert stack.pump.wait_until_idle(10)
+        assert stack.clients is not None
+        items = stack.clients.dynamodb.scan(TableName=stack.settings.reports_table)["Items"]
+        statuses = {i["status"]["S"] for i in items if i["sk"]["S"] == "REPORT"}
+        assert statuses == {"awaiting_screening"}
+
+    assert dict(os.environ) == before

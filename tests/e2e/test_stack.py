@@ -1,0 +1,128 @@
+"""The local stack over real HTTP: API, static front ends, the pump and the scheduler."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import requests
+
+from chalicelib.resources import TRIAGE_QUEUE, physical_name
+from tests.e2e.reports import (
+    DELIVERY_SECONDS,
+    DEMOGRAPHICS,
+    REFERENCE,
+    report_items,
+    submit,
+    wait_for_screening,
+)
+from tests.e2e.running import RunningStack
+from tests.factories import anonymous_submission, named_submission
+from tests.sentinels import queue_counts, table_items, wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+def test_health_answers(stack: RunningStack) -> None:
+    response = requests.get(f"{stack.api}/health", timeout=5)
+    assert response.status_code == 200
+
+
+def test_form_is_served(stack: RunningStack) -> None:
+    response = requests.get(f"{stack.api}/form", timeout=5)
+    assert response.status_code == 200
+    assert response.json()["form"]["questions"]
+
+
+@pytest.mark.parametrize("page", ["report", "portal"])
+def test_front_ends_are_served(stack: RunningStack, page: str) -> None:
+    response = requests.get(f"{stack.web}/{page}/", timeout=5)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert 'lang="en"' in response.text
+
+
+def test_web_root_leads_to_the_report_form(stack: RunningStack) -> None:
+    response = requests.get(stack.web + "/", timeout=5)
+    assert response.url == f"{stack.web}/report/"
+    assert response.status_code == 200
+
+
+def test_pages_learn_where_the_api_is(stack: RunningStack) -> None:
+    response = requests.get(f"{stack.web}/config.json", timeout=5)
+    assert response.json() == {"apiUrl": stack.api}
+
+
+@pytest.mark.parametrize("factory", [named_submission, anonymous_submission])
+def test_report_is_accepted_and_triaged(stack: RunningStack, factory: Any) -> None:
+    response = submit(stack, factory())
+    assert response.status_code == 201, response.text
+    reference = response.json()["reference"]
+    assert REFERENCE.match(reference)
+
+    item = wait_for_screening(stack, reference)
+    assert item["pk"]["S"].startswith("REPORT#")
+    assert "awaiting_triage" not in item
+
+
+def test_resubmission_returns_the_same_reference_and_stores_nothing_new(
+    stack: RunningStack,
+) -> None:
+    body = named_submission()
+    first = submit(stack, body)
+    assert first.status_code == 201, first.text
+    reference = first.json()["reference"]
+    wait_for_screening(stack, reference)
+    before = len(report_items(stack))
+
+    again = submit(stack, body)
+
+    assert again.status_code in (200, 201), again.text
+    assert again.json()["reference"] == reference
+    assert len(report_items(stack)) == before
+    # A replay must not queue the report again either: the triage queue stays empty.
+    sqs = stack.client("sqs")
+    url = sqs.get_queue_url(QueueName=physical_name("local", TRIAGE_QUEUE.logical_name))
+    assert wait_until(lambda: queue_counts(sqs, url["QueueUrl"]) == (0, 0), DELIVERY_SECONDS)
+
+
+def test_pump_logs_each_batch_without_bodies(stack: RunningStack) -> None:
+    response = submit(stack, anonymous_submission())
+    assert response.status_code == 201
+    wait_for_screening(stack, response.json()["reference"])
+
+    batches = [line for line in stack.log_text().splitlines() if "pump on_triage_message" in line]
+    assert batches
+    assert all(re.search(r": \d+ received, \d+ deleted, \d+ failed", line) for line in batches)
+
+
+def test_scheduler_runs_the_redrive_job(stack: RunningStack) -> None:
+    # With --schedule-scale 60 the five-minute job runs every five seconds.
+    ran = wait_until(lambda: "scheduler redrive_outbox: ran" in stack.log_text(), 15)
+    assert ran, "redrive_outbox never ran"
+    assert "scheduler redrive_outbox: handler raised" not in stack.log_text()
+
+
+def test_nothing_reaches_the_dead_letter_queue(stack: RunningStack) -> None:
+    sqs = stack.client("sqs")
+    dlq = sqs.get_queue_url(QueueName=physical_name("local", TRIAGE_QUEUE.logical_name) + "-dlq")
+    assert queue_counts(sqs, dlq["QueueUrl"]) == (0, 0)
+
+
+def test_demographics_are_stored_only_sealed(stack: RunningStack) -> None:
+    response = submit(stack, named_submission())
+    assert response.status_code == 201
+    wait_for_screening(stack, response.json()["reference"])
+
+    items = table_items(stack.client("dynamodb"), DEMOGRAPHICS)
+    assert items
+    for item in items:
+        clear = {
+            name: value for name, value in item.items() if name != "report_id" and "B" not in value
+        }
+        # Only the key and the submission time (which retention needs) may be in clear.
+        assert set(clear) <= {"submitted_at"}, clear
+        assert all(
+            re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+(Z|\+00:00)", v["S"]) for v in clear.values()
+        ), clear

@@ -1,0 +1,417 @@
+"""The institution's configuration: the default form is what the issue asks for, and
+mistakes in an institution's data are refused when it is loaded, not shown to a reporter."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from chalicelib.errors import ConfigurationError
+from chalicelib.institution import Institution, Question, load_institution
+
+Data = dict[str, Any]
+
+
+@cache
+def _default_text() -> str:
+    return resources.files("chalicelib.institution").joinpath("default.json").read_text("utf-8")
+
+
+def default_data() -> Data:
+    """A fresh, mutable copy of the default institution's JSON."""
+    return copy.deepcopy(json.loads(_default_text()))
+
+
+def question_in(data: Data, question_id: str) -> Data:
+    """The question with this id in raw institution data (form or demographic questions)."""
+    form = data["form"]
+    return next(
+        q for q in form["questions"] + form["demographic_questions"] if q["id"] == question_id
+    )
+
+
+def asked_question(question_id: str) -> Question:
+    question = load_institution().form.question(question_id)
+    assert question is not None, f"the default form has no question {question_id}"
+    return question
+
+
+# --- The default institution ---------------------------------------------------------------
+
+
+def test_the_default_institution_loads() -> None:
+    institution = load_institution()
+
+    assert institution.id == "default"
+    assert institution.name["en"]
+
+
+def test_the_default_form_is_short_about_fifteen_questions() -> None:
+    questions = load_institution().form.questions
+
+    assert 12 <= len(questions) <= 20
+
+
+@pytest.mark.parametrize(
+    "question_id",
+    [
+        "reporter_role",
+        "reporting_for",
+        "what_happened",
+        "discrimination_grounds",
+        "when",
+        "where",
+        "campus_area",
+        "online_platform",
+        "ongoing",
+        "involved_role",
+        "involved_count",
+        "anyone_told",
+        "desired_outcome",
+        "immediate_danger",
+        "involved_department",
+        "involved_names",
+    ],
+)
+def test_the_default_form_asks(question_id: str) -> None:
+    assert load_institution().form.question(question_id) is not None
+
+
+def test_what_happened_lets_a_reporter_choose_discrimination_or_hate() -> None:
+    what_happened = asked_question("what_happened")
+
+    assert what_happened.kind == "multi"
+    assert "discrimination_or_hate" in what_happened.option_ids()
+
+
+@pytest.mark.parametrize(
+    ("question_id", "depends_on", "shown_for"),
+    [
+        ("discrimination_grounds", "what_happened", ["discrimination_or_hate"]),
+        ("campus_area", "where", ["on_campus"]),
+        ("online_platform", "where", ["online"]),
+    ],
+)
+def test_a_follow_up_question_is_shown_only_for_its_answer(
+    question_id: str, depends_on: str, shown_for: list[str]
+) -> None:
+    show_if = asked_question(question_id).show_if
+
+    assert show_if is not None
+    assert show_if.question == depends_on
+    assert show_if.any_of == shown_for
+
+
+def test_immediate_danger_must_be_answered() -> None:
+    immediate_danger = asked_question("immediate_danger")
+
+    assert immediate_danger.required
+    assert {"yes", "no"} <= immediate_danger.option_ids()
+
+
+def test_the_names_of_people_involved_are_optional_free_text_with_a_limit() -> None:
+    involved_names = asked_question("involved_names")
+
+    assert involved_names.kind == "text"
+    assert not involved_names.required
+    assert involved_names.max_length is not None
+
+
+def test_every_question_but_the_free_text_is_multiple_choice() -> None:
+    kinds = {q.id: q.kind for q in load_institution().form.questions}
+
+    assert [qid for qid, kind in kinds.items() if kind == "text"] == ["involved_names"]
+
+
+def test_the_default_form_asks_demographic_questions() -> None:
+    assert load_institution().form.demographic_questions
+
+
+@pytest.mark.parametrize(
+    "question", load_institution().form.demographic_questions, ids=lambda q: q.id
+)
+def test_every_demographic_question_offers_prefer_not_to_say(question: Question) -> None:
+    assert "prefer_not_to_say" in question.option_ids()
+    assert not question.required
+
+
+def test_at_least_one_support_resource_is_an_emergency_contact() -> None:
+    emergency = [r for r in load_institution().support_resources if r.emergency]
+
+    assert emergency
+    assert all(resource.phone for resource in emergency)
+
+
+def test_the_privacy_notice_has_a_version() -> None:
+    notice = load_institution().privacy_notice
+
+    assert notice.version.strip()
+    assert notice.summary["en"]
+
+
+@pytest.mark.parametrize("name", ["no_such_institution", "../default", "default.json"])
+def test_an_institution_that_does_not_exist_is_a_configuration_error(name: str) -> None:
+    with pytest.raises(ConfigurationError):
+        load_institution(name)
+
+
+# --- Institution data with one mistake is refused -------------------------------------------
+
+
+def _repeat_an_option(question_id: str) -> Callable[[Data], None]:
+    def change(data: Data) -> None:
+        options = question_in(data, question_id)["options"]
+        options[1]["id"] = options[0]["id"]
+
+    return change
+
+
+def _show_if(question_id: str, depends_on: str, any_of: list[str]) -> Callable[[Data], None]:
+    def change(data: Data) -> None:
+        question_in(data, question_id)["show_if"] = {"question": depends_on, "any_of": any_of}
+
+    return change
+
+
+def _set(path: Callable[[Data], Data], key: str, value: Any) -> Callable[[Data], None]:
+    def change(data: Data) -> None:
+        path(data)[key] = value
+
+    return change
+
+
+def _drop(path: Callable[[Data], Data], key: str) -> Callable[[Data], None]:
+    def change(data: Data) -> None:
+        del path(data)[key]
+
+    return change
+
+
+def _form(data: Data) -> Data:
+    form: Data = data["form"]
+    return form
+
+
+def _contact(data: Data) -> Data:
+    contact: Data = data["form"]["contact"]
+    return contact
+
+
+def _question(question_id: str) -> Callable[[Data], Data]:
+    return lambda data: question_in(data, question_id)
+
+
+def _first_option(question_id: str) -> Callable[[Data], Data]:
+    return lambda data: question_in(data, question_id)["options"][0]
+
+
+def _no_emergency_resource(data: Data) -> None:
+    for resource in data["support_resources"]:
+        resource["emergency"] = False
+
+
+def _repeat_a_demographic_question(data: Data) -> None:
+    demographics = data["form"]["demographic_questions"]
+    demographics[1]["id"] = demographics[0]["id"]
+
+
+def _repeat_a_contact_option(kind: str) -> Callable[[Data], None]:
+    def change(data: Data) -> None:
+        options = data["form"]["contact"][kind]
+        options[1]["id"] = options[0]["id"]
+
+    return change
+
+
+def _without_prefer_not_to_say(data: Data) -> None:
+    question = question_in(data, "gender")
+    question["options"] = [o for o in question["options"] if o["id"] != "prefer_not_to_say"]
+
+
+WELSH_ONLY = {"cy": "Cymraeg yn unig"}
+
+MISTAKES: list[Any] = [
+    # (what is wrong, how to break the default data, a fragment of the expected error)
+    ("option id twice in a question", _repeat_an_option("when"), "repeats an option id"),
+    (
+        "option id twice in a demographic question",
+        _repeat_an_option("gender"),
+        "repeats an option id",
+    ),
+    (
+        "option id twice in contact methods",
+        _repeat_a_contact_option("contact_methods"),
+        "contact_methods",
+    ),
+    (
+        "option id twice in advisor preferences",
+        _repeat_a_contact_option("advisor_preferences"),
+        "advisor_preferences",
+    ),
+    ("question id twice", _set(_question("ongoing"), "id", "when"), "used twice"),
+    ("demographic question id twice", _repeat_a_demographic_question, "age_band"),
+    (
+        "show_if names a later question",
+        _show_if("campus_area", "immediate_danger", ["yes"]),
+        "not an earlier question",
+    ),
+    (
+        "show_if names an unknown question",
+        _show_if("campus_area", "no_such_question", ["on_campus"]),
+        "not an earlier question",
+    ),
+    (
+        "show_if names its own question",
+        _show_if("campus_area", "campus_area", ["library"]),
+        "not an earlier question",
+    ),
+    (
+        "show_if names an unknown option",
+        _show_if("campus_area", "where", ["on_the_moon"]),
+        "unknown options",
+    ),
+    ("show_if with no options", _show_if("campus_area", "where", []), "any_of"),
+    (
+        "text question with options",
+        _set(_question("involved_names"), "options", [{"id": "x", "label": {"en": "X"}}]),
+        "cannot have options",
+    ),
+    (
+        "text question without max_length",
+        _drop(_question("involved_names"), "max_length"),
+        "needs max_length",
+    ),
+    (
+        "single choice question without options",
+        _set(_question("when"), "options", []),
+        "needs options",
+    ),
+    (
+        "multi choice question without options",
+        _set(_question("what_happened"), "options", []),
+        "needs options",
+    ),
+    (
+        "demographic question without prefer_not_to_say",
+        _without_prefer_not_to_say,
+        "prefer_not_to_say",
+    ),
+    (
+        "demographic question that is not single choice",
+        _set(_question("gender"), "kind", "multi"),
+        "single choice",
+    ),
+    ("no emergency support resource", _no_emergency_resource, "emergency"),
+    ("no support resources", _set(lambda data: data, "support_resources", []), "support_resources"),
+    (
+        "support resource url over plain http",
+        _set(lambda data: data["support_resources"][0], "url", "http://example.org"),
+        "https",
+    ),
+    ("question id that is not an identifier", _set(_question("when"), "id", "When?"), "pattern"),
+    ("no form version", _drop(_form, "version"), "version"),
+    ("no privacy notice version", _drop(lambda data: data["privacy_notice"], "version"), "version"),
+]
+
+UNKNOWN_KEY_PLACES: list[Any] = [
+    ("top level", lambda data: data),
+    ("privacy notice", lambda data: data["privacy_notice"]),
+    ("support resource", lambda data: data["support_resources"][0]),
+    ("form", _form),
+    ("question", _question("when")),
+    ("option", _first_option("when")),
+    ("show_if", lambda data: question_in(data, "campus_area")["show_if"]),
+    ("demographic question", _question("gender")),
+    ("contact", _contact),
+    ("contact method", lambda data: data["form"]["contact"]["contact_methods"][0]),
+    ("next steps", lambda data: data["next_steps"]),
+    ("label", lambda data: question_in(data, "when")["label"]),
+]
+
+ENGLISHLESS_TEXT_PLACES: list[Any] = [
+    ("question label", _question("when"), "label"),
+    ("demographic question label", _question("gender"), "label"),
+    ("question hint", _question("when"), "hint"),
+    ("option label", _first_option("when"), "label"),
+    ("demographic option label", _first_option("gender"), "label"),
+    ("contact method label", lambda data: data["form"]["contact"]["contact_methods"][0], "label"),
+    ("institution name", lambda data: data, "name"),
+    ("support resource name", lambda data: data["support_resources"][0], "name"),
+    ("support resource description", lambda data: data["support_resources"][0], "description"),
+    ("privacy notice summary", lambda data: data["privacy_notice"], "summary"),
+    ("next steps for a named report", lambda data: data["next_steps"], "named"),
+]
+
+
+def test_the_unchanged_default_data_is_accepted() -> None:
+    institution = Institution.model_validate(default_data())
+
+    assert institution == load_institution()
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [pytest.param(change, expected, id=what) for what, change, expected in MISTAKES],
+)
+def test_institution_data_with_a_mistake_is_refused(
+    change: Callable[[Data], None], expected: str
+) -> None:
+    data = default_data()
+    change(data)
+
+    with pytest.raises(ValidationError) as refused:
+        Institution.model_validate(data)
+
+    assert expected in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "place", [pytest.param(place, id=where) for where, place in UNKNOWN_KEY_PLACES]
+)
+def test_an_unknown_key_anywhere_in_institution_data_is_refused(
+    place: Callable[[Data], Data],
+) -> None:
+    data = default_data()
+    place(data)["colour"] = "blue"
+
+    with pytest.raises(ValidationError) as refused:
+        Institution.model_validate(data)
+
+    assert {error["type"] for error in refused.value.errors()} & {
+        "extra_forbidden",
+        "literal_error",  # a text's keys are language codes, so an unknown key is a bad code
+    }
+
+
+@pytest.mark.parametrize(
+    ("place", "key"),
+    [pytest.param(place, key, id=where) for where, place, key in ENGLISHLESS_TEXT_PLACES],
+)
+def test_a_text_without_an_english_version_is_refused(
+    place: Callable[[Data], Data], key: str
+) -> None:
+    data = default_data()
+    place(data)[key] = dict(WELSH_ONLY)
+
+    with pytest.raises(ValidationError) as refused:
+        Institution.model_validate(data)
+
+    assert "English" in str(refused.value)
+
+
+def test_a_text_in_welsh_as_well_as_english_is_accepted() -> None:
+    data = default_data()
+    question_in(data, "when")["label"] = {"en": "When did it happen?", "cy": "Pryd ddigwyddodd?"}
+
+    institution = Institution.model_validate(data)
+
+    when = institution.form.question("when")
+    assert when is not None
+    assert when.label["cy"] == "Pryd ddigwyddodd?"
