@@ -115,15 +115,13 @@ def kms() -> Any:
     return _client("kms")
 
 
-@_once
-def identity_sealer() -> Sealer:
-    """Seals and unseals identifying data under the `identity` key."""
+def _sealer(key_arn: str, purpose: str) -> Sealer:
     from chalicelib.crypto import Sealer
 
     config = settings()
     return Sealer(
-        key_arn=config.identity_key_arn,
-        purpose="identity",
+        key_arn=key_arn,
+        purpose=purpose,
         app_name=config.app_name,
         botocore_session=botocore_session(),
         cache_max_age_seconds=config.seal_cache_max_age_seconds,
@@ -132,21 +130,17 @@ def identity_sealer() -> Sealer:
 
 
 @_once
+def identity_sealer() -> Sealer:
+    """Seals and unseals identifying data under the `identity` key."""
+    return _sealer(settings().identity_key_arn, "identity")
+
+
+@_once
 def insight_sealer() -> WriteOnlySealer:
     """Seals demographics under the `insight` key. The API gets no way to unseal them."""
-    from chalicelib.crypto import Sealer, WriteOnlySealer
+    from chalicelib.crypto import WriteOnlySealer
 
-    config = settings()
-    return WriteOnlySealer(
-        Sealer(
-            key_arn=config.insight_key_arn,
-            purpose="insight",
-            app_name=config.app_name,
-            botocore_session=botocore_session(),
-            cache_max_age_seconds=config.seal_cache_max_age_seconds,
-            cache_max_messages=config.seal_cache_max_messages,
-        )
-    )
+    return WriteOnlySealer(_sealer(settings().insight_key_arn, "insight"))
 
 
 @_once

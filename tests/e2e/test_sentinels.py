@@ -7,16 +7,13 @@ everything the stack printed are searched for them, raw and base64-encoded.
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
 import pytest
 import requests
 
 from chalicelib.resources import DEMOGRAPHICS_TABLE, physical_name
 from tests.e2e.reports import DELIVERY_SECONDS, submit, wait_for_screening
 from tests.e2e.running import RunningStack
-from tests.factories import contact, named_submission
+from tests.factories import sentinel_submission
 from tests.sentinels import (
     Blob,
     every_queue_blob,
@@ -29,47 +26,21 @@ from tests.sentinels import (
 
 pytestmark = pytest.mark.e2e
 
+
 #: Demographic option ids: sealed under their own key, so never in clear anywhere.
-DEMOGRAPHICS = {"age_band": "25_34", "sexual_orientation": "bisexual", "religion": "sikh"}
-
-
-def sentinel_report() -> tuple[dict[str, Any], list[str]]:
-    """A named report whose every identifying value is unique; and those values."""
-    tag = uuid.uuid4().hex
-    digits = f"{uuid.uuid4().int % 100_000:05d}"
-    values = {
-        "name": f"Sentinel Name {tag[:10]}",
-        "email": f"sentinel-{tag[10:22]}@example.ac.uk",
-        "safe_times": f"Sentinel safe times {tag[22:]}",
-        "narrative": f"Sentinel narrative {uuid.uuid4().hex}",
-        "involved": f"Sentinel involved {uuid.uuid4().hex}",
-    }
-    body = named_submission(answers={"involved_names": values["involved"]})
-    body["contact"] = contact(
-        name=values["name"],
-        email=values["email"],
-        phone=f"+44 7700 9{digits}",
-        safe_times=values["safe_times"],
-    )
-    body["narrative"] = values["narrative"]
-    body["demographics"] = dict(DEMOGRAPHICS)
-    sentinels = [*values.values(), tag[:10], tag[10:22], tag[22:], f"77009{digits}", f"9{digits}"]
-    return body, sentinels
-
-
 @pytest.fixture(scope="module")
 def sentinels(stack: RunningStack) -> list[str]:
     """Submit sentinel reports (and a rejected one), wait for the pump; return the values."""
     found: list[str] = []
     for _ in range(3):
-        body, values = sentinel_report()
+        body, values = sentinel_submission()
         response = submit(stack, body)
         assert response.status_code == 201, response.text
         wait_for_screening(stack, response.json()["reference"])
         found += values
 
     # A rejected submission must not leak into the logs either.
-    bad, values = sentinel_report()
+    bad, values = sentinel_submission()
     bad["contact"]["email"] = values[1].replace("@", "@@")
     bad["unexpected"] = values[0]
     response = submit(stack, bad)
