@@ -8,7 +8,7 @@ from chalicelib import services
 from chalicelib.api.meta import meta_api
 from chalicelib.api.reporter import reporter_api
 from chalicelib.api.security import add_security_headers
-from chalicelib.resources import TRIAGE_QUEUE
+from chalicelib.resources import NOTIFY_QUEUE, TRIAGE_QUEUE
 
 app = Chalice(app_name="report-support", configure_logs=False)
 app.register_blueprint(meta_api)
@@ -22,7 +22,19 @@ def on_triage_message(event: Any) -> dict[str, Any]:
     return services.triage_handler()(event.to_dict())
 
 
+@app.on_sqs_message(queue=NOTIFY_QUEUE.logical_name, batch_size=10)
+def on_notify_message(event: Any) -> dict[str, Any]:
+    """Send notification emails from the outbox; failed messages are reported one by one."""
+    return services.notify_handler()(event.to_dict())
+
+
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def redrive_outbox(event: Any) -> dict[str, int]:
-    """Send reports that never reached triage to the queue again."""
-    return services.triage_redrive()()
+    """Send again what never reached its queue: reports to triage, notifications to send."""
+    return services.redrive_outbox()()
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def sla_watch(event: Any) -> dict[str, int]:
+    """Chase the screeners about cases whose clocks are overdue or nearly due."""
+    return services.sla_watch().run()

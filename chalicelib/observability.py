@@ -12,6 +12,8 @@ address, base64-encoded). Turning on debug logs while investigating must not lea
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from aws_lambda_powertools import Logger
 
@@ -22,3 +24,16 @@ for _name in _SDK_LOGGERS:
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 logger = Logger(service=SERVICE)
+
+
+@contextmanager
+def correlated(report_id: str) -> Iterator[None]:
+    """Tag every log line written inside with the report's id as `correlation_id`.
+
+    Thread-local, so concurrent requests in `chalice local` do not tag each other's lines.
+    """
+    logger.thread_safe_append_keys(correlation_id=report_id)
+    try:
+        yield
+    finally:
+        logger.thread_safe_remove_keys(["correlation_id"])

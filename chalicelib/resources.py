@@ -88,7 +88,27 @@ REPORTS_TABLE = Table(
         Index("awaiting_triage", KeySchema(("awaiting_triage", "S"), ("submitted_at", "S"))),
         # Sparse: only named reports carry the blind index of the reporter's email.
         Index("by_email_mac", KeySchema(("email_mac", "S"), ("submitted_at", "S"))),
+        # Reports that name a place, for the repeat-location risk rule.
+        Index("by_location", KeySchema(("location_key", "S"), ("submitted_at", "S"))),
+        # Sparse: only cases with a clock still to escalate carry `sla_watch`.
+        Index("sla_watch", KeySchema(("sla_watch", "S"), ("sla_next_at", "S"))),
     ),
+)
+
+STAFF_TABLE = Table(
+    logical_name="staff",
+    settings_field="staff_table",
+    # TEAM#<team> / TEAM for a team, TEAM#<team> / MEMBER#<member> for each member of it.
+    keys=KeySchema(partition=("pk", "S"), sort=("sk", "S")),
+    indexes=(Index("by_member", KeySchema(("member_id", "S")), projection="ALL"),),
+)
+
+NOTIFICATIONS_TABLE = Table(
+    logical_name="notifications",
+    settings_field="notifications_table",
+    keys=KeySchema(partition=("notification_id", "S")),
+    # Sparse: only notifications not yet sent (nor given up on) carry `unsent`.
+    indexes=(Index("unsent", KeySchema(("unsent", "S"), ("created_at", "S"))),),
 )
 
 DEMOGRAPHICS_TABLE = Table(
@@ -98,6 +118,7 @@ DEMOGRAPHICS_TABLE = Table(
 )
 
 TRIAGE_QUEUE = Queue(logical_name="triage", settings_field="triage_queue_url")
+NOTIFY_QUEUE = Queue(logical_name="notify", settings_field="notify_queue_url")
 
 IDENTITY_KEY = Key(
     logical_name="identity",
@@ -122,8 +143,13 @@ BLIND_INDEX_KEY = Key(
 class ResourceSet:
     """Everything one stage of the app needs."""
 
-    tables: tuple[Table, ...] = (REPORTS_TABLE, DEMOGRAPHICS_TABLE)
-    queues: tuple[Queue, ...] = (TRIAGE_QUEUE,)
+    tables: tuple[Table, ...] = (
+        REPORTS_TABLE,
+        DEMOGRAPHICS_TABLE,
+        STAFF_TABLE,
+        NOTIFICATIONS_TABLE,
+    )
+    queues: tuple[Queue, ...] = (TRIAGE_QUEUE, NOTIFY_QUEUE)
     keys: tuple[Key, ...] = (IDENTITY_KEY, INSIGHT_KEY, BLIND_INDEX_KEY)
 
 

@@ -19,11 +19,15 @@ from chalicelib.settings import Settings
 if TYPE_CHECKING:
     import boto3
 
+    from chalicelib.cases.clocks import WorkingCalendar
+    from chalicelib.cases.sla import SlaWatch
     from chalicelib.cases.triage import TriageService
     from chalicelib.crypto import BlindIndex, Sealer, WriteOnlySealer
+    from chalicelib.directory import StaffDirectory
+    from chalicelib.notify import NotifyService, Outbox
+    from chalicelib.queues import WorkQueue
     from chalicelib.reports.intake import ReportIntake
     from chalicelib.reports.store import ReportStore
-    from chalicelib.reports.triage_queue import TriageQueue
 
 _T = TypeVar("_T")
 _built: list[Callable[[], Any]] = []
@@ -161,11 +165,49 @@ def report_store() -> ReportStore:
 
 
 @_once
-def triage_queue() -> TriageQueue:
-    """The queue that feeds triage."""
-    from chalicelib.reports.triage_queue import TriageQueue
+def sesv2() -> Any:
+    """The SES (v2) client."""
+    return _client("sesv2")
 
-    return TriageQueue(sqs(), settings().triage_queue_url)
+
+@_once
+def triage_queue() -> WorkQueue:
+    """The queue that feeds triage."""
+    from chalicelib.queues import WorkQueue
+
+    return WorkQueue(sqs(), settings().triage_queue_url, "report_id")
+
+
+@_once
+def notify_queue() -> WorkQueue:
+    """The queue that feeds the notify worker."""
+    from chalicelib.queues import WorkQueue
+
+    return WorkQueue(sqs(), settings().notify_queue_url, "notification_id")
+
+
+@_once
+def staff_directory() -> StaffDirectory:
+    """Teams and their members."""
+    from chalicelib.directory import StaffDirectory
+
+    return StaffDirectory(dynamodb(), settings().staff_table, identity_sealer())
+
+
+@_once
+def outbox() -> Outbox:
+    """The notification outbox."""
+    from chalicelib.notify import Outbox
+
+    return Outbox(dynamodb(), settings().notifications_table)
+
+
+@_once
+def working_calendar() -> WorkingCalendar:
+    """The institution's working days and clocks."""
+    from chalicelib.cases.clocks import WorkingCalendar
+
+    return WorkingCalendar(institution().working_time)
 
 
 @_once
@@ -189,21 +231,73 @@ def triage_service() -> TriageService:
     """The triage use case, wired."""
     from chalicelib.cases.triage import TriageService
 
-    return TriageService(report_store())
+    return TriageService(
+        institution=institution(),
+        store=report_store(),
+        calendar=working_calendar(),
+        outbox=outbox(),
+        notify_queue=notify_queue(),
+        clock=clock(),
+    )
+
+
+@_once
+def notify_service() -> NotifyService:
+    """The notify worker's use case, wired."""
+    from chalicelib.notify import EmailRenderer, Mailer, NotifyService
+
+    config = settings()
+    return NotifyService(
+        outbox=outbox(),
+        directory=staff_directory(),
+        renderer=EmailRenderer(institution().name["en"], config.portal_url),
+        mailer=Mailer(sesv2(), config.sender_email),
+        clock=clock(),
+        fallback_team=institution().triage.routing.fallback_team,
+        max_attempts=config.notification_max_attempts,
+    )
+
+
+@_once
+def sla_watch() -> SlaWatch:
+    """The clock-escalation job, wired."""
+    from chalicelib.cases.sla import SlaWatch
+
+    return SlaWatch(
+        store=report_store(),
+        outbox=outbox(),
+        notify_queue=notify_queue(),
+        clock=clock(),
+        escalation=institution().triage.escalation,
+    )
 
 
 def triage_handler() -> Callable[[dict[str, Any]], dict[str, Any]]:
     """The SQS triage handler, bound to the wired triage service."""
-    from chalicelib.cases.triage import handle_batch
+    from chalicelib.queues import process_batch
 
     service = triage_service()
-    return lambda event: handle_batch(event, service)
+    return lambda event: process_batch(event, service.handle)
 
 
-def triage_redrive() -> Callable[[], dict[str, int]]:
-    """The redrive job, bound to its collaborators and settings."""
+def notify_handler() -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The SQS notify handler, bound to the wired notify service."""
+    from chalicelib.queues import process_batch
+
+    service = notify_service()
+    return lambda event: process_batch(event, service.handle)
+
+
+def redrive_outbox() -> Callable[[], dict[str, int]]:
+    """The redrive job: reports that never reached triage, notifications never sent."""
+    from chalicelib.notify import resend_unsent
     from chalicelib.reports.redrive import resend_awaiting_triage
 
-    return lambda: resend_awaiting_triage(
-        report_store(), triage_queue(), clock(), settings().triage_redrive_after_seconds
-    )
+    grace = settings().triage_redrive_after_seconds
+
+    def run() -> dict[str, int]:
+        reports = resend_awaiting_triage(report_store(), triage_queue(), clock(), grace)
+        notifications = resend_unsent(outbox(), notify_queue(), clock(), grace)
+        return {**reports, "notifications_resent": notifications}
+
+    return run

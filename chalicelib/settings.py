@@ -30,16 +30,25 @@ class Settings(BaseModel):
     region: NonEmpty
     reports_table: NonEmpty
     demographics_table: NonEmpty
+    staff_table: NonEmpty
+    notifications_table: NonEmpty
     triage_queue_url: NonEmpty
+    notify_queue_url: NonEmpty
     identity_key_arn: NonEmpty
     insight_key_arn: NonEmpty
     blind_index_key_arn: NonEmpty
     institution: str = "default"
+    #: The address notification emails come from (an SES-verified identity).
+    sender_email: NonEmpty = "report-support@example.ac.uk"
+    #: The staff portal's address; emails link to a case there, never describe it.
+    portal_url: NonEmpty = "http://127.0.0.1:8080/portal/"
     #: Reports still waiting for triage after this long are sent to the queue again.
     triage_redrive_after_seconds: int = Field(default=300, ge=30)
     #: The data-key cache trades KMS calls for key reuse; these bound the reuse.
     seal_cache_max_age_seconds: float = Field(default=300.0, gt=0, le=3600)
     seal_cache_max_messages: int = Field(default=1000, ge=1, le=2**32)
+    #: A notification that has failed this many sends is given up on (and alarmed).
+    notification_max_attempts: int = Field(default=15, ge=1, le=100)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:

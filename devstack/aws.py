@@ -65,6 +65,7 @@ class AwsClients:
     dynamodb: Any
     sqs: Any
     kms: Any
+    sesv2: Any
 
     @classmethod
     def from_session(
@@ -76,6 +77,7 @@ class AwsClients:
             dynamodb=chosen.client("dynamodb", endpoint_url=endpoint_url),
             sqs=chosen.client("sqs", endpoint_url=endpoint_url),
             kms=chosen.client("kms", endpoint_url=endpoint_url),
+            sesv2=chosen.client("sesv2", endpoint_url=endpoint_url),
         )
 
     @property

@@ -38,7 +38,17 @@ def provision(target: AwsClients | boto3.session.Session, stage: str) -> Setting
         values[key.settings_field] = create_key(clients.kms, key, stage)
     # Validation here means a resource whose settings_field Settings lacks fails at start,
     # not at the first request that needs it.
-    return Settings.model_validate(values)
+    settings = Settings.model_validate(values)
+    verify_sender(clients.sesv2, settings.sender_email)
+    return settings
+
+
+def verify_sender(client: Any, address: str) -> None:
+    """Make the notification sender an SES identity (moto verifies it at once)."""
+    try:
+        client.create_email_identity(EmailIdentity=address)
+    except client.exceptions.AlreadyExistsException:
+        logger.info("email identity %s already exists; reusing it", address)
 
 
 def create_table(client: Any, table: Table, stage: str) -> str:

@@ -94,12 +94,13 @@ def queue_counts(sqs: Any, url: str) -> tuple[int, int]:
     )
 
 
-def every_queue_blob(sqs: Any) -> Iterator[Blob]:
+def every_queue_blob(sqs: Any, hide_for_seconds: int = 60) -> Iterator[Blob]:
     """Every body and attribute of every message left on any queue or dead-letter queue.
 
     Receiving bumps a message's receive count, which could push it to a dead-letter queue,
     so this reads each queue once, after the pump has drained it, and hides what it read
-    for a minute so the pump does not race it; messages then reappear unchanged.
+    for a minute so the pump does not race it; messages then reappear unchanged. Without a
+    pump (in-process tests), `hide_for_seconds=0` leaves them visible for the next step.
     """
     for url in sqs.list_queues().get("QueueUrls", []):
         seen: set[str] = set()
@@ -107,7 +108,7 @@ def every_queue_blob(sqs: Any) -> Iterator[Blob]:
             response = sqs.receive_message(
                 QueueUrl=url,
                 MaxNumberOfMessages=10,
-                VisibilityTimeout=60,
+                VisibilityTimeout=hide_for_seconds,
                 AttributeNames=["All"],
                 MessageAttributeNames=["All"],
             )

@@ -1,26 +1,30 @@
 """Triage of new reports, fed by the triage queue.
 
-For now a report is moved to `awaiting_screening`; routing, risk flags and priority come
-next. Each message is handled on its own: a bad one is reported as a batch item failure
-(and reaches the dead-letter queue after repeated receives) without holding up the rest.
+Loads the report, routes it to a team, raises risk flags and a priority by the
+institution's rules, starts a named case's clocks, and — in the same transaction — writes
+the notification that tells the team's screeners (at once, when urgent). A duplicate
+delivery finds the report already triaged and changes nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from chalicelib.cases import rules
+from chalicelib.cases.clocks import WorkingCalendar
+from chalicelib.cases.sla import clock_attributes
+from chalicelib.clock import Clock, iso
 from chalicelib.errors import DomainError, NotFound
-from chalicelib.observability import logger
-from chalicelib.reports.store import ReportStore
+from chalicelib.institution.models import Institution
+from chalicelib.notify import Kind, Notification, Outbox
+from chalicelib.observability import correlated, logger
+from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
+from chalicelib.reports.store import AWAITING_TRIAGE, ReportStore
 
 
 class TriageMessage(BaseModel):
@@ -37,31 +41,89 @@ class MalformedMessage(DomainError):
 
 @dataclass
 class TriageService:
-    """Moves reports from intake into the screening queue."""
+    """Moves reports from intake to a team's screening queue, or files them."""
 
+    institution: Institution
     store: ReportStore
+    calendar: WorkingCalendar
+    outbox: Outbox
+    notify_queue: WorkQueue
+    clock: Clock
 
     def handle(self, record: SQSRecord) -> None:
-        """Triage the report a message names. Idempotent under duplicate delivery."""
+        """Triage the report a message names."""
         try:
             message = TriageMessage.model_validate_json(record.body)
         except ValidationError:
             logger.error("malformed triage message", extra={"message_id": record.message_id})
             raise MalformedMessage(f"message {record.message_id} is not a triage message") from None
-        moved = self.store.mark_awaiting_screening(message.report_id)
-        if not moved and self.store.get(message.report_id) is None:
-            logger.error("triage for unknown report", extra={"report_id": message.report_id})
-            raise NotFound(f"report {message.report_id} does not exist")
+        with correlated(message.report_id):
+            self.triage(message.report_id)
+
+    def triage(self, report_id: str) -> None:
+        """Decide and record where a report goes. Idempotent."""
+        report = self.store.get(report_id)
+        if report is None:
+            logger.error("triage for unknown report", extra={"report_id": report_id})
+            raise NotFound(f"report {report_id} does not exist")
+        if report["status"] != AWAITING_TRIAGE:
+            logger.info("duplicate triage ignored", extra={"report_id": report_id})
+            return
+        submitted_at = datetime.fromisoformat(report["submitted_at"])
+        decision = rules.decide(
+            self.institution.triage,
+            report["mode"],
+            report.get("answers", {}),
+            lambda days: self._reports_at(report, submitted_at, days),
+        )
+        changes: dict[str, Any] = {
+            "status": decision.status,
+            "team_id": decision.team_id,
+            "priority": decision.priority,
+            "risk_flags": list(decision.flags),
+            "triaged_at": iso(self.clock.now()),
+        }
+        if report["mode"] == "named":
+            clocks = self.calendar.clocks_for(submitted_at)
+            changes |= clock_attributes(clocks, self.institution.triage.escalation)
+        notification = self._notification(report, decision)
+        also = [self.outbox.put_request(notification)] if notification else []
+        if not self.store.apply_triage(report_id, changes, also):
+            logger.info("duplicate triage ignored", extra={"report_id": report_id})
+            return
         logger.info(
-            "report triaged" if moved else "duplicate triage ignored",
-            extra={"report_id": message.report_id},
+            "report triaged",
+            extra={
+                "report_id": report_id,
+                "status": decision.status,
+                "team_id": decision.team_id,
+                "priority": decision.priority,
+                "risk_flags": list(decision.flags),
+            },
+        )
+        if notification:
+            send_or_leave_for_redrive(self.notify_queue, notification.notification_id)
+
+    def _reports_at(self, report: dict[str, Any], submitted_at: datetime, days: int) -> int:
+        place = report.get("location_key")
+        if not place:
+            return 0
+        return self.store.reports_at_location(
+            place, submitted_at - timedelta(days=days), submitted_at
         )
 
-
-def handle_batch(event: dict[str, Any], service: TriageService) -> dict[str, Any]:
-    """Process an SQS batch, answering with the ids of the messages that failed."""
-    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-    response = process_partial_response(
-        event=event, record_handler=service.handle, processor=processor
-    )
-    return {"batchItemFailures": list(response["batchItemFailures"])}
+    def _notification(
+        self, report: dict[str, Any], decision: rules.TriageDecision
+    ) -> Notification | None:
+        if decision.status != rules.AWAITING_SCREENING:
+            return None
+        kind: Kind = "urgent_report" if decision.urgent else "new_report"
+        return Notification(
+            notification_id=f"{report['report_id']}.{kind}",
+            kind=kind,
+            report_id=str(report["report_id"]),
+            reference=str(report["reference"]),
+            priority=decision.priority,
+            team_id=decision.team_id,
+            created_at=self.clock.now(),
+        )

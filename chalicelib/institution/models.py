@@ -20,6 +20,8 @@ from pydantic import (
     model_validator,
 )
 
+from chalicelib.cases.clocks import WorkingTimePolicy
+
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_]{0,63}$")]
 
 
@@ -191,6 +193,73 @@ class NextSteps(Strict):
     anonymous: LocalText
 
 
+Priority = Literal["urgent", "high", "normal"]
+#: Highest first: a report takes the highest priority any of its rules gives it.
+PRIORITIES: tuple[Priority, ...] = ("urgent", "high", "normal")
+
+
+class Clause(Strict):
+    """True when the answer to `question` includes one of `any_of`."""
+
+    question: Identifier
+    any_of: list[Identifier] = Field(min_length=1)
+
+
+class RoutingOverride(Strict):
+    """Send reports matching every clause to `team`, whoever the reporter is."""
+
+    when: list[Clause] = Field(min_length=1)
+    team: Identifier
+
+
+class Routing(Strict):
+    """Which team receives a report: overrides first (in order), then the reporter's role."""
+
+    by_reporter_role: dict[Identifier, Identifier]
+    overrides: list[RoutingOverride] = Field(default_factory=list)
+    #: Receives what no rule routes, and whatever a team with no screeners would miss.
+    fallback_team: Identifier
+
+
+class RepeatLocation(Strict):
+    """`threshold` reports (this one included) about one place within `window_days`."""
+
+    threshold: int = Field(ge=2, le=1000)
+    window_days: int = Field(ge=1, le=3650)
+
+
+class RiskRule(Strict):
+    """A risk flag and the priority it gives, raised by answers or by repeats at a place."""
+
+    flag: Identifier
+    priority: Priority
+    when: list[Clause] = Field(default_factory=list)
+    repeat_location: RepeatLocation | None = None
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> RiskRule:
+        if bool(self.when) == (self.repeat_location is not None):
+            raise ValueError(f"risk rule {self.flag} needs either when or repeat_location")
+        return self
+
+
+class Escalation(Strict):
+    """When the screeners are chased about a named case's clocks."""
+
+    #: Warn this long before the statutory acknowledgement is due.
+    acknowledge_warning_hours: int = Field(default=24, ge=1, le=24 * 7)
+    #: Warn this long before the statutory feedback is due.
+    feedback_warning_days: int = Field(default=14, ge=1, le=60)
+
+
+class Triage(Strict):
+    """Routing and risk rules: data, so each institution tunes them without code."""
+
+    routing: Routing
+    risk_rules: list[RiskRule] = Field(default_factory=list)
+    escalation: Escalation = Field(default_factory=Escalation)
+
+
 class Institution(Strict):
     """Everything that differs from one institution to the next."""
 
@@ -201,6 +270,8 @@ class Institution(Strict):
     privacy_notice: PrivacyNotice
     support_resources: list[SupportResource] = Field(min_length=1)
     next_steps: NextSteps
+    triage: Triage
+    working_time: WorkingTimePolicy = Field(default_factory=WorkingTimePolicy)
 
     @model_validator(mode="after")
     def _check_resources(self) -> Institution:
@@ -209,6 +280,9 @@ class Institution(Strict):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"time_zone {self.time_zone!r} is not a known time zone") from None
         _unique([r.id for r in self.support_resources], "support_resources", "an id")
+        if self.working_time.time_zone != self.time_zone:
+            raise ValueError("working_time.time_zone must equal time_zone")
+        self._check_triage()
         if not any(resource.emergency for resource in self.support_resources):
             raise ValueError("at least one support resource must be an emergency contact")
         for resource in self.support_resources:
@@ -219,3 +293,24 @@ class Institution(Strict):
                     f"support resource {resource.id} url must be https, tel, mailto or local"
                 )
         return self
+
+    def _check_triage(self) -> None:
+        clauses = [clause for rule in self.triage.risk_rules for clause in rule.when]
+        clauses += [
+            clause for override in self.triage.routing.overrides for clause in override.when
+        ]
+        for clause in clauses:
+            question = self.form.question(clause.question)
+            if question is None or question.kind == "text":
+                raise ValueError(f"triage rule refers to unknown choice question {clause.question}")
+            unknown = set(clause.any_of) - question.option_ids()
+            if unknown:
+                raise ValueError(
+                    f"triage rule on {clause.question} names unknown {sorted(unknown)}"
+                )
+        role = self.form.question("reporter_role")
+        roles = role.option_ids() if role else frozenset()
+        missing = roles - set(self.triage.routing.by_reporter_role)
+        if missing:
+            raise ValueError(f"routing.by_reporter_role misses {sorted(missing)}")
+        _unique([rule.flag for rule in self.triage.risk_rules], "risk_rules", "a flag")

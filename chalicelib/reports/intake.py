@@ -15,11 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from chalicelib.cases.rules import location_key
 from chalicelib.clock import Clock, iso
 from chalicelib.crypto import BlindIndex, Sealer, SealOnly
 from chalicelib.errors import DependencyUnavailable, SubmissionConflict
 from chalicelib.institution.models import Institution
-from chalicelib.observability import logger
+from chalicelib.observability import correlated, logger
+from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.reports.models import Mode, Submission
 from chalicelib.reports.reference import new_reference
 from chalicelib.reports.store import (
@@ -29,7 +31,6 @@ from chalicelib.reports.store import (
     SubmissionAlreadyStored,
     SubmissionClaim,
 )
-from chalicelib.reports.triage_queue import TriageQueue
 
 #: Sealed field names on a report item.
 CONTACT = "contact"
@@ -58,7 +59,7 @@ class ReportIntake:
     identity: Sealer
     insight: SealOnly
     blind_index: BlindIndex
-    triage_queue: TriageQueue
+    triage_queue: WorkQueue
     clock: Clock
     new_id: Callable[[], str] = lambda: uuid.uuid4().hex
     new_reference: Callable[[], str] = new_reference
@@ -66,6 +67,10 @@ class ReportIntake:
     def submit(self, submission: Submission) -> Receipt:
         """Store a validated submission and queue it for triage."""
         report_id = self.new_id()
+        with correlated(report_id):
+            return self._submit(report_id, submission)
+
+    def _submit(self, report_id: str, submission: Submission) -> Receipt:
         submitted_at = self.clock.now()
         report = self._sealed_report(report_id, submission, submitted_at)
         for _attempt in range(_REFERENCE_ATTEMPTS):
@@ -82,12 +87,7 @@ class ReportIntake:
             "report accepted",
             extra={"report_id": report_id, "reference": report.reference, "mode": report.mode},
         )
-        try:
-            self.triage_queue.send(report_id)
-        except DependencyUnavailable:
-            logger.warning(
-                "triage queue unavailable; left for redrive", extra={"report_id": report_id}
-            )
+        send_or_leave_for_redrive(self.triage_queue, report_id)
         return self._receipt(report.reference, report.mode, iso(submitted_at))
 
     def _sealed_report(
@@ -138,6 +138,7 @@ class ReportIntake:
             preferences=preferences,
             sealed=sealed,
             email_mac=email_mac,
+            location_key=location_key(clear),
             sealed_demographics=(
                 self.insight.seal(report_id, "demographics", demographics) if demographics else None
             ),

@@ -25,8 +25,9 @@ from chalicelib.errors import DependencyUnavailable
 from chalicelib.reports.models import Mode
 
 AWAITING_TRIAGE = "awaiting_triage"
-AWAITING_SCREENING = "awaiting_screening"
 _PENDING = "pending"
+#: The partition of the sparse index of cases whose clocks are watched.
+SLA_OPEN = "open"
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -47,6 +48,7 @@ class NewReport:
     sealed: Mapping[str, bytes]
     email_mac: str | None = None
     sealed_demographics: bytes | None = None
+    location_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,8 @@ class ReportStore:
             item["preferences"] = dict(report.preferences)
         if report.email_mac:
             item["email_mac"] = report.email_mac
+        if report.location_key:
+            item["location_key"] = report.location_key
         claim = {
             "pk": f"SUBMISSION#{report.submission_id}",
             "sk": "SUBMISSION",
@@ -154,9 +158,7 @@ class ReportStore:
         """The report item as plain Python values, or None."""
         try:
             response = self.client.get_item(
-                TableName=self.reports_table,
-                Key={"pk": {"S": _report_key(report_id)}, "sk": {"S": "REPORT"}},
-                ConsistentRead=True,
+                TableName=self.reports_table, Key=_report_item_key(report_id), ConsistentRead=True
             )
         except (BotoCoreError, ClientError):
             raise DependencyUnavailable("dynamodb") from None
@@ -170,27 +172,109 @@ class ReportStore:
         value = item.get("sealed", {}).get(field_name)
         return bytes(value.value) if isinstance(value, Binary) else None
 
-    def mark_awaiting_screening(self, report_id: str) -> bool:
-        """Move a report out of triage. False if it had already moved (a duplicate delivery)."""
-        try:
-            self.client.update_item(
-                TableName=self.reports_table,
-                Key={"pk": {"S": _report_key(report_id)}, "sk": {"S": "REPORT"}},
-                UpdateExpression="SET #status = :next, #version = #version + :one REMOVE #awaiting",
-                ConditionExpression="attribute_exists(pk) AND #status = :current",
-                ExpressionAttributeNames={
+    def apply_triage(
+        self, report_id: str, changes: Mapping[str, Any], also: list[dict[str, Any]]
+    ) -> bool:
+        """Set the triage outcome (and write `also`, e.g. notifications) in one transaction.
+
+        False if the report had already left triage: a duplicate delivery changes nothing.
+        """
+        names = {f"#a{i}": name for i, name in enumerate(changes)}
+        values = {f":v{i}": _serializer.serialize(v) for i, v in enumerate(changes.values())}
+        assignments = ", ".join(f"#a{i} = :v{i}" for i in range(len(changes)))
+        update = {
+            "Update": {
+                "TableName": self.reports_table,
+                "Key": _report_item_key(report_id),
+                "UpdateExpression": f"SET {assignments}, #version = #version + :one "
+                "REMOVE #awaiting",
+                "ConditionExpression": "attribute_exists(pk) AND #status = :current",
+                "ExpressionAttributeNames": {
+                    **names,
                     "#status": "status",
                     "#awaiting": AWAITING_TRIAGE,
                     "#version": "version",
                 },
-                ExpressionAttributeValues={
-                    ":next": {"S": AWAITING_SCREENING},
+                "ExpressionAttributeValues": {
+                    **values,
                     ":current": {"S": AWAITING_TRIAGE},
                     ":one": {"N": "1"},
                 },
+            }
+        }
+        return self._transact_first_is_conditional([update, *also])
+
+    def reports_at_location(self, location_key: str, since: datetime, until: datetime) -> int:
+        """How many reports name this place, submitted between two moments (inclusive)."""
+        try:
+            pages = self.client.get_paginator("query").paginate(
+                TableName=self.reports_table,
+                IndexName="by_location",
+                KeyConditionExpression="location_key = :place AND submitted_at BETWEEN :a AND :b",
+                ExpressionAttributeValues={
+                    ":place": {"S": location_key},
+                    ":a": {"S": iso(since)},
+                    ":b": {"S": iso(until)},
+                },
+                Select="COUNT",
             )
+            return sum(int(page["Count"]) for page in pages)
+        except (BotoCoreError, ClientError):
+            raise DependencyUnavailable("dynamodb") from None
+
+    def due_for_escalation(self, now: datetime, limit: int) -> list[str]:
+        """Ids of cases whose next clock stage is due (sparse index, never a scan)."""
+        try:
+            pages = self.client.get_paginator("query").paginate(
+                TableName=self.reports_table,
+                IndexName="sla_watch",
+                KeyConditionExpression="sla_watch = :open AND sla_next_at <= :now",
+                ExpressionAttributeValues={":open": {"S": SLA_OPEN}, ":now": {"S": iso(now)}},
+                PaginationConfig={"MaxItems": limit, "PageSize": min(limit, 100)},
+            )
+            return [
+                item["pk"]["S"].removeprefix("REPORT#") for page in pages for item in page["Items"]
+            ]
+        except (BotoCoreError, ClientError):
+            raise DependencyUnavailable("dynamodb") from None
+
+    def record_escalation(
+        self,
+        report_id: str,
+        stage: str,
+        following: tuple[str, datetime] | None,
+        also: list[dict[str, Any]],
+    ) -> bool:
+        """Mark a clock stage escalated and move to the next (or stop watching).
+
+        Conditional on the stage still being the next one, so two runs escalate it once.
+        """
+        values: dict[str, Any] = {":stage": {"S": stage}, ":done": {"SS": [stage]}}
+        if following is None:
+            expression = "ADD sla_escalated :done REMOVE sla_watch, sla_next_at, sla_next_stage"
+        else:
+            expression = "ADD sla_escalated :done SET sla_next_stage = :next, sla_next_at = :at"
+            values[":next"] = {"S": following[0]}
+            values[":at"] = {"S": iso(following[1])}
+        update = {
+            "Update": {
+                "TableName": self.reports_table,
+                "Key": _report_item_key(report_id),
+                "UpdateExpression": expression,
+                "ConditionExpression": "sla_next_stage = :stage",
+                "ExpressionAttributeValues": values,
+            }
+        }
+        return self._transact_first_is_conditional([update, *also])
+
+    def _transact_first_is_conditional(self, writes: list[dict[str, Any]]) -> bool:
+        try:
+            self.client.transact_write_items(TransactItems=writes)
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise DependencyUnavailable("dynamodb") from None
+            codes = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            if codes and codes[0] == "ConditionalCheckFailed":
                 return False
             raise DependencyUnavailable("dynamodb") from None
         except BotoCoreError:
@@ -248,6 +332,10 @@ class ReportStore:
 
 def _report_key(report_id: str) -> str:
     return f"REPORT#{report_id}"
+
+
+def _report_item_key(report_id: str) -> dict[str, Any]:
+    return {"pk": {"S": _report_key(report_id)}, "sk": {"S": "REPORT"}}
 
 
 def _claim(item: Mapping[str, Any]) -> SubmissionClaim:

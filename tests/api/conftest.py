@@ -16,6 +16,7 @@ from moto import mock_aws
 from chalicelib import services
 from chalicelib.observability import logger as app_logger
 from chalicelib.settings import Settings
+from devstack.demo import seed_directory
 from devstack.provision import provision
 
 
@@ -48,6 +49,12 @@ def aws(monkeypatch: pytest.MonkeyPatch, clock: FixedClock) -> Iterator[Settings
             monkeypatch.setenv(name, value)
         yield settings
     services.reset()
+
+
+@pytest.fixture
+def staff(aws: Settings) -> None:
+    """The demo staff directory, seeded."""
+    seed_directory(services.staff_directory())
 
 
 @pytest.fixture
@@ -101,3 +108,44 @@ def queued_bodies(aws: Settings) -> list[dict[str, Any]]:
         QueueUrl=aws.triage_queue_url, MaxNumberOfMessages=10, VisibilityTimeout=0
     ).get("Messages", [])
     return [json.loads(message["Body"]) for message in messages]
+
+
+def sent_emails(aws: Settings) -> list[Any]:
+    """Every email moto's SES has accepted in this test, parsed (`email.message.Message`)."""
+    import email
+    import email.policy
+
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    backend = ses_backends[DEFAULT_ACCOUNT_ID][aws.region]
+    return [
+        email.message_from_string(message.raw_data, policy=email.policy.default)
+        for message in backend.sent_messages
+    ]
+
+
+def deliver(client: Client, handler: str, *bodies: str) -> Any:
+    """Invoke an SQS handler with one batch of these bodies; the Lambda result."""
+    event = client.events.generate_sqs_event(queue_name=handler, message_bodies=list(bodies))
+    return client.lambda_.invoke(handler, event)
+
+
+def drain(client: Client, aws: Settings) -> None:
+    """Deliver every queued triage and notify message to its handler, as Lambda would."""
+    queues = {
+        aws.triage_queue_url: "on_triage_message",
+        aws.notify_queue_url: "on_notify_message",
+    }
+    sqs = services.sqs()
+    moved = True
+    while moved:
+        moved = False
+        for url, handler in queues.items():
+            messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+            if messages:
+                moved = True
+                result = deliver(client, handler, *(m["Body"] for m in messages))
+                assert result.payload == {"batchItemFailures": []}, result.payload
+                for message in messages:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])

@@ -49,7 +49,7 @@ def test_with_the_queue_down_the_report_is_accepted_and_redriven_later(
     clock.moment += timedelta(seconds=aws.triage_redrive_after_seconds + 1)
     result = client.lambda_.invoke("redrive_outbox", _scheduled_event(client))
 
-    assert result.payload == {"resent": 1, "failed": 0}
+    assert result.payload == {"resent": 1, "failed": 0, "notifications_resent": 0}
     assert queued_bodies(aws) == [{"report_id": item["report_id"]["S"]}]
 
 
@@ -63,7 +63,7 @@ def test_the_redrive_leaves_reports_inside_their_grace_period_alone(
 
     result = client.lambda_.invoke("redrive_outbox", _scheduled_event(client))
 
-    assert result.payload == {"resent": 0, "failed": 0}
+    assert result.payload == {"resent": 0, "failed": 0, "notifications_resent": 0}
     assert queued_bodies(aws) == []
 
 

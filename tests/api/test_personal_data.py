@@ -7,7 +7,6 @@ raw DynamoDB item, every queued message and every log line is searched for them.
 from __future__ import annotations
 
 import ast
-import json
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +17,13 @@ from chalicelib import services
 from chalicelib.errors import SealBroken
 from chalicelib.reports.intake import CONTACT
 from chalicelib.settings import Settings
-from tests.api.conftest import post_json, report_items
+from tests.api.conftest import drain, post_json, report_items, sent_emails
 from tests.factories import sentinel_submission
 from tests.sentinels import Blob, every_queue_blob, every_table_blob, occurrences
 
 
-def test_no_sentinel_is_in_clear_in_any_table_queue_or_log(
+@pytest.mark.usefixtures("staff")
+def test_no_sentinel_is_in_clear_in_any_table_queue_email_or_log(
     client: Client, aws: Settings, logs: list[str]
 ) -> None:
     sentinels: list[str] = []
@@ -34,20 +34,25 @@ def test_no_sentinel_is_in_clear_in_any_table_queue_or_log(
         # a refused submission quoting the same values must not echo them into logs either
         body["contact"]["email"] = values[1] + "@@"
         assert post_json(client, "/reports", body).status_code == 400
-    for item in report_items(aws):
-        event = client.events.generate_sqs_event(
-            queue_name="triage", message_bodies=[json.dumps({"report_id": item["report_id"]["S"]})]
-        )
-        client.lambda_.invoke("on_triage_message", event)
+    # one urgent report too, so that both kinds of email are sent
+    body, values = sentinel_submission()
+    body["answers"]["immediate_danger"] = "yes"
+    sentinels += values
+    assert post_json(client, "/reports", body).status_code == 201
+    queued = list(every_queue_blob(services.sqs(), hide_for_seconds=0))
+    drain(client, aws)
 
     stored = list(every_table_blob(services.dynamodb()))
-    queued = list(every_queue_blob(services.sqs()))
     logged = [Blob(f"log line {number}", line) for number, line in enumerate(logs)]
+    emailed = [
+        Blob(f"email {n}", message.as_string()) for n, message in enumerate(sent_emails(aws))
+    ]
 
-    assert stored and logged, "the scan must have something to search"
+    assert stored and queued and logged and len(emailed) == 4, "the scan must search something"
     assert occurrences(stored, sentinels) == []
     assert occurrences(queued, sentinels) == []
     assert occurrences(logged, sentinels) == []
+    assert occurrences(emailed, sentinels) == []
 
 
 def test_the_sealed_contact_opens_on_its_own_record(client: Client, aws: Settings) -> None:

@@ -1,54 +1,193 @@
-"""The triage worker: moves new reports on, once, and isolates bad messages."""
+"""The triage worker: routing, risk, priority, clocks, and the screeners' notification."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import pytest
 from chalice.test import Client
 
+from chalicelib import services
 from chalicelib.settings import Settings
-from tests.api.conftest import post_json, report_items
+from tests.api.conftest import FixedClock, deliver, post_json, report_items
 from tests.factories import anonymous_submission, named_submission
 
 
-def _deliver(client: Client, *bodies: str) -> Any:
-    event = client.events.generate_sqs_event(queue_name="triage", message_bodies=list(bodies))
-    return client.lambda_.invoke("on_triage_message", event)
+def _submit_and_triage(client: Client, body: dict[str, Any]) -> dict[str, Any]:
+    """Submit a report, deliver its triage message; the report item afterwards (plain)."""
+    reference = post_json(client, "/reports", body).json_body["reference"]
+    [report_id] = [
+        item["report_id"]["S"]
+        for item in report_items(services.settings())
+        if item["reference"]["S"] == reference
+    ]
+    result = deliver(client, "on_triage_message", json.dumps({"report_id": report_id}))
+    assert result.payload == {"batchItemFailures": []}
+    triaged = services.report_store().get(report_id)
+    assert triaged is not None
+    return triaged
 
 
-def test_a_triaged_report_awaits_screening_and_leaves_the_redrive_index(
+def outbox_items() -> list[dict[str, Any]]:
+    table = services.settings().notifications_table
+    return services.dynamodb().scan(TableName=table)["Items"]
+
+
+class TestRouting:
+    @pytest.mark.parametrize(
+        ("answers", "team"),
+        [
+            ({"reporter_role": "student"}, "student_support"),
+            ({"reporter_role": "staff"}, "human_resources"),
+            ({"reporter_role": "visitor"}, "human_resources"),
+            ({"reporter_role": "other"}, "diversity_inclusion"),
+            (
+                {
+                    "reporter_role": "student",
+                    "what_happened": ["discrimination_or_hate"],
+                    "discrimination_grounds": ["race"],
+                },
+                "diversity_inclusion",
+            ),
+        ],
+    )
+    def test_a_report_goes_to_the_team_its_rules_name(
+        self, client: Client, aws: Settings, answers: dict[str, Any], team: str
+    ) -> None:
+        triaged = _submit_and_triage(client, named_submission(answers=answers))
+
+        assert triaged["team_id"] == team
+
+
+class TestANamedReport:
+    def test_awaits_screening_with_its_clocks_started_and_the_screeners_told(
+        self, client: Client, aws: Settings
+    ) -> None:
+        # Friday 20 November 2026, 10:30 UTC (10:30 in London)
+        triaged = _submit_and_triage(client, named_submission())
+
+        assert triaged["status"] == "awaiting_screening"
+        assert triaged["priority"] == "normal"
+        assert triaged["first_contact_due"] == "2026-11-24T10:30:00.000Z"
+        assert triaged["acknowledge_due"] == "2026-11-27T10:30:00.000Z"
+        assert triaged["feedback_due"] == "2027-02-20T10:30:00.000Z"
+        assert triaged["sla_next_stage"] == "first_contact_overdue"
+        assert triaged["sla_next_at"] == triaged["first_contact_due"]
+        [notification] = outbox_items()
+        assert notification["kind"]["S"] == "new_report"
+        assert notification["team_id"]["S"] == "student_support"
+        assert notification["status"]["S"] == "pending"
+
+    def test_sends_the_notification_id_and_nothing_else_to_the_notify_queue(
+        self, client: Client, aws: Settings
+    ) -> None:
+        triaged = _submit_and_triage(client, named_submission())
+
+        messages = services.sqs().receive_message(
+            QueueUrl=aws.notify_queue_url, MaxNumberOfMessages=10
+        )["Messages"]
+        assert [json.loads(m["Body"]) for m in messages] == [
+            {"notification_id": f"{triaged['report_id']}.new_report"}
+        ]
+
+
+class TestAnAnonymousReport:
+    def test_with_no_risk_is_filed_for_analysis_without_telling_anyone(
+        self, client: Client, aws: Settings
+    ) -> None:
+        triaged = _submit_and_triage(client, anonymous_submission())
+
+        assert triaged["status"] == "filed"
+        assert triaged["risk_flags"] == []
+        assert "first_contact_due" not in triaged
+        assert "sla_watch" not in triaged
+        assert outbox_items() == []
+
+    def test_with_a_risk_flag_goes_to_screening(self, client: Client, aws: Settings) -> None:
+        triaged = _submit_and_triage(client, anonymous_submission(answers={"ongoing": "yes"}))
+
+        assert triaged["status"] == "awaiting_screening"
+        assert triaged["priority"] == "high"
+        assert triaged["risk_flags"] == ["ongoing"]
+        assert "first_contact_due" not in triaged
+
+
+class TestAnUrgentReport:
+    @pytest.mark.parametrize(
+        "answers", [{"immediate_danger": "yes"}, {"under_18": "yes"}], ids=["danger", "under 18"]
+    )
+    def test_is_urgent_and_alerts_the_screeners_at_once(
+        self, client: Client, aws: Settings, answers: dict[str, Any]
+    ) -> None:
+        triaged = _submit_and_triage(client, anonymous_submission(answers=answers))
+
+        assert triaged["status"] == "awaiting_screening"
+        assert triaged["priority"] == "urgent"
+        [notification] = outbox_items()
+        assert notification["kind"]["S"] == "urgent_report"
+
+
+@pytest.mark.parametrize(
+    ("answers", "flags", "priority"),
+    [
+        ({"what_happened": ["sexual_assault"]}, ["sexual_assault"], "high"),
+        ({"what_happened": ["physical_violence"]}, ["physical_violence"], "high"),
+        ({"ongoing": "yes"}, ["ongoing"], "high"),
+        ({"involved_role": ["staff_member"]}, ["position_of_trust"], "high"),
+        ({"reporter_role": "staff", "involved_role": ["staff_member"]}, [], "normal"),
+        (
+            {"immediate_danger": "yes", "what_happened": ["sexual_assault"], "ongoing": "yes"},
+            ["immediate_danger", "sexual_assault", "ongoing"],
+            "urgent",
+        ),
+    ],
+)
+def test_each_risk_rule_raises_its_flag_and_the_highest_priority_wins(
+    client: Client, aws: Settings, answers: dict[str, Any], flags: list[str], priority: str
+) -> None:
+    triaged = _submit_and_triage(client, named_submission(answers=answers))
+
+    assert triaged["risk_flags"] == flags
+    assert triaged["priority"] == priority
+
+
+def test_the_third_report_about_one_place_within_90_days_is_flagged(
+    client: Client, aws: Settings, clock: FixedClock
+) -> None:
+    library = {"where": "on_campus", "campus_area": "library"}
+    first = _submit_and_triage(client, anonymous_submission(answers=library))
+    _submit_and_triage(client, anonymous_submission(answers={"where": "off_campus"}))
+    second = _submit_and_triage(client, anonymous_submission(answers=library))
+
+    third = _submit_and_triage(client, anonymous_submission(answers=library))
+
+    assert "repeat_location" not in first["risk_flags"]
+    assert "repeat_location" not in second["risk_flags"]
+    assert third["risk_flags"] == ["repeat_location"]
+    assert third["status"] == "awaiting_screening"
+
+
+def test_a_duplicate_delivery_changes_nothing_and_notifies_once(
     client: Client, aws: Settings
 ) -> None:
     post_json(client, "/reports", named_submission())
     [item] = report_items(aws)
-
-    result = _deliver(client, json.dumps({"report_id": item["report_id"]["S"]}))
-
-    assert result.payload == {"batchItemFailures": []}
-    [after] = report_items(aws)
-    assert after["status"]["S"] == "awaiting_screening"
-    assert "awaiting_triage" not in after
-    assert after["version"]["N"] == "2"
-
-
-def test_a_duplicate_delivery_changes_nothing(client: Client, aws: Settings) -> None:
-    post_json(client, "/reports", anonymous_submission())
-    [item] = report_items(aws)
     message = json.dumps({"report_id": item["report_id"]["S"]})
-    _deliver(client, message)
+    deliver(client, "on_triage_message", message)
     [once] = report_items(aws)
 
-    result = _deliver(client, message, message)
+    result = deliver(client, "on_triage_message", message, message)
 
     assert result.payload == {"batchItemFailures": []}
     assert report_items(aws) == [once]
+    assert len(outbox_items()) == 1
 
 
 def test_bad_messages_fail_alone_and_the_rest_of_the_batch_is_processed(
     client: Client, aws: Settings
 ) -> None:
-    post_json(client, "/reports", anonymous_submission())
+    post_json(client, "/reports", named_submission())
     [item] = report_items(aws)
     event = client.events.generate_sqs_event(
         queue_name="triage",

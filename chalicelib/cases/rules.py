@@ -1,0 +1,93 @@
+"""Triage rules, evaluated: which team, which risk flags, which priority, which state.
+
+Pure functions over the institution's rules (data, in `chalicelib/institution`) and a
+report's clear answers; nothing here reads or writes a store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from chalicelib.institution.models import PRIORITIES, Clause, Priority, RiskRule, Routing, Triage
+
+Answers = Mapping[str, str | list[str]]
+
+AWAITING_SCREENING = "awaiting_screening"
+FILED = "filed"
+
+
+@dataclass(frozen=True)
+class TriageDecision:
+    """Where a report goes next and how urgently."""
+
+    team_id: str
+    priority: Priority
+    flags: tuple[str, ...]
+    status: str
+
+    @property
+    def urgent(self) -> bool:
+        """Whether the screeners are alerted at once."""
+        return self.priority == "urgent"
+
+
+def decide(
+    triage: Triage, mode: str, answers: Answers, reports_at_location: Callable[[int], int]
+) -> TriageDecision:
+    """Route a report and rate its risk.
+
+    `reports_at_location(days)` counts reports about this report's place in the last
+    `days` (this one included); it is asked only if a repeat-location rule exists.
+    Named reports always go to screening (someone must contact the reporter); anonymous
+    ones only when a risk rule fires, otherwise they are filed for analysis.
+    """
+    raised = [rule for rule in triage.risk_rules if _fires(rule, answers, reports_at_location)]
+    priority = _highest([rule.priority for rule in raised])
+    needs_screening = mode == "named" or bool(raised)
+    return TriageDecision(
+        team_id=route(triage.routing, answers),
+        priority=priority,
+        flags=tuple(rule.flag for rule in raised),
+        status=AWAITING_SCREENING if needs_screening else FILED,
+    )
+
+
+def route(routing: Routing, answers: Answers) -> str:
+    """The team for a report: the first matching override, else by the reporter's role."""
+    for override in routing.overrides:
+        if all(_matches(clause, answers) for clause in override.when):
+            return override.team
+    role = answers.get("reporter_role")
+    if isinstance(role, str) and role in routing.by_reporter_role:
+        return routing.by_reporter_role[role]
+    return routing.fallback_team
+
+
+def location_key(answers: Answers) -> str | None:
+    """A place as precisely as the answers give it (`on_campus/library`), or None."""
+    where = answers.get("where")
+    if not isinstance(where, str):
+        return None
+    detail = answers.get("campus_area") or answers.get("online_platform")
+    return f"{where}/{detail}" if isinstance(detail, str) else where
+
+
+def _fires(rule: RiskRule, answers: Answers, reports_at_location: Callable[[int], int]) -> bool:
+    if rule.repeat_location is not None:
+        repeat = rule.repeat_location
+        return reports_at_location(repeat.window_days) >= repeat.threshold
+    return all(_matches(clause, answers) for clause in rule.when)
+
+
+def _matches(clause: Clause, answers: Answers) -> bool:
+    given = answers.get(clause.question)
+    chosen = set(given) if isinstance(given, list) else {given}
+    return bool(chosen & set(clause.any_of))
+
+
+def _highest(priorities: list[Priority]) -> Priority:
+    for priority in PRIORITIES:
+        if priority in priorities:
+            return priority
+    return "normal"

@@ -1,0 +1,163 @@
+"""The staff directory: teams, their members, roles, specialisms, languages and capacity.
+
+Names and email addresses of staff are personal data too, so they are sealed like a
+reporter's; the clear attributes (roles, specialisms, languages, capacity) are what routing
+and assignment need and identify no one on their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from chalicelib.crypto import Sealer
+from chalicelib.errors import DependencyUnavailable
+
+Role = Literal["screener", "advisor", "analyst", "admin"]
+StaffId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+STAFF_CONTACT = "staff_contact"
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+class Team(BaseModel):
+    """A team that receives reports."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    team_id: StaffId
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class StaffMember(BaseModel):
+    """A member of a team, as an admin enters them (contact details in clear, once)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    member_id: StaffId
+    team_id: StaffId
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    email: Annotated[str, StringConstraints(min_length=3, max_length=254)]
+    roles: list[Role] = Field(min_length=1)
+    specialisms: list[Annotated[str, StringConstraints(max_length=64)]] = Field(
+        default_factory=list
+    )
+    languages: list[Annotated[str, StringConstraints(max_length=16)]] = Field(
+        default_factory=lambda: ["en"]
+    )
+    #: How many open cases this member can hold at once.
+    capacity: int = Field(default=10, ge=0, le=500)
+
+
+@dataclass(frozen=True)
+class MemberRecord:
+    """A member as stored: everything but the sealed contact details."""
+
+    member_id: str
+    team_id: str
+    roles: tuple[str, ...]
+    specialisms: tuple[str, ...]
+    languages: tuple[str, ...]
+    capacity: int
+    sealed_contact: bytes
+
+
+@dataclass
+class StaffDirectory:
+    """Reads and writes the directory. Takes its client, table and sealer."""
+
+    client: Any
+    table: str
+    sealer: Sealer
+
+    def put_team(self, team: Team) -> None:
+        """Create or replace a team."""
+        self._put({"pk": f"TEAM#{team.team_id}", "sk": "TEAM", **team.model_dump()})
+
+    def put_member(self, member: StaffMember) -> None:
+        """Create or replace a member, sealing their name and email address."""
+        contact = {"name": member.name, "email": member.email}
+        self._put(
+            {
+                "pk": f"TEAM#{member.team_id}",
+                "sk": f"MEMBER#{member.member_id}",
+                "member_id": member.member_id,
+                "team_id": member.team_id,
+                "roles": list(member.roles),
+                "specialisms": list(member.specialisms),
+                "languages": list(member.languages),
+                "capacity": member.capacity,
+                "sealed": Binary(self.sealer.seal(member.member_id, STAFF_CONTACT, contact)),
+            }
+        )
+
+    def team(self, team_id: str) -> Team | None:
+        """A team, if it exists."""
+        try:
+            item = self.client.get_item(
+                TableName=self.table,
+                Key={"pk": {"S": f"TEAM#{team_id}"}, "sk": {"S": "TEAM"}},
+            ).get("Item")
+        except (BotoCoreError, ClientError):
+            raise DependencyUnavailable("dynamodb") from None
+        if item is None:
+            return None
+        values = _plain(item)
+        return Team(team_id=values["team_id"], name=values["name"])
+
+    def members(self, team_id: str) -> list[MemberRecord]:
+        """Every member of a team."""
+        try:
+            pages = self.client.get_paginator("query").paginate(
+                TableName=self.table,
+                KeyConditionExpression="pk = :team AND begins_with(sk, :member)",
+                ExpressionAttributeValues={
+                    ":team": {"S": f"TEAM#{team_id}"},
+                    ":member": {"S": "MEMBER#"},
+                },
+            )
+            return [_member(item) for page in pages for item in page["Items"]]
+        except (BotoCoreError, ClientError):
+            raise DependencyUnavailable("dynamodb") from None
+
+    def addresses(self, members: list[MemberRecord]) -> list[str]:
+        """The email addresses of these members (unsealed here, for sending only)."""
+        return [
+            self.sealer.unseal(member.member_id, STAFF_CONTACT, member.sealed_contact)["email"]
+            for member in members
+        ]
+
+    def _put(self, item: dict[str, Any]) -> None:
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item={name: _serializer.serialize(value) for name, value in item.items()},
+            )
+        except (BotoCoreError, ClientError):
+            raise DependencyUnavailable("dynamodb") from None
+
+
+def with_role(members: list[MemberRecord], role: Role) -> list[MemberRecord]:
+    """The members holding a role."""
+    return [member for member in members if role in member.roles]
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: _deserializer.deserialize(value) for name, value in item.items()}
+
+
+def _member(item: dict[str, Any]) -> MemberRecord:
+    values = _plain(item)
+    return MemberRecord(
+        member_id=values["member_id"],
+        team_id=values["team_id"],
+        roles=tuple(values["roles"]),
+        specialisms=tuple(values["specialisms"]),
+        languages=tuple(values["languages"]),
+        capacity=int(values["capacity"]),
+        sealed_contact=bytes(values["sealed"].value),
+    )

@@ -1,0 +1,363 @@
+"""Notifications: an outbox in DynamoDB, rendering, and delivery through SES.
+
+A notification is written to the outbox in the same transaction as the change that causes
+it, then its id is queued. The notify worker claims it with a short lease, sends one email,
+and marks it sent, so a duplicate delivery sends nothing and a crash before sending leaves
+it for the redrive job. Emails carry a reference, a priority and a portal link: never a
+name, an email address of a reporter, a narrative or what happened.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from functools import cache
+from importlib import resources
+from string import Template
+from typing import Any, Literal
+from urllib.parse import quote
+
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from chalicelib.clock import Clock, iso
+from chalicelib.directory import StaffDirectory, with_role
+from chalicelib.errors import DependencyUnavailable, DomainError, NotFound
+from chalicelib.observability import correlated, logger
+from chalicelib.queues import WorkQueue
+
+Kind = Literal["new_report", "urgent_report", "sla_escalation"]
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+_UNSENT = "pending"
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+STAGE_TEXT = {
+    "first_contact_overdue": "First contact is overdue: nobody has reached the reporter yet.",
+    "acknowledge_due_soon": "The statutory acknowledgement of this report is due soon.",
+    "feedback_due_soon": "The statutory feedback on this report is due soon.",
+}
+
+
+@dataclass(frozen=True)
+class Notification:
+    """Something to tell staff. Ids are deterministic so that a cause notifies once."""
+
+    notification_id: str
+    kind: Kind
+    report_id: str
+    reference: str
+    priority: str
+    team_id: str
+    created_at: datetime
+    stage: str | None = None
+    due_at: str | None = None
+
+    def item(self) -> dict[str, Any]:
+        """The outbox item."""
+        values: dict[str, Any] = {
+            "notification_id": self.notification_id,
+            "kind": self.kind,
+            "report_id": self.report_id,
+            "reference": self.reference,
+            "priority": self.priority,
+            "team_id": self.team_id,
+            "created_at": iso(self.created_at),
+            "status": PENDING,
+            "unsent": _UNSENT,
+            "attempts": 0,
+        }
+        if self.stage:
+            values["stage"] = self.stage
+        if self.due_at:
+            values["due_at"] = self.due_at
+        return values
+
+
+@dataclass
+class Outbox:
+    """The notifications table. Takes its client and table name."""
+
+    client: Any
+    table: str
+
+    def put_request(self, notification: Notification) -> dict[str, Any]:
+        """A transaction item that adds the notification unless it already exists."""
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": {k: _serializer.serialize(v) for k, v in notification.item().items()},
+                "ConditionExpression": "attribute_not_exists(notification_id)",
+            }
+        }
+
+    def get(self, notification_id: str) -> dict[str, Any] | None:
+        """The stored notification, or None."""
+        try:
+            item = self.client.get_item(
+                TableName=self.table,
+                Key={"notification_id": {"S": notification_id}},
+                ConsistentRead=True,
+            ).get("Item")
+        except (BotoCoreError, ClientError):
+            raise DependencyUnavailable("dynamodb") from None
+        return {k: _deserializer.deserialize(v) for k, v in item.items()} if item else None
+
+    def claim(self, notification_id: str, now: datetime, lease: timedelta) -> bool:
+        """Take the right to send it; False if it is sent, given up, or leased to another."""
+        return self._update(
+            notification_id,
+            "SET #status = :sending, lease_until = :until",
+            "#status = :pending OR (#status = :sending AND lease_until < :now)",
+            {
+                ":sending": SENDING,
+                ":pending": PENDING,
+                ":until": iso(now + lease),
+                ":now": iso(now),
+            },
+        )
+
+    def mark_sent(self, notification_id: str, message_id: str, now: datetime) -> None:
+        """Record delivery; the notification leaves the unsent index."""
+        self._update(
+            notification_id,
+            "SET #status = :sent, sent_at = :now, ses_message_id = :message "
+            "REMOVE unsent, lease_until",
+            "#status = :sending",
+            {":sent": SENT, ":now": iso(now), ":message": message_id, ":sending": SENDING},
+        )
+
+    def release(self, notification_id: str, max_attempts: int) -> bool:
+        """Give the claim back after a failed send; True if that was the last attempt."""
+        attempts = int((self.get(notification_id) or {}).get("attempts", 0)) + 1
+        if attempts >= max_attempts:
+            self._update(
+                notification_id,
+                "SET #status = :failed, attempts = :attempts REMOVE unsent, lease_until",
+                "#status = :sending",
+                {":failed": FAILED, ":attempts": attempts, ":sending": SENDING},
+            )
+            return True
+        self._update(
+            notification_id,
+            "SET #status = :pending, attempts = :attempts REMOVE lease_until",
+            "#status = :sending",
+            {":pending": PENDING, ":attempts": attempts, ":sending": SENDING},
+        )
+        return False
+
+    def unsent(self, created_before: datetime, limit: int) -> list[str]:
+        """Ids of notifications still to send, created before a moment (sparse index)."""
+        try:
+            pages = self.client.get_paginator("query").paginate(
+                TableName=self.table,
+                IndexName="unsent",
+                KeyConditionExpression="unsent = :pending AND created_at < :before",
+                ExpressionAttributeValues={
+                    ":pending": {"S": _UNSENT},
+                    ":before": {"S": iso(created_before)},
+                },
+                PaginationConfig={"MaxItems": limit, "PageSize": min(limit, 100)},
+            )
+            return [item["notification_id"]["S"] for page in pages for item in page["Items"]]
+        except (BotoCoreError, ClientError):
+            raise DependencyUnavailable("dynamodb") from None
+
+    def _update(
+        self, notification_id: str, expression: str, condition: str, values: dict[str, Any]
+    ) -> bool:
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"notification_id": {"S": notification_id}},
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={k: _serializer.serialize(v) for k, v in values.items()},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise DependencyUnavailable("dynamodb") from None
+        except BotoCoreError:
+            raise DependencyUnavailable("dynamodb") from None
+        return True
+
+
+@dataclass(frozen=True)
+class Email:
+    """A rendered email: subject, plain text and HTML."""
+
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass
+class EmailRenderer:
+    """Renders notifications from the templates beside this module."""
+
+    institution_name: str
+    portal_url: str
+
+    def render(self, notification: dict[str, Any]) -> Email:
+        """The email for a stored notification."""
+        kind = notification["kind"]
+        reference = notification["reference"]
+        priority = notification["priority"]
+        stage_text = STAGE_TEXT.get(notification.get("stage") or "", "")
+        subject = {
+            "new_report": f"New report {reference} ({priority} priority)",
+            "urgent_report": f"URGENT report {reference}: screen it now",
+            "sla_escalation": f"Action needed on {reference}: {stage_text.split(':')[0].lower()}",
+        }[kind]
+        fields = {
+            "reference": reference,
+            "priority": priority,
+            "link": f"{self.portal_url}#/cases/{quote(reference)}",
+            "institution": self.institution_name,
+            "stage_text": stage_text,
+            "due": notification.get("due_at", ""),
+        }
+        text = _template(f"{kind}.txt").substitute(fields)
+        escaped = {name: html.escape(value) for name, value in fields.items()}
+        due_row = (
+            '<tr><th scope="row" style="text-align: left; padding-right: 16px;">Due</th>'
+            f"<td>{escaped['due']}</td></tr>"
+            if fields["due"]
+            else ""
+        )
+        body = _template("email.html").substitute(
+            escaped,
+            subject=html.escape(subject),
+            heading=html.escape(stage_text or text.splitlines()[0]),
+            due_row=due_row,
+        )
+        return Email(subject=f"[Report + Support] {subject}", text=text, html=body)
+
+
+@cache
+def _template(name: str) -> Template:
+    return Template(resources.files("chalicelib").joinpath("templates", name).read_text("utf-8"))
+
+
+@dataclass
+class Mailer:
+    """Sends email through SES (v2, raw MIME with plain-text and HTML parts)."""
+
+    client: Any
+    sender: str
+
+    def send(self, recipients: list[str], email: Email) -> str:
+        """Send one message to these recipients; the SES message id."""
+        message = EmailMessage()
+        message["From"] = self.sender
+        message["To"] = ", ".join(recipients)
+        message["Subject"] = email.subject
+        message["Auto-Submitted"] = "auto-generated"
+        message.set_content(email.text)
+        message.add_alternative(email.html, subtype="html")
+        try:
+            response = self.client.send_email(
+                FromEmailAddress=self.sender,
+                Destination={"ToAddresses": recipients},
+                Content={"Raw": {"Data": message.as_bytes()}},
+            )
+        except (BotoCoreError, ClientError):
+            raise DependencyUnavailable("ses") from None
+        return str(response["MessageId"])
+
+
+class NotifyMessage(BaseModel):
+    """The body of a notify message: a notification id, nothing else."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    notification_id: str = Field(pattern=r"^[0-9a-f]{32}\.[a-z_]{1,40}$")
+
+
+class MalformedMessage(DomainError):
+    """A queue message that is not what its queue carries."""
+
+
+class NoRecipients(DomainError):
+    """Nobody could be found to receive a notification."""
+
+
+@dataclass
+class NotifyService:
+    """Delivers notifications from the outbox."""
+
+    outbox: Outbox
+    directory: StaffDirectory
+    renderer: EmailRenderer
+    mailer: Mailer
+    clock: Clock
+    fallback_team: str
+    max_attempts: int
+    lease: timedelta = timedelta(minutes=2)
+
+    def handle(self, record: SQSRecord) -> None:
+        """Deliver the notification a message names."""
+        try:
+            message = NotifyMessage.model_validate_json(record.body)
+        except ValidationError:
+            logger.error("malformed notify message", extra={"message_id": record.message_id})
+            raise MalformedMessage(f"message {record.message_id} is not a notify message") from None
+        self.deliver(message.notification_id)
+
+    def deliver(self, notification_id: str) -> None:
+        """Send a notification once. Raises (for a retry) if SES fails."""
+        notification = self.outbox.get(notification_id)
+        if notification is None:
+            raise NotFound(f"notification {notification_id} does not exist")
+        with correlated(notification["report_id"]):
+            if not self.outbox.claim(notification_id, self.clock.now(), self.lease):
+                logger.info("notification already sent or in hand", extra=_ids(notification))
+                return
+            try:
+                recipients = self._recipients(notification)
+                message_id = self.mailer.send(recipients, self.renderer.render(notification))
+            except DomainError:
+                gave_up = self.outbox.release(notification_id, self.max_attempts)
+                logger.error(
+                    "notification not sent" + (" and given up" if gave_up else ""),
+                    extra=_ids(notification),
+                )
+                raise
+            self.outbox.mark_sent(notification_id, message_id, self.clock.now())
+            logger.info(
+                "notification sent", extra={**_ids(notification), "recipients": len(recipients)}
+            )
+
+    def _recipients(self, notification: dict[str, Any]) -> list[str]:
+        screeners = with_role(self.directory.members(notification["team_id"]), "screener")
+        if not screeners:
+            logger.warning("team has no screeners; using fallback team", extra=_ids(notification))
+            screeners = with_role(self.directory.members(self.fallback_team), "screener")
+        if not screeners:
+            raise NoRecipients(f"no screeners for notification {notification['notification_id']}")
+        return self.directory.addresses(screeners)
+
+
+def resend_unsent(
+    outbox: Outbox, queue: WorkQueue, clock: Clock, grace_seconds: int, limit: int = 500
+) -> int:
+    """Queue again every notification still unsent after the grace period; how many."""
+    resent = 0
+    for notification_id in outbox.unsent(clock.now() - timedelta(seconds=grace_seconds), limit):
+        queue.send(notification_id)
+        resent += 1
+    return resent
+
+
+def _ids(notification: dict[str, Any]) -> dict[str, str]:
+    return {
+        "notification_id": notification["notification_id"],
+        "kind": notification["kind"],
+        "reference": notification["reference"],
+    }
