@@ -22,13 +22,13 @@ from urllib.parse import quote
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.clock import Clock, iso
 from chalicelib.directory import StaffDirectory, with_role
 from chalicelib.errors import DependencyUnavailable, DomainError, NotFound
 from chalicelib.observability import correlated, logger
-from chalicelib.queues import WorkQueue
+from chalicelib.queues import WorkQueue, parse_message
 
 Kind = Literal["new_report", "urgent_report", "sla_escalation"]
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
@@ -280,10 +280,6 @@ class NotifyMessage(BaseModel):
     notification_id: str = Field(pattern=r"^[0-9a-f]{32}\.[a-z_]{1,40}$")
 
 
-class MalformedMessage(DomainError):
-    """A queue message that is not what its queue carries."""
-
-
 class NoRecipients(DomainError):
     """Nobody could be found to receive a notification."""
 
@@ -303,11 +299,7 @@ class NotifyService:
 
     def handle(self, record: SQSRecord) -> None:
         """Deliver the notification a message names."""
-        try:
-            message = NotifyMessage.model_validate_json(record.body)
-        except ValidationError:
-            logger.error("malformed notify message", extra={"message_id": record.message_id})
-            raise MalformedMessage(f"message {record.message_id} is not a notify message") from None
+        message = parse_message(record, NotifyMessage)
         self.deliver(message.notification_id)
 
     def deliver(self, notification_id: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -19,8 +19,9 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel, ValidationError
 
-from chalicelib.errors import DependencyUnavailable
+from chalicelib.errors import DependencyUnavailable, DomainError
 from chalicelib.observability import logger
 
 
@@ -53,6 +54,25 @@ def send_or_leave_for_redrive(queue: WorkQueue, item_id: str) -> bool:
         logger.warning("queue unavailable; left for redrive", extra={"id": item_id})
         return False
     return True
+
+
+_Message = TypeVar("_Message", bound=BaseModel)
+
+
+class MalformedMessage(DomainError):
+    """A queue message that is not what its queue carries."""
+
+
+def parse_message(record: SQSRecord, model: type[_Message]) -> _Message:
+    """The record's body as `model`, or `MalformedMessage` (logged without the body)."""
+    try:
+        return model.model_validate_json(record.body)
+    except ValidationError:
+        logger.error(
+            "malformed queue message",
+            extra={"message_id": record.message_id, "expected": model.__name__},
+        )
+        raise MalformedMessage(f"message {record.message_id} is not a {model.__name__}") from None
 
 
 def process_batch(event: dict[str, Any], handle: Callable[[SQSRecord], None]) -> dict[str, Any]:

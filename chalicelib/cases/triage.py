@@ -13,17 +13,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.cases import rules
 from chalicelib.cases.clocks import WorkingCalendar
 from chalicelib.cases.sla import clock_attributes
 from chalicelib.clock import Clock, iso
-from chalicelib.errors import DomainError, NotFound
+from chalicelib.errors import NotFound
 from chalicelib.institution.models import Institution
 from chalicelib.notify import Kind, Notification, Outbox
 from chalicelib.observability import correlated, logger
-from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
+from chalicelib.queues import WorkQueue, parse_message, send_or_leave_for_redrive
 from chalicelib.reports.store import AWAITING_TRIAGE, ReportStore
 
 
@@ -33,10 +33,6 @@ class TriageMessage(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     report_id: str = Field(pattern=r"^[0-9a-f]{32}$")
-
-
-class MalformedMessage(DomainError):
-    """A queue message that is not a triage message."""
 
 
 @dataclass
@@ -52,11 +48,7 @@ class TriageService:
 
     def handle(self, record: SQSRecord) -> None:
         """Triage the report a message names."""
-        try:
-            message = TriageMessage.model_validate_json(record.body)
-        except ValidationError:
-            logger.error("malformed triage message", extra={"message_id": record.message_id})
-            raise MalformedMessage(f"message {record.message_id} is not a triage message") from None
+        message = parse_message(record, TriageMessage)
         with correlated(message.report_id):
             self.triage(message.report_id)
 

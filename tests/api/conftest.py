@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,9 @@ from chalicelib.observability import logger as app_logger
 from chalicelib.settings import Settings
 from devstack.demo import seed_directory
 from devstack.provision import provision
+
+
+REGION = "eu-west-2"
 
 
 class FixedClock:
@@ -35,20 +39,48 @@ def clock() -> FixedClock:
     return FixedClock(datetime(2026, 11, 20, 10, 30, tzinfo=UTC))
 
 
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch, clock: FixedClock) -> Iterator[Settings]:
-    """A fresh mocked AWS account with every resource provisioned and the app pointed at it."""
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+@pytest.fixture(scope="package")
+def mocked_account() -> Iterator[None]:
+    """One mocked AWS account for the API tests (ended before the e2e tests run).
+
+    KMS keys are made once per account (moto generates key material for each, the slowest
+    part of provisioning); tables, queues and sent emails are made fresh for every test.
+    """
+    endpoint = os.environ.pop("AWS_ENDPOINT_URL", None)
     with mock_aws():
-        services.reset(clock=clock)
-        aws_session = boto3.Session(
-            botocore_session=services.botocore_session(), region_name="eu-west-2"
-        )
-        settings = provision(aws_session, "test")
-        for name, value in settings.environment().items():
-            monkeypatch.setenv(name, value)
-        yield settings
+        yield
+    if endpoint is not None:
+        os.environ["AWS_ENDPOINT_URL"] = endpoint
+
+
+@pytest.fixture
+def aws(
+    mocked_account: None, monkeypatch: pytest.MonkeyPatch, clock: FixedClock
+) -> Iterator[Settings]:
+    """Fresh tables and queues in the mocked account, and the app pointed at them."""
+    services.reset(clock=clock)
+    aws_session = boto3.Session(botocore_session=services.botocore_session(), region_name=REGION)
+    _remove_tables_queues_and_emails(aws_session)
+    settings = provision(aws_session, "test")
+    for name, value in settings.environment().items():
+        monkeypatch.setenv(name, value)
+    yield settings
     services.reset()
+
+
+def _remove_tables_queues_and_emails(session: boto3.Session) -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.model_instances import reset_model_data
+    from moto.ses.models import ses_backends
+
+    dynamodb, sqs = session.client("dynamodb"), session.client("sqs")
+    for table in dynamodb.list_tables()["TableNames"]:
+        dynamodb.delete_table(TableName=table)
+    for url in sqs.list_queues().get("QueueUrls", []):
+        sqs.delete_queue(QueueUrl=url)
+    ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages.clear()
+    # moto keeps every model object it ever made for its dashboard; the tests need none.
+    reset_model_data()
 
 
 @pytest.fixture
