@@ -20,7 +20,6 @@ from chalicelib.settings import Settings
 from devstack.demo import seed_directory
 from devstack.provision import provision
 
-
 REGION = "eu-west-2"
 
 
