@@ -14,6 +14,7 @@ from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from chalicelib.addresses import EmailAddress
 from chalicelib.crypto import Sealer
 from chalicelib.errors import DependencyUnavailable
 
@@ -41,7 +42,7 @@ class StaffMember(BaseModel):
     member_id: StaffId
     team_id: StaffId
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    email: Annotated[str, StringConstraints(min_length=3, max_length=254)]
+    email: EmailAddress
     roles: list[Role] = Field(min_length=1)
     specialisms: list[Annotated[str, StringConstraints(max_length=64)]] = Field(
         default_factory=list

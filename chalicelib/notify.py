@@ -18,6 +18,7 @@ from importlib import resources
 from string import Template
 from typing import Any, Literal
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -36,6 +37,11 @@ _UNSENT = "pending"
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
+STAGE_SUBJECT = {
+    "first_contact_overdue": "first contact is overdue",
+    "acknowledge_due_soon": "acknowledgement due soon",
+    "feedback_due_soon": "feedback due soon",
+}
 STAGE_TEXT = {
     "first_contact_overdue": "First contact is overdue: nobody has reached the reporter yet.",
     "acknowledge_due_soon": "The statutory acknowledgement of this report is due soon.",
@@ -133,22 +139,34 @@ class Outbox:
 
     def release(self, notification_id: str, max_attempts: int) -> bool:
         """Give the claim back after a failed send; True if that was the last attempt."""
-        attempts = int((self.get(notification_id) or {}).get("attempts", 0)) + 1
-        if attempts >= max_attempts:
-            self._update(
-                notification_id,
-                "SET #status = :failed, attempts = :attempts REMOVE unsent, lease_until",
-                "#status = :sending",
-                {":failed": FAILED, ":attempts": attempts, ":sending": SENDING},
+        try:
+            response = self.client.update_item(
+                TableName=self.table,
+                Key={"notification_id": {"S": notification_id}},
+                UpdateExpression="SET #status = :pending ADD attempts :one REMOVE lease_until",
+                ConditionExpression="#status = :sending",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":pending": {"S": PENDING},
+                    ":sending": {"S": SENDING},
+                    ":one": {"N": "1"},
+                },
+                ReturnValues="UPDATED_NEW",
             )
-            return True
-        self._update(
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise DependencyUnavailable("dynamodb") from None
+        except BotoCoreError:
+            raise DependencyUnavailable("dynamodb") from None
+        if int(response["Attributes"]["attempts"]["N"]) < max_attempts:
+            return False
+        return self._update(
             notification_id,
-            "SET #status = :pending, attempts = :attempts REMOVE lease_until",
-            "#status = :sending",
-            {":pending": PENDING, ":attempts": attempts, ":sending": SENDING},
+            "SET #status = :failed REMOVE unsent",
+            "#status = :pending",
+            {":failed": FAILED, ":pending": PENDING},
         )
-        return False
 
     def unsent(self, created_before: datetime, limit: int) -> list[str]:
         """Ids of notifications still to send, created before a moment (sparse index)."""
@@ -203,6 +221,7 @@ class EmailRenderer:
 
     institution_name: str
     portal_url: str
+    time_zone: str = "Europe/London"
 
     def render(self, notification: dict[str, Any]) -> Email:
         """The email for a stored notification."""
@@ -213,7 +232,8 @@ class EmailRenderer:
         subject = {
             "new_report": f"New report {reference} ({priority} priority)",
             "urgent_report": f"URGENT report {reference}: screen it now",
-            "sla_escalation": f"Action needed on {reference}: {stage_text.split(':')[0].lower()}",
+            "sla_escalation": f"Action needed on {reference}: "
+            + STAGE_SUBJECT.get(notification.get("stage") or "", "a deadline is near"),
         }[kind]
         fields = {
             "reference": reference,
@@ -221,7 +241,7 @@ class EmailRenderer:
             "link": f"{self.portal_url}#/cases/{quote(reference)}",
             "institution": self.institution_name,
             "stage_text": stage_text,
-            "due": notification.get("due_at", ""),
+            "due": self._local(notification.get("due_at")),
         }
         text = _template(f"{kind}.txt").substitute(fields)
         escaped = {name: html.escape(value) for name, value in fields.items()}
@@ -239,6 +259,16 @@ class EmailRenderer:
         )
         return Email(subject=f"[Report + Support] {subject}", text=text, html=body)
 
+    def _local(self, moment: str | None) -> str:
+        # Staff read deadlines in the institution's time, not in UTC.
+        if not moment:
+            return ""
+        try:
+            local = datetime.fromisoformat(moment).astimezone(ZoneInfo(self.time_zone))
+        except ValueError:
+            return moment
+        return f"{local:%a %d %b %Y, %H:%M} ({self.time_zone})"
+
 
 @cache
 def _template(name: str) -> Template:
@@ -255,9 +285,13 @@ class Mailer:
     def send(self, recipients: list[str], email: Email) -> str:
         """Send one message to these recipients; the SES message id."""
         message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = ", ".join(recipients)
-        message["Subject"] = email.subject
+        try:
+            message["From"] = self.sender
+            message["To"] = ", ".join(recipients)
+            message["Subject"] = email.subject
+        except ValueError:
+            # e.g. a line break in an address: no header can carry it, and no retry will.
+            raise InvalidRecipient("a sender or recipient address cannot be used") from None
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(email.text)
         message.add_alternative(email.html, subtype="html")
@@ -278,6 +312,10 @@ class NotifyMessage(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     notification_id: str = Field(pattern=r"^[0-9a-f]{32}\.[a-z_]{1,40}$")
+
+
+class InvalidRecipient(DomainError):
+    """An address that cannot be put in an email header."""
 
 
 class NoRecipients(DomainError):
@@ -314,7 +352,9 @@ class NotifyService:
             try:
                 recipients = self._recipients(notification)
                 message_id = self.mailer.send(recipients, self.renderer.render(notification))
-            except DomainError:
+            except Exception:
+                # Whatever went wrong, the claim is given back and the attempt counted, so
+                # a notification is retried a bounded number of times, never leased forever.
                 gave_up = self.outbox.release(notification_id, self.max_attempts)
                 logger.error(
                     "notification not sent" + (" and given up" if gave_up else ""),

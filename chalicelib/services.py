@@ -250,7 +250,9 @@ def notify_service() -> NotifyService:
     return NotifyService(
         outbox=outbox(),
         directory=staff_directory(),
-        renderer=EmailRenderer(institution().name["en"], config.portal_url),
+        renderer=EmailRenderer(
+            institution().name["en"], config.portal_url, institution().time_zone
+        ),
         mailer=Mailer(sesv2(), config.sender_email),
         clock=clock(),
         fallback_team=institution().triage.routing.fallback_team,

@@ -65,12 +65,16 @@ def route(routing: Routing, answers: Answers) -> str:
 
 
 def location_key(answers: Answers) -> str | None:
-    """A place as precisely as the answers give it (`on_campus/library`), or None."""
+    """A specific place (`on_campus/library`, `online/social_media`), or None.
+
+    "Off campus", "online" or "somewhere else" name no one place: counting them together
+    would flag every such report once a few had come in.
+    """
     where = answers.get("where")
-    if not isinstance(where, str):
-        return None
     detail = answers.get("campus_area") or answers.get("online_platform")
-    return f"{where}/{detail}" if isinstance(detail, str) else where
+    if not isinstance(where, str) or not isinstance(detail, str) or detail == "other":
+        return None
+    return f"{where}/{detail}"
 
 
 def _fires(rule: RiskRule, answers: Answers, reports_at_location: Callable[[int], int]) -> bool:

@@ -310,7 +310,11 @@ class Institution(Strict):
                 )
         role = self.form.question("reporter_role")
         roles = role.option_ids() if role else frozenset()
-        missing = roles - set(self.triage.routing.by_reporter_role)
-        if missing:
-            raise ValueError(f"routing.by_reporter_role misses {sorted(missing)}")
+        mapped = set(self.triage.routing.by_reporter_role)
+        if roles - mapped:
+            raise ValueError(f"routing.by_reporter_role misses {sorted(roles - mapped)}")
+        if mapped - roles:
+            raise ValueError(
+                f"routing.by_reporter_role names unknown roles {sorted(mapped - roles)}"
+            )
         _unique([rule.flag for rule in self.triage.risk_rules], "risk_rules", "a flag")

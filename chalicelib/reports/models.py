@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 from uuid import UUID
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -18,25 +16,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,22}[0-9]$")
-
-
-def _valid_email(value: str) -> str:
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
-        # The library's message can quote parts of the address; ours names only the rule.
-        raise PydanticCustomError("email", "must be a valid email address") from None
-    return value
-
-
-def _valid_phone(value: str) -> str:
-    digits = sum(ch.isdigit() for ch in value)
-    if not _PHONE.match(value) or not 7 <= digits <= 15:
-        raise PydanticCustomError(
-            "phone", "must be a phone number: 7 to 15 digits, optionally with +, spaces, ( ) or -"
-        )
-    return value
+from chalicelib.addresses import EmailAddress, PhoneNumber
 
 
 def _encodable(value: str) -> str:
@@ -99,17 +79,8 @@ class Contact(Strict):
     """How a named reporter wants to be reached. Name, email, phone and safe times are sealed."""
 
     name: Name
-    email: Annotated[
-        str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_valid_email)
-    ]
-    phone: (
-        Annotated[
-            str,
-            StringConstraints(strip_whitespace=True, max_length=32),
-            AfterValidator(_valid_phone),
-        ]
-        | None
-    ) = None
+    email: EmailAddress
+    phone: PhoneNumber | None = None
     preferred_contact_method: OptionId
     safe_times: SafeTimes | None = None
     advisor_preference: OptionId = "no_preference"

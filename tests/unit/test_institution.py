@@ -415,3 +415,175 @@ def test_a_text_in_welsh_as_well_as_english_is_accepted() -> None:
     when = institution.form.question("when")
     assert when is not None
     assert when.label["cy"] == "Pryd ddigwyddodd?"
+
+
+# --- Triage rules that do not fit the form are refused --------------------------------------
+
+
+def _triage(data: Data) -> Data:
+    triage: Data = data["triage"]
+    return triage
+
+
+def _risk_rule(flag: str) -> Callable[[Data], Data]:
+    return lambda data: next(r for r in data["triage"]["risk_rules"] if r["flag"] == flag)
+
+
+def _risk_clause(flag: str, **clause: Any) -> Callable[[Data], None]:
+    def change(data: Data) -> None:
+        _risk_rule(flag)(data)["when"] = [clause]
+
+    return change
+
+
+def _override_clause(**clause: Any) -> Callable[[Data], None]:
+    def change(data: Data) -> None:
+        data["triage"]["routing"]["overrides"][0]["when"] = [clause]
+
+    return change
+
+
+def _without_role_route(role: str) -> Callable[[Data], None]:
+    def change(data: Data) -> None:
+        del data["triage"]["routing"]["by_reporter_role"][role]
+
+    return change
+
+
+def _both_triggers(data: Data) -> None:
+    _risk_rule("ongoing")(data)["repeat_location"] = {"threshold": 3, "window_days": 30}
+
+
+def _no_trigger(data: Data) -> None:
+    del _risk_rule("repeat_location")(data)["repeat_location"]
+
+
+def _repeat_a_flag(data: Data) -> None:
+    _risk_rule("physical_violence")(data)["flag"] = "sexual_assault"
+
+
+def _working_time_zone(zone: str) -> Callable[[Data], None]:
+    def change(data: Data) -> None:
+        data["working_time"]["time_zone"] = zone
+
+    return change
+
+
+TRIAGE_MISTAKES: list[Any] = [
+    (
+        "risk rule on an unknown question",
+        _risk_clause("ongoing", question="still_happening", any_of=["yes"]),
+        "unknown choice question still_happening",
+    ),
+    (
+        "routing override on an unknown question",
+        _override_clause(question="behaviour", any_of=["discrimination_or_hate"]),
+        "unknown choice question behaviour",
+    ),
+    (
+        "risk rule on a free-text question",
+        _risk_clause("ongoing", question="involved_names", any_of=["yes"]),
+        "unknown choice question involved_names",
+    ),
+    (
+        "risk rule on a demographic question",
+        _risk_clause("ongoing", question="gender", any_of=["prefer_not_to_say"]),
+        "unknown choice question gender",
+    ),
+    (
+        "risk rule naming an unknown option",
+        _risk_clause("ongoing", question="ongoing", any_of=["yes", "sometimes"]),
+        "names unknown ['sometimes']",
+    ),
+    (
+        "routing override naming an unknown option",
+        _override_clause(question="what_happened", any_of=["hate_crime"]),
+        "names unknown ['hate_crime']",
+    ),
+    (
+        "routing by role misses a role",
+        _without_role_route("visitor"),
+        "by_reporter_role misses ['visitor']",
+    ),
+    (
+        "risk rule with both when and repeat_location",
+        _both_triggers,
+        "needs either when or repeat_location",
+    ),
+    (
+        "risk rule with neither when nor repeat_location",
+        _no_trigger,
+        "needs either when or repeat_location",
+    ),
+    ("two risk rules with one flag", _repeat_a_flag, "repeats a flag: sexual_assault"),
+    (
+        "working time in another zone",
+        _working_time_zone("Europe/Dublin"),
+        "working_time.time_zone must equal time_zone",
+    ),
+    (
+        "institution in another zone than its working time",
+        _set(lambda data: data, "time_zone", "Europe/Dublin"),
+        "working_time.time_zone must equal time_zone",
+    ),
+    (
+        "risk rule with an unknown priority",
+        _set(_risk_rule("ongoing"), "priority", "critical"),
+        "priority",
+    ),
+    (
+        "repeat location with a threshold of one",
+        _set(lambda data: _risk_rule("repeat_location")(data)["repeat_location"], "threshold", 1),
+        "threshold",
+    ),
+    (
+        "routing override with no clauses",
+        _set(lambda data: data["triage"]["routing"]["overrides"][0], "when", []),
+        "when",
+    ),
+    (
+        "routing without a fallback team",
+        _drop(lambda data: data["triage"]["routing"], "fallback_team"),
+        "fallback_team",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [pytest.param(change, expected, id=what) for what, change, expected in TRIAGE_MISTAKES],
+)
+def test_triage_data_with_a_mistake_is_refused(
+    change: Callable[[Data], None], expected: str
+) -> None:
+    data = default_data()
+    change(data)
+
+    with pytest.raises(ValidationError) as refused:
+        Institution.model_validate(data)
+
+    assert expected in str(refused.value)
+
+
+def test_an_institution_in_another_zone_is_accepted_when_its_working_time_agrees() -> None:
+    data = default_data()
+    data["time_zone"] = "Europe/Dublin"
+    data["working_time"]["time_zone"] = "Europe/Dublin"
+    data["working_time"]["bank_holidays"] = {"country": "IE", "subdivision": None}
+
+    institution = Institution.model_validate(data)
+
+    assert institution.working_time.time_zone == "Europe/Dublin"
+
+
+def test_a_risk_rule_may_combine_clauses_on_several_choice_questions() -> None:
+    data = default_data()
+    _risk_rule("ongoing")(data)["when"] = [
+        {"question": "ongoing", "any_of": ["yes"]},
+        {"question": "campus_area", "any_of": ["student_accommodation"]},
+    ]
+
+    institution = Institution.model_validate(data)
+
+    [rule] = [r for r in institution.triage.risk_rules if r.flag == "ongoing"]
+    assert [clause.question for clause in rule.when] == ["ongoing", "campus_area"]
