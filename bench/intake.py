@@ -116,7 +116,7 @@ class Floor:
             client = local.client_for(call.service)
             methods = {api: method for method, api in client.meta.method_to_api_mapping.items()}
             steps.append((getattr(client, methods[call.operation]), call))
-        report = _report_item(calls)
+        report = report_item(calls)
         return cls(
             steps,
             report_id=report["report_id"]["S"],
@@ -131,7 +131,7 @@ class Floor:
             self.submission_id: str(uuid.uuid4()),
             self.reference: new_reference(),
         }
-        return [(method, _substitute(call.params, fresh)) for method, call in self.steps]
+        return [(method, substitute(call.params, fresh)) for method, call in self.steps]
 
     @staticmethod
     def run(prepared: list[tuple[Callable[..., Any], dict[str, Any]]]) -> None:
@@ -140,7 +140,8 @@ class Floor:
             method(**params)
 
 
-def _report_item(calls: list[Call]) -> dict[str, Any]:
+def report_item(calls: list[Call]) -> dict[str, Any]:
+    """The report item a captured submission's transaction wrote (low-level shape)."""
     for call in calls:
         for write in call.params.get("TransactItems", []):
             item = write.get("Put", {}).get("Item", {})
@@ -149,15 +150,16 @@ def _report_item(calls: list[Call]) -> dict[str, Any]:
     raise RuntimeError("the captured submission wrote no report item; cannot build a floor")
 
 
-def _substitute(value: Any, fresh: dict[str, str]) -> Any:
+def substitute(value: Any, fresh: dict[str, str]) -> Any:
+    """`value` with every `old` replaced by `new` in every string inside it."""
     if isinstance(value, str):
         for old, new in fresh.items():
             value = value.replace(old, new)
         return value
     if isinstance(value, dict):
-        return {key: _substitute(item, fresh) for key, item in value.items()}
+        return {key: substitute(item, fresh) for key, item in value.items()}
     if isinstance(value, list):
-        return [_substitute(item, fresh) for item in value]
+        return [substitute(item, fresh) for item in value]
     return value
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from types import TracebackType
 from typing import Any, TextIO
 
@@ -28,15 +30,41 @@ REGION = "eu-west-2"
 STAGE = "bench"
 
 
+@contextmanager
+def quiet_logs() -> Iterator[None]:
+    """moto's request log off, and the app's log lines written to /dev/null while inside.
+
+    moto's request log goes to stderr once per call: thousands of lines, and writing them
+    costs the server time that belongs to neither side of a comparison. The app logs a JSON
+    line per report and per message handled. Formatting those is part of the cost being
+    measured, so their level stays; only the output goes to /dev/null, so that the printed
+    table stays readable.
+    """
+    werkzeug = logging.getLogger("werkzeug")
+    level = werkzeug.level
+    werkzeug.setLevel(logging.ERROR)
+    saved: list[tuple[logging.StreamHandler[TextIO], TextIO]] = []
+    with open(os.devnull, "w", encoding="utf-8") as devnull:
+        for handler in logging.getLogger(SERVICE).handlers:
+            if isinstance(handler, logging.StreamHandler):
+                previous = handler.setStream(devnull)
+                if previous is not None:
+                    saved.append((handler, previous))
+        try:
+            yield
+        finally:
+            for handler, stream in saved:
+                handler.setStream(stream)
+            werkzeug.setLevel(level)
+
+
 class LocalAws:
     """moto on 127.0.0.1 (a free port), provisioned, with the app's services pointed at it."""
 
     def __init__(self) -> None:
         self._server: Any = None
         self._saved_environ: dict[str, str] = {}
-        self._saved_streams: list[tuple[logging.StreamHandler[TextIO], TextIO]] = []
-        self._devnull: TextIO | None = None
-        self._werkzeug_level = logging.NOTSET
+        self._quiet = ExitStack()
         self.endpoint_url = ""
         self.settings: Settings | None = None
         self.dynamodb: Any = None
@@ -46,12 +74,7 @@ class LocalAws:
     def __enter__(self) -> LocalAws:
         """Start moto, provision, and point the app at it."""
         self._saved_environ = dict(os.environ)
-        # moto's request log goes to stderr once per call: thousands of lines, and writing
-        # them costs the server time that belongs to neither side of a comparison.
-        werkzeug = logging.getLogger("werkzeug")
-        self._werkzeug_level = werkzeug.level
-        werkzeug.setLevel(logging.ERROR)
-        self._silence_app_log()
+        self._quiet.enter_context(quiet_logs())
 
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
@@ -83,11 +106,7 @@ class LocalAws:
             self._server.stop()
         os.environ.clear()
         os.environ.update(self._saved_environ)
-        logging.getLogger("werkzeug").setLevel(self._werkzeug_level)
-        for handler, stream in self._saved_streams:
-            handler.setStream(stream)
-        if self._devnull is not None:
-            self._devnull.close()
+        self._quiet.close()
 
     def client_for(self, service: str) -> Any:
         """The plain boto3 client for a service (used for the floor)."""
@@ -113,14 +132,3 @@ class LocalAws:
         for table in RESOURCES.tables:
             self.dynamodb.delete_table(TableName=physical_name(STAGE, table.logical_name))
             create_table(self.dynamodb, table, STAGE)
-
-    def _silence_app_log(self) -> None:
-        # The app logs one JSON line per accepted report. Formatting it is part of the
-        # cost being measured, so the level stays; only the output goes to /dev/null so
-        # that the table stays readable.
-        self._devnull = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
-        for handler in logging.getLogger(SERVICE).handlers:
-            if isinstance(handler, logging.StreamHandler):
-                previous = handler.setStream(self._devnull)
-                if previous is not None:
-                    self._saved_streams.append((handler, previous))

@@ -42,7 +42,8 @@ class Row:
     floor: str
     ratio: str
     goal: str
-    met: bool
+    #: None when the figure has no goal (it is reported, not judged).
+    met: bool | None
 
 
 _HEADERS = ("benchmark", "measured", "floor", "ratio", "goal", "met?")
@@ -51,7 +52,7 @@ _HEADERS = ("benchmark", "measured", "floor", "ratio", "goal", "met?")
 def format_table(rows: Sequence[Row]) -> str:
     """The rows as a plain-text table with aligned columns."""
     cells = [_HEADERS] + [
-        (r.benchmark, r.measured, r.floor, r.ratio, r.goal, "yes" if r.met else "NO") for r in rows
+        (r.benchmark, r.measured, r.floor, r.ratio, r.goal, _verdict(r.met)) for r in rows
     ]
     widths = [max(len(line[i]) for line in cells) for i in range(len(_HEADERS))]
     lines = [
@@ -60,3 +61,7 @@ def format_table(rows: Sequence[Row]) -> str:
     ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _verdict(met: bool | None) -> str:
+    return "-" if met is None else "yes" if met else "NO"

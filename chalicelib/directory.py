@@ -125,6 +125,28 @@ class StaffDirectory:
         except (BotoCoreError, ClientError):
             raise DependencyUnavailable("dynamodb") from None
 
+    def member(self, member_id: str) -> MemberRecord | None:
+        """A member by id, whatever their team."""
+        try:
+            items = self.client.query(
+                TableName=self.table,
+                IndexName="by_member",
+                KeyConditionExpression="member_id = :member",
+                ExpressionAttributeValues={":member": {"S": member_id}},
+            )["Items"]
+        except (BotoCoreError, ClientError):
+            raise DependencyUnavailable("dynamodb") from None
+        return _member(items[0]) if items else None
+
+    def names(self, members: list[MemberRecord]) -> dict[str, str]:
+        """Member id to name, for staff choosing a colleague (unsealed here)."""
+        return {
+            member.member_id: self.sealer.unseal(
+                member.member_id, STAFF_CONTACT, member.sealed_contact
+            )["name"]
+            for member in members
+        }
+
     def addresses(self, members: list[MemberRecord]) -> list[str]:
         """The email addresses of these members (unsealed here, for sending only)."""
         return [

@@ -50,6 +50,14 @@ class SubmissionConflict(DomainError):
     """A submission id was reused for a different report."""
 
 
+class Unauthenticated(DomainError):
+    """No token, or one that is expired, forged, or from another pool or client."""
+
+
+class Forbidden(DomainError):
+    """A signed-in staff member without the role this needs."""
+
+
 class NotFound(DomainError):
     """The thing asked for does not exist (or the caller may not know that it does)."""
 

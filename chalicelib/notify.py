@@ -31,7 +31,7 @@ from chalicelib.errors import DependencyUnavailable, DomainError, NotFound
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, parse_message
 
-Kind = Literal["new_report", "urgent_report", "sla_escalation"]
+Kind = Literal["new_report", "urgent_report", "sla_escalation", "assignment", "escalation"]
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 _UNSENT = "pending"
 _serializer = TypeSerializer()
@@ -62,6 +62,8 @@ class Notification:
     created_at: datetime
     stage: str | None = None
     due_at: str | None = None
+    #: The one staff member to tell (an assignment), instead of the team's screeners.
+    member_id: str | None = None
 
     def item(self) -> dict[str, Any]:
         """The outbox item."""
@@ -81,6 +83,8 @@ class Notification:
             values["stage"] = self.stage
         if self.due_at:
             values["due_at"] = self.due_at
+        if self.member_id:
+            values["member_id"] = self.member_id
         return values
 
 
@@ -234,6 +238,8 @@ class EmailRenderer:
             "urgent_report": f"URGENT report {reference}: screen it now",
             "sla_escalation": f"Action needed on {reference}: "
             + STAGE_SUBJECT.get(notification.get("stage") or "", "a deadline is near"),
+            "assignment": f"Case {reference} has been assigned to you",
+            "escalation": f"ESCALATED case {reference}: urgent attention needed",
         }[kind]
         fields = {
             "reference": reference,
@@ -311,7 +317,7 @@ class NotifyMessage(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    notification_id: str = Field(pattern=r"^[0-9a-f]{32}\.[a-z_]{1,40}$")
+    notification_id: str = Field(pattern=r"^[0-9a-f]{32}(\.[a-z0-9_-]{1,64}){1,3}$")
 
 
 class InvalidRecipient(DomainError):
@@ -367,7 +373,16 @@ class NotifyService:
             )
 
     def _recipients(self, notification: dict[str, Any]) -> list[str]:
+        if notification.get("member_id"):
+            member = self.directory.member(str(notification["member_id"]))
+            if member is None:
+                raise NoRecipients(f"member of notification {notification['notification_id']}")
+            return self.directory.addresses([member])
         screeners = with_role(self.directory.members(notification["team_id"]), "screener")
+        if notification["kind"] == "escalation":
+            fallback = with_role(self.directory.members(self.fallback_team), "screener")
+            known = {member.member_id for member in screeners}
+            screeners += [member for member in fallback if member.member_id not in known]
         if not screeners:
             logger.warning("team has no screeners; using fallback team", extra=_ids(notification))
             screeners = with_role(self.directory.members(self.fallback_team), "screener")

@@ -92,6 +92,10 @@ REPORTS_TABLE = Table(
         Index("by_location", KeySchema(("location_key", "S"), ("submitted_at", "S"))),
         # Sparse: only cases with a clock still to escalate carry `sla_watch`.
         Index("sla_watch", KeySchema(("sla_watch", "S"), ("sla_next_at", "S"))),
+        # Sparse: open cases by team, in queue order (priority, then due time).
+        Index("team_queue", KeySchema(("queue_team", "S"), ("queue_order", "S")), "ALL"),
+        # Sparse: open cases by assigned advisor, in queue order.
+        Index("advisor_queue", KeySchema(("advisor_open", "S"), ("queue_order", "S")), "ALL"),
     ),
 )
 
@@ -140,6 +144,19 @@ BLIND_INDEX_KEY = Key(
 
 
 @dataclass(frozen=True)
+class UserPool:
+    """The Cognito user pool staff sign in with; its groups are the roles."""
+
+    logical_name: str
+    groups: tuple[str, ...]
+    #: Short-lived access tokens: a stolen one is useful for an hour at most.
+    access_token_minutes: int = 60
+
+
+STAFF_POOL = UserPool(logical_name="staff", groups=("screeners", "advisors", "analysts", "admins"))
+
+
+@dataclass(frozen=True)
 class ResourceSet:
     """Everything one stage of the app needs."""
 
@@ -151,6 +168,7 @@ class ResourceSet:
     )
     queues: tuple[Queue, ...] = (TRIAGE_QUEUE, NOTIFY_QUEUE)
     keys: tuple[Key, ...] = (IDENTITY_KEY, INSIGHT_KEY, BLIND_INDEX_KEY)
+    user_pool: UserPool = STAFF_POOL
 
 
 RESOURCES = ResourceSet()

@@ -19,6 +19,9 @@ from chalicelib.settings import Settings
 if TYPE_CHECKING:
     import boto3
 
+    from chalicelib.api.auth import TokenVerifier
+    from chalicelib.audit import AuditTrail
+    from chalicelib.cases.casework import Casework
     from chalicelib.cases.clocks import WorkingCalendar
     from chalicelib.cases.sla import SlaWatch
     from chalicelib.cases.triage import TriageService
@@ -165,6 +168,12 @@ def report_store() -> ReportStore:
 
 
 @_once
+def cognito() -> Any:
+    """The Cognito identity provider client (the local stack and tests create users)."""
+    return _client("cognito-idp")
+
+
+@_once
 def sesv2() -> Any:
     """The SES (v2) client."""
     return _client("sesv2")
@@ -236,8 +245,48 @@ def triage_service() -> TriageService:
         store=report_store(),
         calendar=working_calendar(),
         outbox=outbox(),
+        audit=audit_trail(),
         notify_queue=notify_queue(),
         clock=clock(),
+    )
+
+
+@_once
+def audit_trail() -> AuditTrail:
+    """The per-case audit chains."""
+    from chalicelib.audit import AuditTrail
+
+    return AuditTrail(dynamodb(), settings().reports_table)
+
+
+@_once
+def casework() -> Casework:
+    """The case API's use cases, wired."""
+    from chalicelib.cases.casework import Casework
+    from chalicelib.cases.store import CaseStore
+
+    return Casework(
+        cases=CaseStore(dynamodb(), settings().reports_table),
+        audit=audit_trail(),
+        directory=staff_directory(),
+        identity=identity_sealer(),
+        outbox=outbox(),
+        notify_queue=notify_queue(),
+        clock=clock(),
+        fallback_team=institution().triage.routing.fallback_team,
+    )
+
+
+@_once
+def token_verifier() -> TokenVerifier:
+    """Verifies staff access tokens against the pool's keys (fetched once, then cached)."""
+    from chalicelib.api.auth import TokenVerifier
+
+    config = settings()
+    return TokenVerifier(
+        issuer=config.staff_token_issuer,
+        client_id=config.staff_client_id,
+        jwks_url=config.staff_jwks,
     )
 
 

@@ -37,6 +37,10 @@ class Settings(BaseModel):
     identity_key_arn: NonEmpty
     insight_key_arn: NonEmpty
     blind_index_key_arn: NonEmpty
+    staff_pool_id: NonEmpty
+    staff_client_id: NonEmpty
+    #: Where the pool's public keys are; by default Cognito's own address for the pool.
+    staff_jwks_url: str = ""
     institution: str = "default"
     #: The address notification emails come from (an SES-verified identity).
     sender_email: NonEmpty = "report-support@example.ac.uk"
@@ -70,6 +74,16 @@ class Settings(BaseModel):
                 ENV_PREFIX + str(problem["loc"][0]).upper() for problem in error.errors()
             )
             raise ConfigurationError(f"missing or invalid settings: {missing}") from None
+
+    @property
+    def staff_token_issuer(self) -> str:
+        """The `iss` of the pool's tokens."""
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.staff_pool_id}"
+
+    @property
+    def staff_jwks(self) -> str:
+        """Where the pool's signing keys are published."""
+        return self.staff_jwks_url or f"{self.staff_token_issuer}/.well-known/jwks.json"
 
     def environment(self) -> dict[str, str]:
         """The `RS_*` variables that reproduce these settings."""

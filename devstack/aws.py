@@ -66,6 +66,7 @@ class AwsClients:
     sqs: Any
     kms: Any
     sesv2: Any
+    cognito: Any
 
     @classmethod
     def from_session(
@@ -78,6 +79,7 @@ class AwsClients:
             sqs=chosen.client("sqs", endpoint_url=endpoint_url),
             kms=chosen.client("kms", endpoint_url=endpoint_url),
             sesv2=chosen.client("sesv2", endpoint_url=endpoint_url),
+            cognito=chosen.client("cognito-idp", endpoint_url=endpoint_url),
         )
 
     @property

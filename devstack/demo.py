@@ -6,6 +6,9 @@ receive no mail; in the local stack SES is moto's and delivers nowhere.
 
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+
 from chalicelib.directory import StaffDirectory, StaffMember, Team
 
 DEMO_TEAMS = (
@@ -89,3 +92,37 @@ def seed_directory(directory: StaffDirectory) -> None:
         directory.put_team(team)
     for member in DEMO_MEMBERS:
         directory.put_member(member)
+
+
+#: Every demo account's password: the local stack listens on loopback only, and moto is
+#: no identity provider anyone relies on. Never used outside the local stack.
+DEMO_PASSWORD = "Report-Support-Demo-2026"  # noqa: S105 - a documented local-only demo password
+ROLE_GROUPS = {
+    "screener": "screeners",
+    "advisor": "advisors",
+    "analyst": "analysts",
+    "admin": "admins",
+}
+
+
+def create_demo_users(cognito: Any, pool_id: str) -> list[tuple[str, str, list[str]]]:
+    """A sign-in for every demo member (username = member id); (username, password, groups)."""
+    created = []
+    for member in DEMO_MEMBERS:
+        groups = [ROLE_GROUPS[role] for role in member.roles]
+        with contextlib.suppress(cognito.exceptions.UsernameExistsException):
+            cognito.admin_create_user(
+                UserPoolId=pool_id,
+                Username=member.member_id,
+                TemporaryPassword=DEMO_PASSWORD,
+                MessageAction="SUPPRESS",
+            )
+        cognito.admin_set_user_password(
+            UserPoolId=pool_id, Username=member.member_id, Password=DEMO_PASSWORD, Permanent=True
+        )
+        for group in groups:
+            cognito.admin_add_user_to_group(
+                UserPoolId=pool_id, Username=member.member_id, GroupName=group
+            )
+        created.append((member.member_id, DEMO_PASSWORD, groups))
+    return created

@@ -17,6 +17,7 @@ from chalicelib.resources import (
     Key,
     Queue,
     Table,
+    UserPool,
     dead_letter_queue_name,
     physical_name,
 )
@@ -36,11 +37,55 @@ def provision(target: AwsClients | boto3.session.Session, stage: str) -> Setting
         values[queue.settings_field] = create_queue(clients.sqs, queue, stage)
     for key in RESOURCES.keys:
         values[key.settings_field] = create_key(clients.kms, key, stage)
+    values["staff_pool_id"], values["staff_client_id"] = create_user_pool(
+        clients.cognito, RESOURCES.user_pool, stage
+    )
     # Validation here means a resource whose settings_field Settings lacks fails at start,
     # not at the first request that needs it.
     settings = Settings.model_validate(values)
     verify_sender(clients.sesv2, settings.sender_email)
     return settings
+
+
+def create_user_pool(client: Any, pool: UserPool, stage: str) -> tuple[str, str]:
+    """Create (or find) the staff user pool, its groups and its app client; their ids.
+
+    The app client allows the username-and-password flow because moto has no hosted UI;
+    a deployment uses the hosted UI with authorization code and PKCE instead.
+    """
+    name = physical_name(stage, pool.logical_name)
+    pools = client.list_user_pools(MaxResults=60)["UserPools"]
+    pool_id = next((p["Id"] for p in pools if p["Name"] == name), None)
+    if pool_id is None:
+        pool_id = client.create_user_pool(
+            PoolName=name,
+            Policies={
+                "PasswordPolicy": {
+                    "MinimumLength": 12,
+                    "RequireUppercase": True,
+                    "RequireLowercase": True,
+                    "RequireNumbers": True,
+                    "RequireSymbols": True,
+                }
+            },
+            AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+        )["UserPool"]["Id"]
+        for group in pool.groups:
+            client.create_group(GroupName=group, UserPoolId=pool_id)
+    clients = client.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)
+    client_id = next(
+        (c["ClientId"] for c in clients["UserPoolClients"] if c["ClientName"] == "portal"), None
+    )
+    if client_id is None:
+        client_id = client.create_user_pool_client(
+            UserPoolId=pool_id,
+            ClientName="portal",
+            GenerateSecret=False,
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            AccessTokenValidity=pool.access_token_minutes,
+            TokenValidityUnits={"AccessToken": "minutes"},
+        )["UserPoolClient"]["ClientId"]
+    return str(pool_id), str(client_id)
 
 
 def verify_sender(client: Any, address: str) -> None:

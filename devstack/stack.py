@@ -1,8 +1,11 @@
 """`LocalStack`: moto, provisioning, the API, the pump, the scheduler and the web server.
 
 Start order matters: the AWS environment must point at moto before any boto3 client exists,
-and the app is imported only after its settings are in the environment. Stop runs in
-reverse so nothing calls a service that is already gone.
+and the app is imported only after its settings are in the environment. Those include the
+portal's address, which notification emails link to, so the web server binds (on a port
+known from then on) before the settings are made, and starts serving last. The demo staff
+directory is seeded before the API takes its first request. Stop runs in reverse so nothing
+calls a service that is already gone.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from moto.server import ThreadedMotoServer
 
@@ -27,13 +30,16 @@ from devstack.pump import Pump, subscriptions
 from devstack.scheduler import Scheduler, jobs
 from devstack.static import StaticSite
 
+if TYPE_CHECKING:
+    from chalicelib.directory import StaffMember, Team
+
 logger = logging.getLogger(__name__)
 _Server = TypeVar("_Server")
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 #: Settings that provisioning decides; the environment may tune every other one.
 _PROVISIONED_FIELDS = frozenset(
-    {"stage", "region"}
+    {"stage", "region", "staff_pool_id", "staff_client_id"}
     | {t.settings_field for t in RESOURCES.tables}
     | {q.settings_field for q in RESOURCES.queues}
     | {k.settings_field for k in RESOURCES.keys}
@@ -87,6 +93,9 @@ class LocalStack:
     clients: AwsClients | None = None
     pump: Pump | None = None
     scheduler: Scheduler | None = None
+    #: The demo staff directory seeded at start (demo data, printed in the summary).
+    teams: tuple[Team, ...] = ()
+    staff: tuple[StaffMember, ...] = ()
     _running: list[_Stoppable] = field(default_factory=list)
     _saved_environment: dict[str, str] | None = None
 
@@ -150,7 +159,20 @@ class LocalStack:
 
         self.clients = AwsClients.from_session()
         provisioned = provision(self.clients, opts.resource_stage)
-        self.settings = _effective_settings(provisioned, os.environ)
+        host = "127.0.0.1" if opts.host in ("0.0.0.0", "") else opts.host
+        # The web server binds before the settings are made: notification emails link to the
+        # portal it serves, so the portal's address (with the port bound) is a setting.
+        site = _listening(
+            "web",
+            opts.host,
+            opts.web_port,
+            lambda: StaticSite(opts.project_dir / "web", opts.host, opts.web_port),
+        )
+        self._running.append(site)
+        web_url = f"http://{host}:{site.port}"
+        self.settings = _effective_settings(
+            provisioned, os.environ, defaults={"portal_url": f"{web_url}/portal/"}
+        )
         os.environ.update(self.settings.environment())
         self.dead_letter_queues = {
             queue.logical_name: self.clients.sqs.get_queue_url(
@@ -161,6 +183,7 @@ class LocalStack:
 
         app = load_app(opts.project_dir)
         _reset_services()
+        self.teams, self.staff = _seed_demo_directory()
         config = chalice_config(opts.project_dir, opts.chalice_stage, app)
         api = _listening(
             "API", opts.host, opts.port, lambda: ApiServer(app, config, opts.host, opts.port)
@@ -185,19 +208,10 @@ class LocalStack:
         self.scheduler.start()
         self._running.append(self.scheduler)
 
-        host = "127.0.0.1" if opts.host in ("0.0.0.0", "") else opts.host
         api_url = f"http://{host}:{api.port}"
-        site = _listening(
-            "web",
-            opts.host,
-            opts.web_port,
-            lambda: StaticSite(
-                opts.project_dir / "web", opts.host, opts.web_port, {"apiUrl": api_url}
-            ),
-        )
+        site.configure({"apiUrl": api_url})
         site.start()
-        self._running.append(site)
-        self.urls = StackUrls(api=api_url, web=f"http://{host}:{site.port}", moto=moto_url)
+        self.urls = StackUrls(api=api_url, web=web_url, moto=moto_url)
 
     def _queue_urls(self) -> dict[str, str]:
         """Logical and physical queue names -> URL, for binding SQS handlers."""
@@ -210,13 +224,17 @@ class LocalStack:
         return urls
 
 
-def _effective_settings(provisioned: Settings, environ: Mapping[str, str]) -> Settings:
+def _effective_settings(
+    provisioned: Settings, environ: Mapping[str, str], defaults: Mapping[str, str] | None = None
+) -> Settings:
     """Provisioned resources, plus any tunable (`RS_LOG_LEVEL`, ...) the environment sets.
 
     Resource names always come from provisioning, so a stale `RS_REPORTS_TABLE` in the shell
     or in `.chalice/config.json` cannot point the app at a table that does not exist here.
+    `defaults` (settings field -> value) apply where the environment sets nothing.
     """
-    merged = {key: value for key, value in environ.items() if key.startswith(ENV_PREFIX)}
+    merged = {ENV_PREFIX + name.upper(): value for name, value in (defaults or {}).items()}
+    merged.update({key: value for key, value in environ.items() if key.startswith(ENV_PREFIX)})
     merged.update(
         {
             ENV_PREFIX + name.upper(): str(value)
@@ -225,6 +243,19 @@ def _effective_settings(provisioned: Settings, environ: Mapping[str, str]) -> Se
         }
     )
     return Settings.from_environment(merged)
+
+
+def _seed_demo_directory() -> tuple[tuple[Team, ...], tuple[StaffMember, ...]]:
+    """Write the demo staff directory through the app's own adapter; return what was written.
+
+    The adapter seals each member's name and address, so the app's settings must already be
+    in the environment. Imported here, like the app, only once they are.
+    """
+    from chalicelib import services
+    from devstack.demo import DEMO_MEMBERS, DEMO_TEAMS, seed_directory
+
+    seed_directory(services.staff_directory())
+    return DEMO_TEAMS, DEMO_MEMBERS
 
 
 def _reset_services() -> None:

@@ -53,16 +53,27 @@ class StaticSite:
     """A threaded HTTP server for one directory, started and stopped on demand."""
 
     def __init__(
-        self, directory: Path, host: str, port: int, site_config: Mapping[str, str]
+        self,
+        directory: Path,
+        host: str,
+        port: int,
+        site_config: Mapping[str, str] | None = None,
     ) -> None:
-        """Bind now (port 0 picks a free port); serve after `start()`."""
-        handler = type(
-            "SiteHandler", (_Handler,), {"site_config": json.dumps(site_config).encode()}
-        )
+        """Bind now (port 0 picks a free port); serve after `start()`.
+
+        `site_config` is served as `/config.json`; it may also be given later, through
+        `configure()`, when it depends on something that binds after this server.
+        """
+        self._handler: type[_Handler] = type("SiteHandler", (_Handler,), {})
+        self.configure(site_config or {})
         self._server = ThreadingHTTPServer(
-            (host, port), functools.partial(handler, directory=str(directory))
+            (host, port), functools.partial(self._handler, directory=str(directory))
         )
         self._thread: threading.Thread | None = None
+
+    def configure(self, site_config: Mapping[str, str]) -> None:
+        """Set what `/config.json` answers (before `start()`)."""
+        self._handler.site_config = json.dumps(dict(site_config)).encode()
 
     @property
     def port(self) -> int:

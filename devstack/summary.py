@@ -1,10 +1,13 @@
-"""The table printed at start: what runs where, and how to reach moto from a shell."""
+"""The table printed at start: what runs where, who is in the demo directory, how to reach
+moto from a shell and how to read the emails the stack has sent."""
 
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 
 from chalicelib.resources import RESOURCES
+from devstack.emails import DATA_PATH
 from devstack.stack import LocalStack
 
 
@@ -18,6 +21,8 @@ def describe(stack: LocalStack) -> str:
         ("staff portal", urls.web + "/portal/"),
         ("moto (AWS endpoint)", urls.moto),
         ("region", settings.region),
+        ("emails sent from", settings.sender_email),
+        ("emails link to", settings.portal_url),
     ]
     rows += [
         (f"table {t.logical_name}", getattr(settings, t.settings_field)) for t in RESOURCES.tables
@@ -36,7 +41,51 @@ def describe(stack: LocalStack) -> str:
     width = max(len(name) for name, _ in rows)
     lines = ["", "Report + Support local stack", "=" * 28]
     lines += [f"{name.ljust(width)}  {value}" for name, value in rows]
+    lines += directory_lines(stack)
     lines += ["", "Point the AWS CLI or boto3 at moto:"]
     lines += [f"  export {k}={shlex.quote(v)}" for k, v in stack.aws_environment().items()]
+    lines += [
+        "",
+        "Emails: moto's SES delivers nothing; it keeps every message it accepts. Read them with",
+        f"  python -m devstack.emails --moto {urls.moto}",
+        f'or GET {urls.moto}{DATA_PATH}: under "ses" -> "RawMessage", each message\'s',
+        '"destinations" and "raw_data" (the whole MIME message).',
+    ]
     lines += ["", "Stop with Ctrl-C.", ""]
     return "\n".join(lines)
+
+
+def directory_lines(stack: LocalStack) -> list[str]:
+    """The demo staff directory the stack seeded, team by team (demo data only).
+
+    In the staff table names and addresses are sealed; these come from the demo data.
+    """
+    if not stack.staff:
+        return []
+    lines = ["", "Demo staff directory (demo people; notifications go to each team's screeners)"]
+    header = ("id", "name", "email", "roles", "specialisms", "languages", "capacity")
+    for team in stack.teams:
+        members = [m for m in stack.staff if m.team_id == team.team_id]
+        rows = [
+            (
+                m.member_id,
+                m.name,
+                m.email,
+                ", ".join(m.roles),
+                ", ".join(m.specialisms) or "-",
+                ", ".join(m.languages),
+                str(m.capacity),
+            )
+            for m in members
+        ]
+        lines += ["", f"{team.name} ({team.team_id})"]
+        lines += [f"  {line}" for line in _columns([header, *rows])]
+    return lines
+
+
+def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]

@@ -14,14 +14,18 @@ from typing import Any, ParamSpec
 
 from chalice.app import Response
 
+from chalicelib.cases.casework import StaleVersion
+from chalicelib.cases.workflow import TransitionRefused
 from chalicelib.errors import (
     DependencyUnavailable,
     DomainError,
+    Forbidden,
     InvalidInput,
     MalformedRequest,
     NotFound,
     PayloadTooLarge,
     SubmissionConflict,
+    Unauthenticated,
 )
 from chalicelib.observability import logger
 
@@ -45,8 +49,16 @@ def error_response(error: Exception) -> Response:
         return _response(413, "payload_too_large", str(error))
     if isinstance(error, SubmissionConflict):
         return _response(409, "conflict", str(error))
+    if isinstance(error, Unauthenticated):
+        return _response(401, "unauthenticated", "Sign in again.")
+    if isinstance(error, Forbidden):
+        return _response(403, "forbidden", str(error))
     if isinstance(error, NotFound):
         return _response(404, "not_found", "not found")
+    if isinstance(error, StaleVersion):
+        return _response(409, "stale_version", str(error), current_version=error.current_version)
+    if isinstance(error, TransitionRefused):
+        return _response(409, "transition_refused", str(error), allowed=error.allowed)
     if isinstance(error, DependencyUnavailable):
         logger.warning("dependency unavailable", extra={"dependency": error.service})
         response = _response(

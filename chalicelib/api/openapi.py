@@ -6,13 +6,122 @@ cannot describe a different API from the one that runs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
+from chalicelib.api import staff_schemas
+from chalicelib.cases import models as staff_requests
 from chalicelib.reports.models import Submission, SubmissionAccepted
+
+
+@dataclass(frozen=True)
+class StaffOperation:
+    """One route of the staff API, for the document."""
+
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    answer: type[BaseModel]
+    body: type[BaseModel] | None = None
+    status: int = 200
+    query: tuple[str, ...] = ()
+
+
+_CASE = "/staff/cases/{reference}"
+STAFF = (
+    StaffOperation("get", "/staff/me", "whoAmI", "The signed-in staff member", staff_schemas.Me),
+    StaffOperation(
+        "get",
+        "/staff/queue",
+        "queue",
+        "Open cases in priority and due order",
+        staff_schemas.Queue,
+        query=("status", "priority", "overdue", "cursor"),
+    ),
+    StaffOperation(
+        "get", _CASE, "viewCase", "A case, without personal data", staff_schemas.CaseDetail
+    ),
+    StaffOperation(
+        "post",
+        f"{_CASE}/reveal",
+        "revealCase",
+        "The reporter's details, for a recorded purpose",
+        staff_schemas.Revealed,
+        staff_requests.RevealRequest,
+    ),
+    StaffOperation(
+        "post",
+        f"{_CASE}/timeline",
+        "addTimelineEntry",
+        "Log contact, a note, an assessment or an action",
+        staff_schemas.CaseDetail,
+        staff_requests.TimelineRequest,
+        status=201,
+    ),
+    StaffOperation(
+        "post",
+        f"{_CASE}/timeline/read",
+        "readTimeline",
+        "The timeline with notes, for a recorded purpose",
+        staff_schemas.Timeline,
+        staff_requests.RevealRequest,
+    ),
+    StaffOperation(
+        "get",
+        f"{_CASE}/advisors",
+        "advisors",
+        "Advisors who could take the case",
+        staff_schemas.Advisors,
+    ),
+    StaffOperation(
+        "post",
+        f"{_CASE}/assignment",
+        "assignCase",
+        "Assign to an advisor",
+        staff_schemas.CaseDetail,
+        staff_requests.AssignRequest,
+    ),
+    StaffOperation(
+        "post",
+        f"{_CASE}/transitions",
+        "transitionCase",
+        "Move through the workflow",
+        staff_schemas.CaseDetail,
+        staff_requests.TransitionRequest,
+    ),
+    StaffOperation(
+        "post",
+        f"{_CASE}/priority",
+        "setPriority",
+        "Change the priority",
+        staff_schemas.CaseDetail,
+        staff_requests.PriorityRequest,
+    ),
+    StaffOperation(
+        "post",
+        f"{_CASE}/escalation",
+        "escalateCase",
+        "Escalate as urgent",
+        staff_schemas.CaseDetail,
+        staff_requests.EscalationRequest,
+    ),
+    StaffOperation(
+        "post",
+        f"{_CASE}/flags",
+        "setFlag",
+        "Set or lift a flag",
+        staff_schemas.CaseDetail,
+        staff_requests.FlagRequest,
+    ),
+    StaffOperation(
+        "get", f"{_CASE}/audit", "auditTrail", "Who did what, verified", staff_schemas.AuditTrail
+    ),
+)
 
 
 class FieldError(BaseModel):
@@ -56,19 +165,21 @@ def openapi_document() -> dict[str, Any]:
     """Build (once) the OpenAPI document."""
     from chalicelib.api.reporter import PublicForm
 
-    models: list[type[BaseModel]] = [
-        Submission,
+    requests: list[type[BaseModel]] = [Submission, *(op.body for op in STAFF if op.body)]
+    answers: list[type[BaseModel]] = [
         SubmissionAccepted,
         PublicForm,
         ErrorResponse,
         FieldError,
         Health,
+        *(op.answer for op in STAFF),
     ]
     _, schemas = models_json_schema(
-        [(model, "validation" if model is Submission else "serialization") for model in models],
+        [(model, "validation") for model in dict.fromkeys(requests)]
+        + [(model, "serialization") for model in dict.fromkeys(answers)],
         ref_template="#/components/schemas/{model}",
     )
-    return {
+    document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
             "title": "Report + Support API",
@@ -127,5 +238,65 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
         },
-        "components": {"schemas": schemas["$defs"]},
+        "components": {
+            "schemas": schemas["$defs"],
+            "securitySchemes": {
+                "staffToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "A Cognito access token of the staff user pool "
+                    "(groups: screeners, advisors, analysts, admins).",
+                }
+            },
+        },
     }
+    document["paths"].update(_staff_paths())
+    return document
+
+
+def _staff_paths() -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    for op in STAFF:
+        responses = {
+            str(op.status): _json("Done", op.answer.__name__),
+            "400": _error("Bad input, naming each bad field"),
+            "401": _error("No valid staff token"),
+            "403": _error("Your role does not allow this"),
+            "503": _error("A backing service is unavailable; nothing was written"),
+        }
+        if "{reference}" in op.path:
+            responses["404"] = _error("No such case, or not one you may see")
+        if op.body is not None and op.method == "post":
+            responses["409"] = _error("Stale version or a move the workflow does not allow")
+        operation: dict[str, Any] = {
+            "operationId": op.operation_id,
+            "summary": op.summary,
+            "security": [{"staffToken": []}],
+            "responses": responses,
+        }
+        if "{reference}" in op.path:
+            operation["parameters"] = [
+                {
+                    "name": "reference",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": "^RS-[A-Z0-9]{4}-[A-Z0-9]{4}$"},
+                }
+            ]
+        if op.query:
+            operation.setdefault("parameters", []).extend(
+                {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+                for name in op.query
+            )
+        if op.body is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}
+                    }
+                },
+            }
+        paths.setdefault(op.path, {})[op.method] = operation
+    return paths

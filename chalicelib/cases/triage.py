@@ -15,9 +15,11 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.audit import AuditTrail, ChainHead, next_entry
 from chalicelib.cases import rules
 from chalicelib.cases.clocks import WorkingCalendar
 from chalicelib.cases.sla import clock_attributes
+from chalicelib.cases.workflow import queue_order
 from chalicelib.clock import Clock, iso
 from chalicelib.errors import NotFound
 from chalicelib.institution.models import Institution
@@ -43,6 +45,7 @@ class TriageService:
     store: ReportStore
     calendar: WorkingCalendar
     outbox: Outbox
+    audit: AuditTrail
     notify_queue: WorkQueue
     clock: Clock
 
@@ -78,8 +81,30 @@ class TriageService:
         if report["mode"] == "named":
             clocks = self.calendar.clocks_for(submitted_at)
             changes |= clock_attributes(clocks, self.institution.triage.escalation)
+        if decision.status == rules.AWAITING_SCREENING:
+            due = str(changes.get("first_contact_due") or report["submitted_at"])
+            changes |= {
+                "queue_team": decision.team_id,
+                "queue_order": queue_order(decision.priority, due),
+            }
+        entry, entry_hash = next_entry(
+            ChainHead.of(report),
+            report_id=report_id,
+            at=self.clock.now(),
+            actor="system:triage",
+            action="triage",
+            details={
+                "status": decision.status,
+                "team_id": decision.team_id,
+                "priority": decision.priority,
+                "risk_flags": list(decision.flags),
+            },
+        )
+        changes |= {"audit_seq": entry.seq, "audit_hash": entry_hash}
         notification = self._notification(report, decision)
-        also = [self.outbox.put_request(notification)] if notification else []
+        also = [self.audit.put_request(entry, entry_hash)]
+        if notification:
+            also.append(self.outbox.put_request(notification))
         if not self.store.apply_triage(report_id, changes, also):
             logger.info("duplicate triage ignored", extra={"report_id": report_id})
             return

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from chalicelib.errors import FieldProblem, InvalidInput
 from chalicelib.institution.models import Form, PrivacyNotice, Question
+from chalicelib.problems import problems_from
 from chalicelib.reports.models import Submission
 
 
@@ -23,7 +24,7 @@ def parse_submission(body: Any, form: Form, privacy_notice: PrivacyNotice) -> Su
     try:
         submission = Submission.model_validate(body)
     except ValidationError as error:
-        problems.extend(_from_pydantic(error))
+        problems.extend(problems_from(error))
     if isinstance(body, Mapping):
         already = {problem.field for problem in problems}
         problems.extend(
@@ -34,43 +35,6 @@ def parse_submission(body: Any, form: Form, privacy_notice: PrivacyNotice) -> Su
     if problems or submission is None:
         raise InvalidInput(sorted(problems, key=lambda p: p.field))
     return submission
-
-
-#: Pydantic error types we answer in our own words. Anything else gets a neutral message:
-#: pydantic's own text sometimes quotes the input (e.g. the bad character of a UUID).
-_MESSAGES = {
-    "missing": "is required",
-    "extra_forbidden": "is not a field of this request",
-    "string_type": "must be text",
-    "list_type": "must be a list",
-    "dict_type": "must be an object",
-    "model_type": "must be an object",
-    "model_attributes_type": "must be an object",
-    "uuid_type": "must be a UUID",
-    "uuid_parsing": "must be a UUID",
-    "uuid_version": "must be a UUID",
-    "string_too_short": "must not be blank",
-}
-#: Our own validators' messages (PydanticCustomError) name rules only, so they pass through.
-_OWN_TYPES = frozenset({"email", "phone", "answer_shape", "unicode", "literal_error"})
-
-
-def _from_pydantic(error: ValidationError) -> Iterable[FieldProblem]:
-    for detail in error.errors(include_url=False, include_input=False):
-        field = ".".join(str(part) for part in detail["loc"]) or "body"
-        yield FieldProblem(field, _message(detail["type"], detail["msg"], detail.get("ctx", {})))
-
-
-def _message(kind: str, pydantic_message: str, context: Mapping[str, Any]) -> str:
-    if kind in _MESSAGES:
-        return _MESSAGES[kind]
-    if kind == "string_too_long":
-        return f"must be at most {context.get('max_length')} characters"
-    if kind == "too_long":
-        return f"must have at most {context.get('max_length')} entries"
-    if kind in _OWN_TYPES:
-        return pydantic_message[:1].lower() + pydantic_message[1:]
-    return "is not valid"
 
 
 def _parent(field: str) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
+import http.server
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from importlib import resources
 from typing import Any
 
 import boto3
@@ -17,10 +21,12 @@ from moto import mock_aws
 from chalicelib import services
 from chalicelib.observability import logger as app_logger
 from chalicelib.settings import Settings
-from devstack.demo import seed_directory
+from devstack.demo import DEMO_PASSWORD, create_demo_users, seed_directory
+from devstack.gateway import emulate_api_gateway_unauthorized
 from devstack.provision import provision
 
 REGION = "eu-west-2"
+emulate_api_gateway_unauthorized()
 
 
 class FixedClock:
@@ -39,6 +45,35 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture(scope="package")
+def jwks_url() -> Iterator[str]:
+    """moto's Cognito signing keys, published on loopback as Cognito publishes a pool's.
+
+    In-process moto answers boto3 only; the API fetches keys over HTTP like it does from
+    Cognito, so they are served for real here.
+    """
+    keys = gzip.decompress(
+        resources.files("moto.cognitoidp").joinpath("resources/jwks-public.json.gz").read_bytes()
+    )
+
+    class Keys(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(keys)
+
+        def log_message(self, *_: Any) -> None:
+            return
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Keys)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="package")
 def mocked_account() -> Iterator[None]:
     """One mocked AWS account for the API tests (ended before the e2e tests run).
 
@@ -54,13 +89,13 @@ def mocked_account() -> Iterator[None]:
 
 @pytest.fixture
 def aws(
-    mocked_account: None, monkeypatch: pytest.MonkeyPatch, clock: FixedClock
+    mocked_account: None, jwks_url: str, monkeypatch: pytest.MonkeyPatch, clock: FixedClock
 ) -> Iterator[Settings]:
     """Fresh tables and queues in the mocked account, and the app pointed at them."""
     services.reset(clock=clock)
     aws_session = boto3.Session(botocore_session=services.botocore_session(), region_name=REGION)
     _remove_tables_queues_and_emails(aws_session)
-    settings = provision(aws_session, "test")
+    settings = provision(aws_session, "test").model_copy(update={"staff_jwks_url": jwks_url})
     for name, value in settings.environment().items():
         monkeypatch.setenv(name, value)
     yield settings
@@ -78,14 +113,33 @@ def _remove_tables_queues_and_emails(session: boto3.Session) -> None:
     for url in sqs.list_queues().get("QueueUrls", []):
         sqs.delete_queue(QueueUrl=url)
     ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages.clear()
+    cognito = session.client("cognito-idp")
+    for pool in cognito.list_user_pools(MaxResults=60)["UserPools"]:
+        cognito.delete_user_pool(UserPoolId=pool["Id"])
     # moto keeps every model object it ever made for its dashboard; the tests need none.
     reset_model_data()
 
 
 @pytest.fixture
 def staff(aws: Settings) -> None:
-    """The demo staff directory, seeded."""
+    """The demo staff directory, seeded, each member with a sign-in (see `sign_in`)."""
     seed_directory(services.staff_directory())
+    create_demo_users(services.cognito(), aws.staff_pool_id)
+
+
+def sign_in(aws: Settings, username: str) -> str:
+    """An access token for a demo member, from (mocked) Cognito."""
+    response = services.cognito().initiate_auth(
+        ClientId=aws.staff_client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": DEMO_PASSWORD},
+    )
+    return str(response["AuthenticationResult"]["AccessToken"])
+
+
+def as_staff(token: str) -> dict[str, str]:
+    """Request headers carrying a staff token."""
+    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
 
 @pytest.fixture

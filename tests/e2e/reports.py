@@ -1,15 +1,18 @@
-"""Reports in the running stack: submitting over HTTP and finding them in the tables."""
+"""Reports in the running stack: submitting over HTTP, finding them in the tables, and the
+emails they caused, read back from moto's SES."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import requests
 
 from chalicelib.resources import DEMOGRAPHICS_TABLE, REPORTS_TABLE, physical_name
+from devstack.emails import SentEmail, sent_emails
 from tests.e2e.running import RunningStack
-from tests.sentinels import table_items, wait_until
+from tests.sentinels import queue_counts, table_items, wait_until
 
 _REFERENCE_CHARACTER = "[23456789ABCDEFGHJKMNPQRSTVWXYZ]"
 REFERENCE = re.compile(rf"^RS-{_REFERENCE_CHARACTER}{{4}}-{_REFERENCE_CHARACTER}{{4}}$")
@@ -17,6 +20,9 @@ REPORTS = physical_name("local", REPORTS_TABLE.logical_name)
 DEMOGRAPHICS = physical_name("local", DEMOGRAPHICS_TABLE.logical_name)
 #: How long the pump may take to deliver a triage message.
 DELIVERY_SECONDS = 15
+#: Reading the emails asks moto for everything it holds (`/moto-api/data.json`), which takes
+#: a moment once the stack has stored a few dozen reports: poll it gently.
+EMAIL_POLL_SECONDS = 0.5
 
 
 def submit(stack: RunningStack, body: dict[str, Any]) -> requests.Response:
@@ -47,3 +53,52 @@ def wait_for_screening(stack: RunningStack, reference: str) -> dict[str, Any]:
     item = wait_until(screened, DELIVERY_SECONDS)
     assert item is not None, f"{reference} was not triaged within {DELIVERY_SECONDS} s"
     return dict(item)
+
+
+def wait_for_triage(stack: RunningStack, reference: str) -> dict[str, Any]:
+    """The report item once triage has decided on it, whatever it decided."""
+
+    def triaged() -> dict[str, Any] | None:
+        item = report_with_reference(stack, reference)
+        return item if item and item["status"]["S"] != "awaiting_triage" else None
+
+    item = wait_until(triaged, DELIVERY_SECONDS)
+    assert item is not None, f"{reference} was not triaged within {DELIVERY_SECONDS} s"
+    return dict(item)
+
+
+def emails(stack: RunningStack) -> list[SentEmail]:
+    """Every email moto's SES has accepted so far, oldest first."""
+    return sent_emails(stack.moto)
+
+
+def about(found: Iterable[SentEmail], reference: str) -> list[SentEmail]:
+    """The emails whose subject names a report's reference."""
+    return [sent for sent in found if reference in sent.subject]
+
+
+def wait_for_emails(
+    stack: RunningStack, references: Iterable[str], timeout: float = DELIVERY_SECONDS
+) -> list[SentEmail]:
+    """Every email sent, once each reference has at least one (fails after `timeout`)."""
+    wanted = list(references)
+
+    def arrived() -> list[SentEmail] | None:
+        found = emails(stack)
+        return found if all(about(found, reference) for reference in wanted) else None
+
+    found = wait_until(arrived, timeout, interval=EMAIL_POLL_SECONDS)
+    missing = [r for r in wanted if not about(found or emails(stack), r)]
+    assert not missing, f"no email within {timeout} s about {', '.join(missing)}"
+    return list(found)
+
+
+def wait_until_drained(stack: RunningStack, timeout: float = DELIVERY_SECONDS) -> bool:
+    """True once every queue and dead-letter queue holds nothing, visible or in flight."""
+    sqs = stack.client("sqs")
+    return bool(
+        wait_until(
+            lambda: all(queue_counts(sqs, url) == (0, 0) for url in sqs.list_queues()["QueueUrls"]),
+            timeout,
+        )
+    )

@@ -1,17 +1,27 @@
-"""No personal value ever reaches a table, a queue or a log in clear.
+"""No personal value ever reaches a table, a queue, an email or a log in clear.
 
 Reports are submitted over HTTP with unique sentinel values in every identifying field;
-then every item of every table, every message left on any queue or dead-letter queue, and
-everything the stack printed are searched for them, raw and base64-encoded.
+then every item of every table, every message left on any queue or dead-letter queue, every
+email the stack has sent (this module's and every earlier test's) and everything the stack
+printed are searched for them, raw and base64-encoded.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 import requests
 
 from chalicelib.resources import DEMOGRAPHICS_TABLE, physical_name
-from tests.e2e.reports import DELIVERY_SECONDS, submit, wait_for_screening
+from devstack.emails import SentEmail
+from tests.e2e.reports import (
+    emails,
+    submit,
+    wait_for_emails,
+    wait_for_screening,
+    wait_until_drained,
+)
 from tests.e2e.running import RunningStack
 from tests.factories import sentinel_submission
 from tests.sentinels import (
@@ -19,9 +29,7 @@ from tests.sentinels import (
     every_queue_blob,
     every_table_blob,
     occurrences,
-    queue_counts,
     table_items,
-    wait_until,
 )
 
 pytestmark = pytest.mark.e2e
@@ -32,11 +40,13 @@ pytestmark = pytest.mark.e2e
 def sentinels(stack: RunningStack) -> list[str]:
     """Submit sentinel reports (and a rejected one), wait for the pump; return the values."""
     found: list[str] = []
+    references: list[str] = []
     for _ in range(3):
         body, values = sentinel_submission()
         response = submit(stack, body)
         assert response.status_code == 201, response.text
-        wait_for_screening(stack, response.json()["reference"])
+        references.append(response.json()["reference"])
+        wait_for_screening(stack, references[-1])
         found += values
 
     # A rejected submission must not leak into the logs either.
@@ -47,12 +57,9 @@ def sentinels(stack: RunningStack) -> list[str]:
     assert 400 <= response.status_code < 500, response.text
     found += values
 
-    sqs = stack.client("sqs")
-    drained = wait_until(
-        lambda: all(queue_counts(sqs, url) == (0, 0) for url in sqs.list_queues()["QueueUrls"]),
-        DELIVERY_SECONDS,
-    )
-    assert drained, "queues still hold messages"
+    # Each named report notifies its team: wait for those emails, so the scan covers them.
+    wait_for_emails(stack, references)
+    assert wait_until_drained(stack), "queues still hold messages"
     return found
 
 
@@ -62,6 +69,24 @@ def test_no_table_holds_a_sentinel(stack: RunningStack, sentinels: list[str]) ->
 
 def test_no_queue_holds_a_sentinel(stack: RunningStack, sentinels: list[str]) -> None:
     assert occurrences(every_queue_blob(stack.client("sqs")), sentinels) == []
+
+
+def email_blobs(sent: list[SentEmail]) -> Iterator[Blob]:
+    """Each email raw (as SES received it) and decoded, field by field."""
+    for number, message in enumerate(sent):
+        where = f"email {number} ({message.subject})"
+        yield Blob(f"{where} raw", message.raw)
+        yield Blob(f"{where} subject", message.subject)
+        yield Blob(f"{where} recipients", " ".join(message.to))
+        yield Blob(f"{where} text", message.text)
+        yield Blob(f"{where} html", message.html)
+
+
+def test_no_email_holds_a_sentinel(stack: RunningStack, sentinels: list[str]) -> None:
+    sent = emails(stack)
+    # The sentinel reports' own emails at least; every other test's too.
+    assert len(sent) >= 3
+    assert occurrences(email_blobs(sent), sentinels) == []
 
 
 def test_no_log_line_holds_a_sentinel(stack: RunningStack, sentinels: list[str]) -> None:

@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 import requests
 
-from chalicelib.resources import TRIAGE_QUEUE, physical_name
+from chalicelib.resources import (
+    NOTIFY_QUEUE,
+    TRIAGE_QUEUE,
+    Queue,
+    dead_letter_queue_name,
+    physical_name,
+)
+from devstack.demo import DEMO_MEMBERS
 from tests.e2e.reports import (
     DELIVERY_SECONDS,
     DEMOGRAPHICS,
@@ -16,6 +23,7 @@ from tests.e2e.reports import (
     report_items,
     submit,
     wait_for_screening,
+    wait_for_triage,
 )
 from tests.e2e.running import RunningStack
 from tests.factories import anonymous_submission, named_submission
@@ -54,14 +62,19 @@ def test_pages_learn_where_the_api_is(stack: RunningStack) -> None:
     assert response.json() == {"apiUrl": stack.api}
 
 
-@pytest.mark.parametrize("factory", [named_submission, anonymous_submission])
-def test_report_is_accepted_and_triaged(stack: RunningStack, factory: Any) -> None:
+@pytest.mark.parametrize(
+    ("factory", "status"),
+    # Named reports are always screened; an anonymous one with no risk is filed.
+    [(named_submission, "awaiting_screening"), (anonymous_submission, "filed")],
+)
+def test_report_is_accepted_and_triaged(stack: RunningStack, factory: Any, status: str) -> None:
     response = submit(stack, factory())
     assert response.status_code == 201, response.text
     reference = response.json()["reference"]
     assert REFERENCE.match(reference)
 
-    item = wait_for_screening(stack, reference)
+    item = wait_for_triage(stack, reference)
+    assert item["status"]["S"] == status
     assert item["pk"]["S"].startswith("REPORT#")
     assert "awaiting_triage" not in item
 
@@ -90,7 +103,7 @@ def test_resubmission_returns_the_same_reference_and_stores_nothing_new(
 def test_pump_logs_each_batch_without_bodies(stack: RunningStack) -> None:
     response = submit(stack, anonymous_submission())
     assert response.status_code == 201
-    wait_for_screening(stack, response.json()["reference"])
+    wait_for_triage(stack, response.json()["reference"])
 
     batches = [line for line in stack.log_text().splitlines() if "pump on_triage_message" in line]
     assert batches
@@ -104,9 +117,18 @@ def test_scheduler_runs_the_redrive_job(stack: RunningStack) -> None:
     assert "scheduler redrive_outbox: handler raised" not in stack.log_text()
 
 
-def test_nothing_reaches_the_dead_letter_queue(stack: RunningStack) -> None:
+def test_scheduler_runs_the_clock_job(stack: RunningStack) -> None:
+    # sla_watch runs every 15 minutes: every 15 s here. Its escalations are in
+    # test_notifications.py.
+    ran = wait_until(lambda: "scheduler sla_watch: ran" in stack.log_text(), 20)
+    assert ran, "sla_watch never ran"
+    assert "scheduler sla_watch: handler raised" not in stack.log_text()
+
+
+@pytest.mark.parametrize("queue", [TRIAGE_QUEUE, NOTIFY_QUEUE], ids=lambda q: q.logical_name)
+def test_nothing_reaches_the_dead_letter_queue(stack: RunningStack, queue: Queue) -> None:
     sqs = stack.client("sqs")
-    dlq = sqs.get_queue_url(QueueName=physical_name("local", TRIAGE_QUEUE.logical_name) + "-dlq")
+    dlq = sqs.get_queue_url(QueueName=dead_letter_queue_name("local", queue))
     assert queue_counts(sqs, dlq["QueueUrl"]) == (0, 0)
 
 
@@ -126,3 +148,16 @@ def test_demographics_are_stored_only_sealed(stack: RunningStack) -> None:
         assert all(
             re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+(Z|\+00:00)", v["S"]) for v in clear.values()
         ), clear
+
+
+def test_the_start_up_summary_prints_the_demo_directory_and_where_emails_are(
+    stack: RunningStack,
+) -> None:
+    summary = stack.log_text().split("Stop with Ctrl-C.")[0]
+
+    for member in DEMO_MEMBERS:
+        row = next((line for line in summary.splitlines() if f" {member.member_id} " in line), "")
+        assert member.name in row and member.email in row, member.member_id
+        assert str(member.capacity) in row
+    assert f"{stack.web}/portal/" in summary  # where the emails link to
+    assert f"python -m devstack.emails --moto {stack.moto}" in summary

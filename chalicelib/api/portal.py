@@ -1,0 +1,250 @@
+"""The staff API: case work for screeners and advisors, behind Cognito sign-in.
+
+Every route is under `/staff/` and needs a valid access token (the `staff_authorizer`).
+Which roles may call a route, and which cases they see, is decided in
+`chalicelib.cases.casework`; this module only parses requests and shapes answers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TypeVar
+
+from chalice.app import AuthRequest, AuthResponse, Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib import services
+from chalicelib.api import staff_schemas as schemas
+from chalicelib.api.body import read_json_object
+from chalicelib.api.errors import JSON_HEADERS, handles_domain_errors
+from chalicelib.cases.casework import Principal
+from chalicelib.cases.models import (
+    AssignRequest,
+    EscalationRequest,
+    FlagRequest,
+    PriorityRequest,
+    RevealRequest,
+    TimelineRequest,
+    TransitionRequest,
+)
+from chalicelib.errors import FieldProblem, Forbidden, InvalidInput, Unauthenticated
+from chalicelib.observability import logger
+from chalicelib.problems import problems_from
+
+staff_api = Blueprint(__name__)
+_Model = TypeVar("_Model", bound=BaseModel)
+_REFERENCE = re.compile(r"\ARS-[A-Z0-9]{4}-[A-Z0-9]{4}\Z")
+
+
+@staff_api.authorizer(name="staff_authorizer", ttl_seconds=60)
+def staff_authorizer(auth_request: AuthRequest) -> AuthResponse:
+    """Verify the caller's access token; API Gateway answers 401 when this fails."""
+    try:
+        identity = services.token_verifier().verify(auth_request.token)
+    except Unauthenticated as refusal:
+        logger.info("staff token refused", extra={"why": str(refusal)})
+        # API Gateway's contract: this exact message becomes a 401.
+        raise Exception("Unauthorized") from None
+    return AuthResponse(
+        routes=["*"],
+        principal_id=identity.username,
+        context={"roles": ",".join(sorted(identity.roles))},
+    )
+
+
+def _principal() -> Principal:
+    context = staff_api.current_request.context.get("authorizer") or {}
+    username = context.get("principalId")
+    if not username:
+        raise Unauthenticated("no verified identity")
+    member = services.staff_directory().member(str(username))
+    if member is None:
+        raise Forbidden("you are not in the staff directory")
+    roles = frozenset(role for role in str(context.get("roles", "")).split(",") if role)
+    return Principal(member_id=member.member_id, team_id=member.team_id, roles=roles)  # type: ignore[arg-type]
+
+
+def _body(model: type[_Model]) -> _Model:
+    body = read_json_object(staff_api.current_request.raw_body)
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        raise InvalidInput(problems_from(error)) from None
+
+
+def _reference(reference: str) -> str:
+    if not _REFERENCE.match(reference):
+        raise InvalidInput([FieldProblem("reference", "is not a case reference (RS-XXXX-XXXX)")])
+    return reference
+
+
+def _json(shape: type[BaseModel], body: Any, status: int = 200) -> Response:
+    checked = shape.model_validate(body).model_dump(mode="json")
+    return Response(status_code=status, body=checked, headers=dict(JSON_HEADERS))
+
+
+def _query() -> dict[str, str]:
+    return dict(staff_api.current_request.query_params or {})
+
+
+def _flag(name: str) -> bool:
+    value = _query().get(name, "false").lower()
+    if value not in ("true", "false"):
+        raise InvalidInput([FieldProblem(name, "must be true or false")])
+    return value == "true"
+
+
+_AUTH = {"authorizer": staff_authorizer}
+_JSON_BODY = {"content_types": ["application/json"], **_AUTH}
+
+
+@staff_api.route("/staff/me", methods=["GET"], **_AUTH)
+@handles_domain_errors
+def me() -> Response:
+    """Who is signed in: member id, team and roles (what the portal may show)."""
+    principal = _principal()
+    return _json(
+        schemas.Me,
+        {
+            "member_id": principal.member_id,
+            "team_id": principal.team_id,
+            "roles": sorted(principal.roles),
+        },
+    )
+
+
+@staff_api.route("/staff/queue", methods=["GET"], **_AUTH)
+@handles_domain_errors
+def queue() -> Response:
+    """Open cases: a screener's team queue, or an advisor's own, in priority and due order.
+
+    Query: `status`, `priority`, `overdue=true`, `cursor` (from the previous page).
+    """
+    params = _query()
+    unknown = set(params) - {"status", "priority", "overdue", "cursor"}
+    if unknown:
+        raise InvalidInput(
+            [FieldProblem(name, "is not a filter of the queue") for name in sorted(unknown)]
+        )
+    return _json(
+        schemas.Queue,
+        services.casework().queue(
+            _principal(),
+            status=params.get("status"),
+            priority=params.get("priority"),
+            overdue=_flag("overdue"),
+            cursor=params.get("cursor"),
+        ),
+    )
+
+
+@staff_api.route("/staff/cases/{reference}", methods=["GET"], **_AUTH)
+@handles_domain_errors
+def view_case(reference: str) -> Response:
+    """A case, without personal data."""
+    return _json(schemas.CaseDetail, services.casework().view(_principal(), _reference(reference)))
+
+
+@staff_api.route("/staff/cases/{reference}/reveal", methods=["POST"], **_JSON_BODY)
+@handles_domain_errors
+def reveal(reference: str) -> Response:
+    """The reporter's contact details and account; the purpose is recorded first."""
+    request = _body(RevealRequest)
+    return _json(
+        schemas.Revealed, services.casework().reveal(_principal(), _reference(reference), request)
+    )
+
+
+@staff_api.route("/staff/cases/{reference}/timeline", methods=["POST"], **_JSON_BODY)
+@handles_domain_errors
+def add_timeline_entry(reference: str) -> Response:
+    """Log a contact attempt, a note, an assessment or an action."""
+    request = _body(TimelineRequest)
+    return _json(
+        schemas.CaseDetail,
+        services.casework().add_to_timeline(_principal(), _reference(reference), request),
+        201,
+    )
+
+
+@staff_api.route("/staff/cases/{reference}/timeline/read", methods=["POST"], **_JSON_BODY)
+@handles_domain_errors
+def read_timeline(reference: str) -> Response:
+    """The timeline with notes opened; the purpose is recorded first."""
+    request = _body(RevealRequest)
+    casework = services.casework()
+    return _json(
+        schemas.Timeline, casework.timeline(_principal(), _reference(reference), request.purpose)
+    )
+
+
+@staff_api.route("/staff/cases/{reference}/advisors", methods=["GET"], **_AUTH)
+@handles_domain_errors
+def advisors(reference: str) -> Response:
+    """Advisors of the case's team, with specialisms, languages and open caseload."""
+    return _json(
+        schemas.Advisors, services.casework().advisors(_principal(), _reference(reference))
+    )
+
+
+@staff_api.route("/staff/cases/{reference}/assignment", methods=["POST"], **_JSON_BODY)
+@handles_domain_errors
+def assign(reference: str) -> Response:
+    """Assign or reassign the case to an advisor (who is emailed a link)."""
+    request = _body(AssignRequest)
+    return _json(
+        schemas.CaseDetail, services.casework().assign(_principal(), _reference(reference), request)
+    )
+
+
+@staff_api.route("/staff/cases/{reference}/transitions", methods=["POST"], **_JSON_BODY)
+@handles_domain_errors
+def transition(reference: str) -> Response:
+    """Move the case through its workflow, with a reason."""
+    request = _body(TransitionRequest)
+    return _json(
+        schemas.CaseDetail,
+        services.casework().transition(_principal(), _reference(reference), request),
+    )
+
+
+@staff_api.route("/staff/cases/{reference}/priority", methods=["POST"], **_JSON_BODY)
+@handles_domain_errors
+def set_priority(reference: str) -> Response:
+    """Change the case's priority (e.g. mark it urgent)."""
+    request = _body(PriorityRequest)
+    return _json(
+        schemas.CaseDetail,
+        services.casework().set_priority(_principal(), _reference(reference), request),
+    )
+
+
+@staff_api.route("/staff/cases/{reference}/escalation", methods=["POST"], **_JSON_BODY)
+@handles_domain_errors
+def escalate(reference: str) -> Response:
+    """Escalate: urgent, and the team's and fallback team's screeners are alerted."""
+    request = _body(EscalationRequest)
+    return _json(
+        schemas.CaseDetail,
+        services.casework().escalate(_principal(), _reference(reference), request),
+    )
+
+
+@staff_api.route("/staff/cases/{reference}/flags", methods=["POST"], **_JSON_BODY)
+@handles_domain_errors
+def set_flag(reference: str) -> Response:
+    """Set or lift legal hold or the malicious-or-vexatious flag."""
+    request = _body(FlagRequest)
+    return _json(
+        schemas.CaseDetail,
+        services.casework().set_flag(_principal(), _reference(reference), request),
+    )
+
+
+@staff_api.route("/staff/cases/{reference}/audit", methods=["GET"], **_AUTH)
+@handles_domain_errors
+def audit(reference: str) -> Response:
+    """Who did what to the case, and whether the chain verifies."""
+    return _json(
+        schemas.AuditTrail, services.casework().audit_trail(_principal(), _reference(reference))
+    )

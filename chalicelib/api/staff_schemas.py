@@ -1,0 +1,152 @@
+"""The shapes of the staff API's answers.
+
+Every staff answer is validated against one of these before it leaves (`extra="forbid"`),
+so the OpenAPI document, built from the same models, cannot drift from what is returned,
+and a field added by mistake — say, a sealed value — fails the tests instead of leaking.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Answer(BaseModel):
+    """Base: unknown fields are an error, on the way out too."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Me(Answer):
+    """The signed-in staff member."""
+
+    member_id: str
+    team_id: str
+    roles: list[str]
+
+
+class CaseSummary(Answer):
+    """A queue row: what a screener needs to choose the next case. No personal data."""
+
+    reference: str
+    status: str
+    mode: str
+    priority: str
+    risk_flags: list[str]
+    team_id: str | None
+    advisor_id: str | None
+    submitted_at: str
+    first_contact_due: str | None
+    overdue: bool
+    version: int
+
+
+class CaseDetail(CaseSummary):
+    """A case before any reveal: the reporter's multiple-choice answers, no personal data."""
+
+    answers: dict[str, str | list[str]]
+    preferences: dict[str, str]
+    form_version: str | None
+    triaged_at: str | None
+    assigned_at: str | None
+    first_contact_at: str | None
+    first_contact_met: bool | None
+    acknowledge_due: str | None
+    feedback_due: str | None
+    closed_at: str | None
+    outcome: str | None
+    legal_hold: bool
+    malicious_or_vexatious: bool
+    sealed_fields: list[str]
+    audit_entries: int
+
+
+class Queue(Answer):
+    """One page of a queue; pass `next_cursor` back as `cursor` for the next."""
+
+    cases: list[CaseSummary]
+    next_cursor: str | None
+
+
+class AdvisorChoice(Answer):
+    """An advisor a screener may assign."""
+
+    member_id: str
+    name: str
+    specialisms: list[str]
+    languages: list[str]
+    capacity: int
+    open_cases: int
+
+
+class Advisors(Answer):
+    """The advisors of a case's team, and what the reporter asked for."""
+
+    advisor_preference: str | None
+    advisors: list[AdvisorChoice]
+
+
+class RevealedContact(Answer):
+    """A named reporter's contact details."""
+
+    name: str
+    email: str
+    phone: str | None
+    safe_times: str | None
+
+
+class Revealed(Answer):
+    """Personal data of a case, opened for one purpose (recorded in its audit)."""
+
+    reference: str
+    contact: RevealedContact | None
+    narrative: str | None
+    answers: dict[str, str]
+
+
+class TimelineItem(Answer):
+    """One entry of a case's timeline, notes opened."""
+
+    model_config = ConfigDict(extra="allow")
+
+    entry_id: str
+    type: str
+    at: str
+    actor: str
+    text: str | None = None
+
+
+class Timeline(Answer):
+    """A case's timeline."""
+
+    reference: str
+    entries: list[TimelineItem]
+
+
+class Verification(Answer):
+    """Whether the audit chain recomputes, and if not where it first breaks."""
+
+    intact: bool
+    entries: int
+    broken_at: int | None
+    problem: str | None
+
+
+class AuditItem(Answer):
+    """Who did what, when and why."""
+
+    seq: int
+    at: str
+    actor: str
+    action: str
+    details: dict[str, Any]
+    reason: str | None
+
+
+class AuditTrail(Answer):
+    """A case's audit trail and its verification."""
+
+    reference: str
+    verification: Verification
+    entries: list[AuditItem]

@@ -1,0 +1,216 @@
+"""The per-case audit trail: a hash chain a data protection officer can verify.
+
+Every look at personal data, state change, assignment, note, export and redaction appends
+an entry — who, what, when, why — whose hash covers the previous entry's hash. The case
+item holds the chain's head (`audit_seq`, `audit_hash`) and each entry is written in the
+same transaction as the change it records, conditional on the head it extends, so entries
+cannot be lost, interleaved or added twice. `verify` recomputes the chain and names the
+first broken link: an edited entry, a missing one, entries out of order, or a head that
+does not match (an entry removed from the end).
+
+Free text (a reason, a purpose in the staff member's words) may name people, so it is
+sealed; the hash covers the ciphertext.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.clock import iso
+from chalicelib.errors import DependencyUnavailable
+
+GENESIS = "0" * 64
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One link of the chain."""
+
+    report_id: str
+    seq: int
+    at: str
+    actor: str
+    action: str
+    details: dict[str, Any] = field(default_factory=dict)
+    sealed_reason: bytes | None = None
+    prev_hash: str = GENESIS
+
+    def digest(self) -> str:
+        """SHA-256 over a canonical form of every field but the hash itself."""
+        canonical = json.dumps(
+            {
+                "report_id": self.report_id,
+                "seq": self.seq,
+                "at": self.at,
+                "actor": self.actor,
+                "action": self.action,
+                "details": self.details,
+                "sealed_reason": (
+                    base64.b64encode(self.sealed_reason).decode() if self.sealed_reason else None
+                ),
+                "prev_hash": self.prev_hash,
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """Where a case's chain ends: the last entry's number and hash (0 and GENESIS if none)."""
+
+    seq: int = 0
+    hash: str = GENESIS
+
+    @classmethod
+    def of(cls, case: dict[str, Any]) -> ChainHead:
+        """The head recorded on a case item."""
+        return cls(int(case.get("audit_seq", 0)), str(case.get("audit_hash", GENESIS)))
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The verifier's finding: intact, or the first broken link and what is wrong with it."""
+
+    intact: bool
+    entries: int
+    broken_at: int | None = None
+    problem: str | None = None
+
+
+def next_entry(
+    head: ChainHead,
+    *,
+    report_id: str,
+    at: datetime,
+    actor: str,
+    action: str,
+    details: dict[str, Any] | None = None,
+    sealed_reason: bytes | None = None,
+) -> tuple[AuditEntry, str]:
+    """The entry that extends `head`, and its hash."""
+    entry = AuditEntry(
+        report_id=report_id,
+        seq=head.seq + 1,
+        at=iso(at),
+        actor=actor,
+        action=action,
+        details=details or {},
+        sealed_reason=sealed_reason,
+        prev_hash=head.hash,
+    )
+    return entry, entry.digest()
+
+
+@dataclass
+class AuditTrail:
+    """Reads and writes audit entries in the reports table."""
+
+    client: Any
+    table: str
+
+    def put_request(self, entry: AuditEntry, entry_hash: str) -> dict[str, Any]:
+        """A transaction item adding the entry; fails if that link already exists."""
+        item: dict[str, Any] = {
+            "pk": f"REPORT#{entry.report_id}",
+            "sk": f"AUDIT#{entry.seq:010d}",
+            "report_id": entry.report_id,
+            "seq": entry.seq,
+            "at": entry.at,
+            "actor": entry.actor,
+            "action": entry.action,
+            "details": entry.details,
+            "prev_hash": entry.prev_hash,
+            "hash": entry_hash,
+        }
+        if entry.sealed_reason is not None:
+            item["sealed_reason"] = Binary(entry.sealed_reason)
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": {name: _serializer.serialize(value) for name, value in item.items()},
+                "ConditionExpression": "attribute_not_exists(sk)",
+            }
+        }
+
+    def entries(self, report_id: str) -> list[tuple[AuditEntry, str]]:
+        """Every stored entry of a case, in key order, with the hash stored beside it."""
+        try:
+            pages = self.client.get_paginator("query").paginate(
+                TableName=self.table,
+                KeyConditionExpression="pk = :case AND begins_with(sk, :audit)",
+                ExpressionAttributeValues={
+                    ":case": {"S": f"REPORT#{report_id}"},
+                    ":audit": {"S": "AUDIT#"},
+                },
+                ConsistentRead=True,
+            )
+            items = [item for page in pages for item in page["Items"]]
+        except (BotoCoreError, ClientError):
+            raise DependencyUnavailable("dynamodb") from None
+        return [_entry(item) for item in items]
+
+
+def verify(entries: list[tuple[AuditEntry, str]], head: ChainHead) -> Verification:
+    """Recompute a chain against the head recorded on its case; the first broken link."""
+    previous = GENESIS
+    for position, (entry, stored_hash) in enumerate(entries, start=1):
+        if entry.seq != position:
+            problem = "missing" if entry.seq > position else "out of order"
+            return Verification(False, len(entries), position, f"entry {position} is {problem}")
+        if entry.prev_hash != previous:
+            return Verification(
+                False,
+                len(entries),
+                position,
+                f"entry {position} does not follow entry {position - 1}",
+            )
+        if entry.digest() != stored_hash:
+            return Verification(False, len(entries), position, f"entry {position} was altered")
+        previous = stored_hash
+    if head.seq != len(entries) or head.hash != previous:
+        return Verification(
+            False,
+            len(entries),
+            min(head.seq, len(entries) + 1),
+            f"the case records {head.seq} entries; {len(entries)} remain",
+        )
+    return Verification(True, len(entries))
+
+
+def _entry(item: dict[str, Any]) -> tuple[AuditEntry, str]:
+    values = {name: _deserializer.deserialize(value) for name, value in item.items()}
+    sealed = values.get("sealed_reason")
+    entry = AuditEntry(
+        report_id=str(values["report_id"]),
+        seq=int(values["seq"]),
+        at=str(values["at"]),
+        actor=str(values["actor"]),
+        action=str(values["action"]),
+        details=_plain(values.get("details", {})),
+        sealed_reason=bytes(sealed.value) if isinstance(sealed, Binary) else None,
+        prev_hash=str(values["prev_hash"]),
+    )
+    return entry, str(values["hash"])
+
+
+def _plain(value: Any) -> Any:
+    # DynamoDB returns numbers as Decimal; the hash was computed over ints.
+    if isinstance(value, dict):
+        return {key: _plain(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_plain(inner) for inner in value]
+    if hasattr(value, "as_integer_ratio") and not isinstance(value, bool | int | float):
+        return int(value) if value == int(value) else float(value)
+    return value

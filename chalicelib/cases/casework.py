@@ -1,0 +1,618 @@
+"""Case work for screeners and advisors: queues, views, reveals, assignment, workflow,
+timeline, flags and the audit trail.
+
+Who may see what:
+
+- a screener sees the cases of their own team;
+- an advisor sees only the cases assigned to them;
+- an admin may read any case's summary and audit, but not reveal personal data;
+- analysts have no access to cases at all.
+
+A case the caller may not see answers exactly as a case that does not exist.
+
+Every change is one transaction: the case item (conditional on the version the caller
+read, so a stale edit is refused, and on the audit head, so the chain stays linear), the
+audit entry saying who did what and why, and whatever else the change writes (a timeline
+entry, a notification). Every look at personal data — contact details, narrative, notes —
+appends an audit entry with the purpose given before anything is unsealed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.audit import AuditTrail, ChainHead, Verification, next_entry, verify
+from chalicelib.cases import workflow
+from chalicelib.cases.models import (
+    ActionTaken,
+    Assessment,
+    AssignRequest,
+    ContactAttempt,
+    EscalationRequest,
+    FlagRequest,
+    Note,
+    PriorityRequest,
+    RevealRequest,
+    TimelineRequest,
+    TransitionRequest,
+)
+from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict
+from chalicelib.cases.workflow import queue_order
+from chalicelib.clock import Clock, iso
+from chalicelib.crypto import Sealer
+from chalicelib.directory import MemberRecord, Role, StaffDirectory, with_role
+from chalicelib.errors import DomainError, FieldProblem, Forbidden, InvalidInput, NotFound
+from chalicelib.notify import Kind, Notification, Outbox
+from chalicelib.observability import correlated, logger
+from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
+from chalicelib.reports.intake import CONTACT, NARRATIVE
+
+_COMMIT_ATTEMPTS = 3
+PAGE_SIZE = 25
+
+
+class StaleVersion(DomainError):
+    """The case changed since the caller read it; nothing was written."""
+
+    def __init__(self, current_version: int) -> None:
+        self.current_version = current_version
+        super().__init__(f"the case has changed (now version {current_version}); reload it")
+
+
+@dataclass
+class Change:
+    """What an operation does to a case: the update, what the audit records, and more."""
+
+    update: CaseUpdate
+    details: dict[str, Any]
+    writes: list[dict[str, Any]] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A signed-in staff member as the directory knows them."""
+
+    member_id: str
+    team_id: str
+    roles: frozenset[Role]
+
+    def require(self, *roles: Role) -> None:
+        """Raise `Forbidden` unless the member holds one of these roles."""
+        if not self.roles.intersection(roles):
+            raise Forbidden("your role does not allow this")
+
+
+@dataclass
+class Casework:
+    """The case API's use cases."""
+
+    cases: CaseStore
+    audit: AuditTrail
+    directory: StaffDirectory
+    identity: Sealer
+    outbox: Outbox
+    notify_queue: WorkQueue
+    clock: Clock
+    fallback_team: str
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def queue(
+        self,
+        principal: Principal,
+        *,
+        status: str | None,
+        priority: str | None,
+        overdue: bool,
+        cursor: str | None,
+    ) -> dict[str, Any]:
+        """A screener's team queue, or an advisor's own cases, in priority and due order."""
+        principal.require("screener", "advisor")
+        if "screener" in principal.roles:
+            items, following = self.cases.queue(
+                "team_queue", "queue_team", principal.team_id, PAGE_SIZE, cursor
+            )
+        else:
+            items, following = self.cases.queue(
+                "advisor_queue", "advisor_open", principal.member_id, PAGE_SIZE, cursor
+            )
+        now = iso(self.clock.now())
+        rows = [
+            summary(item, now)
+            for item in items
+            if (status is None or item["status"] == status)
+            and (priority is None or item.get("priority") == priority)
+            and (not overdue or _overdue(item, now))
+        ]
+        return {"cases": rows, "next_cursor": following}
+
+    def view(self, principal: Principal, reference: str) -> dict[str, Any]:
+        """A case without its personal data (that needs `reveal`)."""
+        case = self._visible(principal, reference, ("screener", "advisor", "admin"))
+        return detail(case, iso(self.clock.now()))
+
+    def advisors(self, principal: Principal, reference: str) -> dict[str, Any]:
+        """The advisors a screener may assign this case to, with what helps to choose."""
+        case = self._visible(principal, reference, ("screener",))
+        members = with_role(self.directory.members(str(case["team_id"])), "advisor")
+        names = self.directory.names(members)
+        return {
+            "advisor_preference": case.get("preferences", {}).get("advisor_preference"),
+            "advisors": [
+                {
+                    "member_id": member.member_id,
+                    "name": names[member.member_id],
+                    "specialisms": list(member.specialisms),
+                    "languages": list(member.languages),
+                    "capacity": member.capacity,
+                    "open_cases": self.cases.count(
+                        "advisor_queue", "advisor_open", member.member_id
+                    ),
+                }
+                for member in members
+            ],
+        }
+
+    def reveal(
+        self, principal: Principal, reference: str, request: RevealRequest
+    ) -> dict[str, Any]:
+        """The reporter's contact details, account and the names they gave, audited first."""
+        case = self._visible(principal, reference, ("screener", "advisor"))
+        report_id = str(case["report_id"])
+        sealed: dict[str, Any] = {
+            name: bytes(value.value) for name, value in case.get("sealed", {}).items()
+        }
+        fields = sorted(name for name in sealed if name != "submission_digest")
+        self._record(principal, case, "reveal", {"fields": fields}, request.purpose, version=None)
+        opened = {name: self.identity.unseal(report_id, name, sealed[name]) for name in fields}
+        return {
+            "reference": case["reference"],
+            "contact": opened.get(CONTACT),
+            "narrative": opened.get(NARRATIVE),
+            "answers": {
+                name.removeprefix("answer."): value
+                for name, value in opened.items()
+                if name.startswith("answer.")
+            },
+        }
+
+    def timeline(self, principal: Principal, reference: str, purpose: str) -> dict[str, Any]:
+        """The case's timeline with its notes opened; reading notes is audited."""
+        case = self._visible(principal, reference, ("screener", "advisor"))
+        report_id = str(case["report_id"])
+        entries = self.cases.timeline(report_id)
+        self._record(principal, case, "read_timeline", {"entries": len(entries)}, purpose, None)
+        return {
+            "reference": case["reference"],
+            "entries": [self._opened(report_id, entry) for entry in entries],
+        }
+
+    def audit_trail(self, principal: Principal, reference: str) -> dict[str, Any]:
+        """Who did what to a case, and whether the chain is intact."""
+        case = self._visible(principal, reference, ("screener", "admin"))
+        report_id = str(case["report_id"])
+        chain = self.audit.entries(report_id)
+        verification: Verification = verify(chain, ChainHead.of(case))
+        return {
+            "reference": case["reference"],
+            "verification": {
+                "intact": verification.intact,
+                "entries": verification.entries,
+                "broken_at": verification.broken_at,
+                "problem": verification.problem,
+            },
+            "entries": [
+                {
+                    "seq": entry.seq,
+                    "at": entry.at,
+                    "actor": entry.actor,
+                    "action": entry.action,
+                    "details": entry.details,
+                    "reason": (
+                        self.identity.unseal(report_id, f"audit.{entry.seq}", entry.sealed_reason)
+                        if entry.sealed_reason
+                        else None
+                    ),
+                }
+                for entry, _ in chain
+            ],
+        }
+
+    # --- changing ----------------------------------------------------------------------------
+
+    def assign(
+        self, principal: Principal, reference: str, request: AssignRequest
+    ) -> dict[str, Any]:
+        """Assign the case to an advisor of its team and tell them (reference and link only)."""
+        principal.require("screener")
+        advisor = self._advisor(principal, request.advisor_id)
+
+        def change(case: dict[str, Any]) -> Change:
+            workflow.check_assignable(str(case["status"]))
+            update = CaseUpdate(
+                changes={
+                    "status": "assigned"
+                    if case["status"] in ("awaiting_screening", "reopened")
+                    else case["status"],
+                    "advisor_id": advisor.member_id,
+                    "advisor_open": advisor.member_id,
+                    "assigned_at": iso(self.clock.now()),
+                }
+            )
+            details = {"advisor_id": advisor.member_id, "previous_advisor": case.get("advisor_id")}
+            notification = self._notification(case, "assignment", advisor.member_id)
+            return Change(update, details, notifications=[notification])
+
+        case = self._change(
+            principal, reference, ("screener",), "assign", request.reason, request.version, change
+        )
+        return detail(case, iso(self.clock.now()))
+
+    def transition(
+        self, principal: Principal, reference: str, request: TransitionRequest
+    ) -> dict[str, Any]:
+        """Move the case through the workflow."""
+        if request.to in workflow.SCREENER_ONLY:
+            principal.require("screener")
+
+        def change(case: dict[str, Any]) -> Change:
+            current = str(case["status"])
+            workflow.check_transition(current, request.to)
+            update = CaseUpdate(changes={"status": request.to})
+            now = iso(self.clock.now())
+            if request.to == "contacted":
+                update.changes.update(_first_contact(case, now))
+            if request.to in ("closed", "filed"):
+                update.changes["closed_at" if request.to == "closed" else "filed_at"] = now
+                update.remove += ["queue_team", "advisor_open", "sla_watch"]
+                if request.outcome:
+                    update.changes["outcome"] = request.outcome
+            if request.to == "reopened":
+                update.changes["reopened_at"] = now
+                update.changes["queue_team"] = case["team_id"]
+                update.changes["queue_order"] = queue_order(str(case.get("priority")), now)
+                if case.get("advisor_id"):
+                    update.changes["advisor_open"] = case["advisor_id"]
+            return Change(update, {"from": current, "to": request.to, "outcome": request.outcome})
+
+        case = self._change(
+            principal,
+            reference,
+            ("screener", "advisor"),
+            "transition",
+            request.reason,
+            request.version,
+            change,
+        )
+        return detail(case, iso(self.clock.now()))
+
+    def set_priority(
+        self, principal: Principal, reference: str, request: PriorityRequest
+    ) -> dict[str, Any]:
+        """Change the priority (screeners); the queue order follows."""
+        principal.require("screener")
+
+        def change(case: dict[str, Any]) -> Change:
+            update = CaseUpdate(changes={"priority": request.priority})
+            if "queue_team" in case:
+                due = str(case.get("first_contact_due") or case["submitted_at"])
+                update.changes["queue_order"] = queue_order(request.priority, due)
+            return Change(update, {"from": case.get("priority"), "to": request.priority})
+
+        case = self._change(
+            principal,
+            reference,
+            ("screener",),
+            "set_priority",
+            request.reason,
+            request.version,
+            change,
+        )
+        return detail(case, iso(self.clock.now()))
+
+    def escalate(
+        self, principal: Principal, reference: str, request: EscalationRequest
+    ) -> dict[str, Any]:
+        """Make the case urgent and alert its team's screeners at once."""
+
+        def change(case: dict[str, Any]) -> Change:
+            update = CaseUpdate(changes={"priority": "urgent"})
+            if "queue_team" in case:
+                due = str(case.get("first_contact_due") or case["submitted_at"])
+                update.changes["queue_order"] = queue_order("urgent", due)
+            notification = self._notification({**case, "priority": "urgent"}, "escalation", None)
+            return Change(update, {}, notifications=[notification])
+
+        case = self._change(
+            principal,
+            reference,
+            ("screener", "advisor"),
+            "escalate",
+            request.reason,
+            request.version,
+            change,
+        )
+        return detail(case, iso(self.clock.now()))
+
+    def set_flag(
+        self, principal: Principal, reference: str, request: FlagRequest
+    ) -> dict[str, Any]:
+        """Set or lift a flag (legal hold; malicious or vexatious)."""
+
+        def change(case: dict[str, Any]) -> Change:
+            update = CaseUpdate(changes={request.flag: request.value})
+            return Change(update, {"flag": request.flag, "value": request.value})
+
+        case = self._change(
+            principal,
+            reference,
+            ("screener", "advisor"),
+            "set_flag",
+            request.reason,
+            request.version,
+            change,
+        )
+        return detail(case, iso(self.clock.now()))
+
+    def add_to_timeline(
+        self, principal: Principal, reference: str, request: TimelineRequest
+    ) -> dict[str, Any]:
+        """Add a contact attempt, note, assessment or action to the case's timeline."""
+        entry = request.entry
+
+        def change(case: dict[str, Any]) -> Change:
+            report_id = str(case["report_id"])
+            now = self.clock.now()
+            entry_id = uuid.uuid4().hex
+            item: dict[str, Any] = {
+                "pk": f"REPORT#{report_id}",
+                "sk": f"TIMELINE#{iso(now)}#{entry_id}",
+                "entry_id": entry_id,
+                "type": entry.type,
+                "at": iso(now),
+                "actor": principal.member_id,
+            }
+            clear, text = _entry_parts(entry)
+            item.update(clear)
+            if text:
+                item["sealed_text"] = self.identity.seal(report_id, f"timeline.{entry_id}", text)
+            update = CaseUpdate()
+            if isinstance(entry, ContactAttempt) and entry.result == "reached":
+                if not case.get("first_contact_at"):
+                    update.changes.update(_first_contact(case, iso(now)))
+                if case["status"] in ("assigned", "reopened"):
+                    update.changes["status"] = "contacted"
+            return Change(update, {"entry": entry.type, **clear}, [self.cases.put_request(item)])
+
+        case = self._change(
+            principal, reference, ("screener", "advisor"), f"add_{entry.type}", None, None, change
+        )
+        return detail(case, iso(self.clock.now()))
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _visible(
+        self, principal: Principal, reference: str, roles: tuple[Role, ...]
+    ) -> dict[str, Any]:
+        principal.require(*roles)
+        report_id = self.cases.report_id_for(reference)
+        case = self.cases.case(report_id) if report_id else None
+        if case is None or not _may_see(principal, case, roles):
+            raise NotFound(f"case {reference} not found")
+        return case
+
+    def _advisor(self, principal: Principal, advisor_id: str) -> MemberRecord:
+        member = next(
+            (m for m in self.directory.members(principal.team_id) if m.member_id == advisor_id),
+            None,
+        )
+        if member is None or "advisor" not in member.roles:
+            raise InvalidInput([FieldProblem("advisor_id", "is not an advisor of your team")])
+        return member
+
+    def _change(
+        self,
+        principal: Principal,
+        reference: str,
+        roles: tuple[Role, ...],
+        action: str,
+        reason: str | None,
+        version: int | None,
+        change: Callable[[dict[str, Any]], Change],
+    ) -> dict[str, Any]:
+        for _attempt in range(_COMMIT_ATTEMPTS):
+            case = self._visible(principal, reference, roles)
+            with correlated(str(case["report_id"])):
+                if version is not None and int(case["version"]) != version:
+                    raise StaleVersion(int(case["version"]))
+                planned = change(case)
+                also = planned.writes + [self.outbox.put_request(n) for n in planned.notifications]
+                try:
+                    self._commit(
+                        principal, case, planned.update, also, action, planned.details, reason
+                    )
+                except CommitConflict:
+                    continue
+                logger.info("case changed", extra={"action": action, "reference": reference})
+                for notification in planned.notifications:
+                    send_or_leave_for_redrive(self.notify_queue, notification.notification_id)
+                fresh = self.cases.case(str(case["report_id"]))
+                assert fresh is not None
+                return fresh
+        current = self._visible(principal, reference, roles)
+        raise StaleVersion(int(current["version"]))
+
+    def _record(
+        self,
+        principal: Principal,
+        case: dict[str, Any],
+        action: str,
+        details: dict[str, Any],
+        reason: str | None,
+        version: int | None,
+    ) -> None:
+        """Append an audit entry without changing the case (a look, not an edit)."""
+        for _attempt in range(_COMMIT_ATTEMPTS):
+            try:
+                self._commit(
+                    principal, case, CaseUpdate(), [], action, details, reason, bump_version=False
+                )
+                return
+            except CommitConflict:
+                fresh = self.cases.case(str(case["report_id"]))
+                if fresh is None:
+                    raise NotFound("case not found") from None
+                case = fresh
+        raise StaleVersion(int(case["version"]))
+
+    def _commit(
+        self,
+        principal: Principal,
+        case: dict[str, Any],
+        update: CaseUpdate,
+        also: list[dict[str, Any]],
+        action: str,
+        details: dict[str, Any],
+        reason: str | None,
+        *,
+        bump_version: bool = True,
+    ) -> None:
+        report_id = str(case["report_id"])
+        head = ChainHead.of(case)
+        sealed_reason = (
+            self.identity.seal(report_id, f"audit.{head.seq + 1}", reason) if reason else None
+        )
+        entry, entry_hash = next_entry(
+            head,
+            report_id=report_id,
+            at=self.clock.now(),
+            actor=principal.member_id,
+            action=action,
+            details={k: v for k, v in details.items() if v is not None},
+            sealed_reason=sealed_reason,
+        )
+        update.changes["audit_seq"] = entry.seq
+        update.changes["audit_hash"] = entry_hash
+        if bump_version:
+            update.changes["version"] = int(case["version"]) + 1
+        condition = {"version": case["version"], "audit_seq": case.get("audit_seq")}
+        writes = [
+            update.request(self.cases.table, report_id, condition),
+            self.audit.put_request(entry, entry_hash),
+            *also,
+        ]
+        self.cases.commit(writes)
+
+    def _notification(
+        self, case: dict[str, Any], kind: Kind, member_id: str | None
+    ) -> Notification:
+        suffix = f"{kind}.{member_id}" if member_id else kind
+        return Notification(
+            notification_id=f"{case['report_id']}.{suffix}.{int(case['version']) + 1}",
+            kind=kind,
+            report_id=str(case["report_id"]),
+            reference=str(case["reference"]),
+            priority=str(case.get("priority", "normal")),
+            team_id=str(case["team_id"]),
+            created_at=self.clock.now(),
+            member_id=member_id,
+        )
+
+    def _opened(self, report_id: str, entry: dict[str, Any]) -> dict[str, Any]:
+        opened = {
+            key: value for key, value in entry.items() if key not in ("pk", "sk", "sealed_text")
+        }
+        sealed = entry.get("sealed_text")
+        if sealed is not None:
+            opened["text"] = self.identity.unseal(
+                report_id, f"timeline.{entry['entry_id']}", bytes(sealed.value)
+            )
+        return opened
+
+
+def _may_see(principal: Principal, case: dict[str, Any], roles: tuple[Role, ...]) -> bool:
+    if (
+        "screener" in roles
+        and "screener" in principal.roles
+        and case.get("team_id") == principal.team_id
+    ):
+        return True
+    if (
+        "advisor" in roles
+        and "advisor" in principal.roles
+        and case.get("advisor_id") == principal.member_id
+    ):
+        return True
+    return (
+        "admin" in roles and "admin" in principal.roles and case.get("status") != "awaiting_triage"
+    )
+
+
+def _first_contact(case: dict[str, Any], now: str) -> dict[str, Any]:
+    due = case.get("first_contact_due")
+    values: dict[str, Any] = {"first_contact_at": now}
+    if due:
+        values["first_contact_met"] = now <= str(due)
+    return values
+
+
+def _overdue(item: dict[str, Any], now: str) -> bool:
+    due = item.get("first_contact_due")
+    return bool(due) and not item.get("first_contact_at") and str(due) < now
+
+
+def _entry_parts(
+    entry: ContactAttempt | Note | Assessment | ActionTaken,
+) -> tuple[dict[str, Any], str | None]:
+    if isinstance(entry, ContactAttempt):
+        return {"method": entry.method, "result": entry.result}, entry.note
+    if isinstance(entry, Note):
+        return {}, entry.text
+    if isinstance(entry, Assessment):
+        return {"risk_level": entry.risk_level, "needs": list(entry.needs)}, entry.note
+    return {"action": entry.action}, entry.justification
+
+
+def summary(case: dict[str, Any], now: str) -> dict[str, Any]:
+    """A queue row: what a screener needs to pick the next case, and no personal data."""
+    return {
+        "reference": case["reference"],
+        "status": case["status"],
+        "mode": case["mode"],
+        "priority": case.get("priority", "normal"),
+        "risk_flags": list(case.get("risk_flags", [])),
+        "team_id": case.get("team_id"),
+        "advisor_id": case.get("advisor_id"),
+        "submitted_at": case["submitted_at"],
+        "first_contact_due": case.get("first_contact_due"),
+        "overdue": _overdue(case, now),
+        "version": int(case["version"]),
+    }
+
+
+def detail(case: dict[str, Any], now: str) -> dict[str, Any]:
+    """A case as staff see it before any reveal: answers in clear, personal data absent."""
+    return {
+        **summary(case, now),
+        "answers": case.get("answers", {}),
+        "preferences": case.get("preferences", {}),
+        "form_version": case.get("form_version"),
+        "triaged_at": case.get("triaged_at"),
+        "assigned_at": case.get("assigned_at"),
+        "first_contact_at": case.get("first_contact_at"),
+        "first_contact_met": case.get("first_contact_met"),
+        "acknowledge_due": case.get("acknowledge_due"),
+        "feedback_due": case.get("feedback_due"),
+        "closed_at": case.get("closed_at"),
+        "outcome": case.get("outcome"),
+        "legal_hold": bool(case.get("legal_hold", False)),
+        "malicious_or_vexatious": bool(case.get("malicious_or_vexatious", False)),
+        "sealed_fields": sorted(
+            name for name in case.get("sealed", {}) if name != "submission_digest"
+        ),
+        "audit_entries": int(case.get("audit_seq", 0)),
+    }

@@ -1,0 +1,165 @@
+"""What staff send when they work a case, parsed at the edge (unknown fields are refused).
+
+Free text (reasons, purposes, notes, justifications) may name people; it is sealed before
+it is stored. The structured parts (outcomes, needs, actions) stay in clear for reporting.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from chalicelib.institution.models import Priority
+
+#: Free text from staff: trimmed, not blank, bounded.
+StaffText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+Version = Annotated[int, Field(ge=1, description="The case version you read (optimistic lock)")]
+
+
+class Strict(BaseModel):
+    """Base for staff request models."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class RevealRequest(Strict):
+    """Why a staff member needs to see the reporter's details (recorded in the audit)."""
+
+    purpose: StaffText
+
+
+class AssignRequest(Strict):
+    """Assign (or reassign) a case to an advisor."""
+
+    advisor_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+    reason: StaffText
+    version: Version
+
+
+Outcome = Literal[
+    "informal_resolution",
+    "formal_complaint",
+    "no_further_action",
+    "referred_elsewhere",
+    "reporter_withdrew",
+    "unable_to_contact",
+]
+
+
+class TransitionRequest(Strict):
+    """Move a case to another state; closing needs an outcome."""
+
+    to: Literal["contacted", "in_support", "closed", "filed", "reopened"]
+    reason: StaffText
+    version: Version
+    outcome: Outcome | None = None
+
+    @model_validator(mode="after")
+    def _outcome_on_closure(self) -> TransitionRequest:
+        if (self.to == "closed") != (self.outcome is not None):
+            raise ValueError("an outcome is required when closing, and only then")
+        return self
+
+
+class PriorityRequest(Strict):
+    """Change a case's priority (e.g. mark it urgent)."""
+
+    priority: Priority
+    reason: StaffText
+    version: Version
+
+
+class EscalationRequest(Strict):
+    """Escalate a case: it becomes urgent and the screeners and fallback team are told."""
+
+    reason: StaffText
+    version: Version
+
+
+class FlagRequest(Strict):
+    """Set or lift a flag. A legal hold stops redaction and deletion until lifted."""
+
+    flag: Literal["legal_hold", "malicious_or_vexatious"]
+    value: bool
+    reason: StaffText
+    version: Version
+
+
+ContactMethod = Literal["email", "phone", "in_person", "video_call", "letter"]
+ContactResult = Literal["reached", "no_answer", "left_message", "wrong_details", "declined"]
+Need = Literal[
+    "safety_planning",
+    "no_contact_measures",
+    "academic_adjustments",
+    "workplace_adjustments",
+    "accommodation_move",
+    "counselling",
+    "medical",
+    "reporting_options",
+    "other",
+]
+RiskLevel = Literal["low", "medium", "high", "critical"]
+Action = Literal[
+    "informed_security",
+    "informed_building_manager",
+    "informed_department",
+    "informed_students_union",
+    "legal_advice",
+    "signposted_counselling",
+    "signposted_external_services",
+    "safeguarding_referral",
+    "police_disclosure",
+]
+#: Disclosures outside the support team: each must be justified in writing.
+DISCLOSURES = frozenset({"safeguarding_referral", "police_disclosure"})
+
+
+class ContactAttempt(Strict):
+    """An attempt to reach the reporter. The first `reached` stops the first-contact clock."""
+
+    type: Literal["contact_attempt"]
+    method: ContactMethod
+    result: ContactResult
+    note: StaffText | None = None
+
+
+class Note(Strict):
+    """A case note (sealed)."""
+
+    type: Literal["note"]
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+
+
+class Assessment(Strict):
+    """A structured needs and risk assessment."""
+
+    type: Literal["assessment"]
+    risk_level: RiskLevel
+    needs: Annotated[list[Need], Field(max_length=len(Need.__args__))]
+    note: StaffText | None = None
+
+
+class ActionTaken(Strict):
+    """Something done for the reporter; a disclosure needs a justification."""
+
+    type: Literal["action"]
+    action: Action
+    justification: StaffText | None = None
+
+    @model_validator(mode="after")
+    def _justified(self) -> ActionTaken:
+        if self.action in DISCLOSURES and self.justification is None:
+            raise ValueError(f"{self.action} needs a justification")
+        return self
+
+
+TimelineEntry = Annotated[
+    ContactAttempt | Note | Assessment | ActionTaken, Field(discriminator="type")
+]
+
+
+class TimelineRequest(Strict):
+    """One entry for a case's timeline."""
+
+    entry: TimelineEntry

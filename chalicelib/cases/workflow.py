@@ -1,0 +1,67 @@
+"""The case workflow: which state may follow which, and who may move it.
+
+    awaiting_screening ─▶ assigned ─▶ contacted ─▶ in_support ─▶ closed ─▶ reopened
+           │                 ▲            │                        ▲         │
+           ▼                 └────────────┴── (reassign) ──────────┘         ▼
+         filed ──────────────────────────────────────────────────────▶ reopened
+
+Every move carries a reason. Assignment is its own action (it names an advisor); the
+rest go through `transition`. An invalid move is refused naming the moves allowed.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from chalicelib.errors import DomainError
+from chalicelib.institution.models import PRIORITIES
+
+State = Literal[
+    "awaiting_screening", "assigned", "contacted", "in_support", "closed", "filed", "reopened"
+]
+#: Moves made through `POST .../transitions` (assignment has its own route).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "awaiting_screening": frozenset({"filed", "closed"}),
+    "assigned": frozenset({"contacted", "closed"}),
+    "contacted": frozenset({"in_support", "closed"}),
+    "in_support": frozenset({"closed"}),
+    "closed": frozenset({"reopened"}),
+    "filed": frozenset({"reopened"}),
+    "reopened": frozenset({"contacted", "in_support", "closed"}),
+}
+#: States from which a case may be (re)assigned to an advisor.
+ASSIGNABLE = frozenset({"awaiting_screening", "assigned", "contacted", "in_support", "reopened"})
+#: States in which a case is still being worked (it counts towards an advisor's caseload).
+OPEN = frozenset({"awaiting_screening", "assigned", "contacted", "in_support", "reopened"})
+#: Moves only a screener may make (filing and reopening are screening decisions).
+SCREENER_ONLY = frozenset({"filed", "reopened"})
+
+
+class TransitionRefused(DomainError):
+    """A move the workflow does not allow from the case's state."""
+
+    def __init__(self, current: str, wanted: str, allowed: frozenset[str]) -> None:
+        self.current = current
+        self.wanted = wanted
+        self.allowed = sorted(allowed)
+        shown = ", ".join(self.allowed) or "none"
+        super().__init__(f"a case that is {current} cannot become {wanted}; allowed: {shown}")
+
+
+def check_transition(current: str, wanted: str) -> None:
+    """Raise `TransitionRefused` unless `wanted` may follow `current`."""
+    allowed = TRANSITIONS.get(current, frozenset())
+    if wanted not in allowed:
+        raise TransitionRefused(current, wanted, allowed)
+
+
+def check_assignable(current: str) -> None:
+    """Raise `TransitionRefused` unless a case in this state may be (re)assigned."""
+    if current not in ASSIGNABLE:
+        raise TransitionRefused(current, "assigned", frozenset())
+
+
+def queue_order(priority: str, due: str) -> str:
+    """Sort key of the queues: priority first (urgent first), then the earliest due time."""
+    rank = PRIORITIES.index(priority) if priority in PRIORITIES else len(PRIORITIES)
+    return f"{rank}#{due}"
