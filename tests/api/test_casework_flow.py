@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from chalicelib import services
 from chalicelib.settings import Settings
 from tests.api.conftest import as_staff, drain, post_json, sent_emails, sign_in
 from tests.factories import named_submission
@@ -39,8 +38,15 @@ def test_a_named_case_from_screening_to_closure(client: Client, aws: Settings) -
     choices = call(client, "get", f"/staff/cases/{reference}/advisors", screener).json_body
     assert {a["member_id"] for a in choices["advisors"]} == {"ss-advisor-1", "ss-advisor-2"}
     assigned = call(
-        client, "post", f"/staff/cases/{reference}/assignment", screener,
-        {"advisor_id": "ss-advisor-1", "reason": "Specialist in this area", "version": case["version"]},
+        client,
+        "post",
+        f"/staff/cases/{reference}/assignment",
+        screener,
+        {
+            "advisor_id": "ss-advisor-1",
+            "reason": "Specialist in this area",
+            "version": case["version"],
+        },
     )
     assert assigned.status_code == 200, assigned.json_body
     drain(client, aws)
@@ -49,14 +55,20 @@ def test_a_named_case_from_screening_to_closure(client: Client, aws: Settings) -
     mine = call(client, "get", "/staff/queue", advisor).json_body
     assert [row["reference"] for row in mine["cases"]] == [reference]
     revealed = call(
-        client, "post", f"/staff/cases/{reference}/reveal", advisor,
+        client,
+        "post",
+        f"/staff/cases/{reference}/reveal",
+        advisor,
         {"purpose": "To make first contact"},
     )
     assert revealed.status_code == 200, revealed.json_body
     assert revealed.json_body["contact"]["email"] == "alex.example@example.ac.uk"
 
     contact = call(
-        client, "post", f"/staff/cases/{reference}/timeline", advisor,
+        client,
+        "post",
+        f"/staff/cases/{reference}/timeline",
+        advisor,
         {"entry": {"type": "contact_attempt", "method": "phone", "result": "reached"}},
     )
     assert contact.status_code == 201, contact.json_body
@@ -64,19 +76,32 @@ def test_a_named_case_from_screening_to_closure(client: Client, aws: Settings) -
     assert contact.json_body["first_contact_met"] is True
 
     note = call(
-        client, "post", f"/staff/cases/{reference}/timeline", advisor,
+        client,
+        "post",
+        f"/staff/cases/{reference}/timeline",
+        advisor,
         {"entry": {"type": "note", "text": "Agreed weekly check-ins."}},
     )
     assert note.status_code == 201
     support = call(
-        client, "post", f"/staff/cases/{reference}/transitions", advisor,
+        client,
+        "post",
+        f"/staff/cases/{reference}/transitions",
+        advisor,
         {"to": "in_support", "reason": "Support plan agreed", "version": note.json_body["version"]},
     )
     assert support.status_code == 200, support.json_body
     closed = call(
-        client, "post", f"/staff/cases/{reference}/transitions", advisor,
-        {"to": "closed", "reason": "Resolved informally", "outcome": "informal_resolution",
-         "version": support.json_body["version"]},
+        client,
+        "post",
+        f"/staff/cases/{reference}/transitions",
+        advisor,
+        {
+            "to": "closed",
+            "reason": "Resolved informally",
+            "outcome": "informal_resolution",
+            "version": support.json_body["version"],
+        },
     )
     assert closed.status_code == 200, closed.json_body
     assert closed.json_body["status"] == "closed"
@@ -84,6 +109,12 @@ def test_a_named_case_from_screening_to_closure(client: Client, aws: Settings) -
     audit = call(client, "get", f"/staff/cases/{reference}/audit", screener).json_body
     assert audit["verification"]["intact"] is True
     assert [entry["action"] for entry in audit["entries"]] == [
-        "triage", "assign", "reveal", "add_contact_attempt", "add_note", "transition", "transition"
+        "triage",
+        "assign",
+        "reveal",
+        "add_contact_attempt",
+        "add_note",
+        "transition",
+        "transition",
     ]
     assert call(client, "get", "/staff/queue", screener).json_body["cases"] == []
