@@ -8,17 +8,19 @@ and assignment need and identify no one on their own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from chalicelib.addresses import EmailAddress
-from chalicelib.crypto import Sealer
 from chalicelib.errors import DependencyUnavailable
+from chalicelib.roles import Role
 
-Role = Literal["screener", "advisor", "analyst", "admin"]
+if TYPE_CHECKING:
+    from chalicelib.crypto import Sealer
+
 StaffId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 STAFF_CONTACT = "staff_contact"
 _serializer = TypeSerializer()

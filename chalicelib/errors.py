@@ -72,3 +72,22 @@ class DependencyUnavailable(DomainError):
 
 class SealBroken(DomainError):
     """A sealed value failed to open: wrong record, wrong field, or tampered ciphertext."""
+
+
+class StaleVersion(DomainError):
+    """The case changed since the caller read it; nothing was written."""
+
+    def __init__(self, current_version: int) -> None:
+        self.current_version = current_version
+        super().__init__(f"the case has changed (now version {current_version}); reload it")
+
+
+class TransitionRefused(DomainError):
+    """A move the workflow does not allow from the case's state."""
+
+    def __init__(self, current: str, wanted: str, allowed: frozenset[str]) -> None:
+        self.current = current
+        self.wanted = wanted
+        self.allowed = sorted(allowed)
+        shown = ", ".join(self.allowed) or "none"
+        super().__init__(f"a case that is {current} cannot become {wanted}; allowed: {shown}")

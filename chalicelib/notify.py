@@ -299,8 +299,9 @@ class Mailer:
             # e.g. a line break in an address: no header can carry it, and no retry will.
             raise InvalidRecipient("a sender or recipient address cannot be used") from None
         message["Auto-Submitted"] = "auto-generated"
-        message.set_content(email.text)
-        message.add_alternative(email.html, subtype="html")
+        # Quoted-printable keeps non-ASCII text (an em dash, a Welsh name) 7-bit safe.
+        message.set_content(email.text, cte="quoted-printable")
+        message.add_alternative(email.html, subtype="html", cte="quoted-printable")
         try:
             response = self.client.send_email(
                 FromEmailAddress=self.sender,

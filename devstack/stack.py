@@ -25,6 +25,8 @@ from chalicelib.resources import RESOURCES, dead_letter_queue_name, physical_nam
 from chalicelib.settings import ENV_PREFIX, Settings
 from devstack.api import ApiServer, chalice_config, load_app
 from devstack.aws import AwsClients, local_aws_environment, point_environment_at
+from devstack.demo import create_demo_users
+from devstack.gateway import emulate_api_gateway_unauthorized
 from devstack.provision import provision
 from devstack.pump import Pump, subscriptions
 from devstack.scheduler import Scheduler, jobs
@@ -96,6 +98,7 @@ class LocalStack:
     #: The demo staff directory seeded at start (demo data, printed in the summary).
     teams: tuple[Team, ...] = ()
     staff: tuple[StaffMember, ...] = ()
+    sign_ins: list[tuple[str, str, list[str]]] = field(default_factory=list)
     _running: list[_Stoppable] = field(default_factory=list)
     _saved_environment: dict[str, str] | None = None
 
@@ -171,7 +174,13 @@ class LocalStack:
         self._running.append(site)
         web_url = f"http://{host}:{site.port}"
         self.settings = _effective_settings(
-            provisioned, os.environ, defaults={"portal_url": f"{web_url}/portal/"}
+            provisioned,
+            os.environ,
+            defaults={
+                "portal_url": f"{web_url}/portal/",
+                # moto serves the pool's signing keys where Cognito would, on its endpoint.
+                "staff_jwks_url": f"{moto_url}/{provisioned.staff_pool_id}/.well-known/jwks.json",
+            },
         )
         os.environ.update(self.settings.environment())
         self.dead_letter_queues = {
@@ -183,7 +192,9 @@ class LocalStack:
 
         app = load_app(opts.project_dir)
         _reset_services()
+        emulate_api_gateway_unauthorized()
         self.teams, self.staff = _seed_demo_directory()
+        self.sign_ins = create_demo_users(self.clients.cognito, self.settings.staff_pool_id)
         config = chalice_config(opts.project_dir, opts.chalice_stage, app)
         api = _listening(
             "API", opts.host, opts.port, lambda: ApiServer(app, config, opts.host, opts.port)

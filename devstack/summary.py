@@ -42,6 +42,7 @@ def describe(stack: LocalStack) -> str:
     lines = ["", "Report + Support local stack", "=" * 28]
     lines += [f"{name.ljust(width)}  {value}" for name, value in rows]
     lines += directory_lines(stack)
+    lines += sign_in_lines(stack)
     lines += ["", "Point the AWS CLI or boto3 at moto:"]
     lines += [f"  export {k}={shlex.quote(v)}" for k, v in stack.aws_environment().items()]
     lines += [
@@ -80,6 +81,22 @@ def directory_lines(stack: LocalStack) -> list[str]:
         ]
         lines += ["", f"{team.name} ({team.team_id})"]
         lines += [f"  {line}" for line in _columns([header, *rows])]
+    return lines
+
+
+def sign_in_lines(stack: LocalStack) -> list[str]:
+    """The demo staff sign-ins (username = member id), for the portal and the API."""
+    if not stack.sign_ins:
+        return []
+    pool = stack.settings.staff_pool_id if stack.settings else "?"
+    client = stack.settings.staff_client_id if stack.settings else "?"
+    lines = [
+        "",
+        f"Demo staff sign-ins (Cognito pool {pool}, app client {client}; local only)",
+    ]
+    header = ("username", "password", "groups")
+    rows = [(name, password, ", ".join(groups)) for name, password, groups in stack.sign_ins]
+    lines += [f"  {line}" for line in _columns([header, *rows])]
     return lines
 
 

@@ -22,15 +22,9 @@ from typing import Any
 
 import jwt
 
-from chalicelib.directory import Role
 from chalicelib.errors import DependencyUnavailable, Unauthenticated
+from chalicelib.roles import GROUP_ROLES, Role
 
-GROUP_ROLES: dict[str, Role] = {
-    "screeners": "screener",
-    "advisors": "advisor",
-    "analysts": "analyst",
-    "admins": "admin",
-}
 _REFETCH_INTERVAL_SECONDS = 60.0
 _LEEWAY_SECONDS = 30
 

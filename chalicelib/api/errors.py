@@ -14,8 +14,6 @@ from typing import Any, ParamSpec
 
 from chalice.app import Response
 
-from chalicelib.cases.casework import StaleVersion
-from chalicelib.cases.workflow import TransitionRefused
 from chalicelib.errors import (
     DependencyUnavailable,
     DomainError,
@@ -24,7 +22,9 @@ from chalicelib.errors import (
     MalformedRequest,
     NotFound,
     PayloadTooLarge,
+    StaleVersion,
     SubmissionConflict,
+    TransitionRefused,
     Unauthenticated,
 )
 from chalicelib.observability import logger

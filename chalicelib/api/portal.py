@@ -17,7 +17,7 @@ from chalicelib import services
 from chalicelib.api import staff_schemas as schemas
 from chalicelib.api.body import read_json_object
 from chalicelib.api.errors import JSON_HEADERS, handles_domain_errors
-from chalicelib.cases.casework import Principal
+from chalicelib.cases.access import Principal
 from chalicelib.cases.models import (
     AssignRequest,
     EscalationRequest,

@@ -26,6 +26,7 @@ from typing import Any
 
 from chalicelib.audit import AuditTrail, ChainHead, Verification, next_entry, verify
 from chalicelib.cases import workflow
+from chalicelib.cases.access import Principal
 from chalicelib.cases.models import (
     ActionTaken,
     Assessment,
@@ -43,23 +44,16 @@ from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict
 from chalicelib.cases.workflow import queue_order
 from chalicelib.clock import Clock, iso
 from chalicelib.crypto import Sealer
-from chalicelib.directory import MemberRecord, Role, StaffDirectory, with_role
-from chalicelib.errors import DomainError, FieldProblem, Forbidden, InvalidInput, NotFound
+from chalicelib.directory import MemberRecord, StaffDirectory, with_role
+from chalicelib.errors import FieldProblem, InvalidInput, NotFound, StaleVersion
 from chalicelib.notify import Kind, Notification, Outbox
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.reports.intake import CONTACT, NARRATIVE
+from chalicelib.roles import Role
 
 _COMMIT_ATTEMPTS = 3
 PAGE_SIZE = 25
-
-
-class StaleVersion(DomainError):
-    """The case changed since the caller read it; nothing was written."""
-
-    def __init__(self, current_version: int) -> None:
-        self.current_version = current_version
-        super().__init__(f"the case has changed (now version {current_version}); reload it")
 
 
 @dataclass
@@ -70,20 +64,6 @@ class Change:
     details: dict[str, Any]
     writes: list[dict[str, Any]] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Principal:
-    """A signed-in staff member as the directory knows them."""
-
-    member_id: str
-    team_id: str
-    roles: frozenset[Role]
-
-    def require(self, *roles: Role) -> None:
-        """Raise `Forbidden` unless the member holds one of these roles."""
-        if not self.roles.intersection(roles):
-            raise Forbidden("your role does not allow this")
 
 
 @dataclass

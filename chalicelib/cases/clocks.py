@@ -28,11 +28,19 @@ import warnings
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+def _holidays() -> Any:
+    # Imported on first use: the package is large and most requests never count working
+    # days, so a cold start does not pay for it.
+    import holidays
+
+    return holidays
+
 
 #: ISO weekday: Monday is 1, Sunday is 7.
 IsoWeekday = Annotated[int, Field(ge=1, le=7)]
@@ -71,7 +79,7 @@ class BankHolidays(_Config):
             # at load after a library upgrade; refuse it now, while someone is looking.
             with warnings.catch_warnings():
                 warnings.simplefilter("error", DeprecationWarning)
-                holidays.country_holidays(self.country, subdiv=self.subdivision)
+                _holidays().country_holidays(self.country, subdiv=self.subdivision)
         except (NotImplementedError, DeprecationWarning) as error:
             raise ValueError(f"unknown bank holidays {self._describe()}: {error}") from None
         return self
@@ -131,7 +139,7 @@ def _bank_holidays(country: str, subdivision: str | None, year: int) -> frozense
     The neighbouring years are populated too, because a holiday's substitute ("observed")
     day may fall in the year after the holiday; only the dates inside `year` are kept.
     """
-    observed = holidays.country_holidays(
+    observed = _holidays().country_holidays(
         country, subdiv=subdivision, years=range(year - 1, year + 2)
     )
     return frozenset(day for day in observed if day.year == year)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from chalicelib.errors import DomainError
+from chalicelib.errors import TransitionRefused
 from chalicelib.institution.models import PRIORITIES
 
 State = Literal[
@@ -35,17 +35,6 @@ ASSIGNABLE = frozenset({"awaiting_screening", "assigned", "contacted", "in_suppo
 OPEN = frozenset({"awaiting_screening", "assigned", "contacted", "in_support", "reopened"})
 #: Moves only a screener may make (filing and reopening are screening decisions).
 SCREENER_ONLY = frozenset({"filed", "reopened"})
-
-
-class TransitionRefused(DomainError):
-    """A move the workflow does not allow from the case's state."""
-
-    def __init__(self, current: str, wanted: str, allowed: frozenset[str]) -> None:
-        self.current = current
-        self.wanted = wanted
-        self.allowed = sorted(allowed)
-        shown = ", ".join(self.allowed) or "none"
-        super().__init__(f"a case that is {current} cannot become {wanted}; allowed: {shown}")
 
 
 def check_transition(current: str, wanted: str) -> None:

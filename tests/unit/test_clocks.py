@@ -400,7 +400,7 @@ def test_bank_holidays_are_built_once_per_year_not_per_call(
         return real(*args, **kwargs)
 
     clocks._bank_holidays.cache_clear()
-    monkeypatch.setattr(clocks.holidays, "country_holidays", counting)
+    monkeypatch.setattr(holidays, "country_holidays", counting)
     england = calendar()
     built.clear()  # loading the policy checks the country once; that is not the point here
 
