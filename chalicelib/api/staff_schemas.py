@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 class Answer(BaseModel):
     """Base: unknown fields are an error, on the way out too."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Me(Answer):

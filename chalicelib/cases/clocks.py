@@ -57,7 +57,7 @@ class _Config(BaseModel):
     institution's configuration can embed `WorkingTimePolicy` without an import cycle.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class BankHolidays(_Config):

@@ -20,7 +20,7 @@ Version = Annotated[int, Field(ge=1, description="The case version you read (opt
 class Strict(BaseModel):
     """Base for staff request models."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class RevealRequest(Strict):

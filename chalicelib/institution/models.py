@@ -41,7 +41,7 @@ LocalText = Annotated[
 class Strict(BaseModel):
     """Base for configuration models: unknown keys are mistakes."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _unique(ids: list[str], owner: str, kind: str) -> None:

@@ -72,7 +72,7 @@ Mode = Literal["anonymous", "named"]
 class Strict(BaseModel):
     """Base for request models: unknown keys and silent type coercion are refused."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class Contact(Strict):
