@@ -167,7 +167,8 @@ def verify(entries: list[tuple[AuditEntry, str]], head: ChainHead) -> Verificati
     previous = GENESIS
     for position, (entry, stored_hash) in enumerate(entries, start=1):
         if entry.seq != position:
-            problem = "missing" if entry.seq > position else "out of order"
+            later = any(other.seq == position for other, _ in entries[position:])
+            problem = "out of order" if later or entry.seq < position else "missing"
             return Verification(False, len(entries), position, f"entry {position} is {problem}")
         if entry.prev_hash != previous:
             return Verification(
@@ -179,12 +180,16 @@ def verify(entries: list[tuple[AuditEntry, str]], head: ChainHead) -> Verificati
         if entry.digest() != stored_hash:
             return Verification(False, len(entries), position, f"entry {position} was altered")
         previous = stored_hash
-    if head.seq != len(entries) or head.hash != previous:
+    if head.seq != len(entries):
         return Verification(
             False,
             len(entries),
-            min(head.seq, len(entries) + 1),
+            min(head.seq, len(entries)) + 1,
             f"the case records {head.seq} entries; {len(entries)} remain",
+        )
+    if head.hash != previous:
+        return Verification(
+            False, len(entries), len(entries), f"entry {len(entries)} is not the recorded last"
         )
     return Verification(True, len(entries))
 

@@ -69,7 +69,23 @@ def _body(model: type[_Model]) -> _Model:
     try:
         return model.model_validate(body)
     except ValidationError as error:
-        raise InvalidInput(problems_from(error)) from None
+        raise InvalidInput(_without_union_tag(problems_from(error), body)) from None
+
+
+def _without_union_tag(problems: list[FieldProblem], body: dict[str, Any]) -> list[FieldProblem]:
+    # A timeline entry is a union tagged by its `type`; pydantic puts the tag in the error's
+    # path (entry.note.text). The client wrote entry.text, so that is the name it gets.
+    entry = body.get("entry")
+    tag = entry.get("type") if isinstance(entry, dict) else None
+    if not isinstance(tag, str):
+        return problems
+    prefix = f"entry.{tag}."
+    return [
+        FieldProblem("entry." + p.field.removeprefix(prefix), p.message)
+        if p.field.startswith(prefix)
+        else p
+        for p in problems
+    ]
 
 
 def _reference(reference: str) -> str:

@@ -45,7 +45,7 @@ from chalicelib.cases.workflow import queue_order
 from chalicelib.clock import Clock, iso
 from chalicelib.crypto import Sealer
 from chalicelib.directory import MemberRecord, StaffDirectory, with_role
-from chalicelib.errors import FieldProblem, InvalidInput, NotFound, StaleVersion
+from chalicelib.errors import FieldProblem, InvalidInput, NotFound, SealBroken, StaleVersion
 from chalicelib.notify import Kind, Notification, Outbox
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
@@ -192,11 +192,7 @@ class Casework:
                     "actor": entry.actor,
                     "action": entry.action,
                     "details": entry.details,
-                    "reason": (
-                        self.identity.unseal(report_id, f"audit.{entry.seq}", entry.sealed_reason)
-                        if entry.sealed_reason
-                        else None
-                    ),
+                    "reason": self._reason(report_id, entry.seq, entry.sealed_reason),
                 }
                 for entry, _ in chain
             ],
@@ -209,9 +205,10 @@ class Casework:
     ) -> dict[str, Any]:
         """Assign the case to an advisor of its team and tell them (reference and link only)."""
         principal.require("screener")
-        advisor = self._advisor(principal, request.advisor_id)
 
         def change(case: dict[str, Any]) -> Change:
+            # Checked here, after the case proved visible: a hidden case answers 404 first.
+            advisor = self._advisor(principal, request.advisor_id)
             workflow.check_assignable(str(case["status"]))
             update = CaseUpdate(
                 changes={
@@ -244,7 +241,7 @@ class Casework:
             workflow.check_transition(current, request.to)
             update = CaseUpdate(changes={"status": request.to})
             now = iso(self.clock.now())
-            if request.to == "contacted":
+            if request.to == "contacted" and not case.get("first_contact_at"):
                 update.changes.update(_first_contact(case, now))
             if request.to in ("closed", "filed"):
                 update.changes["closed_at" if request.to == "closed" else "filed_at"] = now
@@ -300,6 +297,7 @@ class Casework:
         """Make the case urgent and alert its team's screeners at once."""
 
         def change(case: dict[str, Any]) -> Change:
+            workflow.check_open(str(case["status"]), "escalated")
             update = CaseUpdate(changes={"priority": "urgent"})
             if "queue_team" in case:
                 due = str(case.get("first_contact_due") or case["submitted_at"])
@@ -321,7 +319,12 @@ class Casework:
     def set_flag(
         self, principal: Principal, reference: str, request: FlagRequest
     ) -> dict[str, Any]:
-        """Set or lift a flag (legal hold; malicious or vexatious)."""
+        """Set or lift a flag (legal hold; malicious or vexatious).
+
+        An admin (the data protection role) may set or lift a legal hold, nothing else.
+        """
+        if request.flag != "legal_hold":
+            principal.require("screener", "advisor")
 
         def change(case: dict[str, Any]) -> Change:
             update = CaseUpdate(changes={request.flag: request.value})
@@ -330,7 +333,7 @@ class Casework:
         case = self._change(
             principal,
             reference,
-            ("screener", "advisor"),
+            ("screener", "advisor", "admin"),
             "set_flag",
             request.reason,
             request.version,
@@ -502,15 +505,30 @@ class Casework:
             member_id=member_id,
         )
 
+    def _reason(self, report_id: str, seq: int, sealed: bytes | None) -> str | None:
+        # A reason that will not open (moved from another entry, tampered) must not hide
+        # the rest of the trail: the verification already reports the broken chain.
+        if sealed is None:
+            return None
+        try:
+            return str(self.identity.unseal(report_id, f"audit.{seq}", sealed))
+        except SealBroken:
+            logger.error("audit reason does not open", extra={"report_id": report_id, "seq": seq})
+            return None
+
     def _opened(self, report_id: str, entry: dict[str, Any]) -> dict[str, Any]:
         opened = {
             key: value for key, value in entry.items() if key not in ("pk", "sk", "sealed_text")
         }
         sealed = entry.get("sealed_text")
         if sealed is not None:
-            opened["text"] = self.identity.unseal(
-                report_id, f"timeline.{entry['entry_id']}", bytes(sealed.value)
-            )
+            try:
+                opened["text"] = self.identity.unseal(
+                    report_id, f"timeline.{entry['entry_id']}", bytes(sealed.value)
+                )
+            except SealBroken:
+                logger.error("timeline text does not open", extra={"report_id": report_id})
+                opened["text"] = None
         return opened
 
 

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from chalicelib.institution.models import Priority
 
@@ -53,13 +60,17 @@ class TransitionRequest(Strict):
     to: Literal["contacted", "in_support", "closed", "filed", "reopened"]
     reason: StaffText
     version: Version
-    outcome: Outcome | None = None
+    outcome: Annotated[Outcome | None, Field(validate_default=True)] = None
 
-    @model_validator(mode="after")
-    def _outcome_on_closure(self) -> TransitionRequest:
-        if (self.to == "closed") != (self.outcome is not None):
-            raise ValueError("an outcome is required when closing, and only then")
-        return self
+    @field_validator("outcome")
+    @classmethod
+    def _outcome_on_closure(cls, outcome: Outcome | None, info: ValidationInfo) -> Outcome | None:
+        closing = info.data.get("to") == "closed"
+        if closing and outcome is None:
+            raise ValueError("is required when closing a case")
+        if not closing and outcome is not None:
+            raise ValueError("is only given when closing a case")
+        return outcome
 
 
 class PriorityRequest(Strict):
@@ -145,13 +156,14 @@ class ActionTaken(Strict):
 
     type: Literal["action"]
     action: Action
-    justification: StaffText | None = None
+    justification: Annotated[StaffText | None, Field(validate_default=True)] = None
 
-    @model_validator(mode="after")
-    def _justified(self) -> ActionTaken:
-        if self.action in DISCLOSURES and self.justification is None:
-            raise ValueError(f"{self.action} needs a justification")
-        return self
+    @field_validator("justification")
+    @classmethod
+    def _justified(cls, justification: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("action") in DISCLOSURES and justification is None:
+            raise ValueError("is required for a safeguarding referral or police disclosure")
+        return justification
 
 
 TimelineEntry = Annotated[

@@ -44,10 +44,16 @@ def check_transition(current: str, wanted: str) -> None:
         raise TransitionRefused(current, wanted, allowed)
 
 
+def check_open(current: str, wanted: str) -> None:
+    """Raise `TransitionRefused` unless the case is still being worked."""
+    if current not in OPEN:
+        raise TransitionRefused(current, wanted, TRANSITIONS.get(current, frozenset()))
+
+
 def check_assignable(current: str) -> None:
     """Raise `TransitionRefused` unless a case in this state may be (re)assigned."""
     if current not in ASSIGNABLE:
-        raise TransitionRefused(current, "assigned", frozenset())
+        raise TransitionRefused(current, "assigned", TRANSITIONS.get(current, frozenset()))
 
 
 def queue_order(priority: str, due: str) -> str:

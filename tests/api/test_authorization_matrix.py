@@ -1,0 +1,601 @@
+"""The staff API's authorization matrix, generated from the app's own routes.
+
+Every route under `/staff/` is read from `app.routes`, so a route added later is covered at
+once (and fails `test_every_staff_route_has_a_rule` until `ROUTE_ROLES` and, for a POST,
+`BODIES` say who may call it and with what). Each route is called
+
+- with a valid token by every caller in `CALLERS` (screener, advisor, analyst, admin, plus a
+  screener of another team and a second advisor) on every case in `CASES` (the advisor's
+  own case, another team's case, another advisor's case): `expected()` says which cells
+  succeed (2xx), which are refused for the role (403) and which are hidden (404);
+- with every bad token in `FAULTS`, which must all answer 401, even for the screener who
+  could otherwise make the call.
+
+No refused answer may hold case data: not a case's reference, nor an answer's option id,
+nor the reporter's contact details or narrative. A hidden case answers exactly as a case
+that does not exist, and a refused call writes nothing.
+
+Isolation: the stack and the three cases are made once for the module. Every cell starts
+from the same state: after an allowed call (which may have assigned, closed, flagged or
+noted the case), the case's partition — case item, timeline, audit — is put back exactly as
+it was and the notifications it queued are removed; after a refused call the test asserts
+that nothing was written. So no cell depends on another or on their order, and bodies can
+carry the case's version as it was set up.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from app import app
+from chalicelib import services
+from chalicelib.resources import RESOURCES
+from devstack.demo import DEMO_MEMBERS, DEMO_PASSWORD, create_demo_users
+from devstack.provision import create_user_pool
+from tests.api.shared_stack import Stack, shared_stack
+from tests.factories import contact, named_submission
+
+# --- the rule --------------------------------------------------------------------------------
+
+ANY_STAFF = frozenset({"screener", "advisor", "analyst", "admin"})
+CASE_WORKERS = frozenset({"screener", "advisor"})
+#: Who may call each route, by role (issue 4): screeners work their team's queue and cases,
+#: advisors the cases assigned to them; admins read a case's summary and audit; analysts
+#: have no case routes. Keyed by method and the path after `/staff`.
+ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/me"): ANY_STAFF,
+    ("GET", "/queue"): CASE_WORKERS,
+    ("GET", "/cases/{reference}"): frozenset({"screener", "advisor", "admin"}),
+    ("POST", "/cases/{reference}/reveal"): CASE_WORKERS,
+    ("POST", "/cases/{reference}/timeline"): CASE_WORKERS,
+    ("POST", "/cases/{reference}/timeline/read"): CASE_WORKERS,
+    ("GET", "/cases/{reference}/advisors"): frozenset({"screener"}),
+    ("POST", "/cases/{reference}/assignment"): frozenset({"screener"}),
+    ("POST", "/cases/{reference}/transitions"): CASE_WORKERS,
+    ("POST", "/cases/{reference}/priority"): frozenset({"screener"}),
+    ("POST", "/cases/{reference}/escalation"): CASE_WORKERS,
+    # The matrix sets a legal hold, which the data protection admin may also set or lift.
+    ("POST", "/cases/{reference}/flags"): CASE_WORKERS | {"admin"},
+    ("GET", "/cases/{reference}/audit"): frozenset({"screener", "admin"}),
+}
+
+
+@dataclass(frozen=True)
+class Caller:
+    username: str
+    team: str
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    reporter_role: str
+    team: str
+    advisor: str
+
+
+_MEMBERS = {member.member_id: member for member in DEMO_MEMBERS}
+CALLERS = {
+    label: Caller(username, _MEMBERS[username].team_id, frozenset(_MEMBERS[username].roles))
+    for label, username in {
+        "screener": "ss-screener",
+        "other_team_screener": "hr-screener",
+        "advisor": "ss-advisor-1",
+        "other_advisor": "ss-advisor-2",
+        "analyst": "di-analyst",
+        "admin": "dpo-admin",
+    }.items()
+}
+#: Relations are the advisor's (ss-advisor-1): their own case, another team's, a colleague's.
+CASES = {
+    "own_case": CaseSpec("student", "student_support", "ss-advisor-1"),
+    "other_team_case": CaseSpec("staff", "human_resources", "hr-advisor"),
+    "other_advisor_case": CaseSpec("student", "student_support", "ss-advisor-2"),
+}
+
+
+def sees(role: str, caller: Caller, case: CaseSpec) -> bool:
+    """Whether this role lets the caller see the case at all."""
+    if role == "screener":
+        return case.team == caller.team
+    if role == "advisor":
+        return case.advisor == caller.username
+    return role == "admin"
+
+
+def expected(method: str, route: str, caller: Caller, case: CaseSpec | None) -> int | None:
+    """The outcome of a call with a valid token: None for success (2xx), else the status."""
+    roles = ROUTE_ROLES[(method, route)] & caller.roles
+    if not roles:
+        return 403
+    if case is None or any(sees(role, caller, case) for role in roles):
+        return None
+    return 404
+
+
+# --- the routes and the bodies ---------------------------------------------------------------
+
+STAFF_ROUTES = sorted(
+    (method, path.removeprefix("/staff"))
+    for path, entries in app.routes.items()
+    if path.startswith("/staff/")
+    for method in entries
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a body is made from: who calls, on which case, at which version."""
+
+    caller: Caller
+    case: CaseSpec
+    version: int
+
+
+def _assignee(context: Context) -> str:
+    # The case's own advisor when the caller may assign it (nothing changes but the audit);
+    # otherwise an advisor of the caller's team, so that the body is valid for the caller
+    # and only the case's visibility can refuse it.
+    if context.case.team == context.caller.team:
+        return context.case.advisor
+    return next(
+        (
+            member.member_id
+            for member in DEMO_MEMBERS
+            if member.team_id == context.caller.team and "advisor" in member.roles
+        ),
+        context.case.advisor,
+    )
+
+
+#: A minimal valid body for every POST route, keyed by the path after `/staff`.
+BODIES: dict[str, Callable[[Context], dict[str, Any]]] = {
+    "/cases/{reference}/reveal": lambda c: {"purpose": "Checking access rules"},
+    "/cases/{reference}/timeline": lambda c: {"entry": {"type": "note", "text": "Check"}},
+    "/cases/{reference}/timeline/read": lambda c: {"purpose": "Checking access rules"},
+    "/cases/{reference}/assignment": lambda c: {
+        "advisor_id": _assignee(c),
+        "reason": "Checking access rules",
+        "version": c.version,
+    },
+    "/cases/{reference}/transitions": lambda c: {
+        "to": "closed",
+        "outcome": "no_further_action",
+        "reason": "Checking access rules",
+        "version": c.version,
+    },
+    "/cases/{reference}/priority": lambda c: {
+        "priority": "urgent",
+        "reason": "Checking access rules",
+        "version": c.version,
+    },
+    "/cases/{reference}/escalation": lambda c: {
+        "reason": "Checking access rules",
+        "version": c.version,
+    },
+    "/cases/{reference}/flags": lambda c: {
+        "flag": "legal_hold",
+        "value": True,
+        "reason": "Checking access rules",
+        "version": c.version,
+    },
+}
+
+
+def _cells() -> Iterator[Any]:
+    for method, route in STAFF_ROUTES:
+        for caller in CALLERS:
+            cases: list[str | None] = list(CASES) if "{reference}" in route else [None]
+            for case in cases:
+                yield pytest.param(
+                    method,
+                    route,
+                    caller,
+                    case,
+                    id=f"{method} {route} | {caller}" + (f" | {case}" if case else ""),
+                )
+
+
+# --- the shared stack and the three cases ----------------------------------------------------
+
+#: Distinctive answers (option ids searched for in refused answers).
+ANSWERS = {
+    "reporting_for": "witness",
+    "what_happened": ["stalking", "online_harassment"],
+    "when": "last_six_months",
+    "where": "online",
+    "online_platform": "gaming_or_forum",
+    "involved_role": ["contractor_or_visitor"],
+    "involved_count": "two_or_three",
+    "involved_department": "engineering_physical_sciences",
+    "anyone_told": ["friend_or_family"],
+    "desired_outcome": ["know_my_options"],
+}
+
+
+@dataclass
+class SetUpCase:
+    spec: CaseSpec
+    reference: str
+    version: int
+    secrets: list[str]
+    baseline: list[dict[str, Any]]
+
+
+@dataclass
+class Matrix:
+    stack: Stack
+    cases: dict[str, SetUpCase]
+    notifications: list[dict[str, Any]]
+
+    def case_data(self) -> list[str]:
+        """Every value no refused answer may contain."""
+        return [secret for case in self.cases.values() for secret in case.secrets]
+
+    def notification_items(self) -> list[dict[str, Any]]:
+        """The notifications table, low-level, in id order."""
+        items = services.dynamodb().scan(
+            TableName=self.stack.settings.notifications_table, ConsistentRead=True
+        )["Items"]
+        return sorted(items, key=lambda item: item["notification_id"]["S"])
+
+
+def _submission(spec: CaseSpec) -> tuple[dict[str, Any], list[str]]:
+    tag = uuid.uuid4().hex[:10]
+    body = named_submission(answers={**ANSWERS, "reporter_role": spec.reporter_role})
+    body["contact"] = contact(
+        name=f"Matrixname {tag}",
+        email=f"matrix-{tag}@example.ac.uk",
+        phone=f"+44 7700 9{tag[:5].translate(str.maketrans('abcdef', '123456'))}",
+        safe_times=f"Matrixsafetimes {tag}",
+    )
+    body["narrative"] = f"Matrixnarrative {tag}"
+    options = [
+        option
+        for value in ANSWERS.values()
+        for option in (value if isinstance(value, list) else [value])
+    ]
+    contact_values = [body["contact"][k] for k in ("name", "email", "phone", "safe_times")]
+    return body, [*options, *contact_values, body["narrative"], tag]
+
+
+@pytest.fixture(scope="module")
+def stack(mocked_account: None, jwks_url: str) -> Iterator[Stack]:
+    with shared_stack(jwks_url) as shared:
+        yield shared
+
+
+@pytest.fixture(scope="module")
+def matrix(stack: Stack) -> Matrix:
+    stack.forget_cases()
+    stack.reset()
+    cases = {}
+    for label, spec in CASES.items():
+        body, secrets = _submission(spec)
+        reference = stack.submit(body)
+        screener = next(
+            m.member_id for m in DEMO_MEMBERS if m.team_id == spec.team and m.roles == ["screener"]
+        )
+        version = stack.call("get", f"/staff/cases/{reference}", screener).json_body["version"]
+        assigned = stack.call(
+            "post",
+            f"/staff/cases/{reference}/assignment",
+            screener,
+            {"advisor_id": spec.advisor, "reason": "Setting up", "version": version},
+        )
+        assert assigned.status_code == 200, assigned.json_body
+        assert assigned.json_body["team_id"] == spec.team
+        stack.drain()
+        cases[label] = SetUpCase(
+            spec=spec,
+            reference=reference,
+            version=int(assigned.json_body["version"]),
+            secrets=[reference, *secrets],
+            baseline=stack.partition(reference),
+        )
+    result = Matrix(stack=stack, cases=cases, notifications=[])
+    result.notifications = result.notification_items()
+    return result
+
+
+def put_back(matrix: Matrix, cases: list[SetUpCase]) -> None:
+    """These case partitions and the notifications table as they were set up."""
+    for case in cases:
+        matrix.stack.restore(case.reference, case.baseline)
+    dynamodb = services.dynamodb()
+    for item in matrix.notification_items():
+        if item not in matrix.notifications:
+            dynamodb.delete_item(
+                TableName=matrix.stack.settings.notifications_table,
+                Key={"notification_id": item["notification_id"]},
+            )
+
+
+def assert_nothing_written(matrix: Matrix, cases: list[SetUpCase]) -> None:
+    for case in cases:
+        assert matrix.stack.partition(case.reference) == case.baseline, "the case changed"
+    assert matrix.notification_items() == matrix.notifications, "a notification was queued"
+
+
+def assert_no_case_data(matrix: Matrix, response: Any) -> None:
+    text = response.body.decode("utf-8", "replace")
+    leaked = [secret for secret in matrix.case_data() if secret in text]
+    assert leaked == [], f"a refused answer holds case data: {leaked} in {text}"
+
+
+def request(
+    matrix: Matrix, method: str, path: str, headers: dict[str, str], body: Any = None
+) -> Any:
+    call = getattr(matrix.stack.client.http, method.lower())
+    if body is None:
+        return call(path, headers=headers)
+    return call(path, headers=headers, body=json.dumps(body))
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+
+# --- the matrix ------------------------------------------------------------------------------
+
+
+def test_every_staff_route_has_a_rule() -> None:
+    assert STAFF_ROUTES, "no staff routes found in app.routes"
+    missing = [route for route in STAFF_ROUTES if route not in ROUTE_ROLES]
+    assert missing == [], "add these routes to ROUTE_ROLES (and BODIES for a POST)"
+    no_body = [r for m, r in STAFF_ROUTES if m == "POST" and r not in BODIES]
+    assert no_body == [], "add a minimal valid body for these routes to BODIES"
+    assert set(ROUTE_ROLES) == set(STAFF_ROUTES), "ROUTE_ROLES names a route that is gone"
+
+
+@pytest.mark.parametrize(("method", "route", "caller_label", "case_label"), list(_cells()))
+def test_a_valid_token_gets_exactly_what_the_role_and_case_allow(
+    matrix: Matrix, method: str, route: str, caller_label: str, case_label: str | None
+) -> None:
+    if (method, route) not in ROUTE_ROLES:
+        pytest.fail(f"no rule for {method} /staff{route}: add it to ROUTE_ROLES")
+    caller = CALLERS[caller_label]
+    case = matrix.cases[case_label] if case_label else None
+    outcome = expected(method, route, caller, case.spec if case else None)
+    path = "/staff" + route.replace("{reference}", case.reference if case else "")
+    body = None
+    if method == "POST":
+        assert case is not None
+        body = BODIES[route](Context(caller, case.spec, case.version))
+    headers = bearer(matrix.stack.token(caller.username))
+    touched = [case] if case else list(matrix.cases.values())
+
+    response = request(matrix, method, path, headers, body)
+    if outcome is None:
+        put_back(matrix, touched)
+        assert 200 <= response.status_code < 300, (response.status_code, response.json_body)
+        return
+    try:
+        assert response.status_code == outcome, (response.status_code, response.json_body)
+        assert_no_case_data(matrix, response)
+        if outcome == 404:
+            unknown = request(
+                matrix, method, path.replace(case.reference, "RS-ZZZZ-ZZ99"), headers, body
+            )
+            assert (unknown.status_code, unknown.json_body) == (404, response.json_body), (
+                "a hidden case must answer as a case that does not exist"
+            )
+        assert_nothing_written(matrix, touched)
+    except AssertionError:
+        put_back(matrix, touched)
+        raise
+
+
+def test_each_queue_holds_exactly_the_cases_its_owner_may_see(matrix: Matrix) -> None:
+    for label, caller in CALLERS.items():
+        response = request(
+            matrix, "GET", "/staff/queue", bearer(matrix.stack.token(caller.username))
+        )
+        if not caller.roles & CASE_WORKERS:
+            assert response.status_code == 403, label
+            continue
+        assert response.status_code == 200, (label, response.json_body)
+        listed = {row["reference"] for row in response.json_body["cases"]}
+        visible = {
+            case.reference
+            for case in matrix.cases.values()
+            if any(sees(role, caller, case.spec) for role in caller.roles & CASE_WORKERS)
+        }
+        assert listed == visible, label
+
+
+def test_me_names_the_signed_in_member(matrix: Matrix) -> None:
+    for caller in CALLERS.values():
+        response = request(matrix, "GET", "/staff/me", bearer(matrix.stack.token(caller.username)))
+        assert response.status_code == 200, response.json_body
+        assert response.json_body == {
+            "member_id": caller.username,
+            "team_id": caller.team,
+            "roles": sorted(caller.roles),
+        }
+
+
+# --- bad tokens ------------------------------------------------------------------------------
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _moto_key() -> Any:
+    """The fixed RSA key moto signs every Cognito token with (kid "dummy")."""
+    raw = gzip.decompress(
+        resources.files("moto.cognitoidp").joinpath("resources/jwks-private.json.gz").read_bytes()
+    )
+    return jwt.PyJWK.from_dict(json.loads(raw)).key
+
+
+@dataclass
+class Tokens:
+    """Real tokens for the screener, and what is needed to forge variants of them."""
+
+    access: str
+    id_token: str
+    other_client: str
+    other_pool: str
+    claims: dict[str, Any]
+    moto_key: Any
+    other_key: Any
+
+    def forged(self, key: Any = None, drop: tuple[str, ...] = (), **changes: Any) -> str:
+        claims = {**self.claims, **changes}
+        for name in drop:
+            claims.pop(name)
+        return jwt.encode(claims, key or self.moto_key, algorithm="RS256", headers={"kid": "dummy"})
+
+
+def _claims(token: str) -> dict[str, Any]:
+    return dict(jwt.decode(token, options={"verify_signature": False}))
+
+
+def _sign_in(client_id: str, username: str) -> dict[str, str]:
+    return services.cognito().initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": DEMO_PASSWORD},
+    )["AuthenticationResult"]
+
+
+@pytest.fixture(scope="module")
+def tokens(matrix: Matrix) -> Tokens:
+    settings = matrix.stack.settings
+    cognito = services.cognito()
+    mine = _sign_in(settings.staff_client_id, "ss-screener")
+    other_client = cognito.create_user_pool_client(
+        UserPoolId=settings.staff_pool_id,
+        ClientName="another-app",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    other_pool, other_pool_client = create_user_pool(cognito, RESOURCES.user_pool, "elsewhere")
+    create_demo_users(cognito, other_pool)
+    claims = _claims(mine["AccessToken"])
+    assert claims["token_use"] == "access" and claims["client_id"] == settings.staff_client_id
+    assert claims["iss"] == settings.staff_token_issuer
+    other_clients = _sign_in(other_client, "ss-screener")["AccessToken"]
+    assert _claims(other_clients)["client_id"] == other_client != settings.staff_client_id
+    other_pools = _sign_in(other_pool_client, "ss-screener")["AccessToken"]
+    # (moto signs every pool's tokens with the same key: only the issuer tells them apart)
+    assert _claims(other_pools)["iss"].endswith(other_pool) and other_pool != settings.staff_pool_id
+    return Tokens(
+        access=mine["AccessToken"],
+        id_token=mine["IdToken"],
+        other_client=other_clients,
+        other_pool=other_pools,
+        claims=claims,
+        moto_key=_moto_key(),
+        other_key=rsa.generate_private_key(public_exponent=65537, key_size=2048),
+    )
+
+
+def _tampered_payload(t: Tokens) -> str:
+    header, _, signature = t.access.split(".")
+    payload = {**t.claims, "cognito:groups": ["screeners", "admins"]}
+    return f"{header}.{_b64(json.dumps(payload).encode())}.{signature}"
+
+
+def _tampered_signature(t: Tokens) -> str:
+    header, payload, signature = t.access.split(".")
+    flipped = "A" if signature[20] != "A" else "B"
+    return f"{header}.{payload}.{signature[:20]}{flipped}{signature[21:]}"
+
+
+def _unsigned(t: Tokens) -> str:
+    header = _b64(json.dumps({"alg": "none", "typ": "JWT", "kid": "dummy"}).encode())
+    return f"{header}.{_b64(json.dumps(t.claims).encode())}."
+
+
+def _hs256_with_the_public_key(t: Tokens) -> str:
+    """The classic confusion: HMAC "signed" with the pool's public key as the secret."""
+    secret = t.moto_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    header = _b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": "dummy"}).encode())
+    signing_input = f"{header}.{_b64(json.dumps(t.claims).encode())}"
+    mac = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{_b64(mac)}"
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+#: Each fault: the Authorization header it sends (None: no header at all).
+FAULTS: dict[str, Callable[[Tokens], str | None]] = {
+    "no_token": lambda t: None,
+    "empty_bearer": lambda t: "Bearer ",
+    "garbage": lambda t: "Bearer not-a.jwt-at.all",
+    "wrong_scheme": lambda t: f"Basic {t.access}",
+    "no_scheme": lambda t: t.access,
+    "expired": lambda t: "Bearer " + t.forged(exp=_now() - 3600, iat=_now() - 7200),
+    "without_expiry": lambda t: "Bearer " + t.forged(drop=("exp",)),
+    "tampered_payload": lambda t: "Bearer " + _tampered_payload(t),
+    "tampered_signature": lambda t: "Bearer " + _tampered_signature(t),
+    "signed_by_another_key": lambda t: "Bearer " + t.forged(key=t.other_key),
+    "wrong_client_id": lambda t: "Bearer " + t.forged(client_id="4n0th3rc113nt1d"),
+    "another_app_client": lambda t: f"Bearer {t.other_client}",
+    "other_pool": lambda t: f"Bearer {t.other_pool}",
+    "wrong_issuer": lambda t: (
+        "Bearer " + t.forged(iss=t.claims["iss"].rsplit("/", 1)[0] + "/eu-west-2_0ther9oo1")
+    ),
+    "id_token": lambda t: f"Bearer {t.id_token}",
+    "id_token_use": lambda t: "Bearer " + t.forged(token_use="id"),
+    "alg_none": lambda t: "Bearer " + _unsigned(t),
+    "hs256_with_the_public_key": lambda t: "Bearer " + _hs256_with_the_public_key(t),
+}
+
+
+def test_a_forged_token_with_every_claim_right_is_accepted(matrix: Matrix, tokens: Tokens) -> None:
+    """The control for the faults below: forging with moto's key and the real claims gives
+    a token the API accepts, so each fault is refused for its one defect alone."""
+    response = request(matrix, "GET", "/staff/me", bearer(tokens.forged()))
+    assert response.status_code == 200, response.json_body
+    assert response.json_body["member_id"] == "ss-screener"
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+@pytest.mark.parametrize(
+    ("method", "route"), STAFF_ROUTES, ids=[f"{m} {r}" for m, r in STAFF_ROUTES]
+)
+def test_a_bad_token_is_refused_with_401(
+    matrix: Matrix, tokens: Tokens, method: str, route: str, fault: str
+) -> None:
+    case = matrix.cases["own_case"]
+    path = "/staff" + route.replace("{reference}", case.reference)
+    screener = CALLERS["screener"]
+    assert expected(method, route, screener, case.spec) is None, "valid token would succeed"
+    body = None
+    if method == "POST":
+        body = BODIES[route](Context(screener, case.spec, case.version))
+    headers = {"Content-Type": "application/json"}
+    authorization = FAULTS[fault](tokens)
+    if authorization is not None:
+        headers["Authorization"] = authorization
+
+    response = request(matrix, method, path, headers, body)
+    try:
+        assert response.status_code == 401, (response.status_code, response.body)
+        assert_no_case_data(matrix, response)
+        assert_nothing_written(matrix, [case])
+    except AssertionError:
+        put_back(matrix, [case])
+        raise
