@@ -46,6 +46,7 @@ from chalicelib.clock import Clock, iso
 from chalicelib.crypto import Sealer
 from chalicelib.directory import MemberRecord, StaffDirectory, with_role
 from chalicelib.errors import FieldProblem, InvalidInput, NotFound, SealBroken, StaleVersion
+from chalicelib.institution.models import PRIORITIES
 from chalicelib.notify import Kind, Notification, Outbox
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
@@ -54,6 +55,7 @@ from chalicelib.roles import Role
 
 _COMMIT_ATTEMPTS = 3
 PAGE_SIZE = 25
+_MAX_PAGES_PER_CALL = 8
 
 
 @dataclass
@@ -92,22 +94,35 @@ class Casework:
     ) -> dict[str, Any]:
         """A screener's team queue, or an advisor's own cases, in priority and due order."""
         principal.require("screener", "advisor")
+        problems = []
+        if status is not None and status not in workflow.OPEN:
+            problems.append(
+                FieldProblem("status", "must be one of: " + ", ".join(sorted(workflow.OPEN)))
+            )
+        if priority is not None and priority not in PRIORITIES:
+            problems.append(FieldProblem("priority", "must be one of: " + ", ".join(PRIORITIES)))
+        if problems:
+            raise InvalidInput(problems)
         if "screener" in principal.roles:
-            items, following = self.cases.queue(
-                "team_queue", "queue_team", principal.team_id, PAGE_SIZE, cursor
-            )
+            index, key, value = "team_queue", "queue_team", principal.team_id
         else:
-            items, following = self.cases.queue(
-                "advisor_queue", "advisor_open", principal.member_id, PAGE_SIZE, cursor
-            )
+            index, key, value = "advisor_queue", "advisor_open", principal.member_id
         now = iso(self.clock.now())
-        rows = [
-            summary(item, now)
-            for item in items
-            if (status is None or item["status"] == status)
-            and (priority is None or item.get("priority") == priority)
-            and (not overdue or _overdue(item, now))
-        ]
+        rows: list[dict[str, Any]] = []
+        following = cursor
+        # Filters apply after DynamoDB's page limit, so read on until a page's worth is found
+        # (boundedly): a filtered page must not come back empty while more cases match.
+        for _page in range(_MAX_PAGES_PER_CALL):
+            items, following = self.cases.queue(index, key, value, PAGE_SIZE, following)
+            rows += [
+                summary(item, now)
+                for item in items
+                if (status is None or item["status"] == status)
+                and (priority is None or item.get("priority") == priority)
+                and (not overdue or _overdue(item, now))
+            ]
+            if following is None or len(rows) >= PAGE_SIZE:
+                break
         return {"cases": rows, "next_cursor": following}
 
     def view(self, principal: Principal, reference: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ emails they caused, read back from moto's SES."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import requests
@@ -12,7 +12,7 @@ import requests
 from chalicelib.resources import DEMOGRAPHICS_TABLE, REPORTS_TABLE, physical_name
 from devstack.emails import SentEmail, sent_emails
 from tests.e2e.running import RunningStack
-from tests.sentinels import queue_counts, table_items, wait_until
+from tests.sentinels import Blob, queue_counts, table_items, wait_until
 
 _REFERENCE_CHARACTER = "[23456789ABCDEFGHJKMNPQRSTVWXYZ]"
 REFERENCE = re.compile(rf"^RS-{_REFERENCE_CHARACTER}{{4}}-{_REFERENCE_CHARACTER}{{4}}$")
@@ -75,6 +75,24 @@ def emails(stack: RunningStack) -> list[SentEmail]:
 def about(found: Iterable[SentEmail], reference: str) -> list[SentEmail]:
     """The emails whose subject names a report's reference."""
     return [sent for sent in found if reference in sent.subject]
+
+
+def email_blobs(sent: Iterable[SentEmail]) -> Iterator[Blob]:
+    """Each email raw (as SES received it) and decoded, field by field, for a sentinel scan."""
+    for number, message in enumerate(sent):
+        where = f"email {number} ({message.subject})"
+        yield Blob(f"{where} raw", message.raw)
+        yield Blob(f"{where} subject", message.subject)
+        yield Blob(f"{where} recipients", " ".join(message.to))
+        yield Blob(f"{where} text", message.text)
+        yield Blob(f"{where} html", message.html)
+
+
+def log_blob(stack: RunningStack) -> Blob:
+    """Everything the stack has printed, for a sentinel scan (raw bytes as latin-1)."""
+    # Let anything still buffered in the stack's handlers reach the file.
+    requests.get(f"{stack.api}/health", timeout=5)
+    return Blob("devstack log", stack.log_bytes().decode("latin-1"))
 
 
 def wait_for_emails(

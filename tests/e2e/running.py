@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ START_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 10
 #: Makes the five-minute redrive job fire every five seconds.
 SCHEDULE_SCALE = 60
+#: The start-up summary's line naming the staff user pool and its app client.
+_SIGN_IN_HEADING = re.compile(r"Cognito pool (?P<pool>[^\s,]+), app client (?P<client>[^\s;]+);")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,12 @@ class RunningStack:
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
+
+    def staff_pool(self) -> tuple[str, str]:
+        """The staff user pool's id and its app client's id, as the start-up summary names them."""
+        found = _SIGN_IN_HEADING.search(self.log_text())
+        assert found is not None, "the start-up summary names no Cognito pool"
+        return found["pool"], found["client"]
 
     def log_text(self) -> str:
         """Everything the stack has printed so far."""

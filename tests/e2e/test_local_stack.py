@@ -29,7 +29,8 @@ def test_in_process_stack_triages_and_notifies_and_restores_the_environment() ->
             response = requests.post(f"{stack.urls.api}/reports", json=body, timeout=10)
             assert response.status_code == 201, response.text
         reference = response.json()["reference"]
-        [sent] = wait_until(lambda: sent_emails(stack.urls.moto), 10)
+        moto = stack.urls.moto  # narrowed here; a lambda would lose the narrowing
+        [sent] = wait_until(lambda: sent_emails(moto), 10)
         assert reference in sent.subject
         assert sent.to == ("sam.okafor@example.ac.uk",)
         assert stack.pump.wait_until_idle(10)

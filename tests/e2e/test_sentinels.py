@@ -8,15 +8,13 @@ printed are searched for them, raw and base64-encoded.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-import requests
 
 from chalicelib.resources import DEMOGRAPHICS_TABLE, physical_name
-from devstack.emails import SentEmail
 from tests.e2e.reports import (
+    email_blobs,
     emails,
+    log_blob,
     submit,
     wait_for_emails,
     wait_for_screening,
@@ -25,7 +23,6 @@ from tests.e2e.reports import (
 from tests.e2e.running import RunningStack
 from tests.factories import sentinel_submission
 from tests.sentinels import (
-    Blob,
     every_queue_blob,
     every_table_blob,
     occurrences,
@@ -71,17 +68,6 @@ def test_no_queue_holds_a_sentinel(stack: RunningStack, sentinels: list[str]) ->
     assert occurrences(every_queue_blob(stack.client("sqs")), sentinels) == []
 
 
-def email_blobs(sent: list[SentEmail]) -> Iterator[Blob]:
-    """Each email raw (as SES received it) and decoded, field by field."""
-    for number, message in enumerate(sent):
-        where = f"email {number} ({message.subject})"
-        yield Blob(f"{where} raw", message.raw)
-        yield Blob(f"{where} subject", message.subject)
-        yield Blob(f"{where} recipients", " ".join(message.to))
-        yield Blob(f"{where} text", message.text)
-        yield Blob(f"{where} html", message.html)
-
-
 def test_no_email_holds_a_sentinel(stack: RunningStack, sentinels: list[str]) -> None:
     sent = emails(stack)
     # The sentinel reports' own emails at least; every other test's too.
@@ -90,10 +76,7 @@ def test_no_email_holds_a_sentinel(stack: RunningStack, sentinels: list[str]) ->
 
 
 def test_no_log_line_holds_a_sentinel(stack: RunningStack, sentinels: list[str]) -> None:
-    # Let anything still buffered in the stack's handlers reach the file.
-    requests.get(f"{stack.api}/health", timeout=5)
-    log = Blob("devstack log", stack.log_bytes().decode("latin-1"))
-    assert occurrences([log], sentinels) == []
+    assert occurrences([log_blob(stack)], sentinels) == []
 
 
 def test_demographic_answers_are_never_in_clear(stack: RunningStack, sentinels: list[str]) -> None:
