@@ -98,6 +98,11 @@ class SlaWatch:
             return False
         stage = str(item["sla_next_stage"])
         done = set(item.get("sla_escalated", set())) | {stage}
+        following = next_stage(_dates(item), self.escalation, done)
+        if stage == FIRST_CONTACT_OVERDUE and item.get("first_contact_at"):
+            # Contact was made: that clock stopped, so there is nothing to chase.
+            self.store.record_escalation(report_id, stage, following, [])
+            return False
         notification = Notification(
             notification_id=f"{report_id}.{stage}",
             kind="sla_escalation",
@@ -109,7 +114,6 @@ class SlaWatch:
             stage=stage,
             due_at=_due_of(stage, item),
         )
-        following = next_stage(_dates(item), self.escalation, done)
         if not self.store.record_escalation(
             report_id, stage, following, [self.outbox.put_request(notification)]
         ):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from chalice.test import Client
 
 from chalicelib.settings import Settings
-from tests.api.conftest import as_staff, drain, post_json, sent_emails, sign_in
+from tests.api.conftest import FixedClock, as_staff, drain, post_json, sent_emails, sign_in
 from tests.factories import named_submission
 
 pytestmark = pytest.mark.usefixtures("staff")
@@ -118,3 +119,85 @@ def test_a_named_case_from_screening_to_closure(client: Client, aws: Settings) -
         "transition",
     ]
     assert call(client, "get", "/staff/queue", screener).json_body["cases"] == []
+
+
+def _assigned_case(client: Client, aws: Settings) -> tuple[str, str, str]:
+    reference = post_json(client, "/reports", named_submission()).json_body["reference"]
+    drain(client, aws)
+    screener, advisor = sign_in(aws, "ss-screener"), sign_in(aws, "ss-advisor-1")
+    case = call(client, "get", f"/staff/cases/{reference}", screener).json_body
+    call(
+        client,
+        "post",
+        f"/staff/cases/{reference}/assignment",
+        screener,
+        {"advisor_id": "ss-advisor-1", "reason": "Available now", "version": case["version"]},
+    )
+    return reference, screener, advisor
+
+
+def test_first_contact_in_time_stops_the_first_contact_escalation(
+    client: Client, aws: Settings, clock: FixedClock
+) -> None:
+    reference, _screener, advisor = _assigned_case(client, aws)
+    call(
+        client,
+        "post",
+        f"/staff/cases/{reference}/timeline",
+        advisor,
+        {"entry": {"type": "contact_attempt", "method": "email", "result": "reached"}},
+    )
+    drain(client, aws)
+    emails_before = len(sent_emails(aws))
+
+    clock.moment += timedelta(days=4, minutes=1)  # past the first-contact deadline
+    escalated = client.lambda_.invoke(
+        "sla_watch",
+        client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+        ),
+    ).payload
+    drain(client, aws)
+
+    assert escalated == {"escalated": 0}
+    assert len(sent_emails(aws)) == emails_before
+
+
+@pytest.mark.parametrize(
+    ("query", "field"), [("status=nonsense", "status"), ("priority=asap", "priority")]
+)
+def test_an_unknown_queue_filter_value_is_refused_by_name(
+    client: Client, aws: Settings, query: str, field: str
+) -> None:
+    response = call(client, "get", f"/staff/queue?{query}", sign_in(aws, "ss-screener"))
+
+    assert response.status_code == 400
+    assert [problem["field"] for problem in response.json_body["errors"]] == [field]
+
+
+def test_a_closed_case_cannot_be_escalated(client: Client, aws: Settings) -> None:
+    reference, screener, _advisor = _assigned_case(client, aws)
+    case = call(client, "get", f"/staff/cases/{reference}", screener).json_body
+    closed = call(
+        client,
+        "post",
+        f"/staff/cases/{reference}/transitions",
+        screener,
+        {
+            "to": "closed",
+            "reason": "Withdrawn",
+            "outcome": "reporter_withdrew",
+            "version": case["version"],
+        },
+    ).json_body
+
+    response = call(
+        client,
+        "post",
+        f"/staff/cases/{reference}/escalation",
+        screener,
+        {"reason": "Too late", "version": closed["version"]},
+    )
+
+    assert response.status_code == 409
+    assert response.json_body["allowed"] == ["reopened"]
