@@ -30,7 +30,7 @@ from devstack.gateway import emulate_api_gateway_unauthorized
 from devstack.provision import provision
 from devstack.pump import Pump, subscriptions
 from devstack.scheduler import Scheduler, jobs
-from devstack.static import StaticSite
+from devstack.static import StaticSite, local_site_config
 
 if TYPE_CHECKING:
     from chalicelib.directory import StaffMember, Team
@@ -220,7 +220,12 @@ class LocalStack:
         self._running.append(self.scheduler)
 
         api_url = f"http://{host}:{api.port}"
-        site.configure({"apiUrl": api_url})
+        # The pages reach the API and Cognito through the web server's own origin.
+        site.configure(
+            local_site_config(self.settings.staff_client_id, self.settings.region),
+            api_upstream=api_url,
+            cognito_upstream=moto_url,
+        )
         site.start()
         self.urls = StackUrls(api=api_url, web=web_url, moto=moto_url)
 

@@ -1,15 +1,24 @@
-"""The running local stack as the e2e tests see it: its addresses, clients and log."""
+"""The running local stack as the e2e and browser tests see it: starting and stopping it,
+its addresses, clients and log."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import signal
 import socket
 import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
+import requests
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 REGION = "eu-west-2"
@@ -65,3 +74,72 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def _stack_environment() -> dict[str, str]:
+    # The stack sets its own AWS variables; nothing from this process may point it elsewhere.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AWS_ENDPOINT_URL", "RS_"))
+    }
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _wait_for_health(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"devstack exited with {process.returncode}:\n{log_path.read_text()}")
+        try:
+            if requests.get(url + "/health", timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.25)
+    process.kill()
+    pytest.fail(f"devstack did not answer /health in {START_TIMEOUT_SECONDS} s")
+
+
+@contextlib.contextmanager
+def running_stack(log_dir: Path) -> Iterator[RunningStack]:
+    """`python -m devstack` on free ports, its output in `log_dir/stack.log`, until the end of
+    the block; then stopped with SIGTERM, which must exit 0 within a few seconds."""
+    port, moto_port, web_port = free_port(), free_port(), free_port()
+    log_path = log_dir / "stack.log"
+    command = [
+        sys.executable, "-m", "devstack",
+        "--port", str(port),
+        "--moto-port", str(moto_port),
+        "--web-port", str(web_port),
+        "--schedule-scale", str(SCHEDULE_SCALE),
+    ]  # fmt: skip
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            command,
+            cwd=PROJECT_DIR,
+            env=_stack_environment(),
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    running = RunningStack(
+        api=f"http://127.0.0.1:{port}",
+        web=f"http://127.0.0.1:{web_port}",
+        moto=f"http://127.0.0.1:{moto_port}",
+        log_path=log_path,
+        process=process,
+    )
+    try:
+        _wait_for_health(running.api, process, log_path)
+        yield running
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+                pytest.fail(f"devstack did not stop within {STOP_TIMEOUT_SECONDS} s of SIGTERM")
+    assert process.returncode == 0, f"devstack exited {process.returncode}:\n{running.log_text()}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -154,6 +154,42 @@ def test_the_privacy_notice_has_a_version() -> None:
 
     assert notice.version.strip()
     assert notice.summary["en"]
+
+
+def _texts(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, str]]]:
+    """Every text (language code -> wording) in raw institution data, with where it is."""
+    if isinstance(node, dict):
+        if "en" in node and set(node) <= {"en", "cy"}:
+            yield path, node
+            return
+        for key, value in node.items():
+            yield from _texts(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            name = item.get("id", index) if isinstance(item, dict) else index
+            yield from _texts(item, f"{path}[{name}]")
+
+
+def test_every_text_of_the_default_institution_is_in_english_and_welsh() -> None:
+    texts = list(_texts(default_data()))
+
+    assert len(texts) > 150  # labels, hints, options, resources, privacy, next steps, name
+    assert [path for path, text in texts if not text.get("cy", "").strip()] == []
+    assert [path for path, text in texts if not text["en"].strip()] == []
+
+
+def test_welsh_texts_are_translations_not_copies_of_the_english() -> None:
+    copied = [path for path, text in _texts(default_data()) if text.get("cy") == text["en"]]
+
+    assert copied == []
+
+
+def test_yes_and_no_in_welsh_answer_each_question_in_its_own_verb() -> None:
+    # Welsh has no one word for yes: "Ydych chi...?" is answered "Ydw", "Oes...?" "Oes".
+    for question_id, yes in [("under_18", "Ydw"), ("ongoing", "Ydy"), ("immediate_danger", "Oes")]:
+        options = {option.id: option.label for option in asked_question(question_id).options}
+        assert options["yes"]["cy"] == yes
+        assert options["no"]["cy"] == f"Nac {yes.lower()}"
 
 
 @pytest.mark.parametrize("name", ["no_such_institution", "../default", "default.json"])

@@ -1,0 +1,140 @@
+"""The staff portal in Chromium: a screener signs in and assigns a named report; the advisor
+signs in, reveals the contact details, logs first contact and closes the case.
+
+The report is sent through the web server's `/api` (as the reporter form sends it); each
+member of staff works in their own browser context, as on their own machine. Every page is
+screenshotted and checked with axe-core; every request must stay on the web server's origin.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+import requests
+from playwright.sync_api import Page, expect
+
+from devstack.demo import DEMO_PASSWORD
+from tests.browser.form import Checkpoint, persistent_storage, session_storage
+from tests.e2e.reports import report_with_reference, wait_for_screening
+from tests.e2e.running import RunningStack
+from tests.factories import contact, named_submission
+
+pytestmark = pytest.mark.browser
+
+PORTAL_PATH = "/portal/"
+SCREENER = "ss-screener"
+ADVISOR = "ss-advisor-1"
+ADVISOR_NAME = "Rhian Evans"
+
+
+@dataclass(frozen=True)
+class NamedReport:
+    reference: str
+    name: str
+    email: str
+
+
+@pytest.fixture
+def named_report(stack: RunningStack) -> NamedReport:
+    """A student's named report, sent through the web server's API proxy and triaged."""
+    tag = uuid.uuid4().hex[:8]
+    details = contact(name="Morgan Price", email=f"morgan.price.{tag}@example.ac.uk")
+    body = named_submission(answers={"reporter_role": "student"}, contact=details)
+    answer = requests.post(f"{stack.web}/api/reports", json=body, timeout=10)
+    assert answer.status_code == 201, answer.text
+    reference = answer.json()["reference"]
+    wait_for_screening(stack, reference)
+    return NamedReport(reference, details["name"], details["email"])
+
+
+def sign_in(page: Page, checkpoint: Checkpoint, username: str) -> None:
+    """Open the portal and sign in with the local stack's password flow."""
+    page.goto(PORTAL_PATH)
+    expect(page.locator("main h1")).to_have_text("Sign in")
+    checkpoint(page, f"sign-in-{username}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#signed-in-as")).to_contain_text(username)
+    assert persistent_storage(page) == (0, ""), "tokens were kept beyond the tab"
+
+
+def sign_out(page: Page) -> None:
+    """Sign out; the tokens must be gone from the tab."""
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("main h1")).to_have_text("Sign in")
+    assert not [key for key in session_storage(page) if "session" in key], session_storage(page)
+
+
+def open_case(page: Page, checkpoint: Checkpoint, reference: str, queue_title: str) -> None:
+    """From the queue, open a case by its reference."""
+    expect(page.locator("main h1")).to_have_text(queue_title)
+    link = page.locator(f'table#queue tr[data-reference="{reference}"] a').first
+    expect(link).to_be_visible()
+    checkpoint(page, "queue")
+    link.click()
+    expect(page.locator("main h1")).to_have_text(f"Case {reference}")
+
+
+def expect_banner(page: Page, text: str) -> None:
+    expect(page.get_by_test_id("status-banner")).to_contain_text(text)
+
+
+def test_a_screener_assigns_and_the_advisor_works_the_case_to_closure(
+    open_page: Callable[..., Page],
+    checkpoint: Checkpoint,
+    stack: RunningStack,
+    named_report: NamedReport,
+) -> None:
+    reference = named_report.reference
+
+    # The screener: sign in, find the case in the queue, assign it.
+    screener = open_page()
+    sign_in(screener, checkpoint, SCREENER)
+    open_case(screener, checkpoint, reference, "Screening queue")
+    expect(screener.locator("main")).not_to_contain_text(named_report.email)
+    checkpoint(screener, "case-for-the-screener")
+    assign = screener.locator("#assign-form")
+    assign.get_by_label(ADVISOR_NAME, exact=True).check()
+    assign.get_by_label("Reason").fill("Student Support case; advisor has capacity")
+    assign.get_by_role("button", name="Assign").click()
+    expect_banner(screener, f"Case assigned to {ADVISOR_NAME}.")
+    checkpoint(screener, "assigned")
+    sign_out(screener)
+
+    # The advisor, on their own machine: sign in, open the case, reveal the contact details.
+    advisor = open_page()
+    sign_in(advisor, checkpoint, ADVISOR)
+    open_case(advisor, checkpoint, reference, "Your cases")
+    checkpoint(advisor, "case-for-the-advisor")
+    advisor.get_by_label("Why do you need to see them?").fill("To make first contact")
+    advisor.get_by_role("button", name="Reveal contact details").click()
+    expect(advisor.get_by_test_id("contact-email")).to_have_text(named_report.email)
+    checkpoint(advisor, "contact-details-revealed")
+
+    # First contact: by email, reached.
+    log = advisor.locator("#contact-form")
+    log.get_by_label("Email", exact=True).check()
+    log.get_by_label("Reached the reporter").check()
+    log.get_by_role("button", name="Log contact").click()
+    expect_banner(advisor, "Contact logged: the reporter was reached.")
+    checkpoint(advisor, "first-contact-logged")
+
+    # Close the case with an outcome.
+    close = advisor.locator("#move-closed")
+    close.get_by_label("Informal resolution").check()
+    close.get_by_label("Reason").fill("Support agreed and given; the reporter is satisfied")
+    close.get_by_role("button", name="Close case").click()
+    expect_banner(advisor, "Case closed.")
+    checkpoint(advisor, "closed")
+    sign_out(advisor)
+
+    stored = report_with_reference(stack, reference)
+    assert stored is not None
+    assert stored["status"]["S"] == "closed"
+    assert stored["advisor_id"]["S"] == ADVISOR
+    assert stored["first_contact_met"]["BOOL"] is True
+    assert stored["outcome"]["S"] == "informal_resolution"

@@ -1,0 +1,116 @@
+// The staff API: JSON over fetch with the access token. A 401 (or an expired token)
+// forgets the session and hands over to `onSignedOut`, which shows the sign-in page.
+
+import { currentSession, forgetSession } from "./auth.js";
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.message) || `the API answered ${status}`);
+    this.status = status;
+    this.body = body || {};
+  }
+
+  /** The API's error code: invalid_input, stale_version, transition_refused, ... */
+  get code() {
+    return this.body.error || null;
+  }
+
+  /** A sentence for people, for errors no form field owns. */
+  get sentence() {
+    if (this.status === 0) return "The portal could not reach the server. Check your connection and try again.";
+    if (this.status === 403) return "Your role does not allow this.";
+    if (this.status === 404) return "This case does not exist, or it is not one you can see.";
+    if (this.status === 503) return "This could not be saved just now. Try again in a few seconds.";
+    if (this.status >= 500) return "Something went wrong on our side. Try again, and tell the service team if it keeps happening.";
+    return this.body.message ? capitalise(this.body.message) : "That did not work. Try again.";
+  }
+}
+
+export class SignedOut extends Error {}
+
+function capitalise(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+let settings = { apiUrl: "", onSignedOut: () => {} };
+
+/** Where the API is, and what to do when the session ends. */
+export function configureApi(apiUrl, onSignedOut) {
+  settings = { apiUrl, onSignedOut };
+}
+
+/** Call the API; resolves to the JSON body, rejects with ApiError (or SignedOut). */
+export async function call(method, path, body) {
+  const session = currentSession();
+  if (!session) return signedOut();
+  const headers = { Accept: "application/json", Authorization: `Bearer ${session.accessToken}` };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let response;
+  try {
+    response = await fetch(settings.apiUrl + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "omit",
+      cache: "no-store",
+    });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  if (response.status === 401) return signedOut();
+  const answer = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, answer);
+  return answer;
+}
+
+function signedOut() {
+  forgetSession();
+  settings.onSignedOut();
+  throw new SignedOut("signed out");
+}
+
+/** The reporter form's questions (public), for readable answer labels. */
+let formPromise = null;
+export function reportForm() {
+  if (!formPromise) {
+    formPromise = fetch(`${settings.apiUrl}/form`, {
+      headers: { Accept: "application/json" },
+      credentials: "omit",
+    })
+      .then((response) => (response.ok ? response.json() : null))
+      .catch(() => null)
+      .then((body) => {
+        if (!body) formPromise = null; // try again next time
+        return body;
+      });
+  }
+  return formPromise;
+}
+
+const encode = encodeURIComponent;
+
+export const staff = {
+  me: () => call("GET", "/staff/me"),
+  queue: (filters = {}) => {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(filters)) {
+      if (value) query.set(name, value);
+    }
+    const text = query.toString();
+    return call("GET", `/staff/queue${text ? `?${text}` : ""}`);
+  },
+  case: (reference) => call("GET", `/staff/cases/${encode(reference)}`),
+  reveal: (reference, purpose) => call("POST", `/staff/cases/${encode(reference)}/reveal`, { purpose }),
+  readTimeline: (reference, purpose) =>
+    call("POST", `/staff/cases/${encode(reference)}/timeline/read`, { purpose }),
+  addToTimeline: (reference, entry) =>
+    call("POST", `/staff/cases/${encode(reference)}/timeline`, { entry }),
+  advisors: (reference) => call("GET", `/staff/cases/${encode(reference)}/advisors`),
+  assign: (reference, body) => call("POST", `/staff/cases/${encode(reference)}/assignment`, body),
+  transition: (reference, body) =>
+    call("POST", `/staff/cases/${encode(reference)}/transitions`, body),
+  priority: (reference, body) => call("POST", `/staff/cases/${encode(reference)}/priority`, body),
+  escalate: (reference, body) => call("POST", `/staff/cases/${encode(reference)}/escalation`, body),
+  flag: (reference, body) => call("POST", `/staff/cases/${encode(reference)}/flags`, body),
+  audit: (reference) => call("GET", `/staff/cases/${encode(reference)}/audit`),
+};

@@ -1,0 +1,214 @@
+// The staff portal: configuration, sign-in, and a small hash router.
+//
+//   #/                      the queue (screeners, advisors), find a case (admins), or a
+//                           "no case access" page (analysts)
+//   #/?status=&priority=&overdue=true   the queue, filtered
+//   #/cases/RS-XXXX-XXXX    a case
+//
+// Hashes that do not start with "#/" are in-page jumps and leave the page alone.
+
+import { configureApi, SignedOut, staff, ApiError, reportForm } from "./api.js";
+import { completeHostedSignIn, currentSession, signOut, SignInError } from "./auth.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { focusOn, h, replace } from "./dom.js";
+import { label, ROLE, setTimeZone, listOf } from "./format.js";
+import { renderCase, forgetCase } from "./views/case.js";
+import { renderHome } from "./views/home.js";
+import { renderSignIn } from "./views/signin.js";
+
+const view = document.getElementById("view");
+const statusRegion = document.getElementById("status");
+const accountNav = document.getElementById("account-nav");
+const signedInAs = document.getElementById("signed-in-as");
+
+let config = null;
+let me = null;
+let renderCount = 0;
+let firstRender = true;
+
+/** Show a message in the status region (an aria-live region) and, by default, focus it. */
+function announce(text, { kind = "success", title = null, focus = true, detail = null } = {}) {
+  const banner = h(
+    "div",
+    { class: `banner banner--${kind}`, tabindex: "-1", "data-testid": "status-banner" },
+    title ? h("h2", { class: "banner__title" }, title) : null,
+    h("p", { class: "banner__text" }, text),
+    detail ? h("p", { class: "banner__text" }, detail) : null,
+  );
+  replace(statusRegion, banner);
+  if (focus) focusOn(banner);
+}
+
+function clearStatus() {
+  statusRegion.replaceChildren();
+}
+
+function showAccount() {
+  if (!me) {
+    accountNav.hidden = true;
+    return;
+  }
+  const roles = listOf(me.roles.map((role) => label(ROLE, role)));
+  signedInAs.replaceChildren(
+    "Signed in as ",
+    h("strong", null, me.member_id),
+    roles ? ` (${roles})` : "",
+  );
+  accountNav.hidden = false;
+}
+
+function parseHash() {
+  const hash = location.hash || "#/";
+  const [path, query = ""] = hash.slice(1).split("?");
+  return { path, query: new URLSearchParams(query) };
+}
+
+function showSignIn(options = {}) {
+  me = null;
+  forgetCase();
+  showAccount();
+  renderSignIn(view, {
+    auth: config.auth,
+    returnTo: location.hash && location.hash.startsWith("#/") ? location.hash : "#/",
+    onSignedIn: () => {
+      clearStatus();
+      route({ afterSignIn: true });
+    },
+    ...options,
+  });
+}
+
+function showProblem(title, text) {
+  document.title = `${title} — Staff portal — Report + Support`;
+  const heading = h("h1", { class: "heading-l" }, title);
+  replace(view, heading, h("p", { class: "body" }, text));
+  focusOn(heading);
+}
+
+async function route({ afterSignIn = false } = {}) {
+  if (location.hash && !location.hash.startsWith("#/")) return;
+  const ticket = ++renderCount;
+  const current = () => ticket === renderCount;
+  if (!afterSignIn) clearStatus();
+
+  if (!currentSession()) {
+    showSignIn();
+    return;
+  }
+  if (!me) {
+    try {
+      me = await staff.me();
+    } catch (failure) {
+      if (failure instanceof SignedOut || !current()) return;
+      showProblem(
+        "You cannot use the portal",
+        failure instanceof ApiError && failure.status === 403
+          ? "You are signed in, but you are not in the staff directory. Ask the service team to add you."
+          : failure instanceof ApiError
+            ? failure.sentence
+            : "Something went wrong. Reload the page to try again.",
+      );
+      return;
+    }
+    if (!current()) return;
+  }
+  showAccount();
+
+  const { path, query } = parseHash();
+  const context = {
+    view,
+    me,
+    query,
+    current,
+    announce,
+    clearStatus,
+    navigate: (hash) => {
+      if (location.hash === hash) route();
+      else location.hash = hash;
+    },
+  };
+  const caseMatch = /^\/cases\/(RS-[A-Z0-9]{4}-[A-Z0-9]{4})$/.exec(path);
+  const caseAccess = me.roles.some((role) => ["screener", "advisor", "admin"].includes(role));
+  try {
+    if (!caseAccess) {
+      // Analysts (and any role without case access) see one short page, whatever the address.
+      forgetCase();
+      await renderHome(context);
+    } else if (caseMatch) {
+      await renderCase(context, caseMatch[1]);
+    } else {
+      forgetCase();
+      if (path === "/" || path === "") {
+        await renderHome(context);
+      } else {
+        showProblem("Page not found", "There is no such page in the staff portal.");
+      }
+    }
+  } catch (failure) {
+    if (failure instanceof SignedOut || !current()) return;
+    showProblem(
+      "Something went wrong",
+      failure instanceof ApiError ? failure.sentence : "Reload the page to try again.",
+    );
+    if (!(failure instanceof ApiError)) console.error(failure);
+    return;
+  }
+  if (current() && !firstRender && !afterSignIn) {
+    focusOn(view.querySelector("h1"));
+  } else if (current() && afterSignIn) {
+    focusOn(view.querySelector("h1"));
+  }
+  firstRender = false;
+}
+
+async function start() {
+  try {
+    config = await loadConfig();
+  } catch (failure) {
+    showProblem(
+      "The portal is not set up",
+      failure instanceof ConfigError
+        ? `The site configuration is missing or incomplete (${failure.message}).`
+        : "The site configuration could not be read.",
+    );
+    return;
+  }
+  configureApi(config.apiUrl, () =>
+    showSignIn({ message: "Your session has ended. Sign in again to carry on." }),
+  );
+  reportForm().then((form) => setTimeZone(form && form.time_zone));
+
+  document.getElementById("sign-out").addEventListener("click", () => {
+    if (signOut(config.auth)) return; // on its way to the hosted UI's sign-out
+    clearStatus();
+    history.replaceState(null, "", `${location.pathname}#/`);
+    showSignIn({ message: "You have signed out." });
+  });
+  document.getElementById("skip-link").addEventListener("click", (event) => {
+    event.preventDefault();
+    focusOn(document.getElementById("main"));
+  });
+  window.addEventListener("hashchange", () => route());
+  if (location.hash && !location.hash.startsWith("#/")) {
+    // An in-page jump opened as a fresh page (say, in a new tab): start at the home page.
+    history.replaceState(null, "", `${location.pathname}${location.search}#/`);
+  }
+
+  if (config.auth.mode === "hosted") {
+    try {
+      const completed = await completeHostedSignIn(config.auth);
+      if (completed) {
+        await route({ afterSignIn: true });
+        return;
+      }
+    } catch (failure) {
+      showSignIn({
+        error: failure instanceof SignInError ? failure.message : "Sign-in did not work. Try again.",
+      });
+      return;
+    }
+  }
+  await route();
+}
+
+start();
