@@ -289,10 +289,7 @@ class Casework:
         principal.require("screener")
 
         def change(case: dict[str, Any]) -> Change:
-            update = CaseUpdate(changes={"priority": request.priority})
-            if "queue_team" in case:
-                due = str(case.get("first_contact_due") or case["submitted_at"])
-                update.changes["queue_order"] = queue_order(request.priority, due)
+            update = CaseUpdate(changes=_reprioritised(case, request.priority))
             return Change(update, {"from": case.get("priority"), "to": request.priority})
 
         case = self._change(
@@ -313,10 +310,7 @@ class Casework:
 
         def change(case: dict[str, Any]) -> Change:
             workflow.check_open(str(case["status"]), "escalated")
-            update = CaseUpdate(changes={"priority": "urgent"})
-            if "queue_team" in case:
-                due = str(case.get("first_contact_due") or case["submitted_at"])
-                update.changes["queue_order"] = queue_order("urgent", due)
+            update = CaseUpdate(changes=_reprioritised(case, "urgent"))
             notification = self._notification({**case, "priority": "urgent"}, "escalation", None)
             return Change(update, {}, notifications=[notification])
 
@@ -563,6 +557,15 @@ def _may_see(principal: Principal, case: dict[str, Any], roles: tuple[Role, ...]
     return (
         "admin" in roles and "admin" in principal.roles and case.get("status") != "awaiting_triage"
     )
+
+
+def _reprioritised(case: dict[str, Any], priority: str) -> dict[str, Any]:
+    """A new priority, and the queue position that follows from it if the case is queued."""
+    changes: dict[str, Any] = {"priority": priority}
+    if "queue_team" in case:
+        due = str(case.get("first_contact_due") or case["submitted_at"])
+        changes["queue_order"] = queue_order(priority, due)
+    return changes
 
 
 def _first_contact(case: dict[str, Any], now: str) -> dict[str, Any]:
