@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -44,6 +45,8 @@ class AuditEntry:
     details: dict[str, Any] = field(default_factory=dict)
     sealed_reason: bytes | None = None
     prev_hash: str = GENESIS
+    #: KMS HMAC of the entry's hash (not part of the hash itself).
+    mac: str | None = None
 
     def digest(self) -> str:
         """SHA-256 over a canonical form of every field but the hash itself."""
@@ -114,11 +117,52 @@ def next_entry(
 
 
 @dataclass
+class AuditSigner:
+    """Signs entry hashes with a KMS HMAC key, so a chain recomputed without it fails.
+
+    The key never leaves KMS: whoever can write the table but not use the key cannot
+    forge or edit an entry. (Removing entries from the end *and* moving the case's head
+    back stays possible for such a writer; the head is not signed separately.)
+    """
+
+    kms: Any
+    key_arn: str
+
+    def sign(self, entry_hash: str) -> str:
+        """The MAC of an entry hash."""
+        try:
+            response = self.kms.generate_mac(
+                KeyId=self.key_arn, Message=entry_hash.encode(), MacAlgorithm="HMAC_SHA_256"
+            )
+        except (BotoCoreError, ClientError):
+            raise DependencyUnavailable("kms") from None
+        return base64.b64encode(response["Mac"]).decode()
+
+    def check(self, entry_hash: str, mac: str) -> bool:
+        """Whether `mac` is this key's MAC of `entry_hash`."""
+        try:
+            response = self.kms.verify_mac(
+                KeyId=self.key_arn,
+                Message=entry_hash.encode(),
+                MacAlgorithm="HMAC_SHA_256",
+                Mac=base64.b64decode(mac),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("KMSInvalidMacException", "ValidationException"):
+                return False
+            raise DependencyUnavailable("kms") from None
+        except (BotoCoreError, ValueError):
+            return False
+        return bool(response.get("MacValid"))
+
+
+@dataclass
 class AuditTrail:
-    """Reads and writes audit entries in the reports table."""
+    """Reads and writes audit entries in the reports table; signs each with the audit key."""
 
     client: Any
     table: str
+    signer: AuditSigner
 
     def put_request(self, entry: AuditEntry, entry_hash: str) -> dict[str, Any]:
         """A transaction item adding the entry; fails if that link already exists."""
@@ -133,6 +177,7 @@ class AuditTrail:
             "details": entry.details,
             "prev_hash": entry.prev_hash,
             "hash": entry_hash,
+            "mac": self.signer.sign(entry_hash),
         }
         if entry.sealed_reason is not None:
             item["sealed_reason"] = Binary(entry.sealed_reason)
@@ -161,9 +206,23 @@ class AuditTrail:
             raise DependencyUnavailable("dynamodb") from None
         return [_entry(item) for item in items]
 
+    def verify(
+        self, report_id: str, head: ChainHead
+    ) -> tuple[list[tuple[AuditEntry, str]], Verification]:
+        """A case's entries, and the verification of their chain including signatures."""
+        chain = self.entries(report_id)
+        return chain, verify(chain, head, self.signer.check)
 
-def verify(entries: list[tuple[AuditEntry, str]], head: ChainHead) -> Verification:
-    """Recompute a chain against the head recorded on its case; the first broken link."""
+
+def verify(
+    entries: list[tuple[AuditEntry, str]],
+    head: ChainHead,
+    check_mac: Callable[[str, str], bool] | None = None,
+) -> Verification:
+    """Recompute a chain against the head recorded on its case; the first broken link.
+
+    With `check_mac`, each entry's signature is checked too (see `AuditSigner`).
+    """
     previous = GENESIS
     for position, (entry, stored_hash) in enumerate(entries, start=1):
         if entry.seq != position:
@@ -179,6 +238,10 @@ def verify(entries: list[tuple[AuditEntry, str]], head: ChainHead) -> Verificati
             )
         if entry.digest() != stored_hash:
             return Verification(False, len(entries), position, f"entry {position} was altered")
+        if check_mac is not None and not (entry.mac and check_mac(stored_hash, entry.mac)):
+            return Verification(
+                False, len(entries), position, f"entry {position} is not signed by the audit key"
+            )
         previous = stored_hash
     if head.seq != len(entries):
         return Verification(
@@ -206,6 +269,7 @@ def _entry(item: dict[str, Any]) -> tuple[AuditEntry, str]:
         details=_plain(values.get("details", {})),
         sealed_reason=bytes(sealed.value) if isinstance(sealed, Binary) else None,
         prev_hash=str(values["prev_hash"]),
+        mac=str(values["mac"]) if values.get("mac") else None,
     )
     return entry, str(values["hash"])
 

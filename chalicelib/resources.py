@@ -143,6 +143,15 @@ BLIND_INDEX_KEY = Key(
 )
 
 
+AUDIT_KEY = Key(
+    logical_name="audit",
+    settings_field="audit_key_arn",
+    description="HMAC key signing audit entries: a chain edited without it does not verify",
+    spec="HMAC_256",
+    usage="GENERATE_VERIFY_MAC",
+)
+
+
 @dataclass(frozen=True)
 class UserPool:
     """The Cognito user pool staff sign in with; its groups are the roles."""
@@ -167,7 +176,7 @@ class ResourceSet:
         NOTIFICATIONS_TABLE,
     )
     queues: tuple[Queue, ...] = (TRIAGE_QUEUE, NOTIFY_QUEUE)
-    keys: tuple[Key, ...] = (IDENTITY_KEY, INSIGHT_KEY, BLIND_INDEX_KEY)
+    keys: tuple[Key, ...] = (IDENTITY_KEY, INSIGHT_KEY, BLIND_INDEX_KEY, AUDIT_KEY)
     user_pool: UserPool = STAFF_POOL
 
 

@@ -254,9 +254,11 @@ def triage_service() -> TriageService:
 @_once
 def audit_trail() -> AuditTrail:
     """The per-case audit chains."""
-    from chalicelib.audit import AuditTrail
+    from chalicelib.audit import AuditSigner, AuditTrail
 
-    return AuditTrail(dynamodb(), settings().reports_table)
+    return AuditTrail(
+        dynamodb(), settings().reports_table, AuditSigner(kms(), settings().audit_key_arn)
+    )
 
 
 @_once

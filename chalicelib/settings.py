@@ -37,6 +37,7 @@ class Settings(BaseModel):
     identity_key_arn: NonEmpty
     insight_key_arn: NonEmpty
     blind_index_key_arn: NonEmpty
+    audit_key_arn: NonEmpty
     staff_pool_id: NonEmpty
     staff_client_id: NonEmpty
     #: Where the pool's public keys are; by default Cognito's own address for the pool.

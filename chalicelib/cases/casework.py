@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.audit import AuditTrail, ChainHead, Verification, next_entry, verify
+from chalicelib.audit import AuditTrail, ChainHead, next_entry
 from chalicelib.cases import workflow
 from chalicelib.cases.access import Principal
 from chalicelib.cases.models import (
@@ -190,8 +190,7 @@ class Casework:
         """Who did what to a case, and whether the chain is intact."""
         case = self._visible(principal, reference, ("screener", "admin"))
         report_id = str(case["report_id"])
-        chain = self.audit.entries(report_id)
-        verification: Verification = verify(chain, ChainHead.of(case))
+        chain, verification = self.audit.verify(report_id, ChainHead.of(case))
         return {
             "reference": case["reference"],
             "verification": {

@@ -10,6 +10,7 @@ screener and as an admin, who must see the same verdict) and directly with
 
 from __future__ import annotations
 
+import base64
 import copy
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 
 from chalicelib import services
-from chalicelib.audit import AuditTrail, ChainHead, Verification, next_entry, verify
+from chalicelib.audit import ChainHead, Verification, next_entry, verify
 from chalicelib.cases.store import plain
 from tests.api.shared_stack import START, Stack, shared_stack
 from tests.factories import named_submission
@@ -97,14 +98,12 @@ def delete(stack: Stack, reference: str, seq: int) -> None:
 
 
 def chain(stack: Stack, reference: str) -> list[Any]:
-    return AuditTrail(services.dynamodb(), stack.settings.reports_table).entries(
-        stack.report_id(reference)
-    )
+    return services.audit_trail().entries(stack.report_id(reference))
 
 
 def verified_directly(stack: Stack, reference: str) -> Verification:
     head = ChainHead.of(plain(stack.case_item(reference)))
-    return verify(chain(stack, reference), head)
+    return verify(chain(stack, reference), head, services.audit_trail().signer.check)
 
 
 def verified_through_the_api(stack: Stack, reference: str) -> dict[str, Any]:
@@ -289,9 +288,7 @@ def _forge(stack: Stack, reference: str, after: Any, entry_hash: str) -> Item:
         action="add_note",
         details={"entry": "note"},
     )
-    request = AuditTrail(services.dynamodb(), stack.settings.reports_table).put_request(
-        forged, forged_hash
-    )
+    request = services.audit_trail().put_request(forged, forged_hash)
     return dict(request["Put"]["Item"])
 
 
@@ -325,3 +322,25 @@ def test_a_last_entry_replaced_by_a_rehashed_forgery_is_found_by_the_head(
     assert verdict["intact"] is False
     assert verdict["entries"] == len(ACTIONS)
     assert verdict["broken_at"] == len(ACTIONS)
+
+
+def test_a_rehashed_forgery_with_a_moved_head_fails_on_its_signature(
+    stack: Stack, reference: str
+) -> None:
+    """Someone who can write the table but not use the audit key rewrites the last entry,
+    recomputes its hash and moves the case's head to match: every link and the head now
+    agree, and only the missing KMS signature gives the forgery away."""
+    entries = chain(stack, reference)
+    before_last, before_last_hash = entries[-2]
+    forged = _forge(stack, reference, before_last, before_last_hash)
+    forged["mac"] = {"S": base64.b64encode(b"\x00" * 32).decode()}
+    put(stack, forged)
+    case = stack.case_item(reference)
+    case["audit_hash"] = forged["hash"]
+    put(stack, case)
+
+    verdict = verdicts(stack, reference)
+
+    assert verdict["intact"] is False
+    assert verdict["broken_at"] == len(ACTIONS)
+    assert verdict["problem"] == f"entry {len(ACTIONS)} is not signed by the audit key"

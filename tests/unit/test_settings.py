@@ -18,6 +18,7 @@ REQUIRED = {
     "RS_IDENTITY_KEY_ARN": "arn:aws:kms:eu-west-1:123456789012:key/identity",
     "RS_INSIGHT_KEY_ARN": "arn:aws:kms:eu-west-1:123456789012:key/insight",
     "RS_BLIND_INDEX_KEY_ARN": "arn:aws:kms:eu-west-1:123456789012:key/blind-index",
+    "RS_AUDIT_KEY_ARN": "arn:aws:kms:eu-west-1:123456789012:key/audit",
     "RS_STAFF_POOL_ID": "eu-west-1_TestPool1",
     "RS_STAFF_CLIENT_ID": "portalclient",
 }
