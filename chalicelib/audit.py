@@ -26,6 +26,7 @@ from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.clock import iso
+from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import DependencyUnavailable
 
 GENESIS = "0" * 64
@@ -130,12 +131,10 @@ class AuditSigner:
 
     def sign(self, entry_hash: str) -> str:
         """The MAC of an entry hash."""
-        try:
+        with unavailable_on_failure("kms"):
             response = self.kms.generate_mac(
                 KeyId=self.key_arn, Message=entry_hash.encode(), MacAlgorithm="HMAC_SHA_256"
             )
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("kms") from None
         return base64.b64encode(response["Mac"]).decode()
 
     def check(self, entry_hash: str, mac: str) -> bool:
@@ -191,7 +190,7 @@ class AuditTrail:
 
     def entries(self, report_id: str) -> list[tuple[AuditEntry, str]]:
         """Every stored entry of a case, in key order, with the hash stored beside it."""
-        try:
+        with unavailable_on_failure("dynamodb"):
             pages = self.client.get_paginator("query").paginate(
                 TableName=self.table,
                 KeyConditionExpression="pk = :case AND begins_with(sk, :audit)",
@@ -202,8 +201,6 @@ class AuditTrail:
                 ConsistentRead=True,
             )
             items = [item for page in pages for item in page["Items"]]
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("dynamodb") from None
         return [_entry(item) for item in items]
 
     def verify(

@@ -25,6 +25,7 @@ from aws_encryption_sdk.exceptions import AWSEncryptionSDKClientError
 from aws_encryption_sdk.materials_managers.caching import CachingCryptoMaterialsManager
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import DependencyUnavailable, SealBroken
 
 ALGORITHM = Algorithm.AES_256_GCM_HKDF_SHA512_COMMIT_KEY
@@ -174,12 +175,10 @@ class BlindIndex:
         # The kind prefix separates domains: an email and a name that normalise to the
         # same text still get different indexes.
         message = f"{kind}\x00{normalised}".encode()
-        try:
+        with unavailable_on_failure("kms"):
             response = self._kms.generate_mac(
                 KeyId=self._key_arn, Message=message, MacAlgorithm="HMAC_SHA_256"
             )
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("kms") from None
         return base64.urlsafe_b64encode(response["Mac"]).decode("ascii").rstrip("=")
 
 

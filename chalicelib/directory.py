@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from chalicelib.addresses import EmailAddress
-from chalicelib.errors import DependencyUnavailable
+from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.roles import Role
 
 if TYPE_CHECKING:
@@ -100,13 +99,11 @@ class StaffDirectory:
 
     def team(self, team_id: str) -> Team | None:
         """A team, if it exists."""
-        try:
+        with unavailable_on_failure("dynamodb"):
             item = self.client.get_item(
                 TableName=self.table,
                 Key={"pk": {"S": f"TEAM#{team_id}"}, "sk": {"S": "TEAM"}},
             ).get("Item")
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("dynamodb") from None
         if item is None:
             return None
         values = _plain(item)
@@ -114,7 +111,7 @@ class StaffDirectory:
 
     def members(self, team_id: str) -> list[MemberRecord]:
         """Every member of a team."""
-        try:
+        with unavailable_on_failure("dynamodb"):
             pages = self.client.get_paginator("query").paginate(
                 TableName=self.table,
                 KeyConditionExpression="pk = :team AND begins_with(sk, :member)",
@@ -124,20 +121,16 @@ class StaffDirectory:
                 },
             )
             return [_member(item) for page in pages for item in page["Items"]]
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("dynamodb") from None
 
     def member(self, member_id: str) -> MemberRecord | None:
         """A member by id, whatever their team."""
-        try:
+        with unavailable_on_failure("dynamodb"):
             items = self.client.query(
                 TableName=self.table,
                 IndexName="by_member",
                 KeyConditionExpression="member_id = :member",
                 ExpressionAttributeValues={":member": {"S": member_id}},
             )["Items"]
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("dynamodb") from None
         return _member(items[0]) if items else None
 
     def names(self, members: list[MemberRecord]) -> dict[str, str]:
@@ -157,13 +150,11 @@ class StaffDirectory:
         ]
 
     def _put(self, item: dict[str, Any]) -> None:
-        try:
+        with unavailable_on_failure("dynamodb"):
             self.client.put_item(
                 TableName=self.table,
                 Item={name: _serializer.serialize(value) for name, value in item.items()},
             )
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("dynamodb") from None
 
 
 def with_role(members: list[MemberRecord], role: Role) -> list[MemberRecord]:

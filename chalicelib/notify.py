@@ -26,6 +26,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.clock import Clock, iso
+from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.directory import StaffDirectory, with_role
 from chalicelib.errors import DependencyUnavailable, DomainError, NotFound
 from chalicelib.observability import correlated, logger
@@ -107,14 +108,12 @@ class Outbox:
 
     def get(self, notification_id: str) -> dict[str, Any] | None:
         """The stored notification, or None."""
-        try:
+        with unavailable_on_failure("dynamodb"):
             item = self.client.get_item(
                 TableName=self.table,
                 Key={"notification_id": {"S": notification_id}},
                 ConsistentRead=True,
             ).get("Item")
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("dynamodb") from None
         return {k: _deserializer.deserialize(v) for k, v in item.items()} if item else None
 
     def claim(self, notification_id: str, now: datetime, lease: timedelta) -> bool:
@@ -174,7 +173,7 @@ class Outbox:
 
     def unsent(self, created_before: datetime, limit: int) -> list[str]:
         """Ids of notifications still to send, created before a moment (sparse index)."""
-        try:
+        with unavailable_on_failure("dynamodb"):
             pages = self.client.get_paginator("query").paginate(
                 TableName=self.table,
                 IndexName="unsent",
@@ -186,8 +185,6 @@ class Outbox:
                 PaginationConfig={"MaxItems": limit, "PageSize": min(limit, 100)},
             )
             return [item["notification_id"]["S"] for page in pages for item in page["Items"]]
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("dynamodb") from None
 
     def _update(
         self, notification_id: str, expression: str, condition: str, values: dict[str, Any]
@@ -302,14 +299,12 @@ class Mailer:
         # Quoted-printable keeps non-ASCII text (an em dash, a Welsh name) 7-bit safe.
         message.set_content(email.text, cte="quoted-printable")
         message.add_alternative(email.html, subtype="html", cte="quoted-printable")
-        try:
+        with unavailable_on_failure("ses"):
             response = self.client.send_email(
                 FromEmailAddress=self.sender,
                 Destination={"ToAddresses": recipients},
                 Content={"Raw": {"Data": message.as_bytes()}},
             )
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("ses") from None
         return str(response["MessageId"])
 
 

@@ -18,9 +18,9 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import DependencyUnavailable, DomainError
 from chalicelib.observability import logger
 
@@ -35,12 +35,10 @@ class WorkQueue:
 
     def send(self, item_id: str) -> None:
         """Queue one id. Raises `DependencyUnavailable` if SQS fails."""
-        try:
+        with unavailable_on_failure("sqs"):
             self.client.send_message(
                 QueueUrl=self.queue_url, MessageBody=json.dumps({self.id_field: item_id})
             )
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("sqs") from None
 
 
 def send_or_leave_for_redrive(queue: WorkQueue, item_id: str) -> bool:

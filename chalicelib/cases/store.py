@@ -17,6 +17,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import DependencyUnavailable, FieldProblem, InvalidInput
 
 _serializer = TypeSerializer()
@@ -138,7 +139,7 @@ class CaseStore:
 
     def count(self, index: str, key: str, value: str) -> int:
         """How many items an index holds under one key."""
-        try:
+        with unavailable_on_failure("dynamodb"):
             pages = self.client.get_paginator("query").paginate(
                 TableName=self.table,
                 IndexName=index,
@@ -148,8 +149,6 @@ class CaseStore:
                 Select="COUNT",
             )
             return sum(int(page["Count"]) for page in pages)
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("dynamodb") from None
 
     def put_request(self, item: Mapping[str, Any]) -> dict[str, Any]:
         """A transaction item adding a new item beside a case."""
@@ -175,18 +174,16 @@ class CaseStore:
             raise DependencyUnavailable("dynamodb") from None
 
     def _get(self, key: Mapping[str, str]) -> dict[str, Any] | None:
-        try:
+        with unavailable_on_failure("dynamodb"):
             item = self.client.get_item(
                 TableName=self.table,
                 Key={name: {"S": value} for name, value in key.items()},
                 ConsistentRead=True,
             ).get("Item")
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("dynamodb") from None
         return plain(item) if item else None
 
     def _query_prefix(self, report_id: str, prefix: str) -> list[dict[str, Any]]:
-        try:
+        with unavailable_on_failure("dynamodb"):
             pages = self.client.get_paginator("query").paginate(
                 TableName=self.table,
                 KeyConditionExpression="pk = :case AND begins_with(sk, :prefix)",
@@ -197,8 +194,6 @@ class CaseStore:
                 ConsistentRead=True,
             )
             return [plain(item) for page in pages for item in page["Items"]]
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("dynamodb") from None
 
 
 def _encode_cursor(key: Mapping[str, Any]) -> str:

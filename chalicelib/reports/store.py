@@ -21,6 +21,7 @@ from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.clock import iso
+from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.reports.models import Mode
 
@@ -144,24 +145,20 @@ class ReportStore:
 
     def find_submission(self, submission_id: str) -> SubmissionClaim | None:
         """What an earlier write of this submission id stored, if any."""
-        try:
+        with unavailable_on_failure("dynamodb"):
             response = self.client.get_item(
                 TableName=self.reports_table,
                 Key={"pk": {"S": f"SUBMISSION#{submission_id}"}, "sk": {"S": "SUBMISSION"}},
                 ConsistentRead=True,
             )
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("dynamodb") from None
         return _claim(response["Item"]) if "Item" in response else None
 
     def get(self, report_id: str) -> dict[str, Any] | None:
         """The report item as plain Python values, or None."""
-        try:
+        with unavailable_on_failure("dynamodb"):
             response = self.client.get_item(
                 TableName=self.reports_table, Key=_report_item_key(report_id), ConsistentRead=True
             )
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("dynamodb") from None
         return _from_item(response["Item"]) if "Item" in response else None
 
     def sealed_value(self, report_id: str, field_name: str) -> bytes | None:
@@ -206,7 +203,7 @@ class ReportStore:
 
     def reports_at_location(self, location_key: str, since: datetime, until: datetime) -> int:
         """How many reports name this place, submitted between two moments (inclusive)."""
-        try:
+        with unavailable_on_failure("dynamodb"):
             pages = self.client.get_paginator("query").paginate(
                 TableName=self.reports_table,
                 IndexName="by_location",
@@ -219,12 +216,10 @@ class ReportStore:
                 Select="COUNT",
             )
             return sum(int(page["Count"]) for page in pages)
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("dynamodb") from None
 
     def due_for_escalation(self, now: datetime, limit: int) -> list[str]:
         """Ids of cases whose next clock stage is due (sparse index, never a scan)."""
-        try:
+        with unavailable_on_failure("dynamodb"):
             pages = self.client.get_paginator("query").paginate(
                 TableName=self.reports_table,
                 IndexName="sla_watch",
@@ -235,8 +230,6 @@ class ReportStore:
             return [
                 item["pk"]["S"].removeprefix("REPORT#") for page in pages for item in page["Items"]
             ]
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("dynamodb") from None
 
     def record_escalation(
         self,
@@ -295,12 +288,10 @@ class ReportStore:
             },
             PaginationConfig={"MaxItems": limit, "PageSize": min(limit, 100)},
         )
-        try:
+        with unavailable_on_failure("dynamodb"):
             for page in pages:
                 for item in page["Items"]:
                     yield item["pk"]["S"].removeprefix("REPORT#")
-        except (BotoCoreError, ClientError):
-            raise DependencyUnavailable("dynamodb") from None
 
     @staticmethod
     def _put_new(
