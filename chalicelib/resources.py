@@ -96,6 +96,11 @@ REPORTS_TABLE = Table(
         Index("team_queue", KeySchema(("queue_team", "S"), ("queue_order", "S")), "ALL"),
         # Sparse: open cases by assigned advisor, in queue order.
         Index("advisor_queue", KeySchema(("advisor_open", "S"), ("queue_order", "S")), "ALL"),
+        # Sparse: cases and records with a retention action (redact, delete) still to come,
+        # by when it is due. A legal hold takes a case out of this index until it is lifted.
+        Index("retention_due", KeySchema(("retention_action", "S"), ("retention_due_at", "S"))),
+        # Sparse: reports changed since the statistics last counted them.
+        Index("insight_pending", KeySchema(("insight_pending", "S"), ("insight_changed_at", "S"))),
     ),
 )
 
@@ -111,14 +116,34 @@ NOTIFICATIONS_TABLE = Table(
     logical_name="notifications",
     settings_field="notifications_table",
     keys=KeySchema(partition=("notification_id", "S")),
-    # Sparse: only notifications not yet sent (nor given up on) carry `unsent`.
-    indexes=(Index("unsent", KeySchema(("unsent", "S"), ("created_at", "S"))),),
+    indexes=(
+        # Sparse: only notifications not yet sent (nor given up on) carry `unsent`.
+        Index("unsent", KeySchema(("unsent", "S"), ("created_at", "S"))),
+        # A report's notifications, so that deleting a report leaves none behind.
+        Index("by_report", KeySchema(("report_id", "S"), ("created_at", "S"))),
+    ),
 )
 
 DEMOGRAPHICS_TABLE = Table(
     logical_name="demographics",
     settings_field="demographics_table",
     keys=KeySchema(partition=("report_id", "S")),
+)
+
+INSIGHTS_TABLE = Table(
+    logical_name="insights",
+    settings_field="insights_table",
+    # COUNTS#<yyyy-mm> / <dimension>#<value>: counters kept by the insights job, never
+    # personal data; ALERT#... items remember which trend alerts were already raised.
+    keys=KeySchema(partition=("pk", "S"), sort=("sk", "S")),
+)
+
+RIGHTS_TABLE = Table(
+    logical_name="rights",
+    settings_field="rights_table",
+    keys=KeySchema(partition=("request_id", "S")),
+    # Sparse: data-subject requests still open, by their statutory due date.
+    indexes=(Index("open_by_due", KeySchema(("open", "S"), ("due_at", "S")), "ALL"),),
 )
 
 TRIAGE_QUEUE = Queue(logical_name="triage", settings_field="triage_queue_url")
@@ -174,6 +199,8 @@ class ResourceSet:
         DEMOGRAPHICS_TABLE,
         STAFF_TABLE,
         NOTIFICATIONS_TABLE,
+        INSIGHTS_TABLE,
+        RIGHTS_TABLE,
     )
     queues: tuple[Queue, ...] = (TRIAGE_QUEUE, NOTIFY_QUEUE)
     keys: tuple[Key, ...] = (IDENTITY_KEY, INSIGHT_KEY, BLIND_INDEX_KEY, AUDIT_KEY)

@@ -32,6 +32,8 @@ class Settings(BaseModel):
     demographics_table: NonEmpty
     staff_table: NonEmpty
     notifications_table: NonEmpty
+    insights_table: NonEmpty
+    rights_table: NonEmpty
     triage_queue_url: NonEmpty
     notify_queue_url: NonEmpty
     identity_key_arn: NonEmpty

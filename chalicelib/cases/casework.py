@@ -46,6 +46,7 @@ from chalicelib.clock import Clock, iso
 from chalicelib.crypto import Sealer
 from chalicelib.directory import MemberRecord, StaffDirectory, with_role
 from chalicelib.errors import FieldProblem, InvalidInput, NotFound, SealBroken, StaleVersion
+from chalicelib.insight_marks import insight_mark
 from chalicelib.institution.models import PRIORITIES
 from chalicelib.notify import Kind, Notification, Outbox
 from chalicelib.observability import correlated, logger
@@ -490,6 +491,7 @@ class Casework:
         update.changes["audit_hash"] = entry_hash
         if bump_version:
             update.changes["version"] = int(case["version"]) + 1
+            update.changes.update(insight_mark(self.clock.now()))
         condition = {"version": case["version"], "audit_seq": case.get("audit_seq")}
         writes = [
             update.request(self.cases.table, report_id, condition),

@@ -22,6 +22,7 @@ from chalicelib.cases.sla import clock_attributes
 from chalicelib.cases.workflow import queue_order
 from chalicelib.clock import Clock, iso
 from chalicelib.errors import NotFound
+from chalicelib.insight_marks import insight_mark
 from chalicelib.institution.models import Institution
 from chalicelib.notify import Kind, Notification, Outbox
 from chalicelib.observability import correlated, logger
@@ -101,6 +102,7 @@ class TriageService:
             },
         )
         changes |= {"audit_seq": entry.seq, "audit_hash": entry_hash}
+        changes |= insight_mark(self.clock.now())
         notification = self._notification(report, decision)
         also = [self.audit.put_request(entry, entry_hash)]
         if notification:

@@ -260,6 +260,37 @@ class Triage(Strict):
     escalation: Escalation = Field(default_factory=Escalation)
 
 
+class Retention(Strict):
+    """How long personal data and records are kept (the privacy notice's promises).
+
+    A named case's personal data and free text are redacted this many months after the case
+    is closed (or filed); anonymised records, redacted cases and their demographics are
+    deleted this many years after submission. A legal hold stops both until it is lifted.
+    """
+
+    redact_named_after_months: int = Field(default=6, ge=1, le=120)
+    delete_anonymised_after_years: int = Field(default=3, ge=1, le=25)
+    #: How many cases one sweep run handles at most (the rest wait for the next run).
+    sweep_batch_size: int = Field(default=200, ge=1, le=10_000)
+
+
+class TrendAlert(Strict):
+    """Tell the screeners once when `threshold` reports about one place or department
+    arrive within `window_days`."""
+
+    dimension: Literal["location", "department"]
+    threshold: int = Field(ge=2, le=1000)
+    window_days: int = Field(ge=1, le=365)
+
+
+class Insights(Strict):
+    """Anonymised statistics: small-cell suppression and trend alerts."""
+
+    #: Any published cell below this count is suppressed (with complementary cells).
+    suppression_threshold: int = Field(default=5, ge=2, le=100)
+    trend_alerts: list[TrendAlert] = Field(default_factory=list)
+
+
 class Institution(Strict):
     """Everything that differs from one institution to the next."""
 
@@ -272,6 +303,8 @@ class Institution(Strict):
     next_steps: NextSteps
     triage: Triage
     working_time: WorkingTimePolicy = Field(default_factory=WorkingTimePolicy)
+    retention: Retention = Field(default_factory=Retention)
+    insights: Insights = Field(default_factory=Insights)
 
     @model_validator(mode="after")
     def _check_resources(self) -> Institution:

@@ -62,8 +62,7 @@ class Stack:
         ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages.clear()
 
     def forget_cases(self) -> None:
-        """Empty the queues and the reports, demographics and notifications tables (the
-        staff stay).
+        """Empty the queues and every table but the staff directory (the staff stay).
 
         moto copies every table on each transaction, so a table that grows test after test
         makes every later change slower; emptying them keeps each test as fast as the first.
@@ -81,6 +80,8 @@ class Stack:
             self.settings.reports_table,
             self.settings.demographics_table,
             self.settings.notifications_table,
+            self.settings.insights_table,
+            self.settings.rights_table,
         ):
             keys = [
                 key["AttributeName"]
