@@ -91,3 +91,15 @@ class TransitionRefused(DomainError):
         self.allowed = sorted(allowed)
         shown = ", ".join(self.allowed) or "none"
         super().__init__(f"a case that is {current} cannot become {wanted}; allowed: {shown}")
+
+
+class LegalHoldActive(DomainError):
+    """A legal hold forbids this (redaction, deletion, erasure) until it is lifted."""
+
+    def __init__(self, references: list[str]) -> None:
+        self.references = sorted(references)
+        super().__init__(
+            "a legal hold forbids removing data from "
+            + ", ".join(self.references)
+            + " until the hold is lifted"
+        )

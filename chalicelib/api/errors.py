@@ -19,6 +19,7 @@ from chalicelib.errors import (
     DomainError,
     Forbidden,
     InvalidInput,
+    LegalHoldActive,
     MalformedRequest,
     NotFound,
     PayloadTooLarge,
@@ -59,6 +60,8 @@ def error_response(error: Exception) -> Response:
         return _response(409, "stale_version", str(error), current_version=error.current_version)
     if isinstance(error, TransitionRefused):
         return _response(409, "transition_refused", str(error), allowed=error.allowed)
+    if isinstance(error, LegalHoldActive):
+        return _response(409, "legal_hold", str(error), references=error.references)
     if isinstance(error, DependencyUnavailable):
         logger.warning("dependency unavailable", extra={"dependency": error.service})
         response = _response(
