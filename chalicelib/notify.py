@@ -273,7 +273,7 @@ class EmailRenderer:
             "escalation": f"ESCALATED case {reference}: urgent attention needed",
             "repeat_concern": f"Report {reference} names someone named in another report",
             "trend_alert": f"Trend alert: {trend['count']} reports about {trend['label']} "
-            f"within {trend['window_days']} days",
+            f"within {trend['window_days']} days (latest {reference})",
         }[kind]
         fields = {
             "reference": reference,
