@@ -85,7 +85,8 @@ class ConcernIndex:
                     TableName=self.table,
                     KeyConditionExpression="pk = :person",
                     ExpressionAttributeValues={":person": {"S": concern_key(mac)}},
-                    ProjectionExpression="report_id, submitted_at",
+                    ProjectionExpression="#id, #at",
+                    ExpressionAttributeNames={"#id": "report_id", "#at": "submitted_at"},
                 )
                 for page in pages:
                     for item in page["Items"]:
@@ -109,7 +110,14 @@ class ConcernIndex:
             request: dict[str, Any] = {
                 self.table: {
                     "Keys": keys,
-                    "ProjectionExpression": "report_id, reference, submitted_at, team_id",
+                    # (names, not words: some of these are DynamoDB reserved words)
+                    "ProjectionExpression": "#id, #reference, #at, #team",
+                    "ExpressionAttributeNames": {
+                        "#id": "report_id",
+                        "#reference": "reference",
+                        "#at": "submitted_at",
+                        "#team": "team_id",
+                    },
                     "ConsistentRead": True,
                 }
             }
