@@ -85,6 +85,8 @@ class ConcernIndex:
                     TableName=self.table,
                     KeyConditionExpression="pk = :person",
                     ExpressionAttributeValues={":person": {"S": concern_key(mac)}},
+                    # Strongly consistent: a report written a moment ago must already count.
+                    ConsistentRead=True,
                     ProjectionExpression="#id, #at",
                     ExpressionAttributeNames={"#id": "report_id", "#at": "submitted_at"},
                 )
