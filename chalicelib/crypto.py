@@ -7,13 +7,15 @@ envelope and are checked on every unseal, so a ciphertext copied onto another re
 into another field) refuses to open. Messages use a key-committing algorithm suite.
 
 `BlindIndex` turns a normalised value into a keyed MAC with KMS `GenerateMac`: the HMAC
-key never leaves KMS, and the plain value is never stored.
+key never leaves KMS, and the plain value is never stored. Each kind of value (an email, a
+reported person) is MACed under its own prefix, so indexes of different kinds never match.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 import unicodedata
 from typing import Any, Protocol
@@ -171,6 +173,14 @@ class BlindIndex:
         """The blind index of an email address (case- and Unicode-form-insensitive)."""
         return self._mac("email", normalise_email(address))
 
+    def person(self, name: str, department: str) -> str:
+        """The blind index of a reported person: their normalised name and department.
+
+        The department is part of the value so that two people of the same name in
+        different parts of the university are not linked; "" stands for "not known".
+        """
+        return self._mac("person", f"{normalise_person_name(name)}\x00{department}")
+
     def _mac(self, kind: str, normalised: str) -> str:
         # The kind prefix separates domains: an email and a name that normalise to the
         # same text still get different indexes.
@@ -185,6 +195,29 @@ class BlindIndex:
 def normalise_email(address: str) -> str:
     """One spelling per mailbox as far as we can tell: NFKC, trimmed, lower-cased."""
     return unicodedata.normalize("NFKC", address).strip().lower()
+
+
+#: Titles dropped from the start of a name: "Dr. Jane Smith" is "jane smith".
+PERSON_TITLES = frozenset(
+    {"dr", "doctor", "prof", "professor", "mr", "mrs", "ms", "miss", "mx", "sir", "dame", "rev"}
+)
+#: Apostrophes join (O'Brien is obrien, as many people type it); other punctuation separates.
+_APOSTROPHES = re.compile(r"['\u2019\u02bc`]")
+
+
+def normalise_person_name(name: str) -> str:
+    """One spelling per name as far as we can tell, or "" if nothing name-like is left.
+
+    NFKC, case-folded, punctuation and symbols turned into spaces, leading titles dropped,
+    spaces collapsed. A single letter is not a name (initials alone would link strangers).
+    """
+    folded = _APOSTROPHES.sub("", unicodedata.normalize("NFKC", name).casefold())
+    spaced = "".join(" " if unicodedata.category(char)[0] in "PSZC" else char for char in folded)
+    words = spaced.split()
+    while words and words[0] in PERSON_TITLES:
+        words = words[1:]
+    normalised = " ".join(words)
+    return normalised if len(normalised) > 1 else ""
 
 
 class WriteOnlySealer:

@@ -3,8 +3,9 @@
 A notification is written to the outbox in the same transaction as the change that causes
 it, then its id is queued. The notify worker claims it with a short lease, sends one email,
 and marks it sent, so a duplicate delivery sends nothing and a crash before sending leaves
-it for the redrive job. Emails carry a reference, a priority and a portal link: never a
-name, an email address of a reporter, a narrative or what happened.
+it for the redrive job. Emails carry a reference, a priority and a portal link (a trend
+alert also the place or department, a count and a window): never a name, an email address
+of a reporter, a narrative or what happened.
 """
 
 from __future__ import annotations
@@ -32,7 +33,15 @@ from chalicelib.errors import DependencyUnavailable, DomainError, NotFound
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, parse_message
 
-Kind = Literal["new_report", "urgent_report", "sla_escalation", "assignment", "escalation"]
+Kind = Literal[
+    "new_report",
+    "urgent_report",
+    "sla_escalation",
+    "assignment",
+    "escalation",
+    "repeat_concern",
+    "trend_alert",
+]
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 _UNSENT = "pending"
 _serializer = TypeSerializer()
@@ -51,6 +60,17 @@ STAGE_TEXT = {
 
 
 @dataclass(frozen=True)
+class Trend:
+    """What a trend alert is about: no report's content, only a place or department."""
+
+    dimension: Literal["location", "department"]
+    #: The option labels of the place or department, as the form shows them.
+    label: str
+    count: int
+    window_days: int
+
+
+@dataclass(frozen=True)
 class Notification:
     """Something to tell staff. Ids are deterministic so that a cause notifies once."""
 
@@ -65,6 +85,7 @@ class Notification:
     due_at: str | None = None
     #: The one staff member to tell (an assignment), instead of the team's screeners.
     member_id: str | None = None
+    trend: Trend | None = None
 
     def item(self) -> dict[str, Any]:
         """The outbox item."""
@@ -86,6 +107,13 @@ class Notification:
             values["due_at"] = self.due_at
         if self.member_id:
             values["member_id"] = self.member_id
+        if self.trend:
+            values |= {
+                "trend_dimension": self.trend.dimension,
+                "trend_label": self.trend.label,
+                "trend_count": self.trend.count,
+                "trend_window_days": self.trend.window_days,
+            }
         return values
 
 
@@ -230,6 +258,12 @@ class EmailRenderer:
         reference = notification["reference"]
         priority = notification["priority"]
         stage_text = STAGE_TEXT.get(notification.get("stage") or "", "")
+        trend = {
+            "dimension": str(notification.get("trend_dimension", "")),
+            "label": str(notification.get("trend_label", "")),
+            "count": str(notification.get("trend_count", "")),
+            "window_days": str(notification.get("trend_window_days", "")),
+        }
         subject = {
             "new_report": f"New report {reference} ({priority} priority)",
             "urgent_report": f"URGENT report {reference}: screen it now",
@@ -237,6 +271,9 @@ class EmailRenderer:
             + STAGE_SUBJECT.get(notification.get("stage") or "", "a deadline is near"),
             "assignment": f"Case {reference} has been assigned to you",
             "escalation": f"ESCALATED case {reference}: urgent attention needed",
+            "repeat_concern": f"Report {reference} names someone named in another report",
+            "trend_alert": f"Trend alert: {trend['count']} reports about {trend['label']} "
+            f"within {trend['window_days']} days (latest {reference})",
         }[kind]
         fields = {
             "reference": reference,
@@ -245,20 +282,26 @@ class EmailRenderer:
             "institution": self.institution_name,
             "stage_text": stage_text,
             "due": self._local(notification.get("due_at")),
+            **trend,
         }
         text = _template(f"{kind}.txt").substitute(fields)
         escaped = {name: html.escape(value) for name, value in fields.items()}
-        due_row = (
-            '<tr><th scope="row" style="text-align: left; padding-right: 16px;">Due</th>'
-            f"<td>{escaped['due']}</td></tr>"
-            if fields["due"]
-            else ""
-        )
+        rows = [("Due", escaped["due"])] if fields["due"] else []
+        if kind == "trend_alert":
+            rows += [
+                ("Department" if trend["dimension"] == "department" else "Where", escaped["label"]),
+                ("Reports", escaped["count"]),
+                ("Within", f"{escaped['window_days']} days"),
+            ]
         body = _template("email.html").substitute(
             escaped,
             subject=html.escape(subject),
             heading=html.escape(stage_text or text.splitlines()[0]),
-            due_row=due_row,
+            detail_rows="".join(
+                '<tr><th scope="row" style="text-align: left; padding-right: 16px;">'
+                f"{name}</th><td>{value}</td></tr>"
+                for name, value in rows
+            ),
         )
         return Email(subject=f"[Report + Support] {subject}", text=text, html=body)
 

@@ -90,6 +90,9 @@ REPORTS_TABLE = Table(
         Index("by_email_mac", KeySchema(("email_mac", "S"), ("submitted_at", "S"))),
         # Reports that name a place, for the repeat-location risk rule.
         Index("by_location", KeySchema(("location_key", "S"), ("submitted_at", "S"))),
+        # Sparse: reports whose reporter said which department the people named belong to,
+        # for the department trend alert.
+        Index("by_department", KeySchema(("department_key", "S"), ("submitted_at", "S"))),
         # Sparse: only cases with a clock still to escalate carry `sla_watch`.
         Index("sla_watch", KeySchema(("sla_watch", "S"), ("sla_next_at", "S"))),
         # Sparse: open cases by team, in queue order (priority, then due time).

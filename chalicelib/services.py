@@ -25,12 +25,14 @@ if TYPE_CHECKING:
     from chalicelib.cases.clocks import WorkingCalendar
     from chalicelib.cases.sla import SlaWatch
     from chalicelib.cases.triage import TriageService
+    from chalicelib.concerns import ConcernIndex
     from chalicelib.crypto import BlindIndex, Sealer, WriteOnlySealer
     from chalicelib.directory import StaffDirectory
     from chalicelib.notify import NotifyService, Outbox
     from chalicelib.queues import WorkQueue
     from chalicelib.reports.intake import ReportIntake
     from chalicelib.reports.store import ReportStore
+    from chalicelib.trends import TrendWatch
 
 _T = TypeVar("_T")
 _built: list[Callable[[], Any]] = []
@@ -248,6 +250,8 @@ def triage_service() -> TriageService:
         audit=audit_trail(),
         notify_queue=notify_queue(),
         clock=clock(),
+        concerns=concern_index(),
+        trends=trend_watch(),
     )
 
 
@@ -276,6 +280,7 @@ def casework() -> Casework:
         notify_queue=notify_queue(),
         clock=clock(),
         fallback_team=institution().triage.routing.fallback_team,
+        concerns=concern_index(),
     )
 
 
@@ -322,6 +327,35 @@ def sla_watch() -> SlaWatch:
         notify_queue=notify_queue(),
         clock=clock(),
         escalation=institution().triage.escalation,
+    )
+
+
+# --- repeat-concern links and trend alerts ----------------------------------------------------
+
+
+@_once
+def concern_index() -> ConcernIndex:
+    """The reports naming each person (blind-indexed), in the reports table."""
+    from chalicelib.concerns import ConcernIndex
+
+    return ConcernIndex(dynamodb(), settings().reports_table)
+
+
+@_once
+def trend_watch() -> TrendWatch:
+    """The trend alerts of the institution's insight settings, wired."""
+    from chalicelib.trends import TrendWatch
+
+    return TrendWatch(
+        rules=institution().insights.trend_alerts,
+        form=institution().form,
+        store=report_store(),
+        client=dynamodb(),
+        insights_table=settings().insights_table,
+        outbox=outbox(),
+        notify_queue=notify_queue(),
+        team_id=institution().triage.routing.fallback_team,
+        clock=clock(),
     )
 
 

@@ -44,7 +44,7 @@ STAFF = (
         query=("status", "priority", "overdue", "cursor"),
     ),
     StaffOperation(
-        "get", _CASE, "viewCase", "A case, without personal data", staff_schemas.CaseDetail
+        "get", _CASE, "viewCase", "A case, without personal data", staff_schemas.CaseView
     ),
     StaffOperation(
         "post",

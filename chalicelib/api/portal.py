@@ -158,7 +158,7 @@ def queue() -> Response:
 @handles_domain_errors
 def view_case(reference: str) -> Response:
     """A case, without personal data."""
-    return _json(schemas.CaseDetail, services.casework().view(_principal(), _reference(reference)))
+    return _json(schemas.CaseView, services.casework().view(_principal(), _reference(reference)))
 
 
 @staff_api.route("/staff/cases/{reference}/reveal", methods=["POST"], **_JSON_BODY)

@@ -62,6 +62,20 @@ class CaseDetail(CaseSummary):
     audit_entries: int
 
 
+class LinkedReport(Answer):
+    """Another report naming someone this case names (screeners only; no names)."""
+
+    reference: str
+    submitted_at: str
+    team_id: str | None
+
+
+class CaseView(CaseDetail):
+    """A case as viewed, with the other reports naming the same person (screeners only)."""
+
+    linked_reports: list[LinkedReport]
+
+
 class Queue(Answer):
     """One page of a queue; pass `next_cursor` back as `cursor` for the next."""
 

@@ -6,7 +6,9 @@ Who may see what:
 - a screener sees the cases of their own team;
 - an advisor sees only the cases assigned to them;
 - an admin may read any case's summary and audit, but not reveal personal data;
-- analysts have no access to cases at all.
+- analysts have no access to cases at all;
+- only a screener, viewing a case of their team, sees its links to other reports naming
+  the same person (references only; the 404 rule still guards the other cases).
 
 A case the caller may not see answers exactly as a case that does not exist.
 
@@ -43,6 +45,7 @@ from chalicelib.cases.models import (
 from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict
 from chalicelib.cases.workflow import queue_order
 from chalicelib.clock import Clock, iso
+from chalicelib.concerns import CONCERN_MACS, ConcernIndex
 from chalicelib.crypto import Sealer
 from chalicelib.directory import MemberRecord, StaffDirectory, with_role
 from chalicelib.errors import FieldProblem, InvalidInput, NotFound, SealBroken, StaleVersion
@@ -81,6 +84,7 @@ class Casework:
     notify_queue: WorkQueue
     clock: Clock
     fallback_team: str
+    concerns: ConcernIndex
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -127,9 +131,20 @@ class Casework:
         return {"cases": rows, "next_cursor": following}
 
     def view(self, principal: Principal, reference: str) -> dict[str, Any]:
-        """A case without its personal data (that needs `reveal`)."""
+        """A case without its personal data (that needs `reveal`), and its linked reports."""
         case = self._visible(principal, reference, ("screener", "advisor", "admin"))
-        return detail(case, iso(self.clock.now()))
+        return {
+            **detail(case, iso(self.clock.now())),
+            "linked_reports": self._linked(principal, case),
+        }
+
+    def _linked(self, principal: Principal, case: dict[str, Any]) -> list[dict[str, Any]]:
+        # Screeners decide what a pattern of reports means; an advisor works one case and an
+        # admin audits, and neither needs to know who else named the same person.
+        macs = [str(mac) for mac in case.get(CONCERN_MACS, [])]
+        if not macs or not _may_see(principal, case, ("screener",)):
+            return []
+        return self.concerns.linked_reports(str(case["report_id"]), macs)
 
     def advisors(self, principal: Principal, reference: str) -> dict[str, Any]:
         """The advisors a screener may assign this case to, with what helps to choose."""

@@ -15,6 +15,8 @@ Answers = Mapping[str, str | list[str]]
 
 AWAITING_SCREENING = "awaiting_screening"
 FILED = "filed"
+#: The flag of a report naming someone another report already names.
+REPEAT_CONCERN = "repeat_concern"
 
 
 @dataclass(frozen=True)
@@ -33,22 +35,31 @@ class TriageDecision:
 
 
 def decide(
-    triage: Triage, mode: str, answers: Answers, reports_at_location: Callable[[int], int]
+    triage: Triage,
+    mode: str,
+    answers: Answers,
+    reports_at_location: Callable[[int], int],
+    *,
+    repeat_concern: bool = False,
 ) -> TriageDecision:
     """Route a report and rate its risk.
 
     `reports_at_location(days)` counts reports about this report's place in the last
     `days` (this one included); it is asked only if a repeat-location rule exists.
+    `repeat_concern` says the report names someone another report names: it raises the
+    `repeat_concern` flag (the priority stays the rules'), so a screener sees the pattern.
     Named reports always go to screening (someone must contact the reporter); anonymous
-    ones only when a risk rule fires, otherwise they are filed for analysis.
+    ones only when a risk rule fires or a repeat concern is flagged, otherwise they are
+    filed for analysis.
     """
     raised = [rule for rule in triage.risk_rules if _fires(rule, answers, reports_at_location)]
     priority = _highest([rule.priority for rule in raised])
-    needs_screening = mode == "named" or bool(raised)
+    flags = tuple(rule.flag for rule in raised) + ((REPEAT_CONCERN,) if repeat_concern else ())
+    needs_screening = mode == "named" or bool(flags)
     return TriageDecision(
         team_id=route(triage.routing, answers),
         priority=priority,
-        flags=tuple(rule.flag for rule in raised),
+        flags=flags,
         status=AWAITING_SCREENING if needs_screening else FILED,
     )
 

@@ -1,9 +1,12 @@
 """Triage of new reports, fed by the triage queue.
 
 Loads the report, routes it to a team, raises risk flags and a priority by the
-institution's rules, starts a named case's clocks, and — in the same transaction — writes
-the notification that tells the team's screeners (at once, when urgent). A duplicate
-delivery finds the report already triaged and changes nothing.
+institution's rules (and `repeat_concern` when it names someone another report names),
+starts a named case's clocks, and — in the same transaction — writes the notifications
+that tell the team's screeners (at once, when urgent; once more for a repeat concern).
+Then it checks the trend alerts. A duplicate delivery finds the report already triaged and
+changes nothing, but checks the trend alerts again: that check is idempotent, and a crash
+after triage's commit would otherwise lose an alert.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from chalicelib.cases.clocks import WorkingCalendar
 from chalicelib.cases.sla import clock_attributes
 from chalicelib.cases.workflow import queue_order
 from chalicelib.clock import Clock, iso
+from chalicelib.concerns import CONCERN_MACS, ConcernIndex
 from chalicelib.errors import NotFound
 from chalicelib.insight_marks import insight_mark
 from chalicelib.institution.models import Institution
@@ -28,6 +32,7 @@ from chalicelib.notify import Kind, Notification, Outbox
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, parse_message, send_or_leave_for_redrive
 from chalicelib.reports.store import AWAITING_TRIAGE, ReportStore
+from chalicelib.trends import TrendWatch
 
 
 class TriageMessage(BaseModel):
@@ -49,6 +54,8 @@ class TriageService:
     audit: AuditTrail
     notify_queue: WorkQueue
     clock: Clock
+    concerns: ConcernIndex
+    trends: TrendWatch
 
     def handle(self, record: SQSRecord) -> None:
         """Triage the report a message names."""
@@ -64,13 +71,16 @@ class TriageService:
             raise NotFound(f"report {report_id} does not exist")
         if report["status"] != AWAITING_TRIAGE:
             logger.info("duplicate triage ignored", extra={"report_id": report_id})
+            self.trends.check(report)
             return
         submitted_at = datetime.fromisoformat(report["submitted_at"])
+        macs = [str(mac) for mac in report.get(CONCERN_MACS, [])]
         decision = rules.decide(
             self.institution.triage,
             report["mode"],
             report.get("answers", {}),
             lambda days: self._reports_at(report, submitted_at, days),
+            repeat_concern=bool(macs) and bool(self.concerns.others_naming(report_id, macs)),
         )
         changes: dict[str, Any] = {
             "status": decision.status,
@@ -103,12 +113,12 @@ class TriageService:
         )
         changes |= {"audit_seq": entry.seq, "audit_hash": entry_hash}
         changes |= insight_mark(self.clock.now())
-        notification = self._notification(report, decision)
+        notifications = self._notifications(report, decision)
         also = [self.audit.put_request(entry, entry_hash)]
-        if notification:
-            also.append(self.outbox.put_request(notification))
+        also += [self.outbox.put_request(notification) for notification in notifications]
         if not self.store.apply_triage(report_id, changes, also):
             logger.info("duplicate triage ignored", extra={"report_id": report_id})
+            self.trends.check(report)
             return
         logger.info(
             "report triaged",
@@ -120,8 +130,9 @@ class TriageService:
                 "risk_flags": list(decision.flags),
             },
         )
-        if notification:
+        for notification in notifications:
             send_or_leave_for_redrive(self.notify_queue, notification.notification_id)
+        self.trends.check(report)
 
     def _reports_at(self, report: dict[str, Any], submitted_at: datetime, days: int) -> int:
         place = report.get("location_key")
@@ -131,18 +142,23 @@ class TriageService:
             place, submitted_at - timedelta(days=days), submitted_at
         )
 
-    def _notification(
+    def _notifications(
         self, report: dict[str, Any], decision: rules.TriageDecision
-    ) -> Notification | None:
+    ) -> list[Notification]:
         if decision.status != rules.AWAITING_SCREENING:
-            return None
-        kind: Kind = "urgent_report" if decision.urgent else "new_report"
-        return Notification(
-            notification_id=f"{report['report_id']}.{kind}",
-            kind=kind,
-            report_id=str(report["report_id"]),
-            reference=str(report["reference"]),
-            priority=decision.priority,
-            team_id=decision.team_id,
-            created_at=self.clock.now(),
-        )
+            return []
+        kinds: list[Kind] = ["urgent_report" if decision.urgent else "new_report"]
+        if rules.REPEAT_CONCERN in decision.flags:
+            kinds.append("repeat_concern")
+        return [
+            Notification(
+                notification_id=f"{report['report_id']}.{kind}",
+                kind=kind,
+                report_id=str(report["report_id"]),
+                reference=str(report["reference"]),
+                priority=decision.priority,
+                team_id=decision.team_id,
+                created_at=self.clock.now(),
+            )
+            for kind in kinds
+        ]

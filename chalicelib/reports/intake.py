@@ -1,9 +1,10 @@
 """Accepting a report: seal what identifies anyone, store it atomically, queue it for triage.
 
-The order matters. Everything that can fail without harm (sealing, the email's blind index)
-happens before the write; the write is one transaction; the queue message goes last. If the
-queue is down the report is still accepted: it stays in the awaiting-triage index and the
-redrive job sends it later. A retry with the same submission id returns the first answer.
+The order matters. Everything that can fail without harm (sealing, the blind indexes of the
+reporter's email and of the people named) happens before the write; the write is one
+transaction; the queue message goes last. If the queue is down the report is still
+accepted: it stays in the awaiting-triage index and the redrive job sends it later. A retry
+with the same submission id returns the first answer.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import datetime
 
 from chalicelib.cases.rules import location_key
 from chalicelib.clock import Clock, iso
+from chalicelib.concerns import INVOLVED_NAMES, concern_macs, department_of
 from chalicelib.crypto import BlindIndex, Sealer, SealOnly
 from chalicelib.errors import DependencyUnavailable, SubmissionConflict
 from chalicelib.institution.models import Institution
@@ -126,6 +128,9 @@ class ReportIntake:
         demographics = {
             key: value for key, value in (submission.demographics or {}).items() if value
         }
+        department = department_of(clear)
+        names = submission.answers.get(INVOLVED_NAMES)
+        macs = concern_macs(self.blind_index, names, department) if isinstance(names, str) else []
         return NewReport(
             report_id=report_id,
             reference=self.new_reference(),
@@ -139,6 +144,8 @@ class ReportIntake:
             sealed=sealed,
             email_mac=email_mac,
             location_key=location_key(clear),
+            department_key=department,
+            concern_macs=tuple(macs),
             sealed_demographics=(
                 self.insight.seal(report_id, "demographics", demographics) if demographics else None
             ),

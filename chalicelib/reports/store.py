@@ -21,6 +21,7 @@ from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.clock import iso
+from chalicelib.concerns import CONCERN_MACS, concern_key
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.reports.models import Mode
@@ -50,6 +51,10 @@ class NewReport:
     email_mac: str | None = None
     sealed_demographics: bytes | None = None
     location_key: str | None = None
+    #: The part of the university the people named belong to, if the reporter said.
+    department_key: str | None = None
+    #: Blind indexes of the people the report names (see `chalicelib.concerns`).
+    concern_macs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,10 @@ class ReportStore:
             item["email_mac"] = report.email_mac
         if report.location_key:
             item["location_key"] = report.location_key
+        if report.department_key:
+            item["department_key"] = report.department_key
+        if report.concern_macs:
+            item[CONCERN_MACS] = list(report.concern_macs)
         claim = {
             "pk": f"SUBMISSION#{report.submission_id}",
             "sk": "SUBMISSION",
@@ -136,6 +145,17 @@ class ReportStore:
                 "submitted_at": submitted_at,
             }
             writes.append(self._put_new(self.demographics_table, demographics, "report_id"))
+        # One link per person named, written with the report so a link never points nowhere;
+        # it holds what a screener is shown of the other report, and nothing else.
+        for mac in report.concern_macs:
+            link = {
+                "pk": concern_key(mac),
+                "sk": _report_key(report.report_id),
+                "report_id": report.report_id,
+                "reference": report.reference,
+                "submitted_at": submitted_at,
+            }
+            writes.append(self._put_new(self.reports_table, link, "pk"))
         try:
             self.client.transact_write_items(TransactItems=writes)
         except ClientError as error:
@@ -210,6 +230,23 @@ class ReportStore:
                 KeyConditionExpression="location_key = :place AND submitted_at BETWEEN :a AND :b",
                 ExpressionAttributeValues={
                     ":place": {"S": location_key},
+                    ":a": {"S": iso(since)},
+                    ":b": {"S": iso(until)},
+                },
+                Select="COUNT",
+            )
+            return sum(int(page["Count"]) for page in pages)
+
+    def reports_in_department(self, department: str, since: datetime, until: datetime) -> int:
+        """How many reports name people of this department, submitted between two moments."""
+        with unavailable_on_failure("dynamodb"):
+            pages = self.client.get_paginator("query").paginate(
+                TableName=self.reports_table,
+                IndexName="by_department",
+                KeyConditionExpression="department_key = :department "
+                "AND submitted_at BETWEEN :a AND :b",
+                ExpressionAttributeValues={
+                    ":department": {"S": department},
                     ":a": {"S": iso(since)},
                     ":b": {"S": iso(until)},
                 },

@@ -138,3 +138,38 @@ def test_a_screener_assigns_and_the_advisor_works_the_case_to_closure(
     assert stored["advisor_id"]["S"] == ADVISOR
     assert stored["first_contact_met"]["BOOL"] is True
     assert stored["outcome"]["S"] == "informal_resolution"
+
+
+def test_a_screener_sees_the_reports_naming_the_same_person(
+    open_page: Callable[..., Page], checkpoint: Checkpoint, stack: RunningStack
+) -> None:
+    person = f"Linkedperson {uuid.uuid4().hex[:8]}"
+    references = []
+    for spelling in (person, f"Dr. {person.upper()}"):
+        body = named_submission(
+            answers={
+                "reporter_role": "student",
+                "involved_names": spelling,
+                "involved_department": "social_sciences",
+            }
+        )
+        answer = requests.post(f"{stack.web}/api/reports", json=body, timeout=10)
+        assert answer.status_code == 201, answer.text
+        references.append(answer.json()["reference"])
+        wait_for_screening(stack, references[-1])
+    first, second = references
+
+    screener = open_page()
+    sign_in(screener, checkpoint, SCREENER)
+    open_case(screener, checkpoint, second, "Screening queue")
+
+    main = screener.locator("main")
+    expect(main).to_contain_text("Names someone named in another report")
+    expect(main).to_contain_text("Reports naming the same person")
+    expect(main.get_by_role("link", name=first, exact=True)).to_have_attribute(
+        "href", f"#/cases/{first}"
+    )
+    expect(main).not_to_contain_text(person)
+    expect(main).not_to_contain_text(person.lower())
+    checkpoint(screener, "case-with-linked-reports")
+    sign_out(screener)

@@ -45,6 +45,13 @@ def notification(kind: str, **values: Any) -> dict[str, Any]:
     }
     if kind == "sla_escalation":
         item |= {"stage": "first_contact_overdue", "due_at": DUE}
+    if kind == "trend_alert":
+        item |= {
+            "trend_dimension": "location",
+            "trend_label": "On campus: Library",
+            "trend_count": 3,
+            "trend_window_days": 30,
+        }
     item.update(values)
     return item
 
@@ -60,6 +67,8 @@ EVERY_EMAIL = [
         pytest.param(notification("sla_escalation", stage=stage), id=f"sla_escalation-{stage}")
         for stage in STAGES
     ),
+    pytest.param(notification("repeat_concern"), id="repeat_concern"),
+    pytest.param(notification("trend_alert"), id="trend_alert"),
 ]
 
 
@@ -180,6 +189,48 @@ def test_a_report_email_has_no_due_row(kind: str) -> None:
 
     assert ">Due<" not in rendered.html
     assert "Due:" not in rendered.text
+
+
+def test_a_repeat_concern_email_says_someone_is_named_again_but_not_who() -> None:
+    rendered = renderer().render(notification("repeat_concern"))
+
+    assert rendered.subject == (
+        f"[Report + Support] Report {REFERENCE} names someone named in another report"
+    )
+    assert rendered.text.startswith("A report names someone who is also named in another report.")
+
+
+def test_a_trend_alert_gives_the_place_the_count_and_the_window() -> None:
+    rendered = renderer().render(notification("trend_alert"))
+
+    assert rendered.subject == (
+        "[Report + Support] Trend alert: 3 reports about On campus: Library within 30 days "
+        f"(latest {REFERENCE})"
+    )
+    assert rendered.text.startswith("Trend alert: 3 reports about On campus: Library within 30")
+    assert f"The latest of them:\nReference: {REFERENCE}" in rendered.text
+    assert ">Where</th><td>On campus: Library</td>" in rendered.html
+    assert ">Reports</th><td>3</td>" in rendered.html
+    assert ">Within</th><td>30 days</td>" in rendered.html
+    assert ">Due<" not in rendered.html
+
+
+def test_a_department_trend_alert_names_the_department_row() -> None:
+    stored = notification(
+        "trend_alert", trend_dimension="department", trend_label="Social Sciences"
+    )
+
+    rendered = renderer().render(stored)
+
+    assert ">Department</th><td>Social Sciences</td>" in rendered.html
+    assert "about Social Sciences" in rendered.subject
+
+
+def test_a_hostile_trend_label_is_escaped_in_html() -> None:
+    rendered = renderer().render(notification("trend_alert", trend_label=HOSTILE))
+
+    assert "<script>" not in rendered.html
+    assert "&lt;script&gt;" in rendered.html
 
 
 # --- Hostile values --------------------------------------------------------------------------

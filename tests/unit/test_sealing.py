@@ -387,3 +387,53 @@ def test_a_kms_failure_while_indexing_is_dependency_unavailable(
         make_index(keys).email("alex@example.ac.uk")
 
     assert failed.value.service == "kms"
+
+
+# --- Blind indexes of people named ------------------------------------------------------------
+
+
+@dataclass
+class RecordingKms:
+    """Moto's KMS, remembering every message it was asked to MAC."""
+
+    kms: Any
+    messages: list[bytes] = field(default_factory=list)
+
+    def generate_mac(self, **request: Any) -> dict[str, Any]:
+        self.messages.append(request["Message"])
+        return dict(self.kms.generate_mac(**request))
+
+
+def test_spellings_of_one_person_share_a_blind_index(keys: Keys) -> None:
+    index = blind_index(keys)
+
+    assert index.person("Dr. Jane  SMITH", "social_sciences") == index.person(
+        "jane smith", "social_sciences"
+    )
+
+
+def test_one_name_in_another_department_is_another_person(keys: Keys) -> None:
+    index = blind_index(keys)
+
+    assert index.person("Jane Smith", "social_sciences") != index.person(
+        "Jane Smith", "business_law"
+    )
+    assert index.person("Jane Smith", "social_sciences") != index.person("Jane Smith", "")
+
+
+def test_a_person_index_is_domain_separated_from_an_email_index(keys: Keys) -> None:
+    recording = RecordingKms(keys.kms)
+    index = BlindIndex(kms_client=recording, key_arn=keys.blind_index)
+
+    person = index.person("Jane Smith", "")
+    email = index.email("jane smith\0")
+
+    # the same normalised text under each kind: only the kind prefix tells them apart
+    assert recording.messages == [b"person\x00jane smith\x00", b"email\x00jane smith\x00"]
+    assert person != email
+
+
+def test_a_person_index_never_contains_the_name(keys: Keys) -> None:
+    value = blind_index(keys).person("Sentinelperson Abc123", "social_sciences")
+
+    assert occurrences([Blob("index", value)], ["Sentinelperson", "sentinelperson abc123"]) == []

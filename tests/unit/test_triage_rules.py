@@ -313,6 +313,29 @@ def test_an_anonymous_report_with_a_normal_priority_flag_awaits_screening() -> N
     assert decision.status == AWAITING_SCREENING
 
 
+def test_a_repeat_concern_sends_an_anonymous_report_to_screening_with_its_flag() -> None:
+    decision = decide(
+        default_triage(), "anonymous", valid_answers(), LocationCounter(1), repeat_concern=True
+    )
+
+    assert decision.flags == ("repeat_concern",)
+    assert decision.status == AWAITING_SCREENING
+    assert decision.priority == "normal"
+
+
+def test_a_repeat_concern_is_listed_after_the_rules_flags_and_keeps_their_priority() -> None:
+    decision = decide(
+        default_triage(),
+        "named",
+        valid_answers(ongoing="yes"),
+        LocationCounter(1),
+        repeat_concern=True,
+    )
+
+    assert decision.flags == ("ongoing", "repeat_concern")
+    assert decision.priority == "high"
+
+
 # --- The location counter --------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ export const RISK_FLAG = {
   ongoing: "Still happening",
   position_of_trust: "Position of trust",
   repeat_location: "Repeated at this place",
+  repeat_concern: "Names someone named in another report",
 };
 
 export const TEAM = {

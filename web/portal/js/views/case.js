@@ -139,6 +139,9 @@ export async function renderCase(ctx, reference) {
       advisors: null,
       advisorsProblem: null,
       audit: null,
+      // Other reports naming the same person: only the case view carries them (screeners
+      // only), so they are kept here when a change answers with the case alone.
+      linked: [],
     };
   }
   document.title = `Case ${reference} — Staff portal — Report + Support`;
@@ -181,6 +184,7 @@ export async function renderCase(ctx, reference) {
   if (!ctx.current()) return;
   state.detail = detail;
   state.form = form;
+  state.linked = detail.linked_reports || [];
   await loadAdvisors(ctx);
   if (!ctx.current()) return;
   draw(ctx);
@@ -345,6 +349,7 @@ function summarySection(ctx, detail) {
       "Risk flags",
       detail.risk_flags.length ? listOf(detail.risk_flags.map((flag) => label(RISK_FLAG, flag))) : "None",
     ],
+    state.linked.length ? ["Reports naming the same person", linkedReports(state.linked)] : null,
     ["Submitted", when(detail.submitted_at)],
     ["First contact", firstContact],
     detail.acknowledge_due ? ["Acknowledgement due", when(detail.acknowledge_due)] : null,
@@ -355,6 +360,23 @@ function summarySection(ctx, detail) {
     ["Legal hold", detail.legal_hold ? "On: nothing is redacted or deleted" : "Off"],
     ["Malicious or vexatious", detail.malicious_or_vexatious ? "Flagged" : "No"],
   ]);
+}
+
+function linkedReports(linked) {
+  // A linked case of another team is listed but answers "not found" when opened.
+  return h(
+    "ul",
+    { class: "list" },
+    linked.map((link) =>
+      h(
+        "li",
+        null,
+        h("a", { class: "link link--reference", href: `#/cases/${link.reference}` }, link.reference),
+        ` — ${link.team_id ? label(TEAM, link.team_id) : "not yet routed"}, submitted `,
+        when(link.submitted_at),
+      ),
+    ),
+  );
 }
 
 function answersSection(detail) {
