@@ -31,6 +31,7 @@ from chalicelib.reports.store import (
     SubmissionAlreadyStored,
     SubmissionClaim,
 )
+from chalicelib.retention import deletion_due
 
 #: Sealed field names on a report item.
 CONTACT = "contact"
@@ -141,6 +142,11 @@ class ReportIntake:
             location_key=location_key(clear),
             sealed_demographics=(
                 self.insight.seal(report_id, "demographics", demographics) if demographics else None
+            ),
+            delete_due_at=(
+                deletion_due(submitted_at, self.institution.retention)
+                if submission.mode == "anonymous"
+                else None
             ),
         )
 

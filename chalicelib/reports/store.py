@@ -7,7 +7,8 @@ or none is.
 
 Items never hold personal data in clear: identifying values arrive here already sealed.
 Reports waiting for triage carry `awaiting_triage`, which puts them in a sparse index that
-the redrive job reads instead of scanning the table.
+the redrive job reads instead of scanning the table; an anonymous report is scheduled for
+deletion from the start (`chalicelib.retention`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from chalicelib.clock import iso
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.reports.models import Mode
+from chalicelib.retention import DELETE, schedule
 
 AWAITING_TRIAGE = "awaiting_triage"
 _PENDING = "pending"
@@ -50,6 +52,8 @@ class NewReport:
     email_mac: str | None = None
     sealed_demographics: bytes | None = None
     location_key: str | None = None
+    #: When an anonymous report is to be deleted (a named one waits for its case to close).
+    delete_due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,8 @@ class ReportStore:
             item["email_mac"] = report.email_mac
         if report.location_key:
             item["location_key"] = report.location_key
+        if report.delete_due_at is not None:
+            item |= schedule(DELETE, report.delete_due_at, held=False)
         claim = {
             "pk": f"SUBMISSION#{report.submission_id}",
             "sk": "SUBMISSION",
