@@ -40,3 +40,9 @@ def redrive_outbox(event: Any) -> dict[str, int]:
 def sla_watch(event: Any) -> dict[str, int]:
     """Chase the screeners about cases whose clocks are overdue or nearly due."""
     return services.sla_watch().run()
+
+
+@app.schedule(Rate(1, unit=Rate.DAYS))
+def retention_sweep(event: Any) -> dict[str, int]:
+    """Redact closed cases and delete anonymised records whose retention period has passed."""
+    return services.retention_sweep()()

@@ -9,7 +9,10 @@ first broken link: an edited entry, a missing one, entries out of order, or a he
 does not match (an entry removed from the end).
 
 Free text (a reason, a purpose in the staff member's words) may name people, so it is
-sealed; the hash covers the ciphertext.
+sealed. The hash covers a SHA-256 of the ciphertext (`reason_sha256`), not the ciphertext
+itself, so that redaction can remove the sealed reason without breaking the chain: the
+verifier checks a reason still present against its SHA-256, and accepts a missing one
+only in an entry followed by a redaction (which the chain itself records and signs).
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import DependencyUnavailable
 
 GENESIS = "0" * 64
+#: Actions that remove sealed reasons from the entries before them (see `verify`).
+REDACTIONS = frozenset({"redact", "erase"})
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -48,9 +53,12 @@ class AuditEntry:
     prev_hash: str = GENESIS
     #: KMS HMAC of the entry's hash (not part of the hash itself).
     mac: str | None = None
+    #: SHA-256 of `sealed_reason` as sealed; it stays when a redaction removes the reason.
+    reason_sha256: str | None = None
 
     def digest(self) -> str:
-        """SHA-256 over a canonical form of every field but the hash itself."""
+        """SHA-256 over a canonical form of every field but the hash, the signature and the
+        sealed reason (whose SHA-256 it covers instead)."""
         canonical = json.dumps(
             {
                 "report_id": self.report_id,
@@ -59,9 +67,7 @@ class AuditEntry:
                 "actor": self.actor,
                 "action": self.action,
                 "details": self.details,
-                "sealed_reason": (
-                    base64.b64encode(self.sealed_reason).decode() if self.sealed_reason else None
-                ),
+                "reason_sha256": self.reason_sha256,
                 "prev_hash": self.prev_hash,
             },
             sort_keys=True,
@@ -113,8 +119,14 @@ def next_entry(
         details=details or {},
         sealed_reason=sealed_reason,
         prev_hash=head.hash,
+        reason_sha256=reason_digest(sealed_reason) if sealed_reason is not None else None,
     )
     return entry, entry.digest()
+
+
+def reason_digest(sealed_reason: bytes) -> str:
+    """The SHA-256 (hex) of a sealed reason, which the entry's hash covers."""
+    return hashlib.sha256(sealed_reason).hexdigest()
 
 
 @dataclass
@@ -180,6 +192,8 @@ class AuditTrail:
         }
         if entry.sealed_reason is not None:
             item["sealed_reason"] = Binary(entry.sealed_reason)
+        if entry.reason_sha256 is not None:
+            item["reason_sha256"] = entry.reason_sha256
         return {
             "Put": {
                 "TableName": self.table,
@@ -218,8 +232,11 @@ def verify(
 ) -> Verification:
     """Recompute a chain against the head recorded on its case; the first broken link.
 
-    With `check_mac`, each entry's signature is checked too (see `AuditSigner`).
+    With `check_mac`, each entry's signature is checked too (see `AuditSigner`). A sealed
+    reason must match the SHA-256 its entry's hash covers; it may be missing only where a
+    later entry records a redaction, which is what removes reasons.
     """
+    redaction_at = max((entry.seq for entry, _ in entries if entry.action in REDACTIONS), default=0)
     previous = GENESIS
     for position, (entry, stored_hash) in enumerate(entries, start=1):
         if entry.seq != position:
@@ -233,7 +250,7 @@ def verify(
                 position,
                 f"entry {position} does not follow entry {position - 1}",
             )
-        if entry.digest() != stored_hash:
+        if entry.digest() != stored_hash or not _reason_intact(entry, redaction_at):
             return Verification(False, len(entries), position, f"entry {position} was altered")
         if check_mac is not None and not (entry.mac and check_mac(stored_hash, entry.mac)):
             return Verification(
@@ -254,6 +271,12 @@ def verify(
     return Verification(True, len(entries))
 
 
+def _reason_intact(entry: AuditEntry, redaction_at: int) -> bool:
+    if entry.sealed_reason is not None:
+        return reason_digest(entry.sealed_reason) == entry.reason_sha256
+    return entry.reason_sha256 is None or entry.seq < redaction_at
+
+
 def _entry(item: dict[str, Any]) -> tuple[AuditEntry, str]:
     values = {name: _deserializer.deserialize(value) for name, value in item.items()}
     sealed = values.get("sealed_reason")
@@ -267,6 +290,7 @@ def _entry(item: dict[str, Any]) -> tuple[AuditEntry, str]:
         sealed_reason=bytes(sealed.value) if isinstance(sealed, Binary) else None,
         prev_hash=str(values["prev_hash"]),
         mac=str(values["mac"]) if values.get("mac") else None,
+        reason_sha256=str(values["reason_sha256"]) if values.get("reason_sha256") else None,
     )
     return entry, str(values["hash"])
 

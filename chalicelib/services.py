@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from chalicelib.queues import WorkQueue
     from chalicelib.reports.intake import ReportIntake
     from chalicelib.reports.store import ReportStore
+    from chalicelib.retention import Retention
     from chalicelib.trends import TrendWatch
 
 _T = TypeVar("_T")
@@ -281,6 +282,7 @@ def casework() -> Casework:
         clock=clock(),
         fallback_team=institution().triage.routing.fallback_team,
         concerns=concern_index(),
+        retention=institution().retention,
     )
 
 
@@ -388,3 +390,31 @@ def redrive_outbox() -> Callable[[], dict[str, int]]:
         return {**reports, "notifications_resent": notifications}
 
     return run
+
+
+# --- retention ---------------------------------------------------------------------------------
+
+
+@_once
+def retention() -> Retention:
+    """Redaction and deletion (the sweep's, and an erasure's), wired."""
+    from chalicelib.retention import Retention, Tables
+
+    config = settings()
+    return Retention(
+        client=dynamodb(),
+        tables=Tables(
+            reports=config.reports_table,
+            demographics=config.demographics_table,
+            notifications=config.notifications_table,
+        ),
+        audit=audit_trail(),
+        identity=identity_sealer(),
+        clock=clock(),
+        policy=institution().retention,
+    )
+
+
+def retention_sweep() -> Callable[[], dict[str, int]]:
+    """The daily retention job: redact and delete what is due."""
+    return retention().sweep

@@ -56,6 +56,11 @@ class CaseDetail(CaseSummary):
     feedback_due: str | None
     closed_at: str | None
     outcome: str | None
+    #: When the case's personal data were removed (retention or an erasure).
+    redacted_at: str | None
+    #: What retention will do next ("redact" or "delete"), and when; held under a legal hold.
+    retention_action: str | None
+    retention_due_at: str | None
     legal_hold: bool
     malicious_or_vexatious: bool
     sealed_fields: list[str]

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib import retention
 from chalicelib.audit import AuditTrail, ChainHead, next_entry
 from chalicelib.cases import workflow
 from chalicelib.cases.access import Principal
@@ -48,9 +49,17 @@ from chalicelib.clock import Clock, iso
 from chalicelib.concerns import CONCERN_MACS, ConcernIndex
 from chalicelib.crypto import Sealer
 from chalicelib.directory import MemberRecord, StaffDirectory, with_role
-from chalicelib.errors import FieldProblem, InvalidInput, NotFound, SealBroken, StaleVersion
+from chalicelib.errors import (
+    FieldProblem,
+    InvalidInput,
+    NotFound,
+    SealBroken,
+    StaleVersion,
+    TransitionRefused,
+)
 from chalicelib.insight_marks import insight_mark
 from chalicelib.institution.models import PRIORITIES
+from chalicelib.institution.models import Retention as RetentionPolicy
 from chalicelib.notify import Kind, Notification, Outbox
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
@@ -85,6 +94,8 @@ class Casework:
     clock: Clock
     fallback_team: str
     concerns: ConcernIndex
+    #: When closed cases are redacted and anonymised records deleted (see `retention`).
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -278,7 +289,9 @@ class Casework:
                 update.remove += ["queue_team", "advisor_open", "sla_watch"]
                 if request.outcome:
                     update.changes["outcome"] = request.outcome
+                update.changes.update(retention.on_finish(case, self.clock.now(), self.retention))
             if request.to == "reopened":
+                update.remove += retention.on_reopen(case)
                 update.changes["reopened_at"] = now
                 update.changes["queue_team"] = case["team_id"]
                 update.changes["queue_order"] = queue_order(str(case.get("priority")), now)
@@ -352,6 +365,12 @@ class Casework:
 
         def change(case: dict[str, Any]) -> Change:
             update = CaseUpdate(changes={request.flag: request.value})
+            if request.flag == "legal_hold":
+                # A hold takes a pending redaction or deletion out of the sweep's index;
+                # lifting it puts the action back, due when it was (perhaps already).
+                changes, remove = retention.on_legal_hold(case, request.value)
+                update.changes.update(changes)
+                update.remove += remove
             return Change(update, {"flag": request.flag, "value": request.value})
 
         case = self._change(
@@ -372,6 +391,9 @@ class Casework:
         entry = request.entry
 
         def change(case: dict[str, Any]) -> Change:
+            if case["status"] == workflow.REDACTED:
+                # A redacted case is an anonymised record: nothing personal is added back.
+                raise TransitionRefused(workflow.REDACTED, f"add_{entry.type}", frozenset())
             report_id = str(case["report_id"])
             now = self.clock.now()
             entry_id = uuid.uuid4().hex
@@ -408,7 +430,8 @@ class Casework:
         principal.require(*roles)
         report_id = self.cases.report_id_for(reference)
         case = self.cases.case(report_id) if report_id else None
-        if case is None or not _may_see(principal, case, roles):
+        # A case whose deletion has begun is gone: nothing more may be done to it.
+        if case is None or case.get("deletion_started_at") or not _may_see(principal, case, roles):
             raise NotFound(f"case {reference} not found")
         return case
 
@@ -641,6 +664,8 @@ def detail(case: dict[str, Any], now: str) -> dict[str, Any]:
         "feedback_due": case.get("feedback_due"),
         "closed_at": case.get("closed_at"),
         "outcome": case.get("outcome"),
+        "redacted_at": case.get("redacted_at"),
+        **retention.pending(case),
         "legal_hold": bool(case.get("legal_hold", False)),
         "malicious_or_vexatious": bool(case.get("malicious_or_vexatious", False)),
         "sealed_fields": sorted(

@@ -5,6 +5,10 @@
            ▼                 └────────────┴── (reassign) ──────────┘         ▼
          filed ──────────────────────────────────────────────────────▶ reopened
 
+A closed or filed case whose retention period has passed (or whose reporter's data was
+erased) becomes `redacted` (see `chalicelib.retention`): its personal data are gone, so no
+move leads out of it.
+
 Every move carries a reason. Assignment is its own action (it names an advisor); the
 rest go through `transition`. An invalid move is refused naming the moves allowed.
 """
@@ -17,7 +21,14 @@ from chalicelib.errors import TransitionRefused
 from chalicelib.institution.models import PRIORITIES
 
 State = Literal[
-    "awaiting_screening", "assigned", "contacted", "in_support", "closed", "filed", "reopened"
+    "awaiting_screening",
+    "assigned",
+    "contacted",
+    "in_support",
+    "closed",
+    "filed",
+    "reopened",
+    "redacted",
 ]
 #: Moves made through `POST .../transitions` (assignment has its own route).
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -28,7 +39,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "closed": frozenset({"reopened"}),
     "filed": frozenset({"reopened"}),
     "reopened": frozenset({"contacted", "in_support", "closed"}),
+    # Only retention (or an erasure) redacts a case, never a transition; nothing follows.
+    "redacted": frozenset(),
 }
+#: The state of a case whose personal data were removed.
+REDACTED = "redacted"
 #: States from which a case may be (re)assigned to an advisor.
 ASSIGNABLE = frozenset({"awaiting_screening", "assigned", "contacted", "in_support", "reopened"})
 #: States in which a case is still being worked (it counts towards an advisor's caseload).

@@ -33,6 +33,7 @@ from chalicelib.reports.store import (
     SubmissionAlreadyStored,
     SubmissionClaim,
 )
+from chalicelib.retention import deletion_due
 
 #: Sealed field names on a report item.
 CONTACT = "contact"
@@ -148,6 +149,11 @@ class ReportIntake:
             concern_macs=tuple(macs),
             sealed_demographics=(
                 self.insight.seal(report_id, "demographics", demographics) if demographics else None
+            ),
+            delete_due_at=(
+                deletion_due(submitted_at, self.institution.retention)
+                if submission.mode == "anonymous"
+                else None
             ),
         )
 

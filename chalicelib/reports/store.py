@@ -7,7 +7,8 @@ or none is.
 
 Items never hold personal data in clear: identifying values arrive here already sealed.
 Reports waiting for triage carry `awaiting_triage`, which puts them in a sparse index that
-the redrive job reads instead of scanning the table.
+the redrive job reads instead of scanning the table; an anonymous report is scheduled for
+deletion from the start (`chalicelib.retention`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from chalicelib.concerns import CONCERN_MACS, concern_key
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.reports.models import Mode
+from chalicelib.retention import DELETE, schedule
 
 AWAITING_TRIAGE = "awaiting_triage"
 _PENDING = "pending"
@@ -55,6 +57,8 @@ class NewReport:
     department_key: str | None = None
     #: Blind indexes of the people the report names (see `chalicelib.concerns`).
     concern_macs: tuple[str, ...] = ()
+    #: When an anonymous report is to be deleted (a named one waits for its case to close).
+    delete_due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,8 @@ class ReportStore:
             item["department_key"] = report.department_key
         if report.concern_macs:
             item[CONCERN_MACS] = list(report.concern_macs)
+        if report.delete_due_at is not None:
+            item |= schedule(DELETE, report.delete_due_at, held=False)
         claim = {
             "pk": f"SUBMISSION#{report.submission_id}",
             "sk": "SUBMISSION",

@@ -1,0 +1,581 @@
+"""Retention: redaction and deletion on schedule, and the redaction an erasure asks for.
+
+What happens when (windows per institution, `Institution.retention`):
+
+- a named case closed or filed is **redacted** `redact_named_after_months` after that
+  (reopening cancels it): every sealed field, the email's blind index and the
+  repeat-concern links go, the clear multiple-choice answers stay, the status becomes
+  `redacted`; it is then an anonymised record;
+- an anonymised record (an anonymous report, or a redacted case) is **deleted**
+  `delete_anonymised_after_years` after submission, with its demographics, timeline,
+  audit trail, claims and notifications; a signed tombstone records that it was;
+- a legal hold stops both until it is lifted; an anonymous report still open in screening
+  when its deletion falls due is deferred (audited) until it is closed or filed.
+
+A pending action lives on the case item: `retention_next` (the action) and
+`retention_due_at`; `retention_action` repeats the action while nothing holds it back,
+which puts the case in the sparse index `retention_due`. The daily sweep reads only that
+index, up to the due time, in bounded batches — never the table.
+
+Every step is idempotent and safe to crash in: a redaction is first claimed (status,
+audit entry and the item's own sealed fields, in one transaction conditional on the
+version and audit head), then the children are stripped, then the item is finished, which
+moves it from "redact" to "delete" in the index; a deletion writes its tombstone and marks
+the case first, deletes the children, and deletes the case item last. Until the last step
+the case stays in the index, so the next run resumes where a crashed one stopped.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib.audit import AuditTrail, ChainHead, next_entry
+from chalicelib.cases import workflow
+from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict, plain, serialized
+from chalicelib.clock import Clock, iso
+from chalicelib.crypto import SealOnly
+from chalicelib.dependencies import unavailable_on_failure
+from chalicelib.errors import LegalHoldActive, NotFound, StaleVersion
+from chalicelib.insight_marks import insight_mark
+from chalicelib.institution.models import Retention as RetentionPolicy
+from chalicelib.observability import correlated, logger
+
+#: The two actions, and the attributes that schedule them (see the module docstring).
+REDACT = "redact"
+DELETE = "delete"
+ACTION = "retention_action"
+NEXT = "retention_next"
+DUE_AT = "retention_due_at"
+SCHEDULE = (ACTION, NEXT, DUE_AT)
+INDEX = "retention_due"
+#: Who the sweep's audit entries name.
+ACTOR = "system:retention"
+#: Attributes that put a case in a work queue or a watch; a redacted case is in none.
+_QUEUES = ("queue_team", "queue_order", "advisor_open", "sla_watch", "awaiting_triage")
+#: A transaction holds at most 100 items; a batch write at most 25.
+_BATCH_WRITE = 25
+_COMMIT_ATTEMPTS = 3
+
+
+# --- dates and schedules (pure) --------------------------------------------------------------
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """`months` calendar months later; a day the month lacks becomes its last (31 Jan + 1 = 28
+    or 29 Feb)."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def add_years(moment: datetime, years: int) -> datetime:
+    """`years` years later; 29 February becomes 28 February in a common year."""
+    return add_months(moment, 12 * years)
+
+
+def schedule(action: str, due: datetime, *, held: bool) -> dict[str, Any]:
+    """Attributes to SET for a pending action; under a legal hold it stays out of the index."""
+    values: dict[str, Any] = {NEXT: action, DUE_AT: iso(due)}
+    if not held:
+        values[ACTION] = action
+    return values
+
+
+def redaction_due(closed_at: datetime, policy: RetentionPolicy) -> datetime:
+    """When a named case closed (or filed) at `closed_at` is to be redacted."""
+    return add_months(closed_at, policy.redact_named_after_months)
+
+
+def deletion_due(submitted_at: datetime, policy: RetentionPolicy) -> datetime:
+    """When an anonymised record submitted at `submitted_at` is to be deleted."""
+    return add_years(submitted_at, policy.delete_anonymised_after_years)
+
+
+def on_finish(
+    case: Mapping[str, Any], finished_at: datetime, policy: RetentionPolicy
+) -> dict[str, Any]:
+    """What to SET when a case is closed or filed: a named case's redaction; an anonymous
+    report's deletion again (it may have been deferred while the report was open)."""
+    held = bool(case.get("legal_hold"))
+    if case.get("mode") == "named":
+        return schedule(REDACT, redaction_due(finished_at, policy), held=held)
+    submitted = datetime.fromisoformat(str(case["submitted_at"]))
+    return schedule(DELETE, deletion_due(submitted, policy), held=held)
+
+
+def on_reopen(case: Mapping[str, Any]) -> list[str]:
+    """What to REMOVE when a case is reopened: a named case's pending redaction. (An
+    anonymous report's deletion stays; it is deferred if the report is open when due.)"""
+    return list(SCHEDULE) if case.get("mode") == "named" and case.get(NEXT) == REDACT else []
+
+
+def on_legal_hold(case: Mapping[str, Any], held: bool) -> tuple[dict[str, Any], list[str]]:
+    """(SET, REMOVE) for a legal hold set or lifted: out of the index, or back in it."""
+    if held:
+        return {}, [ACTION] if ACTION in case else []
+    if case.get(NEXT) and case.get(DUE_AT):
+        return {ACTION: case[NEXT]}, []
+    return {}, []
+
+
+def pending(case: Mapping[str, Any]) -> dict[str, Any]:
+    """A case's pending retention action and when it is due (held or not), for staff."""
+    return {"retention_action": case.get(NEXT), "retention_due_at": case.get(DUE_AT)}
+
+
+# --- the sweep and the redaction -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The tables retention reads and deletes from."""
+
+    reports: str
+    demographics: str
+    notifications: str
+
+
+@dataclass
+class Retention:
+    """Redacts and deletes cases when due (`sweep`), or when an erasure asks (`redact`,
+    `erase`). Takes its client, tables, audit trail, sealer, clock and policy.
+
+    The client is called directly (no paginators), so that a wrapper given instead sees
+    and counts every call.
+    """
+
+    client: Any
+    tables: Tables
+    audit: AuditTrail
+    identity: SealOnly
+    clock: Clock
+    policy: RetentionPolicy
+
+    def __post_init__(self) -> None:
+        self._cases = CaseStore(self.client, self.tables.reports)
+
+    # --- the contract with data-subject rights ---------------------------------------------
+
+    def redact(self, report_id: str, *, actor: str, reason: str) -> bool:
+        """Strip every sealed field of a case, audited. True if redacted now, False if it
+        already was (an unfinished redaction is finished). `LegalHoldActive` under a hold."""
+        with correlated(report_id):
+            return self._redact_now(report_id, actor, reason, "redact")
+
+    def erase(self, report_id: str, *, actor: str, reason: str) -> bool:
+        """`redact`, and delete the report's demographics."""
+        with correlated(report_id):
+            redacted = self._redact_now(report_id, actor, reason, "erase")
+            with unavailable_on_failure("dynamodb"):
+                self.client.delete_item(
+                    TableName=self.tables.demographics, Key={"report_id": {"S": report_id}}
+                )
+            return redacted
+
+    # --- the daily sweep ---------------------------------------------------------------------
+
+    def sweep(self) -> dict[str, int]:
+        """Redact and delete what is due, at most `sweep_batch_size` cases per run."""
+        now = self.clock.now()
+        counts = {"redacted": 0, "deleted": 0, "deferred": 0, "skipped": 0}
+        budget = self.policy.sweep_batch_size
+        for action in (REDACT, DELETE):
+            for report_id in self.due(action, now, budget):
+                budget -= 1
+                with correlated(report_id):
+                    outcome = self._apply(action, report_id, now)
+                counts[outcome] += 1
+        logger.info("retention sweep", extra=counts)
+        return counts
+
+    def due(self, action: str, now: datetime, limit: int) -> Iterator[str]:
+        """Ids of cases whose `action` is due by `now`, oldest first (the sparse index)."""
+        start: dict[str, Any] | None = None
+        found = 0
+        while found < limit:
+            request: dict[str, Any] = {
+                "TableName": self.tables.reports,
+                "IndexName": INDEX,
+                "KeyConditionExpression": "#action = :action AND #due <= :now",
+                "ExpressionAttributeNames": {"#action": ACTION, "#due": DUE_AT},
+                "ExpressionAttributeValues": {":action": {"S": action}, ":now": {"S": iso(now)}},
+                "Limit": min(limit - found, 100),
+            }
+            if start:
+                request["ExclusiveStartKey"] = start
+            with unavailable_on_failure("dynamodb"):
+                page = self.client.query(**request)
+            for item in page["Items"]:
+                found += 1
+                yield item["pk"]["S"].removeprefix("REPORT#")
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return
+
+    def _apply(self, action: str, report_id: str, now: datetime) -> str:
+        items = self._partition(report_id)
+        case = next((item for item in items if item["sk"] == "REPORT"), None)
+        # The index is eventually consistent: act only on what the case itself says now.
+        if (
+            case is None
+            or case.get(ACTION) != action
+            or str(case.get(DUE_AT)) > iso(now)
+            or case.get("legal_hold")
+        ):
+            return "skipped"
+        if action == REDACT:
+            if str(case["status"]) in workflow.OPEN:
+                logger.error("redaction due on an open case", extra={"report_id": report_id})
+                return "skipped"
+            try:
+                self._redact(case, items, ACTOR, None, "redact", {"rule": self._rule(REDACT)})
+            except CommitConflict:
+                return "skipped"  # changed meanwhile (a hold, a reopening): look again next run
+            return "redacted"
+        if str(case["status"]) in (*workflow.OPEN, "awaiting_triage"):
+            self._defer(case)
+            return "deferred"
+        self._delete(case, items)
+        return "deleted"
+
+    # --- redaction ---------------------------------------------------------------------------
+
+    def _redact_now(self, report_id: str, actor: str, reason: str, action: str) -> bool:
+        for _attempt in range(_COMMIT_ATTEMPTS):
+            items = self._partition(report_id)
+            case = next((item for item in items if item["sk"] == "REPORT"), None)
+            if case is None or case.get("deletion_started_at"):
+                raise NotFound(f"report {report_id} not found")
+            if case.get("legal_hold"):
+                raise LegalHoldActive([str(case["reference"])])
+            try:
+                return self._redact(case, items, actor, reason, action, {})
+            except CommitConflict:
+                continue
+        current = self._cases.case(report_id)
+        raise StaleVersion(int(current["version"]) if current else 0)
+
+    def _redact(
+        self,
+        case: dict[str, Any],
+        items: list[dict[str, Any]],
+        actor: str,
+        reason: str | None,
+        action: str,
+        details: dict[str, Any],
+    ) -> bool:
+        """Claim (unless claimed already), strip the children, finish. True if claimed now.
+
+        `CommitConflict` if the case changed since `items` were read (nothing written).
+        """
+        report_id = str(case["report_id"])
+        claimed_now = bool(case["status"] != workflow.REDACTED)
+        if claimed_now:
+            self._claim_redaction(case, actor, reason, action, details)
+            logger.info("case redacted", extra={"report_id": report_id, "actor": actor})
+        elif case.get(NEXT) != REDACT:
+            return False  # redacted and finished before
+        redaction_seq = int(case.get("audit_seq", 0)) + 1 if claimed_now else _last_redaction(items)
+        self._strip_children(report_id, items, redaction_seq)
+        self._finish_redaction(case)
+        return claimed_now
+
+    def _claim_redaction(
+        self,
+        case: dict[str, Any],
+        actor: str,
+        reason: str | None,
+        action: str,
+        details: dict[str, Any],
+    ) -> None:
+        report_id = str(case["report_id"])
+        now = self.clock.now()
+        head = ChainHead.of(case)
+        sealed_reason = (
+            self.identity.seal(report_id, f"audit.{head.seq + 1}", reason) if reason else None
+        )
+        entry, entry_hash = next_entry(
+            head,
+            report_id=report_id,
+            at=now,
+            actor=actor,
+            action=action,
+            details={"from": str(case["status"]), **details},
+            sealed_reason=sealed_reason,
+        )
+        update = CaseUpdate(
+            changes={
+                "status": workflow.REDACTED,
+                "redacted_at": iso(now),
+                # Due now: until it is finished the case stays in the index, so a crashed
+                # redaction (even one an erasure started) is resumed by the next sweep.
+                **schedule(REDACT, now, held=False),
+                "version": int(case["version"]) + 1,
+                "audit_seq": entry.seq,
+                "audit_hash": entry_hash,
+                **insight_mark(now),
+            },
+            remove=[name for name in ("sealed", "email_mac", *_QUEUES) if name in case],
+        )
+        condition = {"version": case["version"], "audit_seq": case.get("audit_seq")}
+        self._cases.commit(
+            [
+                update.request(self.tables.reports, report_id, condition),
+                self.audit.put_request(entry, entry_hash),
+            ]
+        )
+
+    def _strip_children(
+        self, report_id: str, items: list[dict[str, Any]], redaction_seq: int
+    ) -> None:
+        """Remove every timeline text and every audit reason written before the redaction,
+        and the repeat-concern links (each write idempotent)."""
+        for item in items:
+            sk = str(item["sk"])
+            if sk.startswith("TIMELINE#") and "sealed_text" in item:
+                self._remove_attribute(item, "sealed_text")
+            elif (
+                sk.startswith("AUDIT#")
+                and "sealed_reason" in item
+                and int(item["seq"]) < redaction_seq
+            ):
+                self._remove_attribute(item, "sealed_reason")
+        case = next(item for item in items if item["sk"] == "REPORT")
+        self._batch_delete(
+            self.tables.reports,
+            [
+                {"pk": {"S": f"CONCERN#{mac}"}, "sk": {"S": f"REPORT#{report_id}"}}
+                for mac in case.get("concern_macs", [])
+            ],
+        )
+
+    def _finish_redaction(self, case: dict[str, Any]) -> None:
+        """Leave the "redact" part of the index for the "delete" part (it may be due)."""
+        report_id = str(case["report_id"])
+        submitted = datetime.fromisoformat(str(case["submitted_at"]))
+        held = bool(case.get("legal_hold"))
+        update = CaseUpdate(
+            changes=schedule(DELETE, deletion_due(submitted, self.policy), held=held),
+            remove=["concern_macs", *([ACTION] if held else [])],
+        )
+        condition = {"status": workflow.REDACTED, NEXT: REDACT}
+        with suppress(CommitConflict):  # finished by a concurrent run
+            self._cases.commit([update.request(self.tables.reports, report_id, condition)])
+
+    # --- deletion ----------------------------------------------------------------------------
+
+    def _defer(self, case: dict[str, Any]) -> None:
+        """An anonymous report still open: out of the index until it is closed or filed."""
+        report_id = str(case["report_id"])
+        now = self.clock.now()
+        entry, entry_hash = next_entry(
+            ChainHead.of(case),
+            report_id=report_id,
+            at=now,
+            actor=ACTOR,
+            action="retention_deferred",
+            details={"deferred": DELETE, "status": str(case["status"])},
+        )
+        update = CaseUpdate(
+            changes={
+                "retention_deferred_at": iso(now),
+                "version": int(case["version"]) + 1,
+                "audit_seq": entry.seq,
+                "audit_hash": entry_hash,
+            },
+            remove=[ACTION],
+        )
+        condition = {"version": case["version"], "audit_seq": case.get("audit_seq")}
+        try:
+            self._cases.commit(
+                [
+                    update.request(self.tables.reports, report_id, condition),
+                    self.audit.put_request(entry, entry_hash),
+                ]
+            )
+        except CommitConflict:
+            return  # changed meanwhile: the next run looks again
+        logger.info("deletion deferred: report still open", extra={"report_id": report_id})
+
+    def _delete(self, case: dict[str, Any], items: list[dict[str, Any]]) -> None:
+        report_id = str(case["report_id"])
+        if not case.get("deletion_started_at"):
+            try:
+                self._claim_deletion(case)
+            except CommitConflict:
+                return  # changed meanwhile (a hold, a reopening): the next run looks again
+        # Children first, the case item last: a crash leaves the case in the index.
+        self._batch_delete(
+            self.tables.notifications,
+            [{"notification_id": {"S": nid}} for nid in self._notifications(report_id)],
+        )
+        self._batch_delete(self.tables.demographics, [{"report_id": {"S": report_id}}])
+        claims = [
+            {"pk": {"S": f"SUBMISSION#{case['submission_id']}"}, "sk": {"S": "SUBMISSION"}},
+            {"pk": {"S": f"REFERENCE#{case['reference']}"}, "sk": {"S": "REFERENCE"}},
+        ]
+        concerns = [
+            {"pk": {"S": f"CONCERN#{mac}"}, "sk": {"S": f"REPORT#{report_id}"}}
+            for mac in case.get("concern_macs", [])
+        ]
+        children = [
+            {"pk": {"S": f"REPORT#{report_id}"}, "sk": {"S": str(item["sk"])}}
+            for item in items
+            if item["sk"] != "REPORT"
+        ]
+        self._batch_delete(self.tables.reports, claims + concerns + children)
+        with unavailable_on_failure("dynamodb"):
+            self.client.delete_item(TableName=self.tables.reports, Key=_case_key(report_id))
+        logger.info("record deleted", extra={"report_id": report_id})
+
+    def _claim_deletion(self, case: dict[str, Any]) -> None:
+        """The tombstone and the case's mark, in one transaction conditional on the version."""
+        report_id = str(case["report_id"])
+        now = iso(self.clock.now())
+        head = ChainHead.of(case)
+        tombstone: dict[str, Any] = {
+            "pk": f"TOMBSTONE#{case['reference']}",
+            "sk": "TOMBSTONE",
+            "report_id": report_id,
+            "reference": str(case["reference"]),
+            "mode": str(case["mode"]),
+            "deleted_at": now,
+            "due_at": str(case[DUE_AT]),
+            "rule": self._rule(DELETE),
+            "actor": ACTOR,
+            "audit_seq": head.seq,
+            "audit_hash": head.hash,
+        }
+        # Signed like an audit entry: whoever can write the table cannot forge one.
+        tombstone["mac"] = self.audit.signer.sign(tombstone_digest(tombstone))
+        update = CaseUpdate(
+            changes={"deletion_started_at": now, "version": int(case["version"]) + 1}
+        )
+        condition = {"version": case["version"], "audit_seq": case.get("audit_seq")}
+        self._cases.commit(
+            [
+                {
+                    "Put": {
+                        "TableName": self.tables.reports,
+                        "Item": serialized(tombstone),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                update.request(self.tables.reports, report_id, condition),
+            ]
+        )
+
+    def tombstone(self, reference: str) -> dict[str, Any] | None:
+        """The record of a deleted report, by its reference (for a data protection officer),
+        with whether its signature checks."""
+        with unavailable_on_failure("dynamodb"):
+            item = self.client.get_item(
+                TableName=self.tables.reports,
+                Key={"pk": {"S": f"TOMBSTONE#{reference}"}, "sk": {"S": "TOMBSTONE"}},
+                ConsistentRead=True,
+            ).get("Item")
+        if item is None:
+            return None
+        found = plain(item)
+        found["signed"] = self.audit.signer.check(tombstone_digest(found), str(found["mac"]))
+        return found
+
+    # --- reading and writing -----------------------------------------------------------------
+
+    def _partition(self, report_id: str) -> list[dict[str, Any]]:
+        """Every item under the case's key: the case, its timeline and audit entries."""
+        items: list[dict[str, Any]] = []
+        start: dict[str, Any] | None = None
+        while True:
+            request: dict[str, Any] = {
+                "TableName": self.tables.reports,
+                "KeyConditionExpression": "pk = :case",
+                "ExpressionAttributeValues": {":case": {"S": f"REPORT#{report_id}"}},
+                "ConsistentRead": True,
+            }
+            if start:
+                request["ExclusiveStartKey"] = start
+            with unavailable_on_failure("dynamodb"):
+                page = self.client.query(**request)
+            items += [plain(item) for item in page["Items"]]
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return items
+
+    def _notifications(self, report_id: str) -> list[str]:
+        ids: list[str] = []
+        start: dict[str, Any] | None = None
+        while True:
+            request: dict[str, Any] = {
+                "TableName": self.tables.notifications,
+                "IndexName": "by_report",
+                "KeyConditionExpression": "report_id = :report",
+                "ExpressionAttributeValues": {":report": {"S": report_id}},
+            }
+            if start:
+                request["ExclusiveStartKey"] = start
+            with unavailable_on_failure("dynamodb"):
+                page = self.client.query(**request)
+            ids += [item["notification_id"]["S"] for item in page["Items"]]
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return ids
+
+    def _remove_attribute(self, item: Mapping[str, Any], attribute: str) -> None:
+        gone = self.client.exceptions.ConditionalCheckFailedException
+        with unavailable_on_failure("dynamodb"), suppress(gone):
+            self.client.update_item(
+                TableName=self.tables.reports,
+                Key={"pk": {"S": str(item["pk"])}, "sk": {"S": str(item["sk"])}},
+                UpdateExpression="REMOVE #attribute",
+                # Never create an item an update would otherwise make from nothing.
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={"#attribute": attribute},
+            )
+
+    def _batch_delete(self, table: str, keys: list[dict[str, Any]]) -> None:
+        for start in range(0, len(keys), _BATCH_WRITE):
+            requests = [
+                {"DeleteRequest": {"Key": key}} for key in keys[start : start + _BATCH_WRITE]
+            ]
+            while requests:
+                with unavailable_on_failure("dynamodb"):
+                    response = self.client.batch_write_item(RequestItems={table: requests})
+                requests = response.get("UnprocessedItems", {}).get(table, [])
+
+    def _rule(self, action: str) -> str:
+        if action == REDACT:
+            return f"redact_named_after_months={self.policy.redact_named_after_months}"
+        return f"delete_anonymised_after_years={self.policy.delete_anonymised_after_years}"
+
+
+def tombstone_digest(tombstone: Mapping[str, Any]) -> str:
+    """SHA-256 over a canonical form of a tombstone's content (what its `mac` signs)."""
+    content = {
+        name: str(value) for name, value in tombstone.items() if name not in ("mac", "signed")
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _last_redaction(items: list[dict[str, Any]]) -> int:
+    return max(
+        (
+            int(item["seq"])
+            for item in items
+            if str(item["sk"]).startswith("AUDIT#") and item.get("action") in ("redact", "erase")
+        ),
+        default=0,
+    )
+
+
+def _case_key(report_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"REPORT#{report_id}"}, "sk": {"S": "REPORT"}}
