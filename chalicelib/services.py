@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from chalicelib.clock import Clock, SystemClock
 from chalicelib.institution import load_institution
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from chalicelib.queues import WorkQueue
     from chalicelib.reports.intake import ReportIntake
     from chalicelib.reports.store import ReportStore
+    from chalicelib.rights import Eraser, RightsDesk
 
 _T = TypeVar("_T")
 _built: list[Callable[[], Any]] = []
@@ -323,6 +324,49 @@ def sla_watch() -> SlaWatch:
         clock=clock(),
         escalation=institution().triage.escalation,
     )
+
+
+# --- data-subject rights (issue 6) -------------------------------------------------------
+
+
+@_once
+def rights_desk() -> RightsDesk:
+    """The data protection officer's subject access, rectification and erasure, wired."""
+    from zoneinfo import ZoneInfo
+
+    from chalicelib.cases.ledger import CaseLedger
+    from chalicelib.cases.store import CaseStore
+    from chalicelib.rights import RightsDesk, RightsStore
+
+    config = settings()
+    cases = CaseStore(dynamodb(), config.reports_table)
+    return RightsDesk(
+        requests=RightsStore(dynamodb(), config.rights_table, config.reports_table),
+        cases=cases,
+        ledger=CaseLedger(cases, audit_trail(), identity_sealer(), clock()),
+        audit=audit_trail(),
+        identity=identity_sealer(),
+        blind_index=blind_index(),
+        form=institution().form,
+        time_zone=ZoneInfo(institution().time_zone),
+        clock=clock(),
+        eraser=_eraser,
+    )
+
+
+def _eraser() -> Eraser:
+    """The retention service, which erases a report's personal data (`erase`).
+
+    Built by the retention work of issue 6 as `retention()` in this module. Looked up by
+    name so that this branch stands alone until that one is merged (erasure of a found
+    report then answers 503); once merged this can simply `return retention()`.
+    """
+    from chalicelib.errors import DependencyUnavailable
+
+    builder = globals().get("retention")
+    if builder is None:
+        raise DependencyUnavailable("retention")
+    return cast("Eraser", builder())
 
 
 def triage_handler() -> Callable[[dict[str, Any]], dict[str, Any]]:
