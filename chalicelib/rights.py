@@ -239,7 +239,7 @@ class RightsStore:
 
         `RequestConflict` if it was closed meanwhile.
         """
-        names = {"#status": "status", "#history": "history", "#open": "open"}
+        names = {"#status": "status", "#history": "history"}
         values: dict[str, Any] = {
             ":open": {"S": OPEN},
             ":entry": serialized({"e": [history]})["e"],
@@ -250,7 +250,10 @@ class RightsStore:
             names[f"#c{index}"] = name
             values[f":c{index}"] = serialized({"v": value})["v"]
             sets.append(f"#c{index} = :c{index}")
-        expression = "SET " + ", ".join(sets) + (" REMOVE #open" if close else "")
+        expression = "SET " + ", ".join(sets)
+        if close:
+            names["#open"] = "open"
+            expression += " REMOVE #open"
         try:
             self.client.update_item(
                 TableName=self.table,
