@@ -593,7 +593,10 @@ class RightsDesk:
 
     def _cases(self, request: dict[str, Any]) -> list[dict[str, Any]]:
         found = [self.cases.case(report_id) for report_id in self._found(request)]
-        return sorted((case for case in found if case), key=lambda case: case["submitted_at"])
+        return sorted(
+            (case for case in found if case),
+            key=lambda case: (case["submitted_at"], case["reference"]),
+        )
 
     def _subject_email(self, request: dict[str, Any]) -> str:
         request_id = str(request["request_id"])

@@ -124,6 +124,7 @@ def test_an_export_holds_exactly_the_subjects_own_data_and_lists_what_it_withhol
 ) -> None:
     subject, someone_else = Reporter.new(), Reporter.new()
     first = stack.submit(subject.submission())
+    stack.clock.moment += timedelta(minutes=5)
     second = stack.submit(subject.submission(where="online", online_platform="social_media"))
     others = stack.submit(someone_else.submission())
     anonymous = stack.submit(anonymous_submission())
