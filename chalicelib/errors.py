@@ -103,3 +103,7 @@ class LegalHoldActive(DomainError):
             + ", ".join(self.references)
             + " until the hold is lifted"
         )
+
+
+class RequestConflict(DomainError):
+    """A data-subject request cannot take this step: it is closed, or of another kind."""

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from chalicelib.reports.intake import ReportIntake
     from chalicelib.reports.store import ReportStore
     from chalicelib.retention import Retention
+    from chalicelib.rights import RightsDesk
     from chalicelib.trends import TrendWatch
 
 _T = TypeVar("_T")
@@ -358,6 +359,34 @@ def trend_watch() -> TrendWatch:
         notify_queue=notify_queue(),
         team_id=institution().triage.routing.fallback_team,
         clock=clock(),
+    )
+
+
+# --- data-subject rights (issue 6) -------------------------------------------------------
+
+
+@_once
+def rights_desk() -> RightsDesk:
+    """The data protection officer's subject access, rectification and erasure, wired."""
+    from zoneinfo import ZoneInfo
+
+    from chalicelib.cases.ledger import CaseLedger
+    from chalicelib.cases.store import CaseStore
+    from chalicelib.rights import RightsDesk, RightsStore
+
+    config = settings()
+    cases = CaseStore(dynamodb(), config.reports_table)
+    return RightsDesk(
+        requests=RightsStore(dynamodb(), config.rights_table, config.reports_table),
+        cases=cases,
+        ledger=CaseLedger(cases, audit_trail(), identity_sealer(), clock()),
+        audit=audit_trail(),
+        identity=identity_sealer(),
+        blind_index=blind_index(),
+        form=institution().form,
+        time_zone=ZoneInfo(institution().time_zone),
+        clock=clock(),
+        eraser=retention,
     )
 
 

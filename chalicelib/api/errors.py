@@ -23,6 +23,7 @@ from chalicelib.errors import (
     MalformedRequest,
     NotFound,
     PayloadTooLarge,
+    RequestConflict,
     StaleVersion,
     SubmissionConflict,
     TransitionRefused,
@@ -60,6 +61,8 @@ def error_response(error: Exception) -> Response:
         return _response(409, "stale_version", str(error), current_version=error.current_version)
     if isinstance(error, TransitionRefused):
         return _response(409, "transition_refused", str(error), allowed=error.allowed)
+    if isinstance(error, RequestConflict):
+        return _response(409, "request_conflict", str(error))
     if isinstance(error, LegalHoldActive):
         return _response(409, "legal_hold", str(error), references=error.references)
     if isinstance(error, DependencyUnavailable):

@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.api import staff_schemas
+from chalicelib import rights
+from chalicelib.api import rights_schemas, staff_schemas
 from chalicelib.cases import models as staff_requests
 from chalicelib.reports.models import Submission, SubmissionAccepted
 
@@ -123,6 +124,70 @@ STAFF = (
     ),
 )
 
+_RIGHTS = "/staff/rights/requests"
+#: The data protection officer's routes (admins only).
+RIGHTS = (
+    StaffOperation(
+        "post",
+        _RIGHTS,
+        "logRightsRequest",
+        "Log a data-subject request (due one calendar month after receipt)",
+        rights_schemas.RightsRequestDetail,
+        rights.NewRightsRequest,
+        status=201,
+    ),
+    StaffOperation(
+        "get",
+        _RIGHTS,
+        "openRightsRequests",
+        "Open data-subject requests, soonest due first",
+        rights_schemas.RightsRequests,
+    ),
+    StaffOperation(
+        "get",
+        f"{_RIGHTS}/{{request_id}}",
+        "viewRightsRequest",
+        "A request, what was done, the reports found",
+        rights_schemas.RightsRequestDetail,
+    ),
+    StaffOperation(
+        "post",
+        f"{_RIGHTS}/{{request_id}}/export",
+        "exportSubjectData",
+        "The subject access document (audited on every case)",
+        rights_schemas.SubjectAccessExport,
+        rights.ExportRequest,
+    ),
+    StaffOperation(
+        "post",
+        f"{_RIGHTS}/{{request_id}}/rectification",
+        "rectifyContact",
+        "Correct a report's contact details",
+        rights_schemas.RightsRequestDetail,
+        rights.RectificationRequest,
+    ),
+    StaffOperation(
+        "post",
+        f"{_RIGHTS}/{{request_id}}/erasure",
+        "eraseSubjectData",
+        "Erase the subject's personal data (refused under legal hold)",
+        rights_schemas.RightsRequestDetail,
+        rights.ErasureRequest,
+    ),
+    StaffOperation(
+        "post",
+        f"{_RIGHTS}/{{request_id}}/close",
+        "closeRightsRequest",
+        "Close a request as completed or refused",
+        rights_schemas.RightsRequestDetail,
+        rights.CloseRequest,
+    ),
+)
+_PATH_PARAMETERS = {
+    "reference": ("No such case, or not one you may see", "^RS-[A-Z0-9]{4}-[A-Z0-9]{4}$"),
+    "request_id": ("No such request", rights.REQUEST_ID),
+}
+
 
 class FieldError(BaseModel):
     """One bad field of a request."""
@@ -165,14 +230,17 @@ def openapi_document() -> dict[str, Any]:
     """Build (once) the OpenAPI document."""
     from chalicelib.api.reporter import PublicForm
 
-    requests: list[type[BaseModel]] = [Submission, *(op.body for op in STAFF if op.body)]
+    requests: list[type[BaseModel]] = [
+        Submission,
+        *(op.body for op in STAFF + RIGHTS if op.body),
+    ]
     answers: list[type[BaseModel]] = [
         SubmissionAccepted,
         PublicForm,
         ErrorResponse,
         FieldError,
         Health,
-        *(op.answer for op in STAFF),
+        *(op.answer for op in STAFF + RIGHTS),
     ]
     _, schemas = models_json_schema(
         [(model, "validation") for model in dict.fromkeys(requests)]
@@ -257,7 +325,7 @@ def openapi_document() -> dict[str, Any]:
 
 def _staff_paths() -> dict[str, Any]:
     paths: dict[str, Any] = {}
-    for op in STAFF:
+    for op in STAFF + RIGHTS:
         responses = {
             str(op.status): _json("Done", op.answer.__name__),
             "400": _error("Bad input, naming each bad field"),
@@ -265,24 +333,29 @@ def _staff_paths() -> dict[str, Any]:
             "403": _error("Your role does not allow this"),
             "503": _error("A backing service is unavailable; nothing was written"),
         }
-        if "{reference}" in op.path:
-            responses["404"] = _error("No such case, or not one you may see")
+        parameters = [name for name in _PATH_PARAMETERS if "{" + name + "}" in op.path]
+        for name in parameters:
+            responses["404"] = _error(_PATH_PARAMETERS[name][0])
         if op.body is not None and op.method == "post":
-            responses["409"] = _error("Stale version or a move the workflow does not allow")
+            responses["409"] = _error(
+                "Stale version, a move the workflow does not allow, a closed request or a "
+                "legal hold"
+            )
         operation: dict[str, Any] = {
             "operationId": op.operation_id,
             "summary": op.summary,
             "security": [{"staffToken": []}],
             "responses": responses,
         }
-        if "{reference}" in op.path:
+        if parameters:
             operation["parameters"] = [
                 {
-                    "name": "reference",
+                    "name": name,
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "string", "pattern": "^RS-[A-Z0-9]{4}-[A-Z0-9]{4}$"},
+                    "schema": {"type": "string", "pattern": _PATH_PARAMETERS[name][1]},
                 }
+                for name in parameters
             ]
         if op.query:
             operation.setdefault("parameters", []).extend(

@@ -8,15 +8,16 @@ Which roles may call a route, and which cases they see, is decided in
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from chalice.app import AuthRequest, AuthResponse, Blueprint, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from chalicelib import services
+from chalicelib.api import staff_calls
 from chalicelib.api import staff_schemas as schemas
-from chalicelib.api.body import read_json_object
-from chalicelib.api.errors import JSON_HEADERS, handles_domain_errors
+from chalicelib.api.errors import handles_domain_errors
+from chalicelib.api.staff_calls import json_answer as _json
 from chalicelib.cases.access import Principal
 from chalicelib.cases.models import (
     AssignRequest,
@@ -27,9 +28,8 @@ from chalicelib.cases.models import (
     TimelineRequest,
     TransitionRequest,
 )
-from chalicelib.errors import FieldProblem, Forbidden, InvalidInput, Unauthenticated
+from chalicelib.errors import FieldProblem, InvalidInput, Unauthenticated
 from chalicelib.observability import logger
-from chalicelib.problems import problems_from
 
 staff_api = Blueprint(__name__)
 _Model = TypeVar("_Model", bound=BaseModel)
@@ -53,50 +53,17 @@ def staff_authorizer(auth_request: AuthRequest) -> AuthResponse:
 
 
 def _principal() -> Principal:
-    context = staff_api.current_request.context.get("authorizer") or {}
-    username = context.get("principalId")
-    if not username:
-        raise Unauthenticated("no verified identity")
-    member = services.staff_directory().member(str(username))
-    if member is None:
-        raise Forbidden("you are not in the staff directory")
-    roles = frozenset(role for role in str(context.get("roles", "")).split(",") if role)
-    return Principal(member_id=member.member_id, team_id=member.team_id, roles=roles)  # type: ignore[arg-type]
+    return staff_calls.principal(staff_api.current_request)
 
 
 def _body(model: type[_Model]) -> _Model:
-    body = read_json_object(staff_api.current_request.raw_body)
-    try:
-        return model.model_validate(body)
-    except ValidationError as error:
-        raise InvalidInput(_without_union_tag(problems_from(error), body)) from None
-
-
-def _without_union_tag(problems: list[FieldProblem], body: dict[str, Any]) -> list[FieldProblem]:
-    # A timeline entry is a union tagged by its `type`; pydantic puts the tag in the error's
-    # path (entry.note.text). The client wrote entry.text, so that is the name it gets.
-    entry = body.get("entry")
-    tag = entry.get("type") if isinstance(entry, dict) else None
-    if not isinstance(tag, str):
-        return problems
-    prefix = f"entry.{tag}."
-    return [
-        FieldProblem("entry." + p.field.removeprefix(prefix), p.message)
-        if p.field.startswith(prefix)
-        else p
-        for p in problems
-    ]
+    return staff_calls.parsed_body(staff_api.current_request, model)
 
 
 def _reference(reference: str) -> str:
     if not _REFERENCE.match(reference):
         raise InvalidInput([FieldProblem("reference", "is not a case reference (RS-XXXX-XXXX)")])
     return reference
-
-
-def _json(shape: type[BaseModel], body: Any, status: int = 200) -> Response:
-    checked = shape.model_validate(body).model_dump(mode="json")
-    return Response(status_code=status, body=checked, headers=dict(JSON_HEADERS))
 
 
 def _query() -> dict[str, str]:

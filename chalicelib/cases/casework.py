@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib import retention
-from chalicelib.audit import AuditTrail, ChainHead, next_entry
+from chalicelib.audit import AuditTrail, ChainHead
 from chalicelib.cases import workflow
 from chalicelib.cases.access import Principal
+from chalicelib.cases.ledger import CaseLedger
 from chalicelib.cases.models import (
     ActionTaken,
     Assessment,
@@ -57,7 +58,6 @@ from chalicelib.errors import (
     StaleVersion,
     TransitionRefused,
 )
-from chalicelib.insight_marks import insight_mark
 from chalicelib.institution.models import PRIORITIES
 from chalicelib.institution.models import Retention as RetentionPolicy
 from chalicelib.notify import Kind, Notification, Outbox
@@ -476,6 +476,10 @@ class Casework:
         current = self._visible(principal, reference, roles)
         raise StaleVersion(int(current["version"]))
 
+    @property
+    def _ledger(self) -> CaseLedger:
+        return CaseLedger(self.cases, self.audit, self.identity, self.clock)
+
     def _record(
         self,
         principal: Principal,
@@ -486,18 +490,7 @@ class Casework:
         version: int | None,
     ) -> None:
         """Append an audit entry without changing the case (a look, not an edit)."""
-        for _attempt in range(_COMMIT_ATTEMPTS):
-            try:
-                self._commit(
-                    principal, case, CaseUpdate(), [], action, details, reason, bump_version=False
-                )
-                return
-            except CommitConflict:
-                fresh = self.cases.case(str(case["report_id"]))
-                if fresh is None:
-                    raise NotFound("case not found") from None
-                case = fresh
-        raise StaleVersion(int(case["version"]))
+        self._ledger.record(principal.member_id, case, action, details, reason)
 
     def _commit(
         self,
@@ -508,35 +501,8 @@ class Casework:
         action: str,
         details: dict[str, Any],
         reason: str | None,
-        *,
-        bump_version: bool = True,
     ) -> None:
-        report_id = str(case["report_id"])
-        head = ChainHead.of(case)
-        sealed_reason = (
-            self.identity.seal(report_id, f"audit.{head.seq + 1}", reason) if reason else None
-        )
-        entry, entry_hash = next_entry(
-            head,
-            report_id=report_id,
-            at=self.clock.now(),
-            actor=principal.member_id,
-            action=action,
-            details={k: v for k, v in details.items() if v is not None},
-            sealed_reason=sealed_reason,
-        )
-        update.changes["audit_seq"] = entry.seq
-        update.changes["audit_hash"] = entry_hash
-        if bump_version:
-            update.changes["version"] = int(case["version"]) + 1
-            update.changes.update(insight_mark(self.clock.now()))
-        condition = {"version": case["version"], "audit_seq": case.get("audit_seq")}
-        writes = [
-            update.request(self.cases.table, report_id, condition),
-            self.audit.put_request(entry, entry_hash),
-            *also,
-        ]
-        self.cases.commit(writes)
+        self._ledger.commit(principal.member_id, case, update, also, action, details, reason)
 
     def _notification(
         self, case: dict[str, Any], kind: Kind, member_id: str | None

@@ -33,7 +33,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -54,6 +54,7 @@ from tests.factories import contact, named_submission
 
 ANY_STAFF = frozenset({"screener", "advisor", "analyst", "admin"})
 CASE_WORKERS = frozenset({"screener", "advisor"})
+ADMINS = frozenset({"admin"})
 #: Who may call each route, by role (issue 4): screeners work their team's queue and cases,
 #: advisors the cases assigned to them; admins read a case's summary and audit; analysts
 #: have no case routes. Keyed by method and the path after `/staff`.
@@ -72,6 +73,19 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     # The matrix sets a legal hold, which the data protection admin may also set or lift.
     ("POST", "/cases/{reference}/flags"): CASE_WORKERS | {"admin"},
     ("GET", "/cases/{reference}/audit"): frozenset({"screener", "admin"}),
+    # Data-subject rights (issue 6): the data protection officer only.
+    ("POST", "/rights/requests"): ADMINS,
+    ("GET", "/rights/requests"): ADMINS,
+    ("GET", "/rights/requests/{request_id}"): ADMINS,
+    ("POST", "/rights/requests/{request_id}/export"): ADMINS,
+    ("POST", "/rights/requests/{request_id}/rectification"): ADMINS,
+    ("POST", "/rights/requests/{request_id}/erasure"): ADMINS,
+    ("POST", "/rights/requests/{request_id}/close"): ADMINS,
+}
+#: Which of the matrix's rights requests (see `matrix`) each rights route acts on.
+RIGHTS_REQUEST_OF = {
+    "/rights/requests/{request_id}/rectification": "rectification",
+    "/rights/requests/{request_id}/erasure": "erasure",
 }
 
 
@@ -143,14 +157,17 @@ class Context:
     """What a body is made from: who calls, on which case, at which version."""
 
     caller: Caller
-    case: CaseSpec
+    case: CaseSpec | None
     version: int
+    #: The reference of the report the rights requests are about (the advisor's own case).
+    subject_reference: str = ""
 
 
 def _assignee(context: Context) -> str:
     # The case's own advisor when the caller may assign it (nothing changes but the audit);
     # otherwise an advisor of the caller's team, so that the body is valid for the caller
     # and only the case's visibility can refuse it.
+    assert context.case is not None
     if context.case.team == context.caller.team:
         return context.case.advisor
     return next(
@@ -194,6 +211,18 @@ BODIES: dict[str, Callable[[Context], dict[str, Any]]] = {
         "reason": "Checking access rules",
         "version": c.version,
     },
+    "/rights/requests": lambda c: {"kind": "access", "email": "someone@example.ac.uk"},
+    "/rights/requests/{request_id}/export": lambda c: {"reason": "Checking access rules"},
+    "/rights/requests/{request_id}/rectification": lambda c: {
+        "reference": c.subject_reference,
+        "contact": {"phone": "+44 7700 900999"},
+        "reason": "Checking access rules",
+    },
+    "/rights/requests/{request_id}/erasure": lambda c: {"reason": "Checking access rules"},
+    "/rights/requests/{request_id}/close": lambda c: {
+        "outcome": "refused",
+        "reason": "Checking access rules",
+    },
 }
 
 
@@ -233,6 +262,7 @@ class SetUpCase:
     spec: CaseSpec
     reference: str
     version: int
+    email: str
     secrets: list[str]
     baseline: list[dict[str, Any]]
 
@@ -242,6 +272,31 @@ class Matrix:
     stack: Stack
     cases: dict[str, SetUpCase]
     notifications: list[dict[str, Any]]
+    #: Rights requests by kind (the erasure one finds no report), and the rights table.
+    rights: dict[str, str] = field(default_factory=dict)
+    rights_items: list[dict[str, Any]] = field(default_factory=list)
+
+    def path(self, route: str, case: SetUpCase | None) -> str:
+        """The route's path for a case, or for the rights request it acts on."""
+        request = self.rights.get(RIGHTS_REQUEST_OF.get(route, "access"), "")
+        path = route.replace("{reference}", case.reference if case else "")
+        return "/staff" + path.replace("{request_id}", request)
+
+    def context(self, caller: Caller, case: SetUpCase | None) -> Context:
+        """What a body is made from for this caller and case."""
+        return Context(
+            caller,
+            case.spec if case else None,
+            case.version if case else 0,
+            self.cases["own_case"].reference,
+        )
+
+    def rights_table(self) -> list[dict[str, Any]]:
+        """The rights table, low-level, in id order."""
+        items = services.dynamodb().scan(
+            TableName=self.stack.settings.rights_table, ConsistentRead=True
+        )["Items"]
+        return sorted(items, key=lambda item: item["request_id"]["S"])
 
     def case_data(self) -> list[str]:
         """Every value no refused answer may contain."""
@@ -305,19 +360,42 @@ def matrix(stack: Stack) -> Matrix:
             spec=spec,
             reference=reference,
             version=int(assigned.json_body["version"]),
+            email=body["contact"]["email"],
             secrets=[reference, *secrets],
             baseline=stack.partition(reference),
         )
     result = Matrix(stack=stack, cases=cases, notifications=[])
+    subjects = {
+        "access": cases["own_case"].email,
+        "rectification": cases["own_case"].email,
+        "erasure": "nobody-reported@example.ac.uk",
+    }
+    for kind, email in subjects.items():
+        logged = stack.call(
+            "post", "/staff/rights/requests", "dpo-admin", {"kind": kind, "email": email}
+        )
+        assert logged.status_code == 201, logged.json_body
+        result.rights[kind] = logged.json_body["request_id"]
+    for case in cases.values():
+        case.baseline = stack.partition(case.reference)
     result.notifications = result.notification_items()
+    result.rights_items = result.rights_table()
     return result
 
 
 def put_back(matrix: Matrix, cases: list[SetUpCase]) -> None:
-    """These case partitions and the notifications table as they were set up."""
+    """These case partitions, the notifications and rights tables as they were set up."""
     for case in cases:
         matrix.stack.restore(case.reference, case.baseline)
     dynamodb = services.dynamodb()
+    for item in matrix.rights_table():
+        if item not in matrix.rights_items:
+            dynamodb.delete_item(
+                TableName=matrix.stack.settings.rights_table,
+                Key={"request_id": item["request_id"]},
+            )
+    for item in matrix.rights_items:
+        dynamodb.put_item(TableName=matrix.stack.settings.rights_table, Item=item)
     for item in matrix.notification_items():
         if item not in matrix.notifications:
             dynamodb.delete_item(
@@ -330,6 +408,7 @@ def assert_nothing_written(matrix: Matrix, cases: list[SetUpCase]) -> None:
     for case in cases:
         assert matrix.stack.partition(case.reference) == case.baseline, "the case changed"
     assert matrix.notification_items() == matrix.notifications, "a notification was queued"
+    assert matrix.rights_table() == matrix.rights_items, "a rights request changed"
 
 
 def assert_no_case_data(matrix: Matrix, response: Any) -> None:
@@ -372,11 +451,10 @@ def test_a_valid_token_gets_exactly_what_the_role_and_case_allow(
     caller = CALLERS[caller_label]
     case = matrix.cases[case_label] if case_label else None
     outcome = expected(method, route, caller, case.spec if case else None)
-    path = "/staff" + route.replace("{reference}", case.reference if case else "")
+    path = matrix.path(route, case)
     body = None
     if method == "POST":
-        assert case is not None
-        body = BODIES[route](Context(caller, case.spec, case.version))
+        body = BODIES[route](matrix.context(caller, case))
     headers = bearer(matrix.stack.token(caller.username))
     touched = [case] if case else list(matrix.cases.values())
 
@@ -580,12 +658,17 @@ def test_a_bad_token_is_refused_with_401(
     matrix: Matrix, tokens: Tokens, method: str, route: str, fault: str
 ) -> None:
     case = matrix.cases["own_case"]
-    path = "/staff" + route.replace("{reference}", case.reference)
-    screener = CALLERS["screener"]
-    assert expected(method, route, screener, case.spec) is None, "valid token would succeed"
+    path = matrix.path(route, case)
+    # The faults are made from the screener's token. On an admin-only route a valid screener
+    # token gets 403, so a 401 there still shows the token refused before any role check.
+    caller = next(
+        CALLERS[label]
+        for label in ("screener", "admin")
+        if expected(method, route, CALLERS[label], case.spec) is None
+    )
     body = None
     if method == "POST":
-        body = BODIES[route](Context(screener, case.spec, case.version))
+        body = BODIES[route](matrix.context(caller, case))
     headers = {"Content-Type": "application/json"}
     authorization = FAULTS[fault](tokens)
     if authorization is not None:

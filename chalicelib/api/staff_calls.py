@@ -1,0 +1,67 @@
+"""What every staff route needs from its request: who is calling, the parsed body, the answer.
+
+Shared by the staff blueprints (case work, rights, ...), which all sit behind the
+`staff_authorizer`: the authorizer has verified the token, these turn its context into a
+`Principal` the domain can check roles on, a request body into a strict pydantic model, and
+an answer into JSON checked against its published shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from chalice.app import Request, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib import services
+from chalicelib.api.body import read_json_object
+from chalicelib.api.errors import JSON_HEADERS
+from chalicelib.cases.access import Principal
+from chalicelib.errors import FieldProblem, Forbidden, InvalidInput, Unauthenticated
+from chalicelib.problems import problems_from
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def principal(request: Request) -> Principal:
+    """The signed-in staff member, as the directory knows them, with the token's roles."""
+    context = request.context.get("authorizer") or {}
+    username = context.get("principalId")
+    if not username:
+        raise Unauthenticated("no verified identity")
+    member = services.staff_directory().member(str(username))
+    if member is None:
+        raise Forbidden("you are not in the staff directory")
+    roles = frozenset(role for role in str(context.get("roles", "")).split(",") if role)
+    return Principal(member_id=member.member_id, team_id=member.team_id, roles=roles)  # type: ignore[arg-type]
+
+
+def parsed_body(request: Request, model: type[_Model]) -> _Model:
+    """The request's JSON body as `model`; `InvalidInput` naming every bad field."""
+    body = read_json_object(request.raw_body)
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        raise InvalidInput(_without_union_tag(problems_from(error), body)) from None
+
+
+def _without_union_tag(problems: list[FieldProblem], body: dict[str, Any]) -> list[FieldProblem]:
+    # A timeline entry is a union tagged by its `type`; pydantic puts the tag in the error's
+    # path (entry.note.text). The client wrote entry.text, so that is the name it gets.
+    entry = body.get("entry")
+    tag = entry.get("type") if isinstance(entry, dict) else None
+    if not isinstance(tag, str):
+        return problems
+    prefix = f"entry.{tag}."
+    return [
+        FieldProblem("entry." + p.field.removeprefix(prefix), p.message)
+        if p.field.startswith(prefix)
+        else p
+        for p in problems
+    ]
+
+
+def json_answer(shape: type[BaseModel], body: Any, status: int = 200) -> Response:
+    """`body` checked against its published shape (nothing extra leaves), as JSON."""
+    checked = shape.model_validate(body).model_dump(mode="json")
+    return Response(status_code=status, body=checked, headers=dict(JSON_HEADERS))

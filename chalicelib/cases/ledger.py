@@ -1,0 +1,101 @@
+"""Committing a change to a case together with the audit entry that records it.
+
+Shared by every use case that writes a case (case work, data-subject rights): the case item
+is updated conditional on the version and audit head that were read, and the audit entry
+that extends the chain is written in the same transaction, so a change cannot happen
+unrecorded and two writers cannot fork the chain. A look at personal data is recorded the
+same way, without changing the case's version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.audit import AuditTrail, ChainHead, next_entry
+from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict
+from chalicelib.clock import Clock
+from chalicelib.crypto import Sealer
+from chalicelib.errors import NotFound, StaleVersion
+from chalicelib.insight_marks import insight_mark
+
+_RECORD_ATTEMPTS = 3
+
+
+@dataclass
+class CaseLedger:
+    """Writes a case's changes and their audit entries atomically."""
+
+    cases: CaseStore
+    audit: AuditTrail
+    identity: Sealer
+    clock: Clock
+
+    def commit(
+        self,
+        actor: str,
+        case: dict[str, Any],
+        update: CaseUpdate,
+        also: list[dict[str, Any]],
+        action: str,
+        details: dict[str, Any],
+        reason: str | None,
+        *,
+        bump_version: bool = True,
+    ) -> None:
+        """Apply `update` to the case as read, append the audit entry, write `also`.
+
+        Raises `CommitConflict` if the case changed since `case` was read.
+        """
+        report_id = str(case["report_id"])
+        head = ChainHead.of(case)
+        sealed_reason = (
+            self.identity.seal(report_id, f"audit.{head.seq + 1}", reason) if reason else None
+        )
+        entry, entry_hash = next_entry(
+            head,
+            report_id=report_id,
+            at=self.clock.now(),
+            actor=actor,
+            action=action,
+            details={k: v for k, v in details.items() if v is not None},
+            sealed_reason=sealed_reason,
+        )
+        update.changes["audit_seq"] = entry.seq
+        update.changes["audit_hash"] = entry_hash
+        if bump_version:
+            update.changes["version"] = int(case["version"]) + 1
+            update.changes.update(insight_mark(self.clock.now()))
+        condition = {"version": case["version"], "audit_seq": case.get("audit_seq")}
+        writes = [
+            update.request(self.cases.table, report_id, condition),
+            self.audit.put_request(entry, entry_hash),
+            *also,
+        ]
+        self.cases.commit(writes)
+
+    def record(
+        self,
+        actor: str,
+        case: dict[str, Any],
+        action: str,
+        details: dict[str, Any],
+        reason: str | None,
+    ) -> None:
+        """Append an audit entry without changing the case (a look, not an edit).
+
+        A concurrent change only moves the chain's head, so the entry is retried on the case
+        as it is now.
+        """
+        for _attempt in range(_RECORD_ATTEMPTS):
+            try:
+                self.commit(
+                    actor, case, CaseUpdate(), [], action, details, reason, bump_version=False
+                )
+                return
+            except CommitConflict:
+                fresh = self.cases.case(str(case["report_id"]))
+                if fresh is None:
+                    raise NotFound("case not found") from None
+                case = fresh
+        raise StaleVersion(int(case["version"]))

@@ -1,0 +1,721 @@
+"""Data-subject rights for the data protection officer: access, rectification, erasure.
+
+A request is logged with the subject's email address and the day it was received; it is
+due one calendar month later (clamped to the end of a shorter month) and stays in the
+sparse `open_by_due` index until it is completed or refused. The address is sealed under
+the identity key (bound to the request) and kept with its blind index, which is all that is
+needed to find the subject's reports (`by_email_mac`): named reports only, since an
+anonymous report carries no address.
+
+- **Access**: a JSON document of what the subject gave and what was done with them:
+  answers with the form's English labels, contact details and preferences, dates, contact
+  attempts and support given. Whatever may hold other people's data — the narrative and
+  free-text answers, staff notes, assessment notes, action justifications, audit reasons —
+  is not opened but listed for review by hand, as are demographic answers, which are sealed
+  under the `insight` key the API cannot use.
+- **Rectification** of a report's contact details: resealed, and the email's blind index
+  recomputed, so the old address no longer finds the report.
+- **Erasure** of every report found, through the retention service; refused as a whole,
+  with the reason recorded, if any of them is under legal hold.
+
+Every look at or change of a case appends an entry to its audit chain (actor: the admin,
+reason sealed) through the same `CaseLedger` as case work: a look before anything is
+opened, a change in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any, Literal, Protocol
+from zoneinfo import ZoneInfo
+
+from boto3.dynamodb.types import Binary
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from chalicelib.addresses import EmailAddress, PhoneNumber
+from chalicelib.audit import AuditTrail
+from chalicelib.cases.access import Principal
+from chalicelib.cases.ledger import CaseLedger
+from chalicelib.cases.models import StaffText
+from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict, plain, serialized
+from chalicelib.clock import Clock, iso
+from chalicelib.crypto import BlindIndex, Sealer
+from chalicelib.dependencies import unavailable_on_failure
+from chalicelib.errors import (
+    DependencyUnavailable,
+    FieldProblem,
+    InvalidInput,
+    LegalHoldActive,
+    NotFound,
+    RequestConflict,
+    StaleVersion,
+)
+from chalicelib.institution.models import Form
+from chalicelib.observability import logger
+from chalicelib.reports.intake import CONTACT, NARRATIVE
+from chalicelib.reports.models import Name, SafeTimes
+
+Kind = Literal["access", "rectification", "erasure"]
+#: The partition of the sparse index of open requests, and the status of an open request.
+OPEN = "open"
+_SUBJECT_EMAIL = "subject_email"
+_REASON = "reason"
+_ATTEMPTS = 3
+REQUEST_ID = r"^[0-9a-f]{32}$"
+
+# --- what the data protection officer sends ---------------------------------------------------
+
+
+class Strict(BaseModel):
+    """Base for rights request bodies: unknown keys and silent coercion are refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
+
+
+class NewRightsRequest(Strict):
+    """A data-subject request as received (by email, letter, in person)."""
+
+    kind: Kind
+    email: EmailAddress = Field(description="The subject's email address (sealed when stored)")
+    received_on: date | None = Field(
+        default=None,
+        strict=False,
+        description="The day the request was received (YYYY-MM-DD); today if not given",
+    )
+
+
+class ExportRequest(Strict):
+    """Why the subject's data is being exported (recorded, sealed, in each case's audit)."""
+
+    reason: StaffText
+
+
+class ContactCorrection(Strict):
+    """The contact details to correct; fields not given stay as they are.
+
+    `phone` and `safe_times` may be null to remove them; a name and an email are required
+    of every named report, so they can be corrected but not removed.
+    """
+
+    name: Name | None = None
+    email: EmailAddress | None = None
+    phone: PhoneNumber | None = None
+    safe_times: SafeTimes | None = None
+
+    @field_validator("name", "email")
+    @classmethod
+    def _not_removed(cls, value: str | None) -> str | None:
+        if value is None:
+            raise ValueError("can be corrected but not removed")
+        return value
+
+    @model_validator(mode="after")
+    def _something(self) -> ContactCorrection:
+        if not self.model_fields_set:
+            raise ValueError("give at least one of name, email, phone, safe_times")
+        return self
+
+    def given(self) -> dict[str, str | None]:
+        """The fields the officer sent, with their new values."""
+        return {name: getattr(self, name) for name in sorted(self.model_fields_set)}
+
+
+class RectificationRequest(Strict):
+    """Correct the contact details of one of the subject's reports."""
+
+    reference: Annotated[str, StringConstraints(pattern=r"^RS-[A-Z0-9]{4}-[A-Z0-9]{4}$")]
+    contact: ContactCorrection
+    reason: StaffText
+
+
+class ErasureRequest(Strict):
+    """Erase the subject's personal data from every report found."""
+
+    reason: StaffText
+
+
+class CloseRequest(Strict):
+    """Close a request: completed (the answer was sent) or refused (with the reason)."""
+
+    outcome: Literal["completed", "refused"]
+    reason: StaffText
+
+
+# --- dates --------------------------------------------------------------------------------------
+
+
+def due_on(received: date) -> date:
+    """One calendar month after receipt, or the month's last day if shorter (31 Jan → 28 Feb)."""
+    year = received.year + received.month // 12
+    month = received.month % 12 + 1
+    return date(year, month, min(received.day, calendar.monthrange(year, month)[1]))
+
+
+# --- storage ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RightsStore:
+    """The rights table, and the lookup of reports by the blind index of an email."""
+
+    client: Any
+    table: str
+    reports_table: str
+
+    def add(self, item: dict[str, Any]) -> None:
+        """Store a new request."""
+        with unavailable_on_failure("dynamodb"):
+            self.client.put_item(
+                TableName=self.table,
+                Item=serialized(item),
+                ConditionExpression="attribute_not_exists(request_id)",
+            )
+
+    def get(self, request_id: str) -> dict[str, Any] | None:
+        """A request as plain values."""
+        with unavailable_on_failure("dynamodb"):
+            item = self.client.get_item(
+                TableName=self.table, Key={"request_id": {"S": request_id}}, ConsistentRead=True
+            ).get("Item")
+        return plain(item) if item else None
+
+    def open_requests(self) -> list[dict[str, Any]]:
+        """Every open request, soonest due first (sparse index, never a scan)."""
+        with unavailable_on_failure("dynamodb"):
+            pages = self.client.get_paginator("query").paginate(
+                TableName=self.table,
+                IndexName="open_by_due",
+                KeyConditionExpression="#open = :open",
+                ExpressionAttributeNames={"#open": "open"},
+                ExpressionAttributeValues={":open": {"S": OPEN}},
+            )
+            return [plain(item) for page in pages for item in page["Items"]]
+
+    def report_ids_for(self, email_mac: str) -> list[str]:
+        """Ids of the reports whose reporter's email has this blind index."""
+        with unavailable_on_failure("dynamodb"):
+            pages = self.client.get_paginator("query").paginate(
+                TableName=self.reports_table,
+                IndexName="by_email_mac",
+                KeyConditionExpression="email_mac = :mac",
+                ExpressionAttributeValues={":mac": {"S": email_mac}},
+            )
+            return [
+                item["pk"]["S"].removeprefix("REPORT#") for page in pages for item in page["Items"]
+            ]
+
+    def remember_reports(self, request_id: str, report_ids: set[str]) -> None:
+        """Add reports to those the request has found (a set: adding twice changes nothing)."""
+        with unavailable_on_failure("dynamodb"):
+            self.client.update_item(
+                TableName=self.table,
+                Key={"request_id": {"S": request_id}},
+                UpdateExpression="ADD report_ids :ids",
+                ExpressionAttributeValues={":ids": {"SS": sorted(report_ids)}},
+            )
+
+    def update_open(
+        self,
+        request_id: str,
+        changes: dict[str, Any],
+        history: dict[str, Any],
+        *,
+        close: bool = False,
+    ) -> None:
+        """Change a request that is still open and add to its history.
+
+        `RequestConflict` if it was closed meanwhile.
+        """
+        names = {"#status": "status", "#history": "history"}
+        values: dict[str, Any] = {
+            ":open": {"S": OPEN},
+            ":entry": serialized({"e": [history]})["e"],
+            ":none": {"L": []},
+        }
+        sets = ["#history = list_append(if_not_exists(#history, :none), :entry)"]
+        for index, (name, value) in enumerate(changes.items()):
+            names[f"#c{index}"] = name
+            values[f":c{index}"] = serialized({"v": value})["v"]
+            sets.append(f"#c{index} = :c{index}")
+        expression = "SET " + ", ".join(sets)
+        if close:
+            names["#open"] = "open"
+            expression += " REMOVE #open"
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"request_id": {"S": request_id}},
+                UpdateExpression=expression,
+                ConditionExpression="#status = :open",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise RequestConflict(
+                    "this request is closed; nothing more is done on it"
+                ) from None
+            raise DependencyUnavailable("dynamodb") from None
+        except BotoCoreError:
+            raise DependencyUnavailable("dynamodb") from None
+
+
+class Eraser(Protocol):
+    """What erases a report's personal data (the retention service)."""
+
+    def erase(self, report_id: str, *, actor: str, reason: str) -> bool:
+        """Strip every sealed field and the demographics, audited; False if already done.
+
+        Raises `LegalHoldActive` under legal hold.
+        """
+        ...
+
+
+# --- the desk -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RightsDesk:
+    """The data protection officer's use cases. Collaborators are given, never built here."""
+
+    requests: RightsStore
+    cases: CaseStore
+    ledger: CaseLedger
+    audit: AuditTrail
+    identity: Sealer
+    blind_index: BlindIndex
+    form: Form
+    time_zone: ZoneInfo
+    clock: Clock
+    eraser: Callable[[], Eraser]
+    new_id: Callable[[], str] = lambda: uuid.uuid4().hex
+
+    # --- requests -----------------------------------------------------------------------------
+
+    def log(self, principal: Principal, body: NewRightsRequest) -> dict[str, Any]:
+        """Record a request as received; it is due one calendar month after receipt."""
+        principal.require("admin")
+        today = self._today()
+        received = body.received_on or today
+        if received > today:
+            raise InvalidInput([FieldProblem("received_on", "must not be in the future")])
+        request_id = self.new_id()
+        now = self.clock.now()
+        email_mac = self.blind_index.email(body.email)
+        item: dict[str, Any] = {
+            "request_id": request_id,
+            "kind": body.kind,
+            "received_on": received.isoformat(),
+            "due_at": due_on(received).isoformat(),
+            "open": OPEN,
+            "status": OPEN,
+            "sealed_email": Binary(self.identity.seal(request_id, _SUBJECT_EMAIL, body.email)),
+            "email_mac": email_mac,
+            "logged_by": principal.member_id,
+            "logged_at": iso(now),
+            "history": [{"at": iso(now), "actor": principal.member_id, "action": "logged"}],
+        }
+        found = self.requests.report_ids_for(email_mac)
+        if found:
+            item["report_ids"] = set(found)
+        self.requests.add(item)
+        logger.info("rights request logged", extra={"request_id": request_id, "kind": body.kind})
+        return self._detail(item)
+
+    def open_requests(self, principal: Principal) -> dict[str, Any]:
+        """Open requests, soonest due first, the overdue ones flagged."""
+        principal.require("admin")
+        today = self._today().isoformat()
+        return {"requests": [_summary(item, today) for item in self.requests.open_requests()]}
+
+    def view(self, principal: Principal, request_id: str) -> dict[str, Any]:
+        """A request, what was done on it, and the references of the reports found."""
+        principal.require("admin")
+        return self._detail(self._request(request_id))
+
+    def close(self, principal: Principal, request_id: str, body: CloseRequest) -> dict[str, Any]:
+        """Close a request: completed once answered, or refused with the reason."""
+        principal.require("admin")
+        request = self._request(request_id)
+        _check_open(request)
+        done = {entry["action"] for entry in request.get("history", [])}
+        if body.outcome == "completed" and request["kind"] == "access" and "export" not in done:
+            raise InvalidInput(
+                [FieldProblem("outcome", "an access request is completed by an export; export")]
+            )
+        if body.outcome == "completed" and request["kind"] == "erasure":
+            raise InvalidInput(
+                [FieldProblem("outcome", "an erasure request is completed by the erasure")]
+            )
+        outcome = "refused" if body.outcome == "refused" else _DONE[request["kind"]]
+        self._finish(principal, request, body.outcome, outcome, body.reason, {})
+        return self._detail(self._request(request_id))
+
+    # --- access -------------------------------------------------------------------------------
+
+    def export(self, principal: Principal, request_id: str, body: ExportRequest) -> dict[str, Any]:
+        """The subject access document; each case's audit records the export first."""
+        principal.require("admin")
+        request = self._request(request_id)
+        _check_open(request, "access")
+        reports: list[dict[str, Any]] = []
+        withheld: list[dict[str, str]] = []
+        for case in self._cases(request):
+            contact = CONTACT in case.get("sealed", {})
+            self.ledger.record(
+                principal.member_id,
+                case,
+                "subject_access_export",
+                {"request_id": request_id, "fields": [CONTACT] if contact else []},
+                body.reason,
+            )
+            reports.append(self._exported(case))
+            withheld += self._withheld(case)
+        references = [report["reference"] for report in reports]
+        self.requests.update_open(
+            request_id,
+            {"exported_at": iso(self.clock.now())},
+            self._event(principal, "export", references),
+        )
+        logger.info(
+            "subject access export", extra={"request_id": request_id, "reports": len(reports)}
+        )
+        return {
+            "request_id": request_id,
+            "generated_at": iso(self.clock.now()),
+            "subject_email": self._subject_email(request),
+            "reports": reports,
+            "withheld": withheld,
+            "notes": _notes(reports),
+        }
+
+    def _exported(self, case: dict[str, Any]) -> dict[str, Any]:
+        report_id = str(case["report_id"])
+        sealed = case.get("sealed", {})
+        contact = (
+            self.identity.unseal(report_id, CONTACT, bytes(sealed[CONTACT].value))
+            if CONTACT in sealed
+            else None
+        )
+        timeline = self.cases.timeline(report_id)
+        return {
+            "reference": case["reference"],
+            "mode": case["mode"],
+            "status": case["status"],
+            "outcome": case.get("outcome"),
+            "submitted_at": case["submitted_at"],
+            "first_contact_at": case.get("first_contact_at"),
+            "closed_at": case.get("closed_at"),
+            "answers": [self._answer(qid, value) for qid, value in case.get("answers", {}).items()],
+            "contact": contact,
+            "preferences": self._preferences(case.get("preferences", {})),
+            "contact_attempts": [
+                {"at": e["at"], "method": e["method"], "result": e["result"]}
+                for e in timeline
+                if e.get("type") == "contact_attempt"
+            ],
+            "support": [
+                {key: e[key] for key in ("at", "type", "risk_level", "needs", "action") if key in e}
+                for e in timeline
+                if e.get("type") in ("assessment", "action")
+            ],
+        }
+
+    def _answer(self, question_id: str, value: str | list[str]) -> dict[str, Any]:
+        ids = [value] if isinstance(value, str) else list(value)
+        question = self.form.question(question_id)
+        if question is None:
+            return {"question_id": question_id, "question": question_id, "answer": ids}
+        labels = {option.id: option.label["en"] for option in question.options}
+        return {
+            "question_id": question_id,
+            "question": question.label["en"],
+            "answer": [labels.get(option, option) for option in ids],
+        }
+
+    def _preferences(self, preferences: dict[str, str]) -> dict[str, str]:
+        options = {
+            "preferred_contact_method": self.form.contact.contact_methods,
+            "advisor_preference": self.form.contact.advisor_preferences,
+        }
+        shown = {}
+        for name, value in preferences.items():
+            labels = {option.id: option.label["en"] for option in options.get(name, [])}
+            shown[name] = labels.get(value, value)
+        return shown
+
+    def _withheld(self, case: dict[str, Any]) -> list[dict[str, str]]:
+        reference = str(case["reference"])
+        report_id = str(case["report_id"])
+        items = []
+        for name in sorted(case.get("sealed", {})):
+            if name == NARRATIVE:
+                items.append((name, _MAY_NAME_OTHERS))
+            elif name.startswith("answer."):
+                question = self.form.question(name.removeprefix("answer."))
+                label = question.label["en"] if question else name.removeprefix("answer.")
+                items.append((f"answer: {label}", _MAY_NAME_OTHERS))
+        for entry in self.cases.timeline(report_id):
+            if "sealed_text" in entry:
+                what = _TIMELINE_TEXT.get(str(entry.get("type")), "timeline text")
+                items.append((f"{what} of {entry['at']}", _STAFF_TEXT))
+        for audit_entry, _hash in self.audit.entries(report_id):
+            if audit_entry.sealed_reason is not None:
+                items.append(
+                    (f"audit entry {audit_entry.seq} ({audit_entry.action}): reason", _STAFF_TEXT)
+                )
+        if case.get("has_demographics"):
+            items.append(("demographic answers", _DEMOGRAPHICS))
+        return [{"reference": reference, "item": item, "why": why} for item, why in items]
+
+    # --- rectification ------------------------------------------------------------------------
+
+    def rectify(
+        self, principal: Principal, request_id: str, body: RectificationRequest
+    ) -> dict[str, Any]:
+        """Correct a report's contact details: resealed, the email's blind index recomputed.
+
+        The current details are opened only to carry the fields not corrected into the new
+        seal; nothing is returned, and the change and its audit entry are one transaction.
+        """
+        principal.require("admin")
+        request = self._request(request_id)
+        _check_open(request, "rectification")
+        report_id = self.cases.report_id_for(body.reference)
+        if report_id is None or report_id not in self._found(request):
+            raise InvalidInput([FieldProblem("reference", "is not a report of this subject")])
+        given = body.contact.given()
+        for _attempt in range(_ATTEMPTS):
+            case = self.cases.case(report_id)
+            sealed = dict(case.get("sealed", {})) if case else {}
+            if case is None or CONTACT not in sealed:
+                raise InvalidInput([FieldProblem("reference", "holds no contact details")])
+            current = self.identity.unseal(report_id, CONTACT, bytes(sealed[CONTACT].value))
+            corrected = {**current, **given}
+            changed = sorted(name for name in given if current.get(name) != given[name])
+            sealed[CONTACT] = Binary(self.identity.seal(report_id, CONTACT, corrected))
+            changes: dict[str, Any] = {"sealed": sealed}
+            if "email" in given:
+                changes["email_mac"] = self.blind_index.email(str(corrected["email"]))
+            try:
+                self.ledger.commit(
+                    principal.member_id,
+                    case,
+                    CaseUpdate(changes=changes),
+                    [],
+                    "rectification",
+                    {"request_id": request_id, "fields": changed},
+                    body.reason,
+                )
+            except CommitConflict:
+                continue
+            break
+        else:
+            raise StaleVersion(int(case["version"]) if case else 0)
+        event = self._event(principal, "rectification", [body.reference])
+        event["fields"] = changed
+        self.requests.update_open(request_id, {}, event)
+        logger.info("contact rectified", extra={"request_id": request_id, "fields": changed})
+        return self._detail(self._request(request_id))
+
+    # --- erasure ------------------------------------------------------------------------------
+
+    def erase(self, principal: Principal, request_id: str, body: ErasureRequest) -> dict[str, Any]:
+        """Erase the subject's personal data from every report found, or refuse as a whole.
+
+        A legal hold on any report refuses the request, erases nothing and records why.
+        """
+        principal.require("admin")
+        request = self._request(request_id)
+        _check_open(request, "erasure")
+        cases = self._cases(request)
+        held = sorted(str(case["reference"]) for case in cases if case.get("legal_hold"))
+        if held:
+            self._refuse_for_hold(principal, request, held, [])
+        erased: list[str] = []
+        eraser = self.eraser() if cases else None
+        for case in cases:
+            try:
+                if eraser is not None and eraser.erase(
+                    str(case["report_id"]), actor=principal.member_id, reason=body.reason
+                ):
+                    erased.append(str(case["reference"]))
+            except LegalHoldActive as hold:
+                # Set after the check above: what was erased stays erased, and says so.
+                self._refuse_for_hold(principal, request, hold.references, erased)
+        references = [str(case["reference"]) for case in cases]
+        self._finish(principal, request, "completed", "erased", None, {"references": references})
+        logger.info("erasure done", extra={"request_id": request_id, "erased": len(erased)})
+        return self._detail(self._request(request_id))
+
+    def _refuse_for_hold(
+        self, principal: Principal, request: dict[str, Any], held: list[str], erased: list[str]
+    ) -> None:
+        reason = "A legal hold is active on " + ", ".join(held) + "; "
+        reason += ("only " + ", ".join(erased) + " was erased") if erased else "nothing was erased"
+        self._finish(principal, request, "refused", "legal_hold", reason, {"references": held})
+        raise LegalHoldActive(held)
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _today(self) -> date:
+        return self.clock.now().astimezone(self.time_zone).date()
+
+    def _request(self, request_id: str) -> dict[str, Any]:
+        request = self.requests.get(request_id)
+        if request is None:
+            raise NotFound("no such request")
+        return request
+
+    def _found(self, request: dict[str, Any]) -> list[str]:
+        """The subject's reports: found now by the blind index, or found by this request before.
+
+        Remembered so that a report whose email was rectified stays with the request.
+        """
+        known = {str(report_id) for report_id in request.get("report_ids", set())}
+        live = set(self.requests.report_ids_for(str(request["email_mac"])))
+        if live - known:
+            self.requests.remember_reports(str(request["request_id"]), live - known)
+        return sorted(known | live)
+
+    def _cases(self, request: dict[str, Any]) -> list[dict[str, Any]]:
+        found = [self.cases.case(report_id) for report_id in self._found(request)]
+        return sorted(
+            (case for case in found if case),
+            key=lambda case: (case["submitted_at"], case["reference"]),
+        )
+
+    def _subject_email(self, request: dict[str, Any]) -> str:
+        request_id = str(request["request_id"])
+        return str(
+            self.identity.unseal(request_id, _SUBJECT_EMAIL, bytes(request["sealed_email"].value))
+        )
+
+    def _event(self, principal: Principal, action: str, references: list[str]) -> dict[str, Any]:
+        return {
+            "at": iso(self.clock.now()),
+            "actor": principal.member_id,
+            "action": action,
+            "references": references,
+        }
+
+    def _finish(
+        self,
+        principal: Principal,
+        request: dict[str, Any],
+        status: str,
+        outcome: str,
+        reason: str | None,
+        event: dict[str, Any],
+    ) -> None:
+        request_id = str(request["request_id"])
+        changes: dict[str, Any] = {
+            "status": status,
+            "outcome": outcome,
+            "completed_at": iso(self.clock.now()),
+            "completed_by": principal.member_id,
+        }
+        if reason:
+            changes["sealed_reason"] = Binary(self.identity.seal(request_id, _REASON, reason))
+        history = {**self._event(principal, status, []), **event, "outcome": outcome}
+        self.requests.update_open(request_id, changes, history, close=True)
+        logger.info("rights request closed", extra={"request_id": request_id, "status": status})
+
+    def _detail(self, request: dict[str, Any]) -> dict[str, Any]:
+        request_id = str(request["request_id"])
+        sealed_reason = request.get("sealed_reason")
+        cases = self._cases(request)
+        return {
+            **_summary(request, self._today().isoformat()),
+            "subject_email": self._subject_email(request),
+            "completed_at": request.get("completed_at"),
+            "completed_by": request.get("completed_by"),
+            "outcome": request.get("outcome"),
+            "reason": (
+                self.identity.unseal(request_id, _REASON, bytes(sealed_reason.value))
+                if sealed_reason is not None
+                else None
+            ),
+            "history": request.get("history", []),
+            "reports": [
+                {
+                    "reference": case["reference"],
+                    "mode": case["mode"],
+                    "status": case["status"],
+                    "submitted_at": case["submitted_at"],
+                    "legal_hold": bool(case.get("legal_hold", False)),
+                }
+                for case in cases
+            ],
+        }
+
+
+_CLOSED = "this request is closed; nothing more is done on it"
+_DONE: dict[str, str] = {"access": "exported", "rectification": "rectified", "erasure": "erased"}
+_MAY_NAME_OTHERS = "free text that may name or describe other people; review before release"
+_STAFF_TEXT = "staff's words that may hold other people's data; review before release"
+_DEMOGRAPHICS = (
+    "sealed under the insight key, which this service cannot open (only the statistics job "
+    "may); ask the platform team to extract them if the subject wants them"
+)
+_TIMELINE_TEXT = {
+    "note": "case note",
+    "contact_attempt": "note on a contact attempt",
+    "assessment": "assessment note",
+    "action": "action justification",
+}
+
+
+def _check_open(request: dict[str, Any], kind: Kind | None = None) -> None:
+    if request["status"] != OPEN:
+        raise RequestConflict(_CLOSED)
+    if kind is not None and request["kind"] != kind:
+        raise RequestConflict(
+            f"this step answers a request for {kind}; this one is for {request['kind']}"
+        )
+
+
+def _summary(request: dict[str, Any], today: str) -> dict[str, Any]:
+    return {
+        "request_id": request["request_id"],
+        "kind": request["kind"],
+        "status": request["status"],
+        "received_on": request["received_on"],
+        "due_at": request["due_at"],
+        "overdue": request["status"] == OPEN and today > str(request["due_at"]),
+        "logged_by": request["logged_by"],
+        "logged_at": request["logged_at"],
+    }
+
+
+def _notes(reports: list[dict[str, Any]]) -> list[str]:
+    notes = [
+        "Only named reports can be found by an email address. Anonymous reports hold no "
+        "address and cannot be linked to anyone; an anonymous reporter can follow theirs up "
+        "with the receipt code they were given.",
+        "Items listed under 'withheld' were not opened: they may hold other people's personal "
+        "data. Review each by hand before deciding what to release.",
+    ]
+    if not reports:
+        notes.insert(0, "No report was found for this email address.")
+    return notes
+
+
+def parse_request_id(request_id: str) -> str:
+    """A request id from a path, or `InvalidInput` naming it."""
+    if not re.fullmatch(REQUEST_ID, request_id):
+        raise InvalidInput([FieldProblem("request_id", "is not a request id")])
+    return request_id
