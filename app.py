@@ -5,6 +5,7 @@ from typing import Any
 from chalice.app import Chalice, Rate
 
 from chalicelib import services
+from chalicelib.api.insights import insights_api
 from chalicelib.api.meta import meta_api
 from chalicelib.api.portal import staff_api
 from chalicelib.api.reporter import reporter_api
@@ -15,6 +16,7 @@ app = Chalice(app_name="report-support", configure_logs=False)
 app.register_blueprint(meta_api)
 app.register_blueprint(reporter_api)
 app.register_blueprint(staff_api)
+app.register_blueprint(insights_api)
 app.register_middleware(add_security_headers, "http")
 
 
@@ -40,3 +42,9 @@ def redrive_outbox(event: Any) -> dict[str, int]:
 def sla_watch(event: Any) -> dict[str, int]:
     """Chase the screeners about cases whose clocks are overdue or nearly due."""
     return services.sla_watch().run()
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def build_insights(event: Any) -> dict[str, int]:
+    """Count what changed since the last run into the anonymised statistics."""
+    return services.insights_job().run()

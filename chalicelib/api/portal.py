@@ -64,6 +64,11 @@ def _principal() -> Principal:
     return Principal(member_id=member.member_id, team_id=member.team_id, roles=roles)  # type: ignore[arg-type]
 
 
+def staff_principal() -> Principal:
+    """The signed-in staff member of the current request (for the other staff blueprints)."""
+    return _principal()
+
+
 def _body(model: type[_Model]) -> _Model:
     body = read_json_object(staff_api.current_request.raw_body)
     try:

@@ -72,6 +72,9 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     # The matrix sets a legal hold, which the data protection admin may also set or lift.
     ("POST", "/cases/{reference}/flags"): CASE_WORKERS | {"admin"},
     ("GET", "/cases/{reference}/audit"): frozenset({"screener", "admin"}),
+    # Anonymised statistics (issue 6): analysts only.
+    ("GET", "/insights"): frozenset({"analyst"}),
+    ("GET", "/insights/csv"): frozenset({"analyst"}),
 }
 
 
