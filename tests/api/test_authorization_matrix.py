@@ -585,7 +585,10 @@ def test_a_bad_token_is_refused_with_401(
     case = matrix.cases["own_case"]
     path = "/staff" + route.replace("{reference}", case.reference)
     screener = CALLERS["screener"]
-    assert expected(method, route, screener, case.spec) is None, "valid token would succeed"
+    if ROUTE_ROLES[(method, route)] & screener.roles:
+        assert expected(method, route, screener, case.spec) is None, "valid token would succeed"
+    # (On a route for other roles, e.g. the analysts', the screener's valid token gets 403,
+    # so a 401 still shows the token alone was refused.)
     body = None
     if method == "POST":
         body = BODIES[route](Context(screener, case.spec, case.version))
