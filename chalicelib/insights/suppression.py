@@ -48,11 +48,15 @@ def suppress(cells: Sequence[Sequence[int]], k: int) -> SuppressedTable:
     grid = _augmented(cells)
     rows, columns = len(grid), len(grid[0])
     hidden = {(i, j) for i in range(rows) for j in range(columns) if grid[i][j] < k}
-    while True:
-        pinned = next((e for e in sorted(hidden) if not is_safe(grid, hidden, e)), None)
-        if pinned is None:
-            break
-        hidden.add(_complement(grid, hidden, pinned))
+    # Suppressing more only adds ways to move, so an entry once safe stays safe: each entry
+    # is checked until it is, and each complement is checked in its turn.
+    todo = sorted(hidden, reverse=True)
+    while todo:
+        entry = todo.pop()
+        if not is_safe(grid, hidden, entry):
+            complement = _complement(grid, hidden, entry)
+            hidden.add(complement)
+            todo += [complement, entry]
     m, n = rows - 1, columns - 1
 
     def shown(i: int, j: int) -> int | None:
@@ -114,22 +118,23 @@ def _reaches(
     goal: tuple[str, int],
     avoid: Entry,
 ) -> bool:
+    arcs: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    for entry in hidden:
+        if entry == avoid:
+            continue
+        up, down = _directions(grid, entry)
+        row, column = ("R", entry[0]), ("C", entry[1])
+        if up:
+            arcs.setdefault(row, []).append(column)
+        if down:
+            arcs.setdefault(column, []).append(row)
     seen = {start}
     todo = deque([start])
     while todo:
-        side, line = todo.popleft()
-        if (side, line) == goal:
+        vertex = todo.popleft()
+        if vertex == goal:
             return True
-        for entry in hidden:
-            if entry == avoid:
-                continue
-            up, down = _directions(grid, entry)
-            if side == "R" and entry[0] == line and up:
-                following = ("C", entry[1])
-            elif side == "C" and entry[1] == line and down:
-                following = ("R", entry[0])
-            else:
-                continue
+        for following in arcs.get(vertex, ()):
             if following not in seen:
                 seen.add(following)
                 todo.append(following)
