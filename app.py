@@ -5,6 +5,7 @@ from typing import Any
 from chalice.app import Chalice, Rate
 
 from chalicelib import services
+from chalicelib.api.insights import insights_api
 from chalicelib.api.meta import meta_api
 from chalicelib.api.portal import staff_api
 from chalicelib.api.reporter import reporter_api
@@ -17,6 +18,7 @@ app.register_blueprint(meta_api)
 app.register_blueprint(reporter_api)
 app.register_blueprint(staff_api)
 app.register_blueprint(rights_api)
+app.register_blueprint(insights_api)
 app.register_middleware(add_security_headers, "http")
 
 
@@ -48,3 +50,9 @@ def sla_watch(event: Any) -> dict[str, int]:
 def retention_sweep(event: Any) -> dict[str, int]:
     """Redact closed cases and delete anonymised records whose retention period has passed."""
     return services.retention_sweep()()
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def build_insights(event: Any) -> dict[str, int]:
+    """Count what changed since the last run into the anonymised statistics."""
+    return services.insights_job().run()

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from chalicelib.concerns import ConcernIndex
     from chalicelib.crypto import BlindIndex, Sealer, WriteOnlySealer
     from chalicelib.directory import StaffDirectory
+    from chalicelib.insights.counting import InsightsJob
+    from chalicelib.insights.reading import InsightsDashboard
     from chalicelib.notify import NotifyService, Outbox
     from chalicelib.queues import WorkQueue
     from chalicelib.reports.intake import ReportIntake
@@ -387,6 +389,53 @@ def rights_desk() -> RightsDesk:
         time_zone=ZoneInfo(institution().time_zone),
         clock=clock(),
         eraser=retention,
+    )
+
+
+# --- insights (issue 6) ------------------------------------------------------------------------
+
+
+def insight_reader() -> Sealer:
+    """Opens demographics under the `insight` key: for the insights job alone.
+
+    Not cached and not used by anything the HTTP API builds (a test holds that): only
+    `insights_job` calls it, and in a deployment only the job's role may decrypt the key.
+    """
+    return _sealer(settings().insight_key_arn, "insight")
+
+
+@_once
+def insights_job() -> InsightsJob:
+    """The `build_insights` job, wired (with the only sealer that opens demographics)."""
+    from chalicelib.insights.counting import InsightsJob
+
+    config = settings()
+    return InsightsJob(
+        client=dynamodb(),
+        reports_table=config.reports_table,
+        demographics_table=config.demographics_table,
+        insights_table=config.insights_table,
+        reader=insight_reader(),
+        institution=institution(),
+        clock=clock(),
+    )
+
+
+@_once
+def insights_dashboard() -> InsightsDashboard:
+    """The analysts' statistics, read from the counters (no sealer at all)."""
+    from chalicelib.insights.reading import InsightsDashboard
+
+    def team_name(team_id: str) -> str | None:
+        team = staff_directory().team(team_id)
+        return team.name if team else None
+
+    return InsightsDashboard(
+        client=dynamodb(),
+        insights_table=settings().insights_table,
+        institution=institution(),
+        clock=clock(),
+        team_name=team_name,
     )
 
 

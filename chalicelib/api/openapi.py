@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
 from chalicelib import rights
-from chalicelib.api import rights_schemas, staff_schemas
+from chalicelib.api import insights_schemas, rights_schemas, staff_schemas
 from chalicelib.cases import models as staff_requests
 from chalicelib.reports.models import Submission, SubmissionAccepted
 
@@ -31,6 +31,8 @@ class StaffOperation:
     body: type[BaseModel] | None = None
     status: int = 200
     query: tuple[str, ...] = ()
+    #: What a success answers with; not JSON, the schema is only the JSON form's.
+    media_type: str = "application/json"
 
 
 _CASE = "/staff/cases/{reference}"
@@ -121,6 +123,24 @@ STAFF = (
     ),
     StaffOperation(
         "get", f"{_CASE}/audit", "auditTrail", "Who did what, verified", staff_schemas.AuditTrail
+    ),
+    # Analysts: anonymised statistics (issue 6).
+    StaffOperation(
+        "get",
+        "/staff/insights",
+        "insights",
+        "Anonymised statistics for a period; small demographic cells suppressed",
+        insights_schemas.InsightsAnswer,
+        query=("from", "to"),
+    ),
+    StaffOperation(
+        "get",
+        "/staff/insights/csv",
+        "insightsCsv",
+        "The same statistics as CSV (suppressed values written `suppressed`)",
+        insights_schemas.InsightsAnswer,
+        query=("from", "to"),
+        media_type="text/csv",
     ),
 )
 
@@ -326,8 +346,13 @@ def openapi_document() -> dict[str, Any]:
 def _staff_paths() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for op in STAFF + RIGHTS:
+        done = (
+            _json("Done", op.answer.__name__)
+            if op.media_type == "application/json"
+            else {"description": "Done", "content": {op.media_type: {"schema": {"type": "string"}}}}
+        )
         responses = {
-            str(op.status): _json("Done", op.answer.__name__),
+            str(op.status): done,
             "400": _error("Bad input, naming each bad field"),
             "401": _error("No valid staff token"),
             "403": _error("Your role does not allow this"),

@@ -56,6 +56,11 @@ def _principal() -> Principal:
     return staff_calls.principal(staff_api.current_request)
 
 
+def staff_principal() -> Principal:
+    """The signed-in staff member of the current request (for the other staff blueprints)."""
+    return _principal()
+
+
 def _body(model: type[_Model]) -> _Model:
     return staff_calls.parsed_body(staff_api.current_request, model)
 
