@@ -129,13 +129,14 @@ def test_an_admin_answers_access_rectification_and_erasure_requests(
     assert people.second.references[0] not in exported
     assert people.first.email in exported
     assert people.second.email not in exported
-    assert document, "the export is empty"
+    assert document["subject_email"] == people.first.email
     checkpoint(page, "access-exported")
-
-    # The request is listed while open, with its due date (31 Jan → 28 Feb: month end).
-    page.locator("nav#section-nav").get_by_role("link", name="Rights requests").click()
-    expect(page.locator("table#rights-requests tr[data-request-id]").first).to_be_visible()
-    checkpoint(page, "open-requests")
+    close = page.locator("#close-request")
+    close.get_by_label("Completed").check()
+    close.get_by_label("Reason").fill("Export reviewed and sent to the person")
+    close.get_by_role("button", name="Close request").click()
+    expect_banner(page, "Request closed as completed.")
+    expect(page.locator("#request-summary")).to_have_attribute("data-status", "completed")
 
     # Rectification: a new phone number on the first report.
     log_request(page, checkpoint, "Rectification", people.first.email)
@@ -146,6 +147,13 @@ def test_an_admin_answers_access_rectification_and_erasure_requests(
     form.get_by_role("button", name="Correct contact details").click()
     expect_banner(page, f"Contact details corrected on {people.first.references[0]}.")
     checkpoint(page, "rectified")
+
+    # The open rectification request is listed, overdue (received 31 Jan, due 28 Feb).
+    page.locator("nav#section-nav").get_by_role("link", name="Rights requests").click()
+    overdue = page.locator('table#rights-requests tr[data-overdue="true"]')
+    expect(overdue.first).to_be_visible()
+    expect(page.locator("table#rights-requests")).to_contain_text("Sat, 28 Feb 2026")
+    checkpoint(page, "open-requests")
 
     # Erasure for the second person: refused, the case on hold named, nothing erased.
     log_request(page, checkpoint, "Erasure", people.second.email)
@@ -158,6 +166,7 @@ def test_an_admin_answers_access_rectification_and_erasure_requests(
     refusal = page.get_by_test_id("legal-hold-refusal")
     expect(refusal).to_contain_text("Erasure refused: a legal hold is in place")
     expect(refusal.locator(f'li[data-reference="{held}"]')).to_be_visible()
+    expect(page.locator("#request-summary")).to_have_attribute("data-status", "refused")
     checkpoint(page, "erasure-refused")
     assert sealed_fields(stack, held), "a refused erasure erased something"
 

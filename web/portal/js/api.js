@@ -161,11 +161,12 @@ export const staff = {
   rightsRequests: () => call("GET", "/staff/rights/requests"),
   logRightsRequest: (body) => call("POST", "/staff/rights/requests", body),
   rightsRequest: (id) => call("GET", `/staff/rights/requests/${encode(id)}`),
-  subjectAccessExport: (id) =>
+  subjectAccessExport: (id, body) =>
     download("POST", `/staff/rights/requests/${encode(id)}/export`, {
       accept: "application/json",
-      body: {},
+      body,
     }),
+  closeRightsRequest: (id, body) => call("POST", `/staff/rights/requests/${encode(id)}/close`, body),
   rectify: (id, body) => call("POST", `/staff/rights/requests/${encode(id)}/rectification`, body),
   erase: (id, body) => call("POST", `/staff/rights/requests/${encode(id)}/erasure`, body),
 };

@@ -23,6 +23,22 @@ export const REQUEST_KIND = {
 
 const REQUEST_STATUS = { open: "Open", completed: "Completed", refused: "Refused" };
 
+const OUTCOME = {
+  erased: "Personal data erased",
+  legal_hold: "Refused: a case is under legal hold",
+  refused: "Refused",
+  exported: "Subject access export sent",
+  rectified: "Contact details corrected",
+};
+
+const EVENT = {
+  logged: "Request logged",
+  export: "Subject access export downloaded",
+  rectification: "Contact details corrected",
+  completed: "Request completed",
+  refused: "Request refused",
+};
+
 const KIND_HINT = {
   access: "A copy of the personal data held about them.",
   rectification: "Correct their contact details.",
@@ -157,11 +173,7 @@ function logRequestForm(ctx) {
       label: "Email address",
       missing: "Enter the email address the person used to make their reports",
     },
-    received_on: {
-      id: "request-received",
-      label: "Date received",
-      missing: "Enter the date the request was received",
-    },
+    received_on: { id: "request-received", label: "Date received" },
   };
   const form = h(
     "form",
@@ -191,7 +203,7 @@ function logRequestForm(ctx) {
       id: fields.received_on.id,
       name: "received_on",
       label: "Date received",
-      hint: "The due date is one calendar month after this.",
+      hint: "Leave empty for today. The due date is one calendar month after this.",
       type: "date",
       widthClass: "input--width-10",
     }),
@@ -206,14 +218,15 @@ function logRequestForm(ctx) {
     const missing = [];
     if (!kind) missing.push({ field: "kind", message: "is required" });
     if (!email) missing.push({ field: "email", message: "is required" });
-    if (!receivedOn) missing.push({ field: "received_on", message: "is required" });
     if (missing.length) {
       showErrors(form, missing, fields);
       return;
     }
     await whileBusy(form, async () => {
       try {
-        const logged = await staff.logRightsRequest({ kind, email, received_on: receivedOn });
+        const body = { kind, email };
+        if (receivedOn) body.received_on = receivedOn;
+        const logged = await staff.logRightsRequest(body);
         form.reset();
         const due = logged.due_at || logged.due_on;
         pendingNotice = {
@@ -258,15 +271,18 @@ export async function renderRightsRequest(ctx, requestId) {
   showPendingNotice(ctx);
 }
 
-function references(request) {
-  return request.references || (request.reports || []).map((report) => report.reference || report);
+function foundReports(request) {
+  return (request.reports || []).map((report) =>
+    typeof report === "string" ? { reference: report, legal_hold: false } : report,
+  );
 }
 
-function drawRequest(ctx, request) {
+function drawRequest(ctx, request, notice = null) {
   const kindText = label(REQUEST_KIND, request.kind);
   const title = `${kindText} request ${shortId(request.request_id)}`;
   document.title = `${title} — Staff portal — Report + Support`;
-  const found = references(request);
+  const reports = foundReports(request);
+  const found = reports.map((report) => report.reference);
   const open = (request.status || "open") === "open";
   const rows = [
     ["Kind", kindText],
@@ -275,13 +291,15 @@ function drawRequest(ctx, request) {
     ["Due by", dueCell(request)],
     request.logged_by ? ["Logged by", request.logged_by] : null,
     request.completed_at ? ["Completed", dateTime(request.completed_at)] : null,
-    request.outcome ? ["Outcome", label(null, request.outcome)] : null,
+    request.outcome ? ["Outcome", label(OUTCOME, request.outcome)] : null,
+    request.reason ? ["Reason", h("span", { class: "pre-wrap" }, request.reason)] : null,
   ].filter(Boolean);
 
   replace(
     ctx.view,
     h("a", { class: "back-link", href: "#/rights" }, "Rights requests"),
     h("h1", { class: "heading-l" }, title),
+    notice,
     h(
       "dl",
       { class: "summary-list", id: "request-summary", dataset: { status: request.status || "open" } },
@@ -308,11 +326,12 @@ function drawRequest(ctx, request) {
             h(
               "ul",
               { class: "list", "data-testid": "references" },
-              found.map((reference) =>
+              reports.map((report) =>
                 h(
                   "li",
-                  { dataset: { reference } },
-                  h("a", { class: "link link--reference", href: `#/cases/${reference}` }, reference),
+                  { dataset: { reference: report.reference } },
+                  h("a", { class: "link link--reference", href: `#/cases/${report.reference}` }, report.reference),
+                  report.legal_hold ? [" ", tag("Legal hold", "orange")] : null,
                 ),
               ),
             ),
@@ -325,6 +344,100 @@ function drawRequest(ctx, request) {
       ),
     ),
     open ? actionFor(ctx, request, found) : null,
+    open && request.kind !== "erasure" ? closeSection(ctx, request) : null,
+    historySection(request.history || []),
+  );
+}
+
+function historySection(history) {
+  if (!history.length) return null;
+  return h(
+    "section",
+    { class: "section", "aria-labelledby": "history-heading" },
+    h("h2", { class: "heading-m", id: "history-heading" }, "What has been done"),
+    h(
+      "ol",
+      { class: "timeline", "data-testid": "request-history" },
+      history.map((event) =>
+        h(
+          "li",
+          { class: "timeline__entry", dataset: { action: event.action } },
+          h("h3", { class: "timeline__title heading-s" }, label(EVENT, event.action)),
+          h(
+            "p",
+            { class: "timeline__meta" },
+            h("time", { datetime: event.at }, dateTime(event.at)),
+            ` by ${event.actor}`,
+          ),
+          event.references && event.references.length
+            ? h("p", { class: "body" }, `Reports: ${listOf(event.references)}`)
+            : null,
+          event.fields && event.fields.length
+            ? h("p", { class: "body" }, `Fields corrected: ${listOf(event.fields)}`)
+            : null,
+          event.outcome ? h("p", { class: "body" }, label(OUTCOME, event.outcome)) : null,
+        ),
+      ),
+    ),
+  );
+}
+
+// --- closing a request -----------------------------------------------------------------------
+
+function closeSection(ctx, request) {
+  const fields = {
+    outcome: { id: "close-outcome", label: "Outcome", missing: "Choose how the request ends" },
+    reason: { id: "close-reason", label: "Reason", missing: "Enter a reason" },
+  };
+  const form = h(
+    "form",
+    { id: "close-request", class: "form", novalidate: true },
+    choices({
+      id: fields.outcome.id,
+      name: "outcome",
+      legend: "How does the request end?",
+      legendClass: "fieldset__legend--s",
+      options: [
+        { value: "completed", label: "Completed", hint: "The answer has been sent to the person." },
+        { value: "refused", label: "Refused", hint: "Give the reason; it is recorded on the request." },
+      ],
+    }),
+    textField({ id: fields.reason.id, name: "reason", label: "Reason", hint: REASON_HINT, multiline: true }),
+    button("Close request", { variant: "secondary" }),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const outcome = form.elements.outcome.value;
+    const reason = form.elements.reason.value.trim();
+    const missing = [];
+    if (!outcome) missing.push({ field: "outcome", message: "is required" });
+    if (!reason) missing.push({ field: "reason", message: "is required" });
+    if (missing.length) {
+      showErrors(form, missing, fields);
+      return;
+    }
+    await whileBusy(form, async () => {
+      try {
+        await staff.closeRightsRequest(request.request_id, { outcome, reason });
+        await reload(ctx, request.request_id, {
+          text: outcome === "completed" ? "Request closed as completed." : "Request closed as refused.",
+          options: {},
+        });
+      } catch (failure) {
+        if (failure instanceof ApiError && failure.status === 400) {
+          showErrors(form, problems(failure), fields);
+        } else if (failure instanceof ApiError) {
+          showErrors(form, [{ text: failure.sentence }]);
+        } else throw failure;
+      }
+    });
+  });
+  return h(
+    "section",
+    { class: "section", "aria-labelledby": "close-heading" },
+    h("h2", { class: "heading-m", id: "close-heading" }, "Close the request"),
+    form,
   );
 }
 
@@ -346,26 +459,47 @@ async function reload(ctx, requestId, notice) {
 // --- subject access --------------------------------------------------------------------------
 
 function exportSection(ctx, request) {
-  const group = h("div", { class: "button-group" });
-  const download = button("Download subject access export", {
-    type: "button",
-    testid: "download-export",
-    onclick: () =>
-      whileBusy(group, async () => {
-        try {
-          const blob = await staff.subjectAccessExport(request.request_id);
-          saveBlob(blob, `subject-access-${shortId(request.request_id).toLowerCase()}.json`);
-          await reload(ctx, request.request_id, {
-            text: "The subject access export has been downloaded. Review the items it lists as held back before sending it.",
-            options: { focus: false },
-          });
-        } catch (failure) {
-          if (failure instanceof ApiError) ctx.announce(failure.sentence, { kind: "error" });
-          else throw failure;
-        }
-      }),
+  const fields = {
+    reason: { id: "export-reason", label: "Reason", missing: "Enter the reason for the export" },
+  };
+  const form = h(
+    "form",
+    { id: "export", class: "form", novalidate: true },
+    textField({
+      id: fields.reason.id,
+      name: "reason",
+      label: "Reason",
+      hint: REASON_HINT,
+      multiline: true,
+      value: "Subject access request",
+    }),
+    button("Download subject access export"),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const reason = form.elements.reason.value.trim();
+    if (!reason) {
+      showErrors(form, [{ field: "reason", message: "is required" }], fields);
+      return;
+    }
+    await whileBusy(form, async () => {
+      try {
+        const blob = await staff.subjectAccessExport(request.request_id, { reason });
+        saveBlob(blob, `subject-access-${shortId(request.request_id).toLowerCase()}.json`);
+        await reload(ctx, request.request_id, {
+          text: "The subject access export has been downloaded. Review the items it lists as held back before sending it, then close the request.",
+          options: { focus: false },
+        });
+      } catch (failure) {
+        if (failure instanceof ApiError && failure.status === 400) {
+          showErrors(form, problems(failure), fields);
+        } else if (failure instanceof ApiError) {
+          showErrors(form, [{ text: failure.sentence }]);
+        } else throw failure;
+      }
+    });
   });
-  group.append(download);
   return h(
     "section",
     { class: "section", "aria-labelledby": "export-heading" },
@@ -373,9 +507,9 @@ function exportSection(ctx, request) {
     h(
       "p",
       { class: "body" },
-      "A JSON document of the person's own data in the reports found: their answers, contact details and the contact made with them. Other people's personal data (the account, free text, staff notes) is held back and listed for you to review by hand. Each case's audit trail records the export.",
+      "A JSON document of the person's own data in the reports found: their answers, contact details and the contact made with them. Other people's personal data (the account, free text, staff notes) and the demographic answers are held back and listed for you to review by hand. Each case's audit trail records the export.",
     ),
-    group,
+    form,
   );
 }
 
@@ -492,7 +626,6 @@ function erasureSection(ctx, request, found) {
   const fields = {
     reason: { id: "erasure-reason", label: "Reason", missing: "Enter the reason for the erasure" },
   };
-  const refusal = h("div", { "data-testid": "erasure-outcome" });
   const form = h(
     "form",
     { id: "erasure", class: "form", novalidate: true },
@@ -556,33 +689,12 @@ function erasureSection(ctx, request, found) {
         confirmation.hidden = true;
         form.hidden = false;
         if (failure instanceof ApiError && failure.code === "legal_hold") {
-          const held = failure.body.references || [];
-          const title = h("h3", { class: "banner__title", id: "legal-hold-title" }, "Erasure refused: a legal hold is in place");
-          replace(
-            refusal,
-            h(
-              "div",
-              { class: "banner banner--error", tabindex: "-1", "data-testid": "legal-hold-refusal", "aria-labelledby": "legal-hold-title", role: "alert" },
-              title,
-              h(
-                "p",
-                { class: "banner__text" },
-                held.length
-                  ? `${listOf(held)} ${held.length === 1 ? "is" : "are"} under legal hold, so nothing was erased from any report. The refusal and its reason are recorded on the request.`
-                  : "A case is under legal hold, so nothing was erased. The refusal and its reason are recorded on the request.",
-              ),
-              held.length
-                ? h(
-                    "ul",
-                    { class: "list" },
-                    held.map((reference) =>
-                      h("li", { dataset: { reference } }, h("a", { class: "link link--reference", href: `#/cases/${reference}` }, reference)),
-                    ),
-                  )
-                : null,
-            ),
-          );
-          focusOn(refusal.firstChild);
+          // The API has closed the request as refused; show it so, with the refusal on top.
+          const banner = legalHoldRefusal(failure.body.references || []);
+          const refused = await staff.rightsRequest(request.request_id);
+          if (!ctx.current()) return;
+          drawRequest(ctx, refused, banner);
+          focusOn(banner);
         } else if (failure instanceof ApiError && failure.status === 400) {
           showErrors(form, problems(failure), fields);
         } else if (failure instanceof ApiError) {
@@ -594,7 +706,6 @@ function erasureSection(ctx, request, found) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     clearErrors(form);
-    refusal.replaceChildren();
     const reason = form.elements.reason.value.trim();
     if (reason.length < 3) {
       showErrors(
@@ -616,8 +727,41 @@ function erasureSection(ctx, request, found) {
       { class: "body" },
       "Erasure is refused as a whole if any of the reports is under legal hold.",
     ),
-    refusal,
     form,
     confirmation,
+  );
+}
+
+function legalHoldRefusal(held) {
+  return h(
+    "div",
+    {
+      class: "banner banner--error",
+      tabindex: "-1",
+      role: "alert",
+      "aria-labelledby": "legal-hold-title",
+      "data-testid": "legal-hold-refusal",
+    },
+    h("h2", { class: "banner__title", id: "legal-hold-title" }, "Erasure refused: a legal hold is in place"),
+    h(
+      "p",
+      { class: "banner__text" },
+      held.length
+        ? `${listOf(held)} ${held.length === 1 ? "is" : "are"} under legal hold, so nothing was erased from any report. The request is closed as refused, with the reason recorded on it.`
+        : "A case is under legal hold, so nothing was erased. The request is closed as refused, with the reason recorded on it.",
+    ),
+    held.length
+      ? h(
+          "ul",
+          { class: "list" },
+          held.map((reference) =>
+            h(
+              "li",
+              { dataset: { reference } },
+              h("a", { class: "link link--reference", href: `#/cases/${reference}` }, reference),
+            ),
+          ),
+        )
+      : null,
   );
 }
