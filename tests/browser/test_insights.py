@@ -125,7 +125,7 @@ def test_an_analyst_reads_the_dashboard_and_downloads_the_csv(
     # Every chart is drawn from exactly the published rows of the table under it.
     charts = charts_and_tables(page)
     names = {chart["name"] for chart in charts}
-    assert {"behaviour", "month", "caseload"} <= names, names
+    assert {"behaviour", "month"} <= names, names
     for chart in charts:
         published = [row for row in chart["rows"] if not row["suppressed"]]
         assert chart["drawn"], chart["name"]
