@@ -41,6 +41,12 @@ AXE_VERSION = "4.14.1"
 AXE_SCRIPT = Path(__file__).parent / "vendor" / f"axe-core-{AXE_VERSION}" / "axe.min.js"
 #: SHA-256 of `axe.min.js` (base64), as axe-core's own `sri-history.json` lists it.
 AXE_SHA256 = "KTSJmUUM3yhJqOcLeRL8LahahJ2jnA0NU5T1HUqe2Vw="
+CHART_JS_VERSION = "4.6.1"
+#: The portal's vendored Chart.js (UMD build), unchanged from the npm package.
+CHART_JS = (
+    PROJECT_DIR / "web" / "portal" / "vendor" / f"chart.js-{CHART_JS_VERSION}" / "chart.umd.min.js"
+)
+CHART_JS_SHA256 = "hzZMwrKnamaEkp59a4Cxiol3lNs4QAyv8fzxeRxpJdI="
 #: WCAG 2.2 level AA includes levels A and AA of 2.0 and 2.1.
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})

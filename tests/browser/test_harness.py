@@ -1,5 +1,5 @@
-"""The browser-test harness itself (fast; no browser): the pinned axe-core, and the two
-"no outside traffic" checks, which must catch what they are there to catch."""
+"""The browser-test harness itself (fast; no browser): the pinned axe-core and Chart.js, and
+the two "no outside traffic" checks, which must catch what they are there to catch."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from tests.browser.browsing import (
     AXE_SCRIPT,
     AXE_SHA256,
     AXE_VERSION,
+    CHART_JS,
+    CHART_JS_SHA256,
+    CHART_JS_VERSION,
     OriginGuard,
     blocking,
     describe_violations,
@@ -27,6 +30,18 @@ def test_axe_core_is_the_pinned_release_unchanged() -> None:
     assert file_sha256(AXE_SCRIPT) == AXE_SHA256
     assert AXE_SCRIPT.read_text(encoding="utf-8").startswith(f"/*! axe v{AXE_VERSION}\n")
     assert (AXE_SCRIPT.parent / "LICENSE").read_text().startswith("Mozilla Public License")
+
+
+def test_chart_js_is_the_pinned_release_unchanged_and_the_one_the_portal_loads() -> None:
+    source = CHART_JS.read_text(encoding="utf-8")
+    assert file_sha256(CHART_JS) == CHART_JS_SHA256
+    assert source.startswith(f"/*!\n * Chart.js v{CHART_JS_VERSION}\n")
+    assert (CHART_JS.parent / "LICENSE.md").read_text().startswith("The MIT License")
+    # What the CSP (`script-src 'self'`, no 'unsafe-eval') would refuse at run time.
+    assert "eval(" not in source
+    assert "new Function" not in source
+    loader = CHART_JS.parents[2] / "js" / "charts.js"
+    assert f"../vendor/chart.js-{CHART_JS_VERSION}/chart.umd.min.js" in loader.read_text()
 
 
 @dataclass

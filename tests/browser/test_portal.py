@@ -16,15 +16,14 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from devstack.demo import DEMO_PASSWORD
-from tests.browser.form import Checkpoint, persistent_storage, session_storage
+from tests.browser.form import Checkpoint
+from tests.browser.portal import PORTAL_PATH, expect_banner, section_links, sign_in, sign_out
 from tests.e2e.reports import report_with_reference, wait_for_screening
 from tests.e2e.running import RunningStack
 from tests.factories import contact, named_submission
 
 pytestmark = pytest.mark.browser
 
-PORTAL_PATH = "/portal/"
 SCREENER = "ss-screener"
 ADVISOR = "ss-advisor-1"
 ADVISOR_NAME = "Rhian Evans"
@@ -50,25 +49,6 @@ def named_report(stack: RunningStack) -> NamedReport:
     return NamedReport(reference, details["name"], details["email"])
 
 
-def sign_in(page: Page, checkpoint: Checkpoint, username: str) -> None:
-    """Open the portal and sign in with the local stack's password flow."""
-    page.goto(PORTAL_PATH)
-    expect(page.locator("main h1")).to_have_text("Sign in")
-    checkpoint(page, f"sign-in-{username}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("#signed-in-as")).to_contain_text(username)
-    assert persistent_storage(page) == (0, ""), "tokens were kept beyond the tab"
-
-
-def sign_out(page: Page) -> None:
-    """Sign out; the tokens must be gone from the tab."""
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.locator("main h1")).to_have_text("Sign in")
-    assert not [key for key in session_storage(page) if "session" in key], session_storage(page)
-
-
 def open_case(page: Page, checkpoint: Checkpoint, reference: str, queue_title: str) -> None:
     """From the queue, open a case by its reference."""
     expect(page.locator("main h1")).to_have_text(queue_title)
@@ -77,10 +57,6 @@ def open_case(page: Page, checkpoint: Checkpoint, reference: str, queue_title: s
     checkpoint(page, "queue")
     link.click()
     expect(page.locator("main h1")).to_have_text(f"Case {reference}")
-
-
-def expect_banner(page: Page, text: str) -> None:
-    expect(page.get_by_test_id("status-banner")).to_contain_text(text)
 
 
 def test_a_screener_assigns_and_the_advisor_works_the_case_to_closure(
@@ -173,3 +149,39 @@ def test_a_screener_sees_the_reports_naming_the_same_person(
     expect(main).not_to_contain_text(person.lower())
     checkpoint(screener, "case-with-linked-reports")
     sign_out(screener)
+
+
+@pytest.mark.parametrize(
+    ("username", "sections"),
+    [
+        ("ss-screener", ["Screening queue"]),
+        ("ss-advisor-1", ["Your cases"]),
+        ("dpo-admin", ["Find a case", "Rights requests"]),
+        ("di-analyst", ["Insights"]),
+    ],
+)
+def test_the_navigation_links_only_the_pages_a_role_may_use(
+    page: Page, checkpoint: Checkpoint, username: str, sections: list[str]
+) -> None:
+    sign_in(page, checkpoint, username)
+
+    expect(page.locator("nav#section-nav")).to_be_visible()
+    assert section_links(page) == sections
+    expect(page.locator('nav#section-nav a[aria-current="page"]')).to_have_count(1)
+    checkpoint(page, "home")
+
+
+def test_a_screener_cannot_reach_insights_or_rights(page: Page, checkpoint: Checkpoint) -> None:
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    sign_in(page, checkpoint, SCREENER)
+    expect(page.locator("main h1")).to_have_text("Screening queue")
+
+    for address in ["#/insights", "#/insights?from=2026-01&to=2026-02", "#/rights", "#/rights/abc"]:
+        page.goto(f"{PORTAL_PATH}{address}")
+        expect(page.locator("main h1")).to_have_text("No access to this page")
+        checkpoint(page, f"no-access-{address}")
+
+    assert "Insights" not in section_links(page)
+    assert "Rights requests" not in section_links(page)
+    assert not [url for url in asked if "/staff/insights" in url or "/staff/rights" in url]

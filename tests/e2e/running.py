@@ -20,6 +20,8 @@ import boto3
 import pytest
 import requests
 
+from devstack.demo import DEMO_PASSWORD
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 REGION = "eu-west-2"
 START_TIMEOUT_SECONDS = 60
@@ -59,6 +61,16 @@ class RunningStack:
         found = _SIGN_IN_HEADING.search(self.log_text())
         assert found is not None, "the start-up summary names no Cognito pool"
         return found["pool"], found["client"]
+
+    def access_token(self, username: str) -> str:
+        """An access token for a demo member, from the stack's Cognito app client."""
+        _, client_id = self.staff_pool()
+        answer = self.client("cognito-idp").initiate_auth(
+            ClientId=client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": DEMO_PASSWORD},
+        )
+        return str(answer["AuthenticationResult"]["AccessToken"])
 
     def log_text(self) -> str:
         """Everything the stack has printed so far."""

@@ -25,7 +25,7 @@ from moto.utilities.utils import load_resource
 
 from chalicelib.directory import StaffMember
 from chalicelib.resources import RESOURCES, physical_name
-from devstack.demo import DEMO_MEMBERS, DEMO_PASSWORD
+from devstack.demo import DEMO_MEMBERS
 from devstack.emails import SentEmail
 from tests.e2e.reports import (
     DELIVERY_SECONDS,
@@ -65,21 +65,10 @@ AUDITED_ACTIONS = [
 # --- signing in ----------------------------------------------------------------------------
 
 
-def sign_in(stack: RunningStack, username: str) -> str:
-    """An access token for a demo member, from the stack's Cognito app client."""
-    _, client_id = stack.staff_pool()
-    answer = stack.client("cognito-idp").initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": username, "PASSWORD": DEMO_PASSWORD},
-    )
-    return str(answer["AuthenticationResult"]["AccessToken"])
-
-
 @pytest.fixture(scope="module")
 def tokens(stack: RunningStack) -> dict[str, str]:
     """A fresh access token for every demo member."""
-    return {member.member_id: sign_in(stack, member.member_id) for member in DEMO_MEMBERS}
+    return {member.member_id: stack.access_token(member.member_id) for member in DEMO_MEMBERS}
 
 
 def call(

@@ -63,6 +63,48 @@ export async function call(method, path, body) {
   return answer;
 }
 
+/**
+ * Call the API for a file (CSV, a JSON document to keep): resolves to a Blob. The token is a
+ * bearer header, so a plain link cannot fetch it; the caller saves the Blob (`saveBlob`).
+ */
+export async function download(method, path, { accept = "*/*", body } = {}) {
+  const session = currentSession();
+  if (!session) return signedOut();
+  const headers = { Accept: accept, Authorization: `Bearer ${session.accessToken}` };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let response;
+  try {
+    response = await fetch(settings.apiUrl + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "omit",
+      cache: "no-store",
+    });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  if (response.status === 401) return signedOut();
+  if (!response.ok) {
+    throw new ApiError(response.status, await response.json().catch(() => null));
+  }
+  return response.blob();
+}
+
+/** Offer a Blob to the browser as a download named `filename`, then let it go. */
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The download has its own copy once it starts; revoke on the next turn, not at once.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
 function signedOut() {
   forgetSession();
   settings.onSignedOut();
@@ -113,4 +155,27 @@ export const staff = {
   escalate: (reference, body) => call("POST", `/staff/cases/${encode(reference)}/escalation`, body),
   flag: (reference, body) => call("POST", `/staff/cases/${encode(reference)}/flags`, body),
   audit: (reference) => call("GET", `/staff/cases/${encode(reference)}/audit`),
+  insights: (period) => call("GET", `/staff/insights${periodQuery(period)}`),
+  insightsCsv: (period) =>
+    download("GET", `/staff/insights/csv${periodQuery(period)}`, { accept: "text/csv" }),
+  rightsRequests: () => call("GET", "/staff/rights/requests"),
+  logRightsRequest: (body) => call("POST", "/staff/rights/requests", body),
+  rightsRequest: (id) => call("GET", `/staff/rights/requests/${encode(id)}`),
+  subjectAccessExport: (id, body) =>
+    download("POST", `/staff/rights/requests/${encode(id)}/export`, {
+      accept: "application/json",
+      body,
+    }),
+  closeRightsRequest: (id, body) => call("POST", `/staff/rights/requests/${encode(id)}/close`, body),
+  rectify: (id, body) => call("POST", `/staff/rights/requests/${encode(id)}/rectification`, body),
+  erase: (id, body) => call("POST", `/staff/rights/requests/${encode(id)}/erasure`, body),
 };
+
+/** `?from=YYYY-MM&to=YYYY-MM` for the months given (none: the API's default period). */
+function periodQuery(period = {}) {
+  const query = new URLSearchParams();
+  if (period.from) query.set("from", period.from);
+  if (period.to) query.set("to", period.to);
+  const text = query.toString();
+  return text ? `?${text}` : "";
+}

@@ -1,9 +1,14 @@
 // The staff portal: configuration, sign-in, and a small hash router.
 //
-//   #/                      the queue (screeners, advisors), find a case (admins), or a
-//                           "no case access" page (analysts)
+//   #/                      the queue (screeners, advisors), find a case (admins); analysts
+//                           with no case role go on to #/insights
 //   #/?status=&priority=&overdue=true   the queue, filtered
 //   #/cases/RS-XXXX-XXXX    a case
+//   #/insights?from=YYYY-MM&to=YYYY-MM  the anonymised dashboard (analysts only)
+//   #/rights                rights requests: open ones and logging one (admins only)
+//   #/rights/<request id>   one rights request (admins only)
+//
+// A page a role may not use shows "No access to this page" and asks the API for nothing.
 //
 // Hashes that do not start with "#/" are in-page jumps and leave the page alone.
 
@@ -14,12 +19,15 @@ import { focusOn, h, replace } from "./dom.js";
 import { label, ROLE, setTimeZone, listOf } from "./format.js";
 import { renderCase, forgetCase } from "./views/case.js";
 import { renderHome } from "./views/home.js";
+import { renderInsights } from "./views/insights.js";
+import { renderRightsList, renderRightsRequest } from "./views/rights.js";
 import { renderSignIn } from "./views/signin.js";
 
 const view = document.getElementById("view");
 const statusRegion = document.getElementById("status");
 const accountNav = document.getElementById("account-nav");
 const signedInAs = document.getElementById("signed-in-as");
+const sectionNav = document.getElementById("section-nav");
 
 let config = null;
 let me = null;
@@ -43,9 +51,61 @@ function clearStatus() {
   statusRegion.replaceChildren();
 }
 
+/** The pages each role may use, in the order the navigation lists them. */
+function sectionsFor(roles) {
+  const has = (role) => roles.includes(role);
+  const sections = [];
+  if (has("screener") || has("advisor")) {
+    sections.push({ path: "/", text: has("screener") ? "Screening queue" : "Your cases" });
+  } else if (has("admin")) {
+    sections.push({ path: "/", text: "Find a case" });
+  }
+  if (has("admin")) sections.push({ path: "/rights", text: "Rights requests" });
+  if (has("analyst")) sections.push({ path: "/insights", text: "Insights" });
+  return sections;
+}
+
+/** The section navigation: links to the pages the signed-in role may use. */
+function showSections(path) {
+  const sections = me ? sectionsFor(me.roles) : [];
+  if (sections.length === 0) {
+    sectionNav.hidden = true;
+    sectionNav.replaceChildren();
+    return;
+  }
+  const active = (section) =>
+    section.path === "/"
+      ? path === "/" || path === "" || path.startsWith("/cases/")
+      : path === section.path || path.startsWith(`${section.path}/`);
+  replace(
+    sectionNav,
+    h(
+      "ul",
+      { class: "width-container section-nav__list" },
+      sections.map((section) =>
+        h(
+          "li",
+          { class: "section-nav__item" },
+          h(
+            "a",
+            {
+              class: "section-nav__link",
+              href: `#${section.path}`,
+              "aria-current": active(section) ? "page" : null,
+            },
+            section.text,
+          ),
+        ),
+      ),
+    ),
+  );
+  sectionNav.hidden = false;
+}
+
 function showAccount() {
   if (!me) {
     accountNav.hidden = true;
+    showSections("");
     return;
   }
   const roles = listOf(me.roles.map((role) => label(ROLE, role)));
@@ -76,6 +136,13 @@ function showSignIn(options = {}) {
     },
     ...options,
   });
+}
+
+function showNoAccess() {
+  showProblem(
+    "No access to this page",
+    "Your role does not give you access to this page. Use the links at the top of the page to go to the pages you can use.",
+  );
 }
 
 function showProblem(title, text) {
@@ -115,6 +182,7 @@ async function route({ afterSignIn = false } = {}) {
   showAccount();
 
   const { path, query } = parseHash();
+  showSections(path);
   const context = {
     view,
     me,
@@ -128,9 +196,23 @@ async function route({ afterSignIn = false } = {}) {
     },
   };
   const caseMatch = /^\/cases\/(RS-[A-Z0-9]{4}-[A-Z0-9]{4})$/.exec(path);
+  const requestMatch = /^\/rights\/([A-Za-z0-9_-]{1,100})$/.exec(path);
   const caseAccess = me.roles.some((role) => ["screener", "advisor", "admin"].includes(role));
+  const analyst = me.roles.includes("analyst");
+  const admin = me.roles.includes("admin");
   try {
-    if (!caseAccess) {
+    if (path === "/insights" || path === "/rights" || requestMatch) {
+      forgetCase();
+      if (path === "/insights" && analyst) await renderInsights(context);
+      else if (path === "/rights" && admin) await renderRightsList(context);
+      else if (requestMatch && admin) await renderRightsRequest(context, requestMatch[1]);
+      else showNoAccess();
+    } else if (!caseAccess && analyst && (path === "/" || path === "")) {
+      // The analysts' home is the dashboard.
+      history.replaceState(null, "", `${location.pathname}${location.search}#/insights`);
+      showSections("/insights");
+      await renderInsights({ ...context, query: new URLSearchParams() });
+    } else if (!caseAccess) {
       // Analysts (and any role without case access) see one short page, whatever the address.
       forgetCase();
       await renderHome(context);

@@ -38,11 +38,15 @@ function renderNoAccess(ctx) {
       { class: "body" },
       "Your role does not give you access to individual cases. Cases are seen only by the screeners of the team a report is routed to and by the advisor assigned to it.",
     ),
-    h(
-      "p",
-      { class: "body" },
-      "Anonymised statistics and trends for analysts will appear in the portal in a later release.",
-    ),
+    ctx.me.roles.includes("analyst")
+      ? h(
+          "p",
+          { class: "body" },
+          "Anonymised statistics are on the ",
+          h("a", { class: "link", href: "#/insights" }, "Insights"),
+          " page.",
+        )
+      : null,
   );
 }
 
