@@ -8,6 +8,7 @@ from chalicelib import services
 from chalicelib.api.insights import insights_api
 from chalicelib.api.meta import meta_api
 from chalicelib.api.portal import staff_api
+from chalicelib.api.records import records_api
 from chalicelib.api.reporter import reporter_api
 from chalicelib.api.rights import rights_api
 from chalicelib.api.security import add_security_headers
@@ -18,6 +19,7 @@ app.register_blueprint(meta_api)
 app.register_blueprint(reporter_api)
 app.register_blueprint(staff_api)
 app.register_blueprint(rights_api)
+app.register_blueprint(records_api)
 app.register_blueprint(insights_api)
 app.register_middleware(add_security_headers, "http")
 

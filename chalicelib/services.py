@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from chalicelib.insights.reading import InsightsDashboard
     from chalicelib.notify import NotifyService, Outbox
     from chalicelib.queues import WorkQueue
+    from chalicelib.records import RecordsOffice
     from chalicelib.reports.intake import ReportIntake
     from chalicelib.reports.store import ReportStore
     from chalicelib.retention import Retention
@@ -496,3 +497,14 @@ def retention() -> Retention:
 def retention_sweep() -> Callable[[], dict[str, int]]:
     """The daily retention job: redact and delete what is due."""
     return retention().sweep
+
+
+# --- records: what is held about a reference (issue 6 follow-up) ---------------------------
+
+
+@_once
+def records_office() -> RecordsOffice:
+    """The data protection officer's view of a reference: the case, or its tombstone."""
+    from chalicelib.records import RecordsOffice
+
+    return RecordsOffice(cases=casework(), tombstones=retention().tombstone)

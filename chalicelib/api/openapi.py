@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
 from chalicelib import rights
-from chalicelib.api import insights_schemas, rights_schemas, staff_schemas
+from chalicelib.api import insights_schemas, records_schemas, rights_schemas, staff_schemas
 from chalicelib.cases import models as staff_requests
 from chalicelib.reports.models import Submission, SubmissionAccepted
 
@@ -201,6 +201,13 @@ RIGHTS = (
         "Close a request as completed or refused",
         rights_schemas.RightsRequestDetail,
         rights.CloseRequest,
+    ),
+    StaffOperation(
+        "get",
+        "/staff/records/{reference}",
+        "heldRecord",
+        "What is held about a reference: the case, or its deletion's tombstone (verified)",
+        records_schemas.HeldRecord,
     ),
 )
 _PATH_PARAMETERS = {

@@ -155,6 +155,7 @@ export const staff = {
   escalate: (reference, body) => call("POST", `/staff/cases/${encode(reference)}/escalation`, body),
   flag: (reference, body) => call("POST", `/staff/cases/${encode(reference)}/flags`, body),
   audit: (reference) => call("GET", `/staff/cases/${encode(reference)}/audit`),
+  record: (reference) => call("GET", `/staff/records/${encode(reference)}`),
   insights: (period) => call("GET", `/staff/insights${periodQuery(period)}`),
   insightsCsv: (period) =>
     download("GET", `/staff/insights/csv${periodQuery(period)}`, { accept: "text/csv" }),

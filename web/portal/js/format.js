@@ -9,6 +9,7 @@ export const STATUS = {
   closed: "Closed",
   filed: "Filed for analysis",
   reopened: "Reopened",
+  redacted: "Redacted",
 };
 
 export const PRIORITY = { urgent: "Urgent", high: "High", normal: "Normal" };
@@ -106,6 +107,9 @@ export const AUDIT_ACTION = {
   add_note: "Added a note",
   add_assessment: "Added an assessment",
   add_action: "Recorded an action",
+  redact: "Redacted personal data",
+  erase: "Erased personal data (data-subject request)",
+  retention_deferred: "Deletion deferred (report still open)",
 };
 
 export const FLAG = {
@@ -177,6 +181,21 @@ export function dateOnly(iso) {
   if (!iso) return "";
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? String(iso) : formatter("date").format(date);
+}
+
+/**
+ * A retention rule as the API names it ("redact_named_after_months=6") in words; the rule
+ * itself if it is not one the portal knows.
+ */
+export function retentionRule(rule) {
+  const [name, value] = String(rule || "").split("=");
+  if (name === "redact_named_after_months" && value) {
+    return `Named cases are redacted ${value} months after they are closed`;
+  }
+  if (name === "delete_anonymised_after_years" && value) {
+    return `Anonymised records are deleted ${value} years after submission`;
+  }
+  return String(rule || "");
 }
 
 /** A list of labels joined for reading: "A, B and C". */

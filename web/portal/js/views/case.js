@@ -6,6 +6,9 @@
 // Personal data opened here (contact details, the account, timeline notes) is held only in
 // this module's memory for the case on screen, and dropped on leaving the case or signing
 // out.
+//
+// An admin who asks for a case that was deleted under the retention schedule is shown the
+// signed record of its deletion (its tombstone) instead, and whether the signature checks.
 
 import { ApiError, SignedOut, reportForm, staff } from "../api.js";
 import { h, replace, focusOn, jumpLink, formValues, snapshotInputs, restoreInputs } from "../dom.js";
@@ -27,9 +30,11 @@ import {
   SPECIALISM,
   STATUS,
   TEAM,
+  dateOnly,
   dateTime,
   label,
   listOf,
+  retentionRule,
 } from "../format.js";
 import { button, choices, clearErrors, showErrors, textField, whileBusy } from "../forms.js";
 import { priorityTag, statusTag } from "./home.js";
@@ -43,7 +48,10 @@ const TRANSITIONS = {
   closed: ["reopened"],
   filed: ["reopened"],
   reopened: ["contacted", "in_support", "closed"],
+  // Retention (or an erasure) redacted it: an anonymised record, nothing moves it on.
+  redacted: [],
 };
+const REDACTED = "redacted";
 const ASSIGNABLE = new Set(["awaiting_screening", "assigned", "contacted", "in_support", "reopened"]);
 const OPEN = ASSIGNABLE;
 const SCREENER_ONLY = new Set(["filed", "reopened"]);
@@ -116,6 +124,8 @@ function abilities(me, detail) {
     worker,
     reveal: worker && detail.sealed_fields.length > 0,
     timeline: worker,
+    // The API refuses anything new on a redacted case's timeline (its notes are gone too).
+    addToTimeline: worker && detail.status !== REDACTED,
     assign: screener && ASSIGNABLE.has(detail.status),
     moves,
     priority: screener && open,
@@ -165,8 +175,11 @@ export async function renderCase(ctx, reference) {
       return;
     }
     if (failure instanceof ApiError && failure.status === 404) {
-      document.title = `Case not found — Staff portal — Report + Support`;
       state = null;
+      // An admin may be looking for a case retention deleted: its tombstone says so.
+      if (ctx.me.roles.includes("admin") && (await showTombstone(ctx, reference))) return;
+      if (!ctx.current()) return;
+      document.title = `Case not found — Staff portal — Report + Support`;
       replace(
         ctx.view,
         backLink(ctx),
@@ -174,7 +187,9 @@ export async function renderCase(ctx, reference) {
         h(
           "p",
           { class: "body" },
-          `There is no case ${reference}, or it is not one you can see. Screeners see their team's cases; advisors see the cases assigned to them.`,
+          ctx.me.roles.includes("admin")
+            ? `There is no case ${reference}, and no record that one was deleted. A report still waiting for triage cannot be opened yet.`
+            : `There is no case ${reference}, or it is not one you can see. Screeners see their team's cases; advisors see the cases assigned to them.`,
         ),
       );
       return;
@@ -188,6 +203,71 @@ export async function renderCase(ctx, reference) {
   await loadAdvisors(ctx);
   if (!ctx.current()) return;
   draw(ctx);
+}
+
+/**
+ * Draw the tombstone of a deleted case, if there is one (admins only). True if drawn;
+ * false if nothing is held, so the caller says "not found".
+ */
+async function showTombstone(ctx, reference) {
+  let record;
+  try {
+    record = await staff.record(reference);
+  } catch (failure) {
+    if (failure instanceof SignedOut) throw failure;
+    if (failure instanceof ApiError && failure.status === 404) return false;
+    throw failure;
+  }
+  if (!ctx.current()) return true;
+  if (record.held !== "tombstone" || !record.tombstone) return false;
+  const stone = record.tombstone;
+  document.title = `Case ${reference} was deleted — Staff portal — Report + Support`;
+  const verification = stone.signature_verified
+    ? h(
+        "div",
+        { class: "verification verification--intact", "data-testid": "tombstone-verification" },
+        h("p", { class: "verification__title" }, "Verified: this record of deletion is signed with the audit key"),
+        h("p", { class: "body" }, "It was written by the retention schedule when the case was deleted, and has not been changed since."),
+      )
+    : h(
+        "div",
+        { class: "verification verification--broken", "data-testid": "tombstone-verification" },
+        h("p", { class: "verification__title" }, "Not verified: this record of deletion does not match its signature"),
+        h(
+          "p",
+          { class: "body" },
+          "It has been changed since it was written, or it was not written by the service. Do not rely on it, and tell the data protection team.",
+        ),
+      );
+  replace(
+    ctx.view,
+    backLink(ctx),
+    h("p", { class: "caption" }, `${label(MODE, stone.mode) || "Unknown"} report`),
+    h("h1", { class: "heading-l" }, `Case ${reference} was deleted`),
+    h(
+      "section",
+      { class: "section", id: "tombstone", "aria-labelledby": "tombstone-heading", dataset: { verified: String(stone.signature_verified) } },
+      h("h2", { class: "heading-m", id: "tombstone-heading" }, "Record of deletion"),
+      h(
+        "p",
+        { class: "body" },
+        "Everything held about this case — its answers, timeline, audit trail and notifications — was deleted under the retention schedule. Only this record of the deletion is kept. It holds nothing about the people involved.",
+      ),
+      verification,
+      summaryList([
+        ["Deleted", when(stone.deleted_at)],
+        ["Was due", when(stone.due_at)],
+        ["Rule applied", retentionRule(stone.rule)],
+        ["Deleted by", stone.actor === "system:retention" ? "The retention schedule (system:retention)" : stone.actor],
+        ["Audit entries before deletion", stone.audit_seq === null ? "" : String(stone.audit_seq)],
+        [
+          "Last audit entry's hash",
+          stone.audit_hash ? h("code", { class: "break-word", "data-testid": "tombstone-audit-hash" }, stone.audit_hash) : "",
+        ],
+      ]),
+    ),
+  );
+  return true;
 }
 
 async function loadAdvisors(ctx) {
@@ -228,7 +308,7 @@ function draw(ctx, { preserve = false } = {}) {
     ? section("assignment", detail.advisor_id ? "Reassign" : "Assign an advisor", assignmentSection(ctx, detail))
     : null;
   const workflow = can.moves.length ? section("workflow", "Status", workflowSection(ctx, detail, can)) : null;
-  const adding = can.timeline ? section("add-to-timeline", "Add to the timeline", timelineForms(ctx, detail)) : null;
+  const adding = can.addToTimeline ? section("add-to-timeline", "Add to the timeline", timelineForms(ctx, detail)) : null;
   const urgency =
     can.priority || can.escalate
       ? section("urgency", can.priority ? "Priority and escalation" : "Escalation", urgencySection(ctx, detail, can))
@@ -262,6 +342,7 @@ function draw(ctx, { preserve = false } = {}) {
     detail.overdue ? [" ", h("strong", { class: "tag tag--red" }, "First contact overdue")] : null,
     detail.legal_hold ? [" ", h("strong", { class: "tag tag--black" }, "Legal hold")] : null,
   );
+  const retention = retentionNotice(detail);
   const nothingToDo =
     !can.worker && !can.admin
       ? h("p", { class: "inset" }, "You can read this case, but your role cannot change it.")
@@ -273,6 +354,7 @@ function draw(ctx, { preserve = false } = {}) {
     caption,
     heading,
     tags,
+    retention,
     nothingToDo,
     contents,
     h(
@@ -357,9 +439,40 @@ function summarySection(ctx, detail) {
     detail.assigned_at ? ["Assigned", when(detail.assigned_at)] : null,
     detail.closed_at ? ["Closed", when(detail.closed_at)] : null,
     detail.outcome ? ["Outcome", label(OUTCOME, detail.outcome)] : null,
+    detail.redacted_at ? ["Redacted", when(detail.redacted_at)] : null,
+    detail.retention_action ? ["Retention", retentionSentence(detail)] : null,
     ["Legal hold", detail.legal_hold ? "On: nothing is redacted or deleted" : "Off"],
     ["Malicious or vexatious", detail.malicious_or_vexatious ? "Flagged" : "No"],
   ]);
+}
+
+/** "Personal data will be redacted on …" / "This record will be deleted on …", or "". */
+function retentionSentence(detail) {
+  const due = dateOnly(detail.retention_due_at);
+  let sentence = "";
+  if (detail.retention_action === "redact") sentence = `Personal data will be redacted on ${due}`;
+  else if (detail.retention_action === "delete") sentence = `This record will be deleted on ${due}`;
+  if (!sentence) return "";
+  // Under a legal hold the action stays scheduled but the sweep leaves the case alone.
+  return detail.legal_hold ? `${sentence} (paused while the legal hold is on).` : `${sentence}.`;
+}
+
+/** What retention did and will do to the case, under its tags (nothing if nothing). */
+function retentionNotice(detail) {
+  const lines = [];
+  if (detail.redacted_at) {
+    lines.push(
+      h(
+        "p",
+        { class: "body", "data-testid": "redacted-on" },
+        h("strong", null, `Redacted on ${dateOnly(detail.redacted_at)}. `),
+        "Its personal data were removed; the multiple-choice answers are kept as an anonymised record, and nothing can be added to it.",
+      ),
+    );
+  }
+  const sentence = retentionSentence(detail);
+  if (sentence) lines.push(h("p", { class: "body", "data-testid": "retention-due" }, sentence));
+  return lines.length ? h("div", { class: "inset", "data-testid": "retention" }, lines) : null;
 }
 
 function linkedReports(linked) {
@@ -1110,6 +1223,8 @@ const DETAIL_KEYS = {
   entries: "Entries read",
   entry: "Entry",
   risk_level: "Risk level",
+  rule: "Rule",
+  deferred: "Deferred",
 };
 
 const DETAIL_VALUES = {

@@ -103,7 +103,7 @@ function renderFind(ctx) {
     h(
       "p",
       { class: "body" },
-      "Open a case by its reference to read its summary and audit trail, or to place or lift a legal hold. Contact details and case notes are not shown to your role.",
+      "Open a case by its reference to read its summary and audit trail, or to place or lift a legal hold. A case deleted under the retention schedule shows the signed record of its deletion instead. Contact details and case notes are not shown to your role.",
     ),
     findForm(ctx),
   );
@@ -211,6 +211,7 @@ export function statusTag(status) {
       closed: "grey",
       filed: "grey",
       reopened: "yellow",
+      redacted: "black",
     }[status] || "grey";
   return tag(label(STATUS, status), colour);
 }
