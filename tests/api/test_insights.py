@@ -354,6 +354,7 @@ def test_counters_are_one_item_per_month_and_one_for_the_caseload(stack: Stack) 
 
 
 def test_a_read_is_one_batch_of_key_lookups_whatever_the_period(stack: Stack) -> None:
+    # (Team names come from the staff directory, by key, through its own client.)
     submit_mix(stack)
     scheduled(stack)
     dashboard = services.insights_dashboard()
