@@ -7,14 +7,12 @@ import ast
 import csv
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
-from chalicelib.errors import InvalidInput
-from typing import get_args
-
 from chalicelib.cases.models import Outcome
+from chalicelib.errors import InvalidInput
 from chalicelib.insights.contributions import (
     BUCKET_EDGES,
     counter_item,
