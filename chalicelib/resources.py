@@ -136,7 +136,8 @@ DEMOGRAPHICS_TABLE = Table(
 INSIGHTS_TABLE = Table(
     logical_name="insights",
     settings_field="insights_table",
-    # COUNTS#<yyyy-mm> / <dimension>#<value>: counters kept by the insights job, never
+    # COUNTS#<yyyy-mm> / MONTH (each counter an attribute) and CURRENT / CASELOAD:
+    # counters kept by the insights job (docs/insights.md), never
     # personal data; ALERT#... items remember which trend alerts were already raised.
     keys=KeySchema(partition=("pk", "S"), sort=("sk", "S")),
 )

@@ -1,13 +1,20 @@
 """What one report adds to the statistics now: the counter keys it contributes. Pure.
 
-A counter key names one counter item of the `insights` table as `<pk>|<sk>`:
+A counter key names one counter as `<partition>|<counter>`. Every counter of a partition is
+a top-level number attribute of ONE item of the `insights` table (`counter_item`), so the
+dashboard reads a fixed number of items whatever the number of reports:
 
-- `COUNTS#<yyyy-mm>|<dimension>#<value>`: the month the report was submitted (in the
-  institution's time zone) and one value it counts towards: `reports#all`, its mode,
-  reporter role, each behaviour ticked, its location, its team once triaged, its outcome
-  once closed, and once first contact happened whether it was within the two working days
-  and how many hours it took (a histogram bucket);
-- `CURRENT|caseload#<team>`: an open case, in its team's current caseload.
+- `COUNTS#<yyyy-mm>|<dimension>#<value>`, in item (`COUNTS#<yyyy-mm>`, `MONTH`): the month
+  the report was submitted (in the institution's time zone) and one value it counts
+  towards: `reports#all`, its mode, reporter role, each behaviour ticked, its location, its
+  team once triaged, its outcome once closed, and once first contact happened whether it
+  was within the two working days and how many hours it took (a histogram bucket);
+- `CURRENT|caseload#<team>`, in item (`CURRENT`, `CASELOAD`): an open case, in its team's
+  current caseload.
+
+The month item also holds the demographic crosstabs, one attribute per cell
+(`demographic_cell`: `demographic#<question>#<option>#<behaviour>`). Identifiers are
+`[a-z0-9_]` (`institution.models.Identifier`), so `#` separates them unambiguously.
 
 The job keeps, on the report item, the keys it last counted the report under; the
 difference to the keys a report contributes now is what it adds (+1) and takes back (-1).
@@ -27,6 +34,10 @@ from chalicelib.institution.models import Form
 
 CURRENT = "CURRENT"
 COUNTS_PREFIX = "COUNTS#"
+#: The sort key of the item holding every counter of one month.
+MONTH_ITEM = "MONTH"
+#: The sort key of the item holding the current caseload (partition `CURRENT`).
+CASELOAD_ITEM = "CASELOAD"
 BEHAVIOUR_QUESTION = "what_happened"
 #: Dimensions counted per submission month, as `<dimension>#<value>` sort keys.
 DIMENSIONS = ("mode", "reporter_role", "behaviour", "location", "team", "outcome")
@@ -47,6 +58,22 @@ def month_of(submitted_at: str, time_zone: str) -> str:
 def counts_key(month: str) -> str:
     """The partition of one month's counters."""
     return f"{COUNTS_PREFIX}{month}"
+
+
+def counter_item(partition: str) -> dict[str, str]:
+    """The key (`pk`, `sk`) of the one item holding every counter of a partition."""
+    return {"pk": partition, "sk": CASELOAD_ITEM if partition == CURRENT else MONTH_ITEM}
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """A counter key's partition and counter (the attribute of `counter_item(partition)`)."""
+    partition, counter = key.split("|", 1)
+    return partition, counter
+
+
+def demographic_cell(row: str, behaviour: str) -> str:
+    """The month item's attribute counting one crosstab cell: a row by a behaviour."""
+    return f"{row}#{behaviour}"
 
 
 def counter_keys(report: Mapping[str, Any], time_zone: str) -> frozenset[str]:

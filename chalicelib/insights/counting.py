@@ -5,17 +5,20 @@ index `insight_pending`. Each run reads that index (a bounded batch), and for ea
 
 1. works out the counter keys it contributes now (`contributions.counter_keys`) and
    compares them with `insight_counted`, the keys it was last counted under;
-2. in ONE transaction: ADDs +1 / -1 to the counters that differ, SETs `insight_counted`
-   and REMOVEs the mark, on condition that the report's `insight_changed_at` and version
+2. in ONE transaction: ADDs +1 / -1 to the counters that differ (one update of the
+   report's month item, and one of the caseload item if its team's count moves: counters
+   are top-level number attributes, see `contributions`), SETs `insight_counted` and
+   REMOVEs the mark, on condition that the report's `insight_changed_at` and version
    are what was read. A crash before the commit changes nothing; a retry, a second run or
    a case change in between fails the condition and leaves the report marked for the next
    pass. So no change is counted twice or lost.
 
 Demographics are the job's alone: it holds the only `Sealer` that can open the `insight`
 key. A report's demographics are counted once, when first seen: the demographics item is
-unsealed, its answers ADDed to the crosstab rows of the submission month, and the item
-marked counted, in one transaction conditional on it not being counted yet. They are never
-retracted (nothing records which report gave which answer, so nothing could retract them).
+unsealed, its answers ADDed to the crosstab cells of the submission month's item, and the
+demographics item marked counted, in one transaction conditional on it not being counted
+yet. They are never retracted (nothing records which report gave which answer, so nothing
+could retract them).
 
 A report that is deleted leaves the index; what it contributed stays (aggregates are not
 personal data).
@@ -37,10 +40,13 @@ from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import DependencyUnavailable, SealBroken
 from chalicelib.insight_marks import INSIGHT_CHANGED_AT, INSIGHT_PENDING, PENDING
 from chalicelib.insights.contributions import (
+    counter_item,
     counter_keys,
     counts_key,
+    demographic_cell,
     demographic_rows,
     month_of,
+    split_key,
 )
 from chalicelib.institution.models import Institution
 from chalicelib.observability import correlated, logger
@@ -151,8 +157,8 @@ class InsightsJob:
             report.get("answers") or {},
             self.institution.form,
         )
-        partition = counts_key(month_of(str(report["submitted_at"]), time_zone))
-        writes = [
+        month = counter_item(counts_key(month_of(str(report["submitted_at"]), time_zone)))
+        writes: list[dict[str, Any]] = [
             {
                 "Update": {
                     "TableName": self.demographics_table,
@@ -165,19 +171,13 @@ class InsightsJob:
                 }
             }
         ]
-        for row, behaviours in sorted(rows.items()):
-            names = {f"#b{i}": behaviour for i, behaviour in enumerate(behaviours)}
-            writes.append(
-                {
-                    "Update": {
-                        "TableName": self.insights_table,
-                        "Key": {"pk": {"S": partition}, "sk": {"S": row}},
-                        "UpdateExpression": "ADD " + ", ".join(f"{name} :one" for name in names),
-                        "ExpressionAttributeNames": names,
-                        "ExpressionAttributeValues": {":one": {"N": "1"}},
-                    }
-                }
-            )
+        cells = {
+            demographic_cell(row, behaviour): 1
+            for row, behaviours in rows.items()
+            for behaviour in behaviours
+        }
+        if cells:
+            writes.append(self._add(month, cells))
         self._transact(writes)
         self._stats["demographics"] += 1
 
@@ -215,19 +215,36 @@ class InsightsJob:
                 }
             }
         ]
-        for key, delta in sorted(_deltas(now, before).items()):
-            partition, sort = key.split("|", 1)
-            writes.append(
-                {
-                    "Update": {
-                        "TableName": self.insights_table,
-                        "Key": {"pk": {"S": partition}, "sk": {"S": sort}},
-                        "UpdateExpression": "ADD n :delta",
-                        "ExpressionAttributeValues": {":delta": {"N": str(delta)}},
-                    }
-                }
-            )
+        # One update per counter item (the month's, the caseload's): a transaction may not
+        # touch an item twice, and so it holds the report and at most two counter items.
+        by_item: dict[str, dict[str, int]] = {}
+        for key, delta in _deltas(now, before).items():
+            partition, counter = split_key(key)
+            by_item.setdefault(partition, {})[counter] = delta
+        writes += [
+            self._add(counter_item(partition), deltas)
+            for partition, deltas in sorted(by_item.items())
+        ]
         self._transact(writes)
+
+    def _add(self, key: Mapping[str, str], deltas: Mapping[str, int]) -> dict[str, Any]:
+        """A transaction's update ADDing each delta to its counter (a top-level number
+        attribute, named through placeholders) of one counter item."""
+        counters = sorted(deltas)
+        # One value placeholder per distinct delta: DynamoDB refuses unused ones.
+        placeholders = {delta: f":v{i}" for i, delta in enumerate(sorted(set(deltas.values())))}
+        return {
+            "Update": {
+                "TableName": self.insights_table,
+                "Key": {name: {"S": value} for name, value in key.items()},
+                "UpdateExpression": "ADD "
+                + ", ".join(f"#c{i} {placeholders[deltas[c]]}" for i, c in enumerate(counters)),
+                "ExpressionAttributeNames": {f"#c{i}": c for i, c in enumerate(counters)},
+                "ExpressionAttributeValues": {
+                    placeholder: {"N": str(delta)} for delta, placeholder in placeholders.items()
+                },
+            }
+        }
 
     def _put_job_record(self, started: datetime) -> None:
         with unavailable_on_failure("dynamodb"):

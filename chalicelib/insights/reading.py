@@ -1,8 +1,10 @@
 """The read side of the statistics: the analysts' dashboard and its CSV. Never per report.
 
-Everything is read from the counters the `build_insights` job keeps: one query per month of
-the period (at most 36), one for the current caseload and one for the job's last run. So a
-read costs the same whether the institution has 500 reports or 50,000.
+Everything is read from the counters the `build_insights` job keeps, by key: one item per
+month of the period (at most 36), the current caseload's item and the job's record, in one
+`BatchGetItem` (at most 38 keys; unprocessed keys are retried a bounded number of times).
+Each item holds all its counters as attributes, so a read is a fixed number of key lookups
+whether the institution has 500 reports or 50,000, in DynamoDB and in the local stack.
 
 Demographic tables are suppressed here, on the totals of the period asked for
 (`suppression.suppress`): no published cell or total is below the threshold, and no
@@ -15,7 +17,8 @@ import calendar
 import csv
 import io
 import re
-from collections import Counter, defaultdict
+import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, get_args
@@ -25,7 +28,7 @@ from boto3.dynamodb.types import TypeDeserializer
 from chalicelib.cases.models import Outcome
 from chalicelib.clock import Clock
 from chalicelib.dependencies import unavailable_on_failure
-from chalicelib.errors import FieldProblem, InvalidInput
+from chalicelib.errors import DependencyUnavailable, FieldProblem, InvalidInput
 from chalicelib.insights.contributions import (
     BEHAVIOUR_QUESTION,
     CASELOAD,
@@ -35,7 +38,9 @@ from chalicelib.insights.contributions import (
     FIRST_CONTACT_HOURS,
     TOTAL,
     bucket_bounds,
+    counter_item,
     counts_key,
+    demographic_cell,
     month_of,
 )
 from chalicelib.insights.counting import JOB_KEY
@@ -44,6 +49,12 @@ from chalicelib.institution.models import Institution, Question
 
 MAX_MONTHS = 36
 DEFAULT_MONTHS = 12
+#: DynamoDB's limit of keys in one BatchGetItem.
+BATCH_GET_KEYS = 100
+#: Calls for one batch before giving up: DynamoDB returns unprocessed keys under throttling,
+#: and an analyst's read should fail (503) in about a second rather than hang.
+BATCH_GET_ATTEMPTS = 4
+BATCH_GET_BACKOFF_SECONDS = 0.1
 _MONTH = re.compile(r"\A(\d{4})-(0[1-9]|1[0-2])\Z")
 _deserializer = TypeDeserializer()
 _DIMENSION_LABELS = {
@@ -108,6 +119,8 @@ class InsightsDashboard:
     clock: Clock
     #: A team's display name (from the staff directory), or None to show its id.
     team_name: Callable[[str], str | None]
+    #: Waits between retries of unprocessed keys (a test passes one that does not sleep).
+    pause: Callable[[float], None] = time.sleep
 
     def period(self, params: Mapping[str, str]) -> Period:
         """The period a query asks for (see `parse_period`)."""
@@ -117,21 +130,19 @@ class InsightsDashboard:
     def read(self, period: Period) -> dict[str, Any]:
         """The dashboard for a period (the shape of `InsightsAnswer`)."""
         months = period.months()
-        monthly = {month: self._partition(counts_key(month)) for month in months}
+        month_keys = [counter_item(counts_key(month)) for month in months]
+        caseload_key = counter_item(CURRENT)
+        items = self._items([*month_keys, caseload_key, JOB_KEY])
+        monthly = [_numbers(items.get(_pair(key), {})) for key in month_keys]
         counters: Counter[str] = Counter()
-        rows: dict[str, Counter[str]] = defaultdict(Counter)
-        for items in monthly.values():
-            for item in items:
-                sort = str(item["sk"])
-                if sort.startswith(DEMOGRAPHIC + "#"):
-                    rows[sort].update({k: int(v) for k, v in item.items() if k not in ("pk", "sk")})
-                else:
-                    counters[sort] += int(item.get("n", 0))
-        by_month = [sum(int(i.get("n", 0)) for i in monthly[m] if i["sk"] == TOTAL) for m in months]
+        for numbers in monthly:
+            counters.update(numbers)
+        by_month = [numbers.get(TOTAL, 0) for numbers in monthly]
+        job = items.get(_pair(JOB_KEY), {})
         return {
             "period": {"from": period.start, "to": period.end},
             "suppression_threshold": self.institution.insights.suppression_threshold,
-            "counted_until": self._counted_until(),
+            "counted_until": str(job["counted_until"]) if "counted_until" in job else None,
             "total_reports": sum(by_month),
             "counts": [
                 _dimension(
@@ -141,8 +152,8 @@ class InsightsDashboard:
                 *(self._dimension(name, counters) for name in _DIMENSION_LABELS if name != "month"),
             ],
             "first_contact": _first_contact(counters),
-            "caseload": self._caseload(),
-            "demographics": [self._demographic(q, rows) for q in self._demographic_questions()],
+            "caseload": _caseload(_numbers(items.get(_pair(caseload_key), {}))),
+            "demographics": [self._demographic(q, counters) for q in self._demographic_questions()],
         }
 
     def csv(self, period: Period) -> str:
@@ -151,34 +162,33 @@ class InsightsDashboard:
 
     # --- internals ----------------------------------------------------------------------
 
-    def _partition(self, partition: str) -> list[dict[str, Any]]:
-        with unavailable_on_failure("dynamodb"):
-            pages = self.client.get_paginator("query").paginate(
-                TableName=self.insights_table,
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues={":pk": {"S": partition}},
-            )
-            return [
-                {k: _deserializer.deserialize(v) for k, v in item.items()}
-                for page in pages
-                for item in page["Items"]
-            ]
-
-    def _counted_until(self) -> str | None:
-        with unavailable_on_failure("dynamodb"):
-            item = self.client.get_item(
-                TableName=self.insights_table,
-                Key={name: {"S": value} for name, value in JOB_KEY.items()},
-            ).get("Item")
-        return str(item["counted_until"]["S"]) if item else None
-
-    def _caseload(self) -> list[dict[str, Any]]:
-        prefix = CASELOAD + "#"
-        return [
-            {"team_id": str(item["sk"]).removeprefix(prefix), "open": int(item.get("n", 0))}
-            for item in self._partition(CURRENT)
-            if str(item["sk"]).startswith(prefix) and int(item.get("n", 0)) > 0
-        ]
+    def _items(self, keys: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """The items with these keys that exist, by (`pk`, `sk`), plain values."""
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for start in range(0, len(keys), BATCH_GET_KEYS):
+            request: dict[str, Any] = {
+                self.insights_table: {
+                    "Keys": [
+                        {name: {"S": value} for name, value in key.items()}
+                        for key in keys[start : start + BATCH_GET_KEYS]
+                    ]
+                }
+            }
+            for attempt in range(BATCH_GET_ATTEMPTS):
+                if attempt:
+                    self.pause(BATCH_GET_BACKOFF_SECONDS * 2 ** (attempt - 1))
+                with unavailable_on_failure("dynamodb"):
+                    response = self.client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self.insights_table, []):
+                    plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
+                    found[(str(plain["pk"]), str(plain["sk"]))] = plain
+                request = response.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+            else:
+                # Still throttled after the retries: a partial dashboard would be wrong.
+                raise DependencyUnavailable("dynamodb")
+        return found
 
     def _dimension(self, name: str, counters: Counter[str]) -> dict[str, Any]:
         found = {
@@ -231,11 +241,14 @@ class InsightsDashboard:
     def _demographic_questions(self) -> list[Question]:
         return list(self.institution.form.demographic_questions)
 
-    def _demographic(self, question: Question, rows: Mapping[str, Counter[str]]) -> dict[str, Any]:
+    def _demographic(self, question: Question, counters: Mapping[str, int]) -> dict[str, Any]:
         behaviours = _options(self.institution.form.question(BEHAVIOUR_QUESTION))
         options = _options(question)
         cells = [
-            [rows.get(f"{DEMOGRAPHIC}#{question.id}#{option}", Counter())[b] for b in behaviours]
+            [
+                counters.get(demographic_cell(f"{DEMOGRAPHIC}#{question.id}#{option}", b), 0)
+                for b in behaviours
+            ]
             for option in options
         ]
         table = suppress(cells, self.institution.insights.suppression_threshold)
@@ -301,6 +314,24 @@ class _SafeWriter:
         self.writer.writerow(
             ["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c for c in row]
         )
+
+
+def _pair(key: Mapping[str, str]) -> tuple[str, str]:
+    return key["pk"], key["sk"]
+
+
+def _numbers(item: Mapping[str, Any]) -> dict[str, int]:
+    """A counter item's counters (its number attributes), without its key."""
+    return {name: int(value) for name, value in item.items() if name not in ("pk", "sk")}
+
+
+def _caseload(counters: Mapping[str, int]) -> list[dict[str, Any]]:
+    prefix = CASELOAD + "#"
+    return [
+        {"team_id": name.removeprefix(prefix), "open": count}
+        for name, count in sorted(counters.items())
+        if name.startswith(prefix) and count > 0
+    ]
 
 
 def _dimension(name: str, values: Iterable[tuple[str, str, int]]) -> dict[str, Any]:

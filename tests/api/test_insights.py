@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -301,6 +302,118 @@ def test_a_case_change_during_the_run_is_not_lost_nor_counted_twice(stack: Stack
     assert answer["caseload"] == []
 
 
+class Recording:
+    """A DynamoDB client that notes each call (name and arguments) and passes it on."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._client, name)
+
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append((name, kwargs))
+            return method(*args, **kwargs)
+
+        return recorded
+
+
+def test_counters_are_one_item_per_month_and_one_for_the_caseload(stack: Stack) -> None:
+    submit_mix(stack)
+    job = services.insights_job()
+    recording = Recording(job.client)
+    job.client = recording
+    try:
+        assert job.run()["counted"] == 5
+    finally:
+        job.client = services.dynamodb()
+
+    assert [(i["pk"]["S"], i["sk"]["S"]) for i in counter_items(stack)] == [
+        ("COUNTS#2026-11", "MONTH"),
+        ("CURRENT", "CASELOAD"),
+    ]
+    month = counter_items(stack)[0]
+    assert month["reports#all"] == {"N": "5"}
+    assert month["mode#anonymous"] == {"N": "3"}
+    # One transaction per report: the report, its month and (the two open named cases) the
+    # caseload, each once; and one per report with demographics (the named ones): those and
+    # its month's cells.
+    transactions = [
+        [(w["Update"]["TableName"], str(w["Update"]["Key"])) for w in kwargs["TransactItems"]]
+        for name, kwargs in recording.calls
+        if name == "transact_write_items"
+    ]
+    tables = sorted(tuple(table.rsplit("-", 1)[1] for table, _ in keys) for keys in transactions)
+    assert tables == [
+        *[("demographics", "insights")] * 2,
+        *[("reports", "insights")] * 3,
+        *[("reports", "insights", "insights")] * 2,
+    ]
+    assert all(len(keys) == len(set(keys)) for keys in transactions)
+
+
+def test_a_read_is_one_batch_of_key_lookups_whatever_the_period(stack: Stack) -> None:
+    # (Team names come from the staff directory, by key, through its own client.)
+    submit_mix(stack)
+    scheduled(stack)
+    dashboard = services.insights_dashboard()
+    recording = Recording(dashboard.client)
+    dashboard.client = recording
+    try:
+        for query, months in (("?from=2026-11&to=2026-11", 1), ("?from=2024-01&to=2026-12", 36)):
+            recording.calls.clear()
+            assert statistics(stack, query)["total_reports"] == 5
+            assert [name for name, _ in recording.calls] == ["batch_get_item"]
+            (request,) = recording.calls[0][1]["RequestItems"].values()
+            assert len(request["Keys"]) == months + 2  # the months, the caseload, the job
+    finally:
+        dashboard.client = services.dynamodb()
+
+
+class Throttled:
+    """A DynamoDB client whose first `times` BatchGetItems answer only the first key and
+    return the others unprocessed, as DynamoDB does under throttling."""
+
+    def __init__(self, client: Any, times: int) -> None:
+        self._client = client
+        self.left = times
+
+    def batch_get_item(self, RequestItems: dict[str, Any]) -> Any:  # noqa: N803 (boto3's name)
+        if self.left == 0:
+            return self._client.batch_get_item(RequestItems=RequestItems)
+        self.left -= 1
+        ((table, request),) = RequestItems.items()
+        first, rest = request["Keys"][:1], request["Keys"][1:]
+        answer = self._client.batch_get_item(RequestItems={table: {**request, "Keys": first}})
+        answer["UnprocessedKeys"] = {table: {**request, "Keys": rest}} if rest else {}
+        return answer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+def test_unprocessed_keys_are_retried_then_a_503(stack: Stack) -> None:
+    submit_mix(stack)
+    scheduled(stack)
+    expected = statistics(stack)
+    dashboard = services.insights_dashboard()
+    pauses: list[float] = []
+    dashboard.pause = pauses.append
+    try:
+        dashboard.client = Throttled(services.dynamodb(), times=3)
+        assert statistics(stack) == expected
+        assert pauses == [0.1, 0.2, 0.4]
+
+        dashboard.client = Throttled(services.dynamodb(), times=10)
+        response = stack.call("get", f"/staff/insights{PERIOD}", ANALYST)
+        assert response.status_code == 503
+        assert dashboard.client.left == 6  # four calls, then it gave up
+    finally:
+        dashboard.client = services.dynamodb()
+        dashboard.pause = time.sleep
+
+
 # --- demographics ----------------------------------------------------------------------------
 
 
@@ -344,14 +457,12 @@ def test_demographic_tables_are_counted_once_and_suppressed(stack: Stack) -> Non
     assert all(value >= 5 for value in published)
     assert gender["cells"][man][bullying] is None
     assert gender["cells"][woman][bullying] in (7, None)
-    # Counted once each: the unsuppressed truth, read from the counters, is 7 and 2.
-    row_items = {
-        item["sk"]["S"]: item
-        for item in counter_items(stack)
-        if item["sk"]["S"].startswith("demographic#gender#")
-    }
-    assert row_items["demographic#gender#woman"]["bullying"] == {"N": "7"}
-    assert row_items["demographic#gender#man"]["bullying"] == {"N": "2"}
+    # Counted once each: the unsuppressed truth, read from the month's counters, is 7 and 2.
+    month = next(item for item in counter_items(stack) if item["pk"]["S"] == "COUNTS#2026-11")
+    assert month["demographic#gender#woman#bullying"] == {"N": "7"}
+    assert month["demographic#gender#man#bullying"] == {"N": "2"}
+    assert month["demographic#age_band#18_24#bullying"] == {"N": "7"}
+    assert "demographic#gender#woman#stalking" not in month
     # Nothing on a report says what its demographic answers were.
     for item in table_items(services.dynamodb(), stack.settings.reports_table):
         counted = [key["S"] for key in item.get(INSIGHT_COUNTED, {}).get("L", [])]

@@ -7,16 +7,21 @@ import ast
 import csv
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
+from chalicelib.cases.models import Outcome
 from chalicelib.errors import InvalidInput
 from chalicelib.insights.contributions import (
+    BUCKET_EDGES,
+    counter_item,
     counter_keys,
+    demographic_cell,
     demographic_rows,
     hours_bucket,
     month_of,
+    split_key,
 )
 from chalicelib.insights.reading import Period, median_from_histogram, parse_period, to_csv
 from chalicelib.institution import load_institution
@@ -85,6 +90,76 @@ def test_first_contact_counts_met_or_missed_and_its_hours(
     )
     assert f"COUNTS#2026-11|first_contact#{met}" in keys
     assert f"COUNTS#2026-11|first_contact_hours#{bucket}" in keys
+
+
+def test_a_reports_counters_live_in_two_items_its_month_and_the_caseload() -> None:
+    keys = counter_keys(
+        report(
+            first_contact_at="2026-11-21T06:45:00.000Z",
+            first_contact_due="2026-11-24T17:00:00.000Z",
+        ),
+        TZ,
+    )
+
+    items = {tuple(counter_item(split_key(key)[0]).values()) for key in keys}
+
+    assert items == {("COUNTS#2026-11", "MONTH"), ("CURRENT", "CASELOAD")}
+    assert split_key("COUNTS#2026-11|location#on_campus:library") == (
+        "COUNTS#2026-11",
+        "location#on_campus:library",
+    )
+
+
+#: DynamoDB's item size limit, and a number's largest size (38 significant digits).
+ITEM_LIMIT_BYTES = 400 * 1024
+NUMBER_BYTES = 21
+
+
+def full_month_item_bytes() -> int:
+    """The size of a month item holding every counter the default institution can produce,
+    each number taken at its largest, counted as DynamoDB sizes items (names + values)."""
+    institution = load_institution()
+    form = institution.form
+
+    def options(question_id: str) -> list[str]:
+        question = form.question(question_id)
+        assert question is not None
+        return [option.id for option in question.options]
+
+    routing = institution.triage.routing
+    teams = {routing.fallback_team, *routing.by_reporter_role.values()}
+    teams |= {override.team for override in routing.overrides}
+    places = ["off_campus"]
+    places += [f"on_campus:{area}" for area in options("campus_area")]
+    places += [f"online:{platform}" for platform in options("online_platform")]
+    behaviours = options("what_happened")
+    counters = [
+        "reports#all",
+        "mode#anonymous",
+        "mode#named",
+        *(f"reporter_role#{role}" for role in options("reporter_role")),
+        *(f"behaviour#{behaviour}" for behaviour in behaviours),
+        *(f"location#{place}" for place in places),
+        *(f"team#{team}" for team in teams),
+        *(f"outcome#{outcome}" for outcome in get_args(Outcome)),
+        "first_contact#met",
+        "first_contact#missed",
+        *(f"first_contact_hours#{hours_bucket(edge)}" for edge in (0, *BUCKET_EDGES)),
+        *(
+            demographic_cell(f"demographic#{question.id}#{option.id}", behaviour)
+            for question in form.demographic_questions
+            for option in question.options
+            for behaviour in behaviours
+        ),
+    ]
+    assert len(set(counters)) == len(counters)
+    key = sum(len(name) + len(value) for name, value in counter_item("COUNTS#2026-11").items())
+    return key + sum(len(name.encode()) + NUMBER_BYTES for name in counters)
+
+
+def test_a_month_with_every_counter_at_its_largest_is_far_below_the_item_limit() -> None:
+    # With the default form: 477 counters (342 demographic cells); 29,142 bytes, 7 % of it.
+    assert full_month_item_bytes() < ITEM_LIMIT_BYTES / 10
 
 
 def test_the_month_is_the_institutions_not_utcs() -> None:
