@@ -20,6 +20,29 @@ class PeriodAnswer(Answer):
     model_config = ConfigDict(extra="forbid", defer_build=True, populate_by_name=True)
 
 
+class ReportingPeriodAnswer(PeriodAnswer):
+    """A reporting period: demographic tables cover exactly one, whatever range was asked."""
+
+    label: str = Field(examples=["August 2025 to July 2026"])
+
+
+class DemographicPeriod(ReportingPeriodAnswer):
+    """A reporting period the requested range overlaps, and whether its tables are out."""
+
+    published: bool = Field(description="Its demographic tables are released (and final)")
+    published_from: str = Field(
+        description="The date (institution's time zone) from which its tables are released",
+        examples=["2026-09-01"],
+    )
+
+
+class CurrentPeriod(ReportingPeriodAnswer):
+    """The reporting period of today, whose tables come once it has ended and a grace month
+    has passed."""
+
+    published_from: str = Field(examples=["2027-09-01"])
+
+
 class CountValue(Answer):
     """One value of a dimension and how many reports it counts."""
 
@@ -60,9 +83,11 @@ class Heading(Answer):
 
 
 class DemographicTable(Answer):
-    """A demographic question by behaviour. `null` marks a suppressed value; totals are sums
-    of their line (a report with several behaviours counts once in each column)."""
+    """A demographic question by behaviour over one whole reporting period (`period`), never
+    over the requested range. `null` marks a suppressed value; totals are sums of their line
+    (a report with several behaviours counts once in each column)."""
 
+    period: ReportingPeriodAnswer
     question: str
     label: str
     by: str
@@ -84,4 +109,10 @@ class InsightsAnswer(Answer):
     counts: list[DimensionCounts]
     first_contact: FirstContact
     caseload: list[TeamCaseload]
-    demographics: list[DemographicTable]
+    demographic_periods: list[DemographicPeriod] = Field(
+        description="The reporting periods the range overlaps, in order"
+    )
+    current_demographic_period: CurrentPeriod
+    demographics: list[DemographicTable] = Field(
+        description="Each question's table for each published period the range overlaps"
+    )

@@ -129,7 +129,8 @@ STAFF = (
         "get",
         "/staff/insights",
         "insights",
-        "Anonymised statistics for a period; small demographic cells suppressed",
+        "Anonymised statistics for a period; demographic tables per released reporting period,"
+        " small cells suppressed",
         insights_schemas.InsightsAnswer,
         query=("from", "to"),
     ),

@@ -22,11 +22,15 @@ could retract them).
 
 A report that is deleted leaves the index; what it contributed stays (aggregates are not
 personal data).
+
+After counting, the run refreshes what the dashboard reads (`publishing`): a packed snapshot
+of every counter item it changed (and of any a crashed run left marked), and, if it counted
+everything, the demographic release of any reporting period whose grace has passed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -48,13 +52,12 @@ from chalicelib.insights.contributions import (
     month_of,
     split_key,
 )
+from chalicelib.insights.publishing import JOB_KEY, Publisher
 from chalicelib.institution.models import Institution
 from chalicelib.observability import correlated, logger
 
 #: The attribute on a report item listing the counter keys it was last counted under.
 INSIGHT_COUNTED = "insight_counted"
-#: Where the job records its last complete run (`counted_until` of the read side).
-JOB_KEY = {"pk": "JOB", "sk": "build_insights"}
 #: Reports per run; the rest wait for the next run, 15 minutes later.
 BATCH_SIZE = 2000
 _serializer = TypeSerializer()
@@ -78,19 +81,34 @@ class InsightsJob:
     clock: Clock
     batch_size: int = BATCH_SIZE
     _stats: dict[str, int] = field(default_factory=dict, init=False)
+    #: Counter partitions this run changed (or is about to), marked on the job record.
+    _touched: set[str] = field(default_factory=set, init=False)
+
+    @property
+    def publisher(self) -> Publisher:
+        """Writes the snapshots and releases the dashboard reads."""
+        return Publisher(self.client, self.insights_table, self.institution, self.clock)
 
     def run(self) -> dict[str, int]:
-        """Count every marked report (up to the batch size); what was done."""
+        """Count every marked report (up to the batch size), then refresh the snapshots and
+        releases; what was done (reports counted, unchanged, skipped; demographics counted;
+        snapshots written; periods released)."""
         started = self.clock.now()
         self._stats = {"counted": 0, "unchanged": 0, "skipped": 0, "demographics": 0}
+        publisher = self.publisher
+        self._touched = set()
+        left_over = publisher.left_to_snapshot()
         pending = self._pending(started)
         for report_id in pending:
             with correlated(report_id):
                 self._count(report_id)
+        self._stats["snapshots"] = publisher.snapshot(left_over | self._touched)
+        self._stats["released"] = 0
         if len(pending) < self.batch_size and self._stats["skipped"] == 0:
             # Every change made before the run started is counted now.
             self._put_job_record(started)
-        if pending:
+            self._stats["released"] = publisher.release_due(started)
+        if pending or self._stats["snapshots"] or self._stats["released"]:
             logger.info("insights counted", extra=dict(self._stats))
         return dict(self._stats)
 
@@ -178,6 +196,7 @@ class InsightsJob:
         }
         if cells:
             writes.append(self._add(month, cells))
+            self._touch([month["pk"]])
         self._transact(writes)
         self._stats["demographics"] += 1
 
@@ -225,7 +244,16 @@ class InsightsJob:
             self._add(counter_item(partition), deltas)
             for partition, deltas in sorted(by_item.items())
         ]
+        self._touch(by_item)
         self._transact(writes)
+
+    def _touch(self, partitions: Iterable[str]) -> None:
+        """Mark counter partitions before a commit changes them, so that a crash before
+        their snapshot leaves them for the next run to re-snapshot."""
+        new = set(partitions) - self._touched
+        if new:
+            self.publisher.mark(new)
+            self._touched |= new
 
     def _add(self, key: Mapping[str, str], deltas: Mapping[str, int]) -> dict[str, Any]:
         """A transaction's update ADDing each delta to its counter (a top-level number
@@ -247,14 +275,13 @@ class InsightsJob:
         }
 
     def _put_job_record(self, started: datetime) -> None:
+        # An update, not a put: the record also holds the partitions left to snapshot.
         with unavailable_on_failure("dynamodb"):
-            self.client.put_item(
+            self.client.update_item(
                 TableName=self.insights_table,
-                Item={
-                    "pk": {"S": JOB_KEY["pk"]},
-                    "sk": {"S": JOB_KEY["sk"]},
-                    "counted_until": {"S": iso(started)},
-                },
+                Key={name: {"S": value} for name, value in JOB_KEY.items()},
+                UpdateExpression="SET counted_until = :until",
+                ExpressionAttributeValues={":until": {"S": iso(started)}},
             )
 
     def _get(self, table: str, key: Mapping[str, str]) -> dict[str, Any] | None:

@@ -1,19 +1,22 @@
 """The read side of the statistics: the analysts' dashboard and its CSV. Never per report.
 
-Everything is read from the counters the `build_insights` job keeps, by key: one item per
-month of the period (at most 36), the current caseload's item and the job's record, in one
-`BatchGetItem` (at most 38 keys; unprocessed keys are retried a bounded number of times).
-Each item holds all its counters as attributes, so a read is a fixed number of key lookups
-whether the institution has 500 reports or 50,000, in DynamoDB and in the local stack.
+Everything is read from what the `build_insights` job precomputed (`publishing`), by key:
+the packed snapshot of each month of the range (at most 36), the caseload's snapshot, the
+job's record and the release of each published reporting period the range overlaps (at most
+13), in one `BatchGetItem` (at most 51 keys; unprocessed keys are retried a bounded number of
+times). Each snapshot is one JSON string, so a read is a fixed number of key lookups and
+string parses whether the institution has 500 reports or 50,000.
 
-Demographic tables are suppressed here, on the totals of the period asked for
-(`suppression.suppress`): no published cell or total is below the threshold, and no
-suppressed one can be worked out from the rest of the table.
+Counts by dimension are per month of the range asked for. Demographic tables are not: each
+covers one whole reporting period (`periods`), is published only once released, and is the
+same whenever and for whatever range it is read, so two tables can never be subtracted to
+uncover a suppressed cell. Each is suppressed here (`suppression.suppress`): no published
+cell or total is below the threshold, and no suppressed one can be worked out from the rest
+of the table.
 """
 
 from __future__ import annotations
 
-import calendar
 import csv
 import io
 import re
@@ -38,12 +41,18 @@ from chalicelib.insights.contributions import (
     FIRST_CONTACT_HOURS,
     TOTAL,
     bucket_bounds,
-    counter_item,
     counts_key,
     demographic_cell,
     month_of,
 )
-from chalicelib.insights.counting import JOB_KEY
+from chalicelib.insights.periods import (
+    ReportingPeriod,
+    month_label,
+    period_of,
+    periods_overlapping,
+    shift_month,
+)
+from chalicelib.insights.publishing import JOB_KEY, release_key, snapshot_key, unpacked
 from chalicelib.insights.suppression import suppress
 from chalicelib.institution.models import Institution, Question
 
@@ -66,7 +75,6 @@ _DIMENSION_LABELS = {
     "team": "Team",
     "outcome": "Outcome",
 }
-_MONTH_NAMES = calendar.month_name[1:]
 
 
 @dataclass(frozen=True)
@@ -78,12 +86,7 @@ class Period:
 
     def months(self) -> list[str]:
         """Every month of the period, in order."""
-        year, month = _parts(self.start)
-        found = []
-        while f"{year:04d}-{month:02d}" <= self.end:
-            found.append(f"{year:04d}-{month:02d}")
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return found
+        return ReportingPeriod(self.start, self.end).months()
 
 
 def parse_period(params: Mapping[str, str], this_month: str) -> Period:
@@ -101,10 +104,10 @@ def parse_period(params: Mapping[str, str], this_month: str) -> Period:
     if problems:
         raise InvalidInput(problems)
     end = params.get("to", this_month)
-    start = params.get("from", _shift(end, -(DEFAULT_MONTHS - 1)))
+    start = params.get("from", shift_month(end, -(DEFAULT_MONTHS - 1)))
     if start > end:
         raise InvalidInput([FieldProblem("from", "must not be after to")])
-    if _shift(start, MAX_MONTHS - 1) < end:
+    if shift_month(start, MAX_MONTHS - 1) < end:
         raise InvalidInput([FieldProblem("to", f"must be within {MAX_MONTHS} months of from")])
     return Period(start, end)
 
@@ -130,10 +133,20 @@ class InsightsDashboard:
     def read(self, period: Period) -> dict[str, Any]:
         """The dashboard for a period (the shape of `InsightsAnswer`)."""
         months = period.months()
-        month_keys = [counter_item(counts_key(month)) for month in months]
-        caseload_key = counter_item(CURRENT)
-        items = self._items([*month_keys, caseload_key, JOB_KEY])
-        monthly = [_numbers(items.get(_pair(key), {})) for key in month_keys]
+        rules = self.institution.insights
+        this_month = month_of(self.clock.now().isoformat(), self.institution.time_zone)
+        reporting = periods_overlapping(period.start, period.end, rules)
+        published = [p for p in reporting if p.is_published(this_month)]
+        month_keys = [snapshot_key(counts_key(month)) for month in months]
+        caseload_key = snapshot_key(CURRENT)
+        release_keys = [release_key(p) for p in published]
+        items = self._items([*month_keys, caseload_key, JOB_KEY, *release_keys])
+        monthly = [unpacked(items.get(_pair(key), {}), "counters") for key in month_keys]
+        releases = {
+            p: unpacked(items[_pair(release_key(p))], "cells")
+            for p in published
+            if _pair(release_key(p)) in items
+        }
         counters: Counter[str] = Counter()
         for numbers in monthly:
             counters.update(numbers)
@@ -147,13 +160,25 @@ class InsightsDashboard:
             "counts": [
                 _dimension(
                     "month",
-                    [(m, _month_label(m), n) for m, n in zip(months, by_month, strict=True)],
+                    [(m, month_label(m), n) for m, n in zip(months, by_month, strict=True)],
                 ),
                 *(self._dimension(name, counters) for name in _DIMENSION_LABELS if name != "month"),
             ],
             "first_contact": _first_contact(counters),
-            "caseload": _caseload(_numbers(items.get(_pair(caseload_key), {}))),
-            "demographics": [self._demographic(q, counters) for q in self._demographic_questions()],
+            "caseload": _caseload(unpacked(items.get(_pair(caseload_key), {}), "counters")),
+            "demographic_periods": [
+                {**_period(p), "published": p in releases, "published_from": _first_day(p)}
+                for p in reporting
+            ],
+            "current_demographic_period": {
+                **_period(period_of(this_month, rules)),
+                "published_from": _first_day(period_of(this_month, rules)),
+            },
+            "demographics": [
+                self._demographic(question, cells, reporting_period)
+                for reporting_period, cells in releases.items()
+                for question in self._demographic_questions()
+            ],
         }
 
     def csv(self, period: Period) -> str:
@@ -241,7 +266,9 @@ class InsightsDashboard:
     def _demographic_questions(self) -> list[Question]:
         return list(self.institution.form.demographic_questions)
 
-    def _demographic(self, question: Question, counters: Mapping[str, int]) -> dict[str, Any]:
+    def _demographic(
+        self, question: Question, counters: Mapping[str, int], period: ReportingPeriod
+    ) -> dict[str, Any]:
         behaviours = _options(self.institution.form.question(BEHAVIOUR_QUESTION))
         options = _options(question)
         cells = [
@@ -253,6 +280,7 @@ class InsightsDashboard:
         ]
         table = suppress(cells, self.institution.insights.suppression_threshold)
         return {
+            "period": _period(period),
             "question": question.id,
             "label": question.label["en"],
             "by": "behaviour",
@@ -266,10 +294,11 @@ class InsightsDashboard:
 
 
 def to_csv(answer: Mapping[str, Any]) -> str:
-    """The dashboard's tables as one tidy CSV: table, row, column, count (or `suppressed`)."""
+    """The dashboard's tables as one tidy CSV: table, row, column, count (or `suppressed`),
+    and for demographic rows the reporting period the table covers (`2025-08/2026-07`)."""
     out = io.StringIO()
     writer = _SafeWriter(csv.writer(out, lineterminator="\r\n"))
-    writer.writerow(["table", "row", "row_label", "column", "column_label", "value"])
+    writer.writerow(["table", "row", "row_label", "column", "column_label", "value", "period"])
     period = answer["period"]
     writer.writerow(["period", "from", "", "", "", period["from"]])
     writer.writerow(["period", "to", "", "", "", period["to"]])
@@ -285,8 +314,22 @@ def to_csv(answer: Mapping[str, Any]) -> str:
         writer.writerow(["first_contact", name, "", "", "", "" if figure is None else figure])
     for row in answer["caseload"]:
         writer.writerow(["caseload", row["team_id"], "", "", "", row["open"]])
+    for reporting in answer["demographic_periods"]:
+        state = "published" if reporting["published"] else "not published"
+        writer.writerow(
+            [
+                "demographic_period",
+                state,
+                reporting["label"],
+                "published_from",
+                "",
+                reporting["published_from"],
+                _period_key(reporting),
+            ]
+        )
     for table in answer["demographics"]:
         name = f"demographics:{table['question']}"
+        reporting_period = _period_key(table["period"])
         columns = [*table["columns"], {"value": "total", "label": "Total"}]
         rows = [*table["rows"], {"value": "total", "label": "Total"}]
         grid = [
@@ -298,7 +341,15 @@ def to_csv(answer: Mapping[str, Any]) -> str:
             for column, value in zip(columns, values, strict=True):
                 shown = "suppressed" if value is None else value
                 writer.writerow(
-                    [name, row["value"], row["label"], column["value"], column["label"], shown]
+                    [
+                        name,
+                        row["value"],
+                        row["label"],
+                        column["value"],
+                        column["label"],
+                        shown,
+                        reporting_period,
+                    ]
                 )
     return out.getvalue()
 
@@ -311,18 +362,21 @@ class _SafeWriter:
     writer: Any
 
     def writerow(self, row: list[Any]) -> None:
+        row = [*row, *[""] * (_CSV_COLUMNS - len(row))]
         self.writer.writerow(
             ["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c for c in row]
         )
 
 
+_CSV_COLUMNS = 7
+
+
+def _period_key(period: Mapping[str, str]) -> str:
+    return f"{period['from']}/{period['to']}"
+
+
 def _pair(key: Mapping[str, str]) -> tuple[str, str]:
     return key["pk"], key["sk"]
-
-
-def _numbers(item: Mapping[str, Any]) -> dict[str, int]:
-    """A counter item's counters (its number attributes), without its key."""
-    return {name: int(value) for name, value in item.items() if name not in ("pk", "sk")}
 
 
 def _caseload(counters: Mapping[str, int]) -> list[dict[str, Any]]:
@@ -380,17 +434,10 @@ def _humane(value: str) -> str:
     return value.replace("_", " ").capitalize()
 
 
-def _month_label(month: str) -> str:
-    year, number = _parts(month)
-    return f"{_MONTH_NAMES[number - 1]} {year}"
+def _period(period: ReportingPeriod) -> dict[str, str]:
+    return {"from": period.start, "to": period.end, "label": period.label}
 
 
-def _parts(month: str) -> tuple[int, int]:
-    year, number = month.split("-")
-    return int(year), int(number)
-
-
-def _shift(month: str, by: int) -> str:
-    year, number = _parts(month)
-    index = year * 12 + number - 1 + by
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+def _first_day(period: ReportingPeriod) -> str:
+    """The date (institution's time zone) from which a period's tables may be released."""
+    return f"{period.published_from}-01"

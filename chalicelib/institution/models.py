@@ -284,11 +284,17 @@ class TrendAlert(Strict):
 
 
 class Insights(Strict):
-    """Anonymised statistics: small-cell suppression and trend alerts."""
+    """Anonymised statistics: small-cell suppression, trend alerts, and the reporting periods
+    demographic tables are published for (see `chalicelib/insights/periods.py`)."""
 
     #: Any published cell below this count is suppressed (with complementary cells).
     suppression_threshold: int = Field(default=5, ge=2, le=100)
     trend_alerts: list[TrendAlert] = Field(default_factory=list)
+    #: Demographic tables cover fixed, disjoint reporting periods of this many months (they
+    #: divide the year, so every period starts at the same months each year).
+    demographic_period_months: Literal[3, 4, 6, 12] = 12
+    #: The month (1-12) a reporting year starts; 8, August, is the UK academic year.
+    reporting_year_start_month: int = Field(default=8, ge=1, le=12)
 
 
 class Institution(Strict):

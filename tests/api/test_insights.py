@@ -7,10 +7,12 @@ import csv
 import io
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalicelib import services
 from chalicelib.errors import DependencyUnavailable
@@ -156,7 +158,14 @@ def test_counts_follow_submission_triage_and_case_work(stack: Stack) -> None:
         ADVISOR,
         {"to": "closed", "outcome": "informal_resolution", "reason": "Resolved together"},
     )
-    assert scheduled(stack) == {"counted": 1, "unchanged": 0, "skipped": 0, "demographics": 0}
+    assert scheduled(stack) == {
+        "counted": 1,
+        "unchanged": 0,
+        "skipped": 0,
+        "demographics": 0,
+        "snapshots": 2,  # its month and the caseload
+        "released": 0,
+    }
     answer = statistics(stack)
     assert answer["total_reports"] == 5
     assert counts(answer, "outcome") == {"informal_resolution": 1}
@@ -179,7 +188,14 @@ def test_running_the_job_again_changes_nothing(stack: Stack) -> None:
     scheduled(stack)
     first, items = statistics(stack), counter_items(stack)
 
-    assert scheduled(stack) == {"counted": 0, "unchanged": 0, "skipped": 0, "demographics": 0}
+    assert scheduled(stack) == {
+        "counted": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "demographics": 0,
+        "snapshots": 0,
+        "released": 0,
+    }
     assert counter_items(stack) == items
     assert statistics(stack) == first
 
@@ -331,7 +347,14 @@ def test_counters_are_one_item_per_month_and_one_for_the_caseload(stack: Stack) 
 
     assert [(i["pk"]["S"], i["sk"]["S"]) for i in counter_items(stack)] == [
         ("COUNTS#2026-11", "MONTH"),
+        ("COUNTS#2026-11", "SNAPSHOT"),
         ("CURRENT", "CASELOAD"),
+        ("CURRENT", "SNAPSHOT"),
+        # The reporting periods (August to July) that ended up to three years ago, their
+        # grace month past; nothing was counted in them, so their releases are empty.
+        ("DEMOGRAPHICS#2023-08/2024-07", "RELEASE"),
+        ("DEMOGRAPHICS#2024-08/2025-07", "RELEASE"),
+        ("DEMOGRAPHICS#2025-08/2026-07", "RELEASE"),
     ]
     month = counter_items(stack)[0]
     assert month["reports#all"] == {"N": "5"}
@@ -361,12 +384,22 @@ def test_a_read_is_one_batch_of_key_lookups_whatever_the_period(stack: Stack) ->
     recording = Recording(dashboard.client)
     dashboard.client = recording
     try:
-        for query, months in (("?from=2026-11&to=2026-11", 1), ("?from=2024-01&to=2026-12", 36)):
+        # The months' snapshots, the caseload's, the job record, and the releases of the
+        # published reporting periods the range overlaps (none, then 2023-24 to 2025-26).
+        for query, keys in (
+            ("?from=2026-11&to=2026-11", 1 + 2),
+            ("?from=2024-01&to=2026-12", 36 + 2 + 3),
+        ):
             recording.calls.clear()
             assert statistics(stack, query)["total_reports"] == 5
             assert [name for name, _ in recording.calls] == ["batch_get_item"]
             (request,) = recording.calls[0][1]["RequestItems"].values()
-            assert len(request["Keys"]) == months + 2  # the months, the caseload, the job
+            assert len(request["Keys"]) == keys
+            assert {key["sk"]["S"] for key in request["Keys"]} <= {
+                "SNAPSHOT",
+                "RELEASE",
+                "build_insights",
+            }
     finally:
         dashboard.client = services.dynamodb()
 
@@ -418,6 +451,7 @@ def test_unprocessed_keys_are_retried_then_a_503(stack: Stack) -> None:
 
 
 def test_demographic_tables_are_counted_once_and_suppressed(stack: Stack) -> None:
+    at(stack, IN_LAST_YEAR)
     for _ in range(7):
         stack.submit(
             named_submission(
@@ -437,36 +471,273 @@ def test_demographic_tables_are_counted_once_and_suppressed(stack: Stack) -> Non
     act(stack, references[0], "transitions", SCREENER, {"to": "filed", "reason": "For analysis"})
     scheduled(stack)
     scheduled(stack)
+    at(stack, RELEASED)
+    assert scheduled(stack)["released"] == 1
 
     tables = {t["question"]: t for t in statistics(stack)["demographics"]}
     gender = tables["gender"]
+    assert gender["period"] == LAST_YEAR
     rows = [r["value"] for r in gender["rows"]]
     columns = [c["value"] for c in gender["columns"]]
     woman, man = rows.index("woman"), rows.index("man")
     bullying = columns.index("bullying")
-    published = [
-        v
-        for v in [
-            *(c for row in gender["cells"] for c in row),
-            *gender["row_totals"],
-            *gender["column_totals"],
-            gender["total"],
-        ]
-        if v is not None
-    ]
-    assert all(value >= 5 for value in published)
+    assert all(value >= 5 for value in published_values(gender))
     assert gender["cells"][man][bullying] is None
     assert gender["cells"][woman][bullying] in (7, None)
+    assert gender["total"] == 9
     # Counted once each: the unsuppressed truth, read from the month's counters, is 7 and 2.
-    month = next(item for item in counter_items(stack) if item["pk"]["S"] == "COUNTS#2026-11")
+    month = next(
+        item
+        for item in counter_items(stack)
+        if (item["pk"]["S"], item["sk"]["S"]) == ("COUNTS#2026-03", "MONTH")
+    )
     assert month["demographic#gender#woman#bullying"] == {"N": "7"}
     assert month["demographic#gender#man#bullying"] == {"N": "2"}
     assert month["demographic#age_band#18_24#bullying"] == {"N": "7"}
     assert "demographic#gender#woman#stalking" not in month
+    # The month's snapshot (what the dashboard reads) carries no demographic cell: those
+    # leave the counters only through a period's release.
+    snapshot = next(
+        item
+        for item in counter_items(stack)
+        if (item["pk"]["S"], item["sk"]["S"]) == ("COUNTS#2026-03", "SNAPSHOT")
+    )
+    assert '"reports#all":10' in snapshot["counters"]["S"]
+    assert "demographic" not in snapshot["counters"]["S"]
     # Nothing on a report says what its demographic answers were.
     for item in table_items(services.dynamodb(), stack.settings.reports_table):
         counted = [key["S"] for key in item.get(INSIGHT_COUNTED, {}).get("L", [])]
         assert not [key for key in counted if "demographic" in key or "woman" in key]
+
+
+# --- reporting periods: demographic tables cannot be differenced ----------------------------
+
+#: In the reporting year August 2025 to July 2026 (the default: 12 months from August).
+IN_LAST_YEAR = datetime(2026, 3, 10, 9, tzinfo=UTC)
+#: After that year's grace month (August 2026): its tables are released from September.
+IN_GRACE = datetime(2026, 8, 20, 9, tzinfo=UTC)
+RELEASED = datetime(2026, 9, 1, 9, tzinfo=UTC)
+LAST_YEAR = {"from": "2025-08", "to": "2026-07", "label": "August 2025 to July 2026"}
+THIS_YEAR = {"from": "2026-08", "to": "2027-07", "label": "August 2026 to July 2027"}
+
+
+def at(stack: Stack, moment: datetime) -> None:
+    """Move the stack's clock (intake, triage and the job all read it)."""
+    stack.clock.moment = moment
+
+
+def published_values(table: dict[str, Any]) -> list[int]:
+    return [
+        v
+        for v in [
+            *(c for row in table["cells"] for c in row),
+            *table["row_totals"],
+            *table["column_totals"],
+            table["total"],
+        ]
+        if v is not None
+    ]
+
+
+def religion_reports(stack: Stack, religions: dict[str, int], behaviour: str = "bullying") -> None:
+    for religion, how_many in religions.items():
+        for _ in range(how_many):
+            stack.submit(
+                anonymous_submission(
+                    answers={"what_happened": [behaviour]}, demographics={"religion": religion}
+                )
+            )
+
+
+def tables_by_period(answer: dict[str, Any], question: str) -> dict[str, dict[str, Any]]:
+    return {
+        f"{t['period']['from']}/{t['period']['to']}": t
+        for t in answer["demographics"]
+        if t["question"] == question
+    }
+
+
+def test_a_period_has_no_table_until_it_has_ended_and_its_grace_month_passed(
+    stack: Stack,
+) -> None:
+    at(stack, IN_LAST_YEAR)
+    religion_reports(stack, {"buddhist": 6, "christian": 6})
+    scheduled(stack)
+
+    # While the period runs, and during its grace month, no table: only when it will come.
+    for moment in (IN_LAST_YEAR, IN_GRACE):
+        at(stack, moment)
+        scheduled(stack)
+        answer = statistics(stack)
+        assert answer["demographics"] == []
+        assert answer["demographic_periods"] == [
+            {**LAST_YEAR, "published": False, "published_from": "2026-09-01"},
+            {**THIS_YEAR, "published": False, "published_from": "2027-09-01"},
+        ]
+        assert answer["total_reports"] == 12  # counts by month are not held back
+    assert statistics(stack)["current_demographic_period"] == {
+        **THIS_YEAR,
+        "published_from": "2027-09-01",
+    }
+
+    # Its grace past, the job's next run releases it; the dashboard shows it whole.
+    at(stack, RELEASED)
+    assert statistics(stack)["demographics"] == []  # due, but not released before the run
+    assert scheduled(stack)["released"] == 1
+    answer = statistics(stack, "?from=2026-05&to=2026-06")
+    (table,) = tables_by_period(answer, "religion").values()
+    assert table["period"] == LAST_YEAR
+    assert table["total"] == 12
+    assert answer["demographic_periods"] == [
+        {**LAST_YEAR, "published": True, "published_from": "2026-09-01"}
+    ]
+    assert answer["total_reports"] == 0  # May and June: none; the table is still the year's
+
+
+def test_a_released_table_is_the_same_whatever_range_and_whenever_it_is_read(
+    stack: Stack,
+) -> None:
+    at(stack, IN_LAST_YEAR)
+    religion_reports(stack, {"buddhist": 6, "christian": 6, "hindu": 2})
+    scheduled(stack)
+    at(stack, RELEASED)
+    scheduled(stack)
+    ranges = [
+        "?from=2025-08&to=2026-07",
+        "?from=2026-01&to=2026-12",
+        "?from=2026-07&to=2026-07",
+        "?from=2025-12&to=2026-01",
+        "?from=2024-01&to=2026-12",
+    ]
+    released = [
+        tables_by_period(statistics(stack, q), "religion")["2025-08/2026-07"] for q in ranges
+    ]
+    assert all(table == released[0] for table in released)
+    rows = [r["value"] for r in released[0]["rows"]]
+    bullying = [c["value"] for c in released[0]["columns"]].index("bullying")
+    assert released[0]["cells"][rows.index("hindu")][bullying] is None
+
+    # Later: reports in the current period, and one submitted on the period's last day but
+    # counted only after the release (its triage late). The counts move; the table does not.
+    at(stack, datetime(2026, 10, 5, 9, tzinfo=UTC))
+    religion_reports(stack, {"buddhist": 6, "hindu": 1})
+    at(stack, datetime(2026, 7, 31, 21, tzinfo=UTC))
+    religion_reports(stack, {"hindu": 1})
+    at(stack, datetime(2026, 10, 6, 9, tzinfo=UTC))
+    scheduled(stack)
+    for moment in (datetime(2026, 10, 6, 9, tzinfo=UTC), datetime(2027, 6, 1, 9, tzinfo=UTC)):
+        at(stack, moment)
+        for query in ranges:
+            answer = statistics(stack, query)
+            assert tables_by_period(answer, "religion")["2025-08/2026-07"] == released[0]
+            assert "2026-08/2027-07" not in tables_by_period(answer, "religion")
+    answer = statistics(stack, "?from=2026-07&to=2026-10")
+    assert counts(answer, "month") == {"2026-07": 1, "2026-10": 7}
+
+    # The current period is released once it has ended and its grace passed, frozen likewise.
+    at(stack, datetime(2027, 9, 2, 9, tzinfo=UTC))
+    assert scheduled(stack)["released"] == 1
+    answer = statistics(stack, "?from=2026-01&to=2027-12")
+    tables = tables_by_period(answer, "religion")
+    assert tables["2025-08/2026-07"] == released[0]
+    assert tables["2026-08/2027-07"]["total"] == 7
+
+
+def test_no_two_reads_give_tables_that_can_be_subtracted(stack: Stack) -> None:
+    """For any two reads (any ranges, any moments), every pair of tables of one question is
+    identical (the same period) or covers disjoint periods."""
+    at(stack, datetime(2025, 2, 10, 9, tzinfo=UTC))
+    religion_reports(stack, {"buddhist": 5, "hindu": 2})
+    at(stack, IN_LAST_YEAR)
+    religion_reports(stack, {"buddhist": 6, "christian": 7, "hindu": 3})
+    scheduled(stack)
+    at(stack, RELEASED)
+    scheduled(stack)
+    at(stack, datetime(2026, 12, 1, 9, tzinfo=UTC))
+    religion_reports(stack, {"christian": 8, "hindu": 1})
+    at(stack, datetime(2026, 7, 30, 9, tzinfo=UTC))
+    religion_reports(stack, {"hindu": 1})  # counted after its period's release
+    at(stack, datetime(2026, 12, 1, 10, tzinfo=UTC))
+    scheduled(stack)
+    dashboard = services.insights_dashboard()
+
+    def read(first: int, length: int, moment: int) -> list[dict[str, Any]]:
+        start = f"{2023 + first // 12}-{first % 12 + 1:02d}"
+        end_index = first + length - 1
+        end = f"{2023 + end_index // 12}-{end_index % 12 + 1:02d}"
+        at(stack, datetime(2025 + moment // 12, moment % 12 + 1, 15, 9, tzinfo=UTC))
+        answer = dashboard.read(dashboard.period({"from": start, "to": end}))
+        this_month = f"{2025 + moment // 12}-{moment % 12 + 1:02d}"
+        for table in answer["demographics"]:
+            # Only whole periods, ended at least a grace month before the read.
+            assert table["period"]["to"] < this_month
+            assert table["period"]["from"][5:] in ("08",)
+        return [t for t in answer["demographics"] if t["question"] == "religion"]
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        first=st.tuples(st.integers(0, 59), st.integers(1, 36), st.integers(0, 35)),
+        second=st.tuples(st.integers(0, 59), st.integers(1, 36), st.integers(0, 35)),
+    )
+    def any_two_reads(first: tuple[int, int, int], second: tuple[int, int, int]) -> None:
+        for one in read(*first):
+            for other in read(*second):
+                a, b = one["period"], other["period"]
+                if a == b:
+                    assert one == other
+                else:
+                    assert a["to"] < b["from"] or b["to"] < a["from"]
+
+    any_two_reads()
+    # The reads did see tables: the two released years, each with its own counts.
+    at(stack, datetime(2026, 12, 1, 10, tzinfo=UTC))
+    tables = tables_by_period(statistics(stack, "?from=2024-01&to=2026-12"), "religion")
+    assert {key: t["total"] for key, t in tables.items()} == {
+        "2023-08/2024-07": None,
+        "2024-08/2025-07": 7,
+        "2025-08/2026-07": 16,
+    }
+
+
+class FailingSnapshots:
+    """A DynamoDB client whose first `times` snapshot writes fail, as if the run died there."""
+
+    def __init__(self, client: Any, times: int) -> None:
+        self._client = client
+        self.left = times
+
+    def put_item(self, **kwargs: Any) -> Any:
+        if kwargs["Item"]["sk"]["S"] == "SNAPSHOT" and self.left:
+            from botocore.exceptions import EndpointConnectionError
+
+            self.left -= 1
+            raise EndpointConnectionError(endpoint_url="dynamodb")
+        return self._client.put_item(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+def test_a_crash_before_the_snapshots_is_made_good_by_the_next_run(stack: Stack) -> None:
+    submit_mix(stack)
+    job = services.insights_job()
+    real_client = job.client
+    job.client = FailingSnapshots(real_client, times=1)
+    try:
+        with pytest.raises(DependencyUnavailable):
+            job.run()
+    finally:
+        job.client = real_client
+    # Counted, but the dashboard reads snapshots, which the crash left unwritten.
+    assert statistics(stack)["total_reports"] == 0
+
+    # Nothing is left to count; the next run still rewrites the snapshots the crash missed.
+    outcome = scheduled(stack)
+    assert (outcome["counted"], outcome["snapshots"]) == (0, 2)
+    answer = statistics(stack)
+    assert answer["total_reports"] == 5
+    assert answer["caseload"] == [{"team_id": "student_support", "open": 2}]
+    assert scheduled(stack)["snapshots"] == 0
 
 
 def test_the_api_never_builds_the_reader_of_demographics(
@@ -523,8 +794,11 @@ def test_thirty_six_months_is_the_longest_period(stack: Stack) -> None:
 
 
 def test_the_csv_holds_every_table_with_suppressed_cells_marked(stack: Stack) -> None:
+    at(stack, IN_LAST_YEAR)
     for _ in range(6):
         stack.submit(named_submission(demographics={"gender": "woman"}))
+    scheduled(stack)
+    at(stack, RELEASED)
     scheduled(stack)
 
     response = stack.call("get", f"/staff/insights/csv{PERIOD}", ANALYST)
@@ -540,6 +814,17 @@ def test_the_csv_holds_every_table_with_suppressed_cells_marked(stack: Stack) ->
     gender = next(t for t in answer["demographics"] if t["question"] == "gender")
     cells = [row for row in rows if row["table"] == "demographics:gender"]
     assert len(cells) == (len(gender["rows"]) + 1) * (len(gender["columns"]) + 1)
+    # Each demographic row names the reporting period its table covers.
+    assert {row["period"] for row in cells} == {"2025-08/2026-07"}
+    periods = [
+        (r["row"], r["row_label"], r["value"], r["period"])
+        for r in rows
+        if r["table"] == "demographic_period"
+    ]
+    assert periods == [
+        ("published", "August 2025 to July 2026", "2026-09-01", "2025-08/2026-07"),
+        ("not published", "August 2026 to July 2027", "2027-09-01", "2026-08/2027-07"),
+    ]
 
 
 def test_no_personal_data_reaches_the_statistics(stack: Stack) -> None:

@@ -1,12 +1,18 @@
-"""The analysts' dashboard in Chromium: the counts the insights job made from reports sent to
-the running stack, drawn as bar charts with a data table under each; a small demographic
-cell shown as "suppressed" and its count nowhere on the page; the CSV downloaded.
+"""The analysts' dashboard in Chromium: the counts the insights job made from reports in the
+running stack, drawn as bar charts with a data table under each; a demographic table under
+its reporting period's heading, a small cell shown as "suppressed" and its count nowhere on
+the page; the CSV downloaded.
 
-The reports are anonymous and answer the religion question, which no other browser test
-answers, so the religion table's cells are known exactly: 6 Buddhist + bullying, 6 Buddhist
-+ stalking, 6 Christian + bullying and 2 Hindu + bullying. The Hindu + bullying cell (2) is
-under k = 5 and must be suppressed. The stack's scheduler runs the insights job every 15
-seconds (`--schedule-scale 60`); the test waits until the job has counted every report.
+Demographic tables are published only for reporting periods that have ended (and a grace
+month since), so reports sent now could not show in one. The reports are therefore
+submitted through the real intake dated March 2020 (reporting year August 2019 to July
+2020; `tests/browser/insights.py`), triaged and counted by the stack like any other, and the
+period released by the job's own release step at September 2020. They are anonymous and
+answer the religion question, which no other browser test answers, so the religion table's
+cells are known exactly: 6 Buddhist + bullying, 6 Buddhist + stalking, 6 Christian +
+bullying and 2 Hindu + bullying. The Hindu + bullying cell (2) is under k = 5 and must be
+suppressed. The stack's scheduler runs the insights job every 15 seconds
+(`--schedule-scale 60`); the test waits until the job has counted every report.
 """
 
 from __future__ import annotations
@@ -15,13 +21,14 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import requests
 from playwright.sync_api import Page, expect
 
 from tests.browser.form import Checkpoint
+from tests.browser.insights import release_at, submit_at
 from tests.browser.portal import CspWatch, section_links, sign_in, staff_call
 from tests.e2e.reports import report_with_reference, wait_for_triage
 from tests.e2e.running import RunningStack
@@ -40,6 +47,11 @@ SENT = (
     + [("hindu", "bullying")] * 2
 )
 SUPPRESSED_ROW, SUPPRESSED_COLUMN, SUPPRESSED_COUNT = "hindu", "bullying", 2
+#: When the reports are dated, the reporting period they fall in, and when it is released.
+SUBMITTED = datetime(2020, 3, 10, 9, tzinfo=UTC)
+PERIOD = "2019-08/2020-07"
+PERIOD_LABEL = "August 2019 to July 2020"
+RELEASED = datetime(2020, 9, 2, 9, tzinfo=UTC)
 #: The insights job runs every 15 s on the test stack; two runs and some slack.
 COUNTING_SECONDS = 45
 #: A number standing alone in text (not part of a longer number or a decimal).
@@ -48,15 +60,15 @@ _ALONE = r"(?<![\d.]){}(?![\d.])"
 
 @pytest.fixture
 def counted(stack: RunningStack) -> None:
-    """The reports in SENT, sent through the web server's API, triaged, and counted."""
-    references = []
-    for religion, behaviour in SENT:
-        body = anonymous_submission(
+    """The reports in SENT, submitted in March 2020, triaged and counted by the stack, and
+    their reporting period released."""
+    bodies = [
+        anonymous_submission(
             answers={"what_happened": [behaviour]}, demographics={"religion": religion}
         )
-        answer = requests.post(f"{stack.web}/api/reports", json=body, timeout=10)
-        assert answer.status_code == 201, answer.text
-        references.append(answer.json()["reference"])
+        for religion, behaviour in SENT
+    ]
+    references = submit_at(stack, SUBMITTED, bodies)
     for reference in references:
         wait_for_triage(stack, reference)
 
@@ -69,6 +81,8 @@ def counted(stack: RunningStack) -> None:
     assert wait_until(all_counted, COUNTING_SECONDS, interval=1), (
         f"the insights job did not count the reports within {COUNTING_SECONDS} s"
     )
+    # Everything is counted: what the job's run at that moment would then do.
+    assert release_at(stack, RELEASED) >= 1
 
 
 def charts_and_tables(page: Page) -> list[dict[str, Any]]:
@@ -120,7 +134,19 @@ def test_an_analyst_reads_the_dashboard_and_downloads_the_csv(
     assert section_links(page) == ["Insights"]
     expect(page.locator("#insights")).to_have_attribute("data-charts", "drawn")
     expect(page.get_by_test_id("counted-until").locator("time")).to_be_visible()
+    # The last twelve months: the current reporting period is not published yet, and the
+    # page says when it will be.
+    expect(page.get_by_test_id("next-demographic-release")).to_contain_text(
+        "will be published from"
+    )
     checkpoint(page, "dashboard")
+
+    # The year of the reports: their reporting period's tables are out.
+    page.get_by_label("From (month)").fill("2020-01")
+    page.get_by_label("To (month)").fill("2020-12")
+    page.get_by_role("button", name="Show period").click()
+    expect(page.locator("#insights")).to_have_attribute("data-charts", "drawn")
+    assert page.url.endswith("#/insights?from=2020-01&to=2020-12")
 
     # Every chart is drawn from exactly the published rows of the table under it.
     charts = charts_and_tables(page)
@@ -142,7 +168,9 @@ def test_an_analyst_reads_the_dashboard_and_downloads_the_csv(
     assert int(table_count(page, "behaviour", "stalking")) >= 6
 
     # The religion table: the small cell says "suppressed", and every number shown is >= k.
-    religion = page.locator('table[data-demographics="religion"]')
+    in_period = page.locator(f'section[data-period="{PERIOD}"]')
+    expect(in_period.locator("h3")).to_have_text(f"Reporting period: {PERIOD_LABEL}")
+    religion = in_period.locator('table[data-demographics="religion"]')
     cell = religion.locator(
         f'tr[data-row="{SUPPRESSED_ROW}"] td[data-column="{SUPPRESSED_COLUMN}"]'
     )
@@ -159,9 +187,10 @@ def test_an_analyst_reads_the_dashboard_and_downloads_the_csv(
     assert not alone.search(demographics.inner_text())
     assert not re.search(r"\d", cell.evaluate("(element) => element.outerHTML"))
     token = stack.access_token(ANALYST)
-    answer = staff_call(stack, token, "GET", "/staff/insights")
+    answer = staff_call(stack, token, "GET", "/staff/insights?from=2020-01&to=2020-12")
     assert answer.status_code == 200, answer.text
     table = next(t for t in answer.json()["demographics"] if t["question"] == "religion")
+    assert table["period"] == {"from": "2019-08", "to": "2020-07", "label": PERIOD_LABEL}
     row = [r["value"] for r in table["rows"]].index(SUPPRESSED_ROW)
     column = [c["value"] for c in table["columns"]].index(SUPPRESSED_COLUMN)
     assert table["cells"][row][column] is None
@@ -171,21 +200,22 @@ def test_an_analyst_reads_the_dashboard_and_downloads_the_csv(
     with page.expect_download() as downloading:
         page.get_by_role("button", name="Download CSV").click()
     download = downloading.value
-    assert re.fullmatch(r"insights-\d{4}-\d{2}-to-\d{4}-\d{2}\.csv", download.suggested_filename)
+    assert download.suggested_filename == "insights-2020-01-to-2020-12.csv"
     rows = list(csv.reader(io.StringIO(download.path().read_text(encoding="utf-8"))))
-    assert rows[0] == ["table", "row", "row_label", "column", "column_label", "value"]
+    assert rows[0] == ["table", "row", "row_label", "column", "column_label", "value", "period"]
     religion_rows = {(row[1], row[3]): row[5] for row in rows if row[0] == "demographics:religion"}
+    assert {row[6] for row in rows if row[0] == "demographics:religion"} == {PERIOD}
     assert religion_rows[(SUPPRESSED_ROW, SUPPRESSED_COLUMN)] == "suppressed"
     assert str(SUPPRESSED_COUNT) not in religion_rows.values()
     checkpoint(page, "csv-downloaded")
 
     # Another period: a year long past holds no report.
-    page.get_by_label("From (month)").fill("2020-01")
-    page.get_by_label("To (month)").fill("2020-03")
+    page.get_by_label("From (month)").fill("2018-01")
+    page.get_by_label("To (month)").fill("2018-03")
     page.get_by_role("button", name="Show period").click()
     expect(page.get_by_test_id("total-reports")).to_have_text("0")
     expect(page.locator("#insights")).to_have_attribute("data-charts", "drawn")
-    assert page.url.endswith("#/insights?from=2020-01&to=2020-03")
+    assert page.url.endswith("#/insights?from=2018-01&to=2018-03")
     checkpoint(page, "empty-period")
 
     assert not csp.violations, csp.violations

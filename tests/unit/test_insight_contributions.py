@@ -229,8 +229,18 @@ def test_the_csv_writes_suppressed_values_as_suppressed_and_defuses_formulas() -
         ],
         "first_contact": {"cases": 0, "median_hours": None, "within_two_working_days": None},
         "caseload": [],
+        "demographic_periods": [
+            {
+                "from": "2025-08",
+                "to": "2026-07",
+                "label": "August 2025 to July 2026",
+                "published": True,
+                "published_from": "2026-09-01",
+            }
+        ],
         "demographics": [
             {
+                "period": {"from": "2025-08", "to": "2026-07", "label": "August 2025 to July 2026"},
                 "question": "gender",
                 "label": "Gender",
                 "by": "behaviour",
@@ -246,8 +256,8 @@ def test_the_csv_writes_suppressed_values_as_suppressed_and_defuses_formulas() -
     rows = list(csv.DictReader(io.StringIO(to_csv(answer))))
     team = next(r for r in rows if r["table"] == "team")
     assert team["row_label"] == "'=HYPERLINK(1)"
-    gender = [r["value"] for r in rows if r["table"] == "demographics:gender"]
-    assert gender == ["suppressed"] * 4
+    gender = [(r["value"], r["period"]) for r in rows if r["table"] == "demographics:gender"]
+    assert gender == [("suppressed", "2025-08/2026-07")] * 4
 
 
 def _calls_of(name: str, path: Path) -> list[str]:

@@ -1,6 +1,7 @@
 // The analysts' dashboard (#/insights): anonymised counts for a period of months, drawn as
 // bar charts with a data table under each, time to first contact, open caseload per team,
-// demographic breakdowns with small cells suppressed, and the same tables as CSV.
+// demographic breakdowns with small cells suppressed (one set of tables per published
+// reporting period, with when the current period's come), and the same tables as CSV.
 //
 // Everything comes from GET /staff/insights, which the insights job precomputes. A value the
 // API sends as null is suppressed: it is shown as the word "suppressed", never as a number
@@ -163,7 +164,7 @@ export async function renderInsights(ctx) {
     (insights.counts || []).map((dimension) => countsSection(dimension, charts)),
     firstContactSection(insights.first_contact),
     caseloadSection(insights.caseload || [], charts),
-    demographicsSection(insights.demographics || [], k),
+    demographicsSection(insights, k),
   );
   replace(ctx.view, heading, lead, form, page);
 
@@ -390,7 +391,35 @@ function caseloadSection(caseload, charts) {
 
 // --- demographics ---------------------------------------------------------------------------
 
-function demographicsSection(tables, k) {
+/** "2027-09-01" as "1 September 2027" (anything else as it is). */
+function dayName(value) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || "");
+  if (!match) return value || "";
+  return `${Number(match[3])} ${MONTH_NAMES[Number(match[2]) - 1]} ${match[1]}`;
+}
+
+/** Today as "yyyy-mm-dd" (the browser's date: only to word a note). */
+function today() {
+  const now = new Date();
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+function periodKey(period) {
+  return `${period.from}/${period.to}`;
+}
+
+function demographicsSection(insights, k) {
+  const tables = insights.demographics || [];
+  const periods = insights.demographic_periods || [];
+  const current = insights.current_demographic_period;
+  const byPeriod = new Map();
+  for (const table of tables) {
+    const key = periodKey(table.period || {});
+    if (!byPeriod.has(key)) byPeriod.set(key, { period: table.period, tables: [] });
+    byPeriod.get(key).tables.push(table);
+  }
+  const pending = periods.filter((period) => !period.published);
   return h(
     "section",
     { class: "section", "aria-labelledby": "demographics-heading", dataset: { section: "demographics" } },
@@ -400,14 +429,47 @@ function demographicsSection(tables, k) {
       { class: "body" },
       `Answers to the optional demographic questions, by what happened. Reporters may choose more than one kind of behaviour, so a report can count in more than one column. Cells under ${k} are suppressed.`,
     ),
-    tables.length
-      ? tables.map((table) => demographicTable(table))
-      : h("p", { class: "body secondary-text" }, "No demographic answers in this period."),
+    h(
+      "p",
+      { class: "body", "data-testid": "demographic-periods-note" },
+      "Each table covers a whole reporting period, whatever months you choose above, and is published once the period has ended and a month has passed. A published table never changes, so two tables can never be compared to reveal a small number.",
+    ),
+    current
+      ? h(
+          "p",
+          { class: "body", "data-testid": "next-demographic-release" },
+          `The tables for ${current.label} will be published from ${dayName(current.published_from)}.`,
+        )
+      : null,
+    pending
+      .filter((period) => !current || periodKey(period) !== periodKey(current))
+      .map((period) =>
+        h(
+          "p",
+          { class: "body secondary-text", dataset: { pendingPeriod: periodKey(period) } },
+          period.published_from > today()
+            ? `The tables for ${period.label} will be published from ${dayName(period.published_from)}.`
+            : `The tables for ${period.label} are not published.`,
+        ),
+      ),
+    byPeriod.size
+      ? [...byPeriod.values()].map(({ period, tables: inPeriod }) => periodTables(period, inPeriod))
+      : h("p", { class: "body secondary-text" }, "No demographic tables are published for the months chosen."),
+  );
+}
+
+function periodTables(period, tables) {
+  const id = `demographics-period-${period.from}`;
+  return h(
+    "section",
+    { class: "demographic-period", "aria-labelledby": id, dataset: { period: periodKey(period) } },
+    h("h3", { class: "heading-s", id }, `Reporting period: ${period.label}`),
+    tables.map((table) => demographicTable(table)),
   );
 }
 
 function demographicTable(table) {
-  const id = `demographics-${table.question}`;
+  const id = `demographics-${table.question}-${(table.period || {}).from || "period"}`;
   const byLabel = table.by === "behaviour" ? "what happened" : label(null, table.by).toLowerCase();
   const title = `${table.label} by ${byLabel}`;
   const columns = table.columns || [];
@@ -418,14 +480,18 @@ function demographicTable(table) {
   return h(
     "div",
     { class: "demographic" },
-    h("h3", { class: "heading-s", id: `${id}-heading` }, title),
+    h("h4", { class: "heading-s", id: `${id}-heading` }, title),
     h(
       "div",
       { class: "table-wrapper", role: "region", "aria-labelledby": `${id}-heading`, tabindex: "0" },
       h(
         "table",
-        { class: "table table--small", id, dataset: { demographics: table.question } },
-        h("caption", { class: "visually-hidden" }, `${title}: number of reports`),
+        {
+          class: "table table--small",
+          id,
+          dataset: { demographics: table.question, period: periodKey(table.period || {}) },
+        },
+        h("caption", { class: "visually-hidden" }, `${title}, ${(table.period || {}).label || ""}: number of reports`),
         h(
           "thead",
           { class: "table__head" },
