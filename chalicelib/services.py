@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from chalicelib.reports.intake import ReportIntake
     from chalicelib.reports.store import ReportStore
     from chalicelib.retention import Retention
-    from chalicelib.rights import RightsDesk
+    from chalicelib.rights.desk import RightsDesk
     from chalicelib.trends import TrendWatch
 
 _T = TypeVar("_T")
@@ -375,7 +375,7 @@ def rights_desk() -> RightsDesk:
 
     from chalicelib.cases.ledger import CaseLedger
     from chalicelib.cases.store import CaseStore
-    from chalicelib.rights import RightsDesk, RightsStore
+    from chalicelib.rights.desk import RightsDesk, RightsStore
 
     config = settings()
     cases = CaseStore(dynamodb(), config.reports_table)

@@ -6,13 +6,18 @@ open demographics (the API holds no way to unseal the `insight` key).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice.app import Blueprint, Response
 
 from chalicelib import services
 from chalicelib.api.errors import JSON_HEADERS, handles_domain_errors
 from chalicelib.api.insights_schemas import InsightsAnswer
 from chalicelib.api.portal import staff_authorizer, staff_principal
-from chalicelib.insights.reading import Period
+
+if TYPE_CHECKING:
+    # The reading code (and boto3 with it) loads on the first request, not at start-up.
+    from chalicelib.insights.reading import Period
 
 insights_api = Blueprint(__name__)
 

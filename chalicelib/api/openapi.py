@@ -13,10 +13,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
-from chalicelib import rights
 from chalicelib.api import insights_schemas, records_schemas, rights_schemas, staff_schemas
 from chalicelib.cases import models as staff_requests
 from chalicelib.reports.models import Submission, SubmissionAccepted
+from chalicelib.rights import models as rights
 
 
 @dataclass(frozen=True)

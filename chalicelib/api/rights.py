@@ -18,7 +18,7 @@ from chalicelib.api.errors import handles_domain_errors
 from chalicelib.api.portal import staff_authorizer
 from chalicelib.api.staff_calls import json_answer
 from chalicelib.cases.access import Principal
-from chalicelib.rights import (
+from chalicelib.rights.models import (
     CloseRequest,
     ErasureRequest,
     ExportRequest,

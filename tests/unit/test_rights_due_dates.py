@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.rights import due_on
+from chalicelib.rights.models import due_on
 
 
 def test_a_day_the_next_month_lacks_is_clamped_to_its_last_day() -> None:

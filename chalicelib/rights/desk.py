@@ -1,55 +1,21 @@
-"""Data-subject rights for the data protection officer: access, rectification, erasure.
-
-A request is logged with the subject's email address and the day it was received; it is
-due one calendar month later (clamped to the end of a shorter month) and stays in the
-sparse `open_by_due` index until it is completed or refused. The address is sealed under
-the identity key (bound to the request) and kept with its blind index, which is all that is
-needed to find the subject's reports (`by_email_mac`): named reports only, since an
-anonymous report carries no address.
-
-- **Access**: a JSON document of what the subject gave and what was done with them:
-  answers with the form's English labels, contact details and preferences, dates, contact
-  attempts and support given. Whatever may hold other people's data — the narrative and
-  free-text answers, staff notes, assessment notes, action justifications, audit reasons —
-  is not opened but listed for review by hand, as are demographic answers, which are sealed
-  under the `insight` key the API cannot use.
-- **Rectification** of a report's contact details: resealed, and the email's blind index
-  recomputed, so the old address no longer finds the report.
-- **Erasure** of every report found, through the retention service; refused as a whole,
-  with the reason recorded, if any of them is under legal hold.
-
-Every look at or change of a case appends an entry to its audit chain (actor: the admin,
-reason sealed) through the same `CaseLedger` as case work: a look before anything is
-opened, a change in the same transaction as the change.
-"""
+"""The data protection officer's desk: requests logged and tracked, subject access,
+rectification and erasure (see `chalicelib.rights`)."""
 
 from __future__ import annotations
 
-import calendar
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal, Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from boto3.dynamodb.types import Binary
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    field_validator,
-    model_validator,
-)
 
-from chalicelib.addresses import EmailAddress, PhoneNumber
 from chalicelib.audit import AuditTrail
 from chalicelib.cases.access import Principal
 from chalicelib.cases.ledger import CaseLedger
-from chalicelib.cases.models import StaffText
 from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict, plain, serialized
 from chalicelib.clock import Clock, iso
 from chalicelib.crypto import BlindIndex, Sealer
@@ -66,103 +32,21 @@ from chalicelib.errors import (
 from chalicelib.institution.models import Form
 from chalicelib.observability import logger
 from chalicelib.reports.intake import CONTACT, NARRATIVE
-from chalicelib.reports.models import Name, SafeTimes
+from chalicelib.rights.models import (
+    CloseRequest,
+    ErasureRequest,
+    ExportRequest,
+    Kind,
+    NewRightsRequest,
+    RectificationRequest,
+    due_on,
+)
 
-Kind = Literal["access", "rectification", "erasure"]
 #: The partition of the sparse index of open requests, and the status of an open request.
 OPEN = "open"
 _SUBJECT_EMAIL = "subject_email"
 _REASON = "reason"
 _ATTEMPTS = 3
-REQUEST_ID = r"^[0-9a-f]{32}$"
-
-# --- what the data protection officer sends ---------------------------------------------------
-
-
-class Strict(BaseModel):
-    """Base for rights request bodies: unknown keys and silent coercion are refused."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
-
-
-class NewRightsRequest(Strict):
-    """A data-subject request as received (by email, letter, in person)."""
-
-    kind: Kind
-    email: EmailAddress = Field(description="The subject's email address (sealed when stored)")
-    received_on: date | None = Field(
-        default=None,
-        strict=False,
-        description="The day the request was received (YYYY-MM-DD); today if not given",
-    )
-
-
-class ExportRequest(Strict):
-    """Why the subject's data is being exported (recorded, sealed, in each case's audit)."""
-
-    reason: StaffText
-
-
-class ContactCorrection(Strict):
-    """The contact details to correct; fields not given stay as they are.
-
-    `phone` and `safe_times` may be null to remove them; a name and an email are required
-    of every named report, so they can be corrected but not removed.
-    """
-
-    name: Name | None = None
-    email: EmailAddress | None = None
-    phone: PhoneNumber | None = None
-    safe_times: SafeTimes | None = None
-
-    @field_validator("name", "email")
-    @classmethod
-    def _not_removed(cls, value: str | None) -> str | None:
-        if value is None:
-            raise ValueError("can be corrected but not removed")
-        return value
-
-    @model_validator(mode="after")
-    def _something(self) -> ContactCorrection:
-        if not self.model_fields_set:
-            raise ValueError("give at least one of name, email, phone, safe_times")
-        return self
-
-    def given(self) -> dict[str, str | None]:
-        """The fields the officer sent, with their new values."""
-        return {name: getattr(self, name) for name in sorted(self.model_fields_set)}
-
-
-class RectificationRequest(Strict):
-    """Correct the contact details of one of the subject's reports."""
-
-    reference: Annotated[str, StringConstraints(pattern=r"^RS-[A-Z0-9]{4}-[A-Z0-9]{4}$")]
-    contact: ContactCorrection
-    reason: StaffText
-
-
-class ErasureRequest(Strict):
-    """Erase the subject's personal data from every report found."""
-
-    reason: StaffText
-
-
-class CloseRequest(Strict):
-    """Close a request: completed (the answer was sent) or refused (with the reason)."""
-
-    outcome: Literal["completed", "refused"]
-    reason: StaffText
-
-
-# --- dates --------------------------------------------------------------------------------------
-
-
-def due_on(received: date) -> date:
-    """One calendar month after receipt, or the month's last day if shorter (31 Jan → 28 Feb)."""
-    year = received.year + received.month // 12
-    month = received.month % 12 + 1
-    return date(year, month, min(received.day, calendar.monthrange(year, month)[1]))
-
 
 # --- storage ------------------------------------------------------------------------------------
 
@@ -704,18 +588,10 @@ def _summary(request: dict[str, Any], today: str) -> dict[str, Any]:
 def _notes(reports: list[dict[str, Any]]) -> list[str]:
     notes = [
         "Only named reports can be found by an email address. Anonymous reports hold no "
-        "address and cannot be linked to anyone; an anonymous reporter can follow theirs up "
-        "with the receipt code they were given.",
+        "address and cannot be linked to anyone.",
         "Items listed under 'withheld' were not opened: they may hold other people's personal "
         "data. Review each by hand before deciding what to release.",
     ]
     if not reports:
         notes.insert(0, "No report was found for this email address.")
     return notes
-
-
-def parse_request_id(request_id: str) -> str:
-    """A request id from a path, or `InvalidInput` naming it."""
-    if not re.fullmatch(REQUEST_ID, request_id):
-        raise InvalidInput([FieldProblem("request_id", "is not a request id")])
-    return request_id
