@@ -36,14 +36,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.audit import AuditTrail, ChainHead, next_entry
+from chalicelib.audit import AuditTrail, ChainHead
 from chalicelib.cases import workflow
+from chalicelib.cases.ledger import CaseLedger
 from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict, plain, serialized
 from chalicelib.clock import Clock, iso
 from chalicelib.crypto import SealOnly
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import LegalHoldActive, NotFound, StaleVersion
-from chalicelib.insight_marks import insight_mark
 from chalicelib.institution.models import Retention as RetentionPolicy
 from chalicelib.observability import correlated, logger
 
@@ -161,6 +161,11 @@ class Retention:
 
     def __post_init__(self) -> None:
         self._cases = CaseStore(self.client, self.tables.reports)
+
+    @property
+    def _ledger(self) -> CaseLedger:
+        """Writes a change and its audit entry in one transaction, as case work does."""
+        return CaseLedger(self._cases, self.audit, self.identity, self.clock)
 
     # --- the contract with data-subject rights ---------------------------------------------
 
@@ -296,21 +301,7 @@ class Retention:
         action: str,
         details: dict[str, Any],
     ) -> None:
-        report_id = str(case["report_id"])
         now = self.clock.now()
-        head = ChainHead.of(case)
-        sealed_reason = (
-            self.identity.seal(report_id, f"audit.{head.seq + 1}", reason) if reason else None
-        )
-        entry, entry_hash = next_entry(
-            head,
-            report_id=report_id,
-            at=now,
-            actor=actor,
-            action=action,
-            details={"from": str(case["status"]), **details},
-            sealed_reason=sealed_reason,
-        )
         update = CaseUpdate(
             changes={
                 "status": workflow.REDACTED,
@@ -318,20 +309,11 @@ class Retention:
                 # Due now: until it is finished the case stays in the index, so a crashed
                 # redaction (even one an erasure started) is resumed by the next sweep.
                 **schedule(REDACT, now, held=False),
-                "version": int(case["version"]) + 1,
-                "audit_seq": entry.seq,
-                "audit_hash": entry_hash,
-                **insight_mark(now),
             },
             remove=[name for name in ("sealed", "email_mac", *_QUEUES) if name in case],
         )
-        condition = {"version": case["version"], "audit_seq": case.get("audit_seq")}
-        self._cases.commit(
-            [
-                update.request(self.tables.reports, report_id, condition),
-                self.audit.put_request(entry, entry_hash),
-            ]
-        )
+        details = {"from": str(case["status"]), **details}
+        self._ledger.commit(actor, case, update, [], action, details, reason)
 
     def _strip_children(
         self, report_id: str, items: list[dict[str, Any]], redaction_seq: int
@@ -374,36 +356,15 @@ class Retention:
 
     def _defer(self, case: dict[str, Any]) -> None:
         """An anonymous report still open: out of the index until it is closed or filed."""
-        report_id = str(case["report_id"])
-        now = self.clock.now()
-        entry, entry_hash = next_entry(
-            ChainHead.of(case),
-            report_id=report_id,
-            at=now,
-            actor=ACTOR,
-            action="retention_deferred",
-            details={"deferred": DELETE, "status": str(case["status"])},
-        )
         update = CaseUpdate(
-            changes={
-                "retention_deferred_at": iso(now),
-                "version": int(case["version"]) + 1,
-                "audit_seq": entry.seq,
-                "audit_hash": entry_hash,
-            },
-            remove=[ACTION],
+            changes={"retention_deferred_at": iso(self.clock.now())}, remove=[ACTION]
         )
-        condition = {"version": case["version"], "audit_seq": case.get("audit_seq")}
+        details = {"deferred": DELETE, "status": str(case["status"])}
         try:
-            self._cases.commit(
-                [
-                    update.request(self.tables.reports, report_id, condition),
-                    self.audit.put_request(entry, entry_hash),
-                ]
-            )
+            self._ledger.commit(ACTOR, case, update, [], "retention_deferred", details, None)
         except CommitConflict:
             return  # changed meanwhile: the next run looks again
-        logger.info("deletion deferred: report still open", extra={"report_id": report_id})
+        logger.info("deletion deferred: report still open", extra={"report_id": case["report_id"]})
 
     def _delete(self, case: dict[str, Any], items: list[dict[str, Any]]) -> None:
         report_id = str(case["report_id"])

@@ -15,7 +15,7 @@ from typing import Any
 from chalicelib.audit import AuditTrail, ChainHead, next_entry
 from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict
 from chalicelib.clock import Clock
-from chalicelib.crypto import Sealer
+from chalicelib.crypto import SealOnly
 from chalicelib.errors import NotFound, StaleVersion
 from chalicelib.insight_marks import insight_mark
 
@@ -28,7 +28,7 @@ class CaseLedger:
 
     cases: CaseStore
     audit: AuditTrail
-    identity: Sealer
+    identity: SealOnly
     clock: Clock
 
     def commit(
