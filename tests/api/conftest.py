@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -24,6 +24,9 @@ from chalicelib.settings import Settings
 from devstack.demo import DEMO_PASSWORD, create_demo_users, seed_directory
 from devstack.gateway import emulate_api_gateway_unauthorized
 from devstack.provision import provision
+
+if TYPE_CHECKING:
+    from tests.api.shared_stack import Stack
 
 REGION = "eu-west-2"
 emulate_api_gateway_unauthorized()
@@ -234,3 +237,13 @@ def drain(client: Client, aws: Settings) -> None:
                 assert result.payload == {"batchItemFailures": []}, result.payload
                 for message in messages:
                     sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+@pytest.fixture(scope="module")
+def stack(mocked_account: None, jwks_url: str) -> Iterator[Stack]:
+    """One mocked stack shared by the tests of a module (see `tests/api/shared_stack.py`)."""
+    # Imported here: shared_stack imports this module's fixtures and helpers.
+    from tests.api.shared_stack import shared_stack
+
+    with shared_stack(jwks_url) as shared:
+        yield shared

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -19,19 +18,13 @@ import pytest
 from chalicelib import services
 from chalicelib.resources import INSIGHTS_TABLE
 from tests.api.conftest import deliver, post_json, sent_emails
-from tests.api.shared_stack import START, Stack, shared_stack
+from tests.api.shared_stack import START, Stack
 from tests.factories import anonymous_submission, named_submission
 from tests.sentinels import Blob, every_queue_blob, every_table_blob, occurrences
 
 SS_SCREENER, HR_SCREENER, DI_SCREENER = "ss-screener", "hr-screener", "di-screener"
 ADVISOR, ADMIN = "ss-advisor-1", "dpo-admin"
 LIBRARY = {"where": "on_campus", "campus_area": "library"}
-
-
-@pytest.fixture(scope="module")
-def stack(mocked_account: None, jwks_url: str) -> Iterator[Stack]:
-    with shared_stack(jwks_url) as shared:
-        yield shared
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,19 +20,13 @@ import pytest
 from chalicelib import services
 from chalicelib.audit import ChainHead, Verification, next_entry, verify
 from chalicelib.cases.store import plain
-from tests.api.shared_stack import START, Stack, shared_stack
+from tests.api.shared_stack import START, Stack
 from tests.factories import named_submission
 
 SCREENER, ADVISOR, ADMIN = "ss-screener", "ss-advisor-1", "dpo-admin"
 #: The chain the fixture case ends up with, in order.
 ACTIONS = ["triage", "assign", "reveal", "add_contact_attempt", "add_note", "transition"]
 Item = dict[str, Any]
-
-
-@pytest.fixture(scope="module")
-def stack(mocked_account: None, jwks_url: str) -> Iterator[Stack]:
-    with shared_stack(jwks_url) as shared:
-        yield shared
 
 
 @pytest.fixture(scope="module")

@@ -47,7 +47,7 @@ from chalicelib import services
 from chalicelib.resources import RESOURCES
 from devstack.demo import DEMO_MEMBERS, DEMO_PASSWORD, create_demo_users
 from devstack.provision import create_user_pool
-from tests.api.shared_stack import Stack, shared_stack
+from tests.api.shared_stack import Stack
 from tests.factories import contact, named_submission
 
 # --- the rule --------------------------------------------------------------------------------
@@ -332,12 +332,6 @@ def _submission(spec: CaseSpec) -> tuple[dict[str, Any], list[str]]:
     ]
     contact_values = [body["contact"][k] for k in ("name", "email", "phone", "safe_times")]
     return body, [*options, *contact_values, body["narrative"], tag]
-
-
-@pytest.fixture(scope="module")
-def stack(mocked_account: None, jwks_url: str) -> Iterator[Stack]:
-    with shared_stack(jwks_url) as shared:
-        yield shared
 
 
 @pytest.fixture(scope="module")

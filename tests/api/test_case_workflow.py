@@ -21,7 +21,7 @@ from chalicelib.cases.workflow import SCREENER_ONLY, TRANSITIONS
 from chalicelib.clock import iso
 from chalicelib.institution import load_institution
 from tests.api.conftest import sent_emails
-from tests.api.shared_stack import Stack, shared_stack
+from tests.api.shared_stack import Stack
 from tests.factories import named_submission, sentinel_submission
 from tests.sentinels import Blob, every_queue_blob, every_table_blob, occurrences
 
@@ -44,12 +44,6 @@ DEMOGRAPHICS = {
     "disability": "prefer_not_to_say",
 }
 OUTCOME = "no_further_action"
-
-
-@pytest.fixture(scope="module")
-def stack(mocked_account: None, jwks_url: str) -> Iterator[Stack]:
-    with shared_stack(jwks_url) as shared:
-        yield shared
 
 
 @pytest.fixture(autouse=True)

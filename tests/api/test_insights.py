@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,18 +16,12 @@ from hypothesis import strategies as st
 from chalicelib import services
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.insights.counting import INSIGHT_COUNTED
-from tests.api.shared_stack import Stack, shared_stack
+from tests.api.shared_stack import Stack
 from tests.factories import anonymous_submission, named_submission, sentinel_submission
 from tests.sentinels import leaves, occurrences, table_items
 
 ANALYST, SCREENER, ADVISOR = "di-analyst", "ss-screener", "ss-advisor-1"
 PERIOD = "?from=2026-01&to=2026-12"
-
-
-@pytest.fixture(scope="module")
-def stack(mocked_account: None, jwks_url: str) -> Iterator[Stack]:
-    with shared_stack(jwks_url) as shared:
-        yield shared
 
 
 @pytest.fixture(autouse=True)

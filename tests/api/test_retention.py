@@ -9,7 +9,6 @@ setting the stack's clock; the sweep runs as the daily schedule would.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +20,7 @@ from chalicelib.cases.store import plain
 from chalicelib.clock import iso
 from chalicelib.errors import DependencyUnavailable, LegalHoldActive
 from chalicelib.retention import Retention
-from tests.api.shared_stack import START, Stack, shared_stack
+from tests.api.shared_stack import START, Stack
 from tests.api.test_case_workflow import REACHED, add_entry, assign, move, new_case, view
 from tests.factories import anonymous_submission, sentinel_submission
 from tests.sentinels import Blob, every_table_blob, leaves, occurrences, table_items
@@ -32,12 +31,6 @@ REDACT_AT = datetime(2027, 5, 20, 10, 30, tzinfo=START.tzinfo)
 DELETE_AT = datetime(2029, 11, 20, 10, 30, tzinfo=START.tzinfo)
 MS = timedelta(milliseconds=1)
 NOTHING = {"redacted": 0, "deleted": 0, "deferred": 0, "skipped": 0}
-
-
-@pytest.fixture(scope="module")
-def stack(mocked_account: None, jwks_url: str) -> Iterator[Stack]:
-    with shared_stack(jwks_url) as shared:
-        yield shared
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -17,18 +16,12 @@ from typing import Any
 import pytest
 
 from chalicelib import services
-from tests.api.shared_stack import Stack, shared_stack
+from tests.api.shared_stack import Stack
 from tests.factories import anonymous_submission, contact, named_submission
 from tests.sentinels import Blob, leaves, occurrences, table_items
 
 DPO, SCREENER, ADVISOR = "dpo-admin", "ss-screener", "ss-advisor-1"
 REQUESTS = "/staff/rights/requests"
-
-
-@pytest.fixture(scope="module")
-def stack(mocked_account: None, jwks_url: str) -> Iterator[Stack]:
-    with shared_stack(jwks_url) as shared:
-        yield shared
 
 
 @pytest.fixture(autouse=True)

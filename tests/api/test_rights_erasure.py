@@ -6,20 +6,12 @@ Erasure goes through `services.retention().erase`; the refusal under legal hold 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from chalicelib import services
-from tests.api.shared_stack import Stack, shared_stack
+from tests.api.shared_stack import Stack
 from tests.api.test_rights import DPO, REQUESTS, Reporter, audit_entries, log_request
 from tests.sentinels import every_table_blob, occurrences
-
-
-@pytest.fixture(scope="module")
-def stack(mocked_account: None, jwks_url: str) -> Iterator[Stack]:
-    with shared_stack(jwks_url) as shared:
-        yield shared
 
 
 @pytest.fixture(autouse=True)
