@@ -69,6 +69,12 @@ function dueCell(request) {
   ];
 }
 
+/** Show an API refusal on its form: each bad field beside it, anything else as one line. */
+function showFailure(form, failure, fields) {
+  if (!(failure instanceof ApiError)) throw failure;
+  showErrors(form, failure.status === 400 ? problems(failure) : [{ text: failure.sentence }], fields);
+}
+
 function problems(failure) {
   return (failure.body.errors || []).map((problem) => ({
     ...problem,
@@ -235,11 +241,7 @@ function logRequestForm(ctx) {
         };
         ctx.navigate(`#/rights/${encodeURIComponent(logged.request_id)}`);
       } catch (failure) {
-        if (failure instanceof ApiError && failure.status === 400) {
-          showErrors(form, problems(failure), fields);
-        } else if (failure instanceof ApiError) {
-          showErrors(form, [{ text: failure.sentence }]);
-        } else throw failure;
+        showFailure(form, failure, fields);
       }
     });
   });
@@ -425,11 +427,7 @@ function closeSection(ctx, request) {
           options: {},
         });
       } catch (failure) {
-        if (failure instanceof ApiError && failure.status === 400) {
-          showErrors(form, problems(failure), fields);
-        } else if (failure instanceof ApiError) {
-          showErrors(form, [{ text: failure.sentence }]);
-        } else throw failure;
+        showFailure(form, failure, fields);
       }
     });
   });
@@ -492,11 +490,7 @@ function exportSection(ctx, request) {
           options: { focus: false },
         });
       } catch (failure) {
-        if (failure instanceof ApiError && failure.status === 400) {
-          showErrors(form, problems(failure), fields);
-        } else if (failure instanceof ApiError) {
-          showErrors(form, [{ text: failure.sentence }]);
-        } else throw failure;
+        showFailure(form, failure, fields);
       }
     });
   });
@@ -599,11 +593,7 @@ function rectificationSection(ctx, request, found) {
           options: {},
         });
       } catch (failure) {
-        if (failure instanceof ApiError && failure.status === 400) {
-          showErrors(form, problems(failure), fields);
-        } else if (failure instanceof ApiError) {
-          showErrors(form, [{ text: failure.sentence }]);
-        } else throw failure;
+        showFailure(form, failure, fields);
       }
     });
   });
@@ -695,11 +685,9 @@ function erasureSection(ctx, request, found) {
           if (!ctx.current()) return;
           drawRequest(ctx, refused, banner);
           focusOn(banner);
-        } else if (failure instanceof ApiError && failure.status === 400) {
-          showErrors(form, problems(failure), fields);
-        } else if (failure instanceof ApiError) {
-          showErrors(form, [{ text: failure.sentence }]);
-        } else throw failure;
+        } else {
+          showFailure(form, failure, fields);
+        }
       }
     });
 
