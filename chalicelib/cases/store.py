@@ -38,6 +38,21 @@ class CommitConflict(Exception):
     """The case changed between reading and writing it (its condition failed)."""
 
 
+def transact(client: Any, writes: list[dict[str, Any]]) -> None:
+    """Write every item or none (TransactWriteItems). `CommitConflict` if a condition failed;
+    `DependencyUnavailable` for anything else."""
+    try:
+        client.transact_write_items(TransactItems=writes)
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "TransactionCanceledException":
+            codes = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            if "ConditionalCheckFailed" in codes:
+                raise CommitConflict() from None
+        raise DependencyUnavailable("dynamodb") from None
+    except BotoCoreError:
+        raise DependencyUnavailable("dynamodb") from None
+
+
 @dataclass
 class CaseUpdate:
     """An update of the case item, built up by an operation."""
@@ -162,16 +177,7 @@ class CaseStore:
 
     def commit(self, writes: list[dict[str, Any]]) -> None:
         """Write atomically. `CommitConflict` if any condition failed."""
-        try:
-            self.client.transact_write_items(TransactItems=writes)
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "TransactionCanceledException":
-                codes = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-                if "ConditionalCheckFailed" in codes:
-                    raise CommitConflict() from None
-            raise DependencyUnavailable("dynamodb") from None
-        except BotoCoreError:
-            raise DependencyUnavailable("dynamodb") from None
+        transact(self.client, writes)
 
     def _get(self, key: Mapping[str, str]) -> dict[str, Any] | None:
         with unavailable_on_failure("dynamodb"):

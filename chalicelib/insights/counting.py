@@ -36,12 +36,12 @@ from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
-from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.cases.store import CommitConflict, transact
 from chalicelib.clock import Clock, iso
 from chalicelib.crypto import Sealer
 from chalicelib.dependencies import unavailable_on_failure
-from chalicelib.errors import DependencyUnavailable, SealBroken
+from chalicelib.errors import SealBroken
 from chalicelib.insight_marks import INSIGHT_CHANGED_AT, INSIGHT_PENDING, PENDING
 from chalicelib.insights.contributions import (
     counter_item,
@@ -62,10 +62,6 @@ INSIGHT_COUNTED = "insight_counted"
 BATCH_SIZE = 2000
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
-
-
-class _Conflict(Exception):
-    """The report or its demographics changed since they were read."""
 
 
 @dataclass
@@ -149,7 +145,7 @@ class InsightsJob:
             now = counter_keys(report, time_zone)
             before = frozenset(str(key) for key in report.get(INSIGHT_COUNTED) or [])
             self._commit(report_id, report, now, before)
-        except _Conflict:
+        except CommitConflict:
             # Changed meanwhile: still marked, so the next run counts its new state.
             self._stats["skipped"] += 1
             return
@@ -197,7 +193,7 @@ class InsightsJob:
         if cells:
             writes.append(self._add(month, cells))
             self._touch([month["pk"]])
-        self._transact(writes)
+        transact(self.client, writes)
         self._stats["demographics"] += 1
 
     def _commit(
@@ -245,7 +241,7 @@ class InsightsJob:
             for partition, deltas in sorted(by_item.items())
         ]
         self._touch(by_item)
-        self._transact(writes)
+        transact(self.client, writes)
 
     def _touch(self, partitions: Iterable[str]) -> None:
         """Mark counter partitions before a commit changes them, so that a crash before
@@ -294,18 +290,6 @@ class InsightsJob:
         if item is None:
             return None
         return {name: _deserializer.deserialize(value) for name, value in item.items()}
-
-    def _transact(self, writes: list[dict[str, Any]]) -> None:
-        try:
-            self.client.transact_write_items(TransactItems=writes)
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "TransactionCanceledException":
-                codes = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-                if "ConditionalCheckFailed" in codes:
-                    raise _Conflict() from None
-            raise DependencyUnavailable("dynamodb") from None
-        except BotoCoreError:
-            raise DependencyUnavailable("dynamodb") from None
 
 
 def _deltas(now: frozenset[str], before: frozenset[str]) -> dict[str, int]:

@@ -25,8 +25,9 @@ analyst can see the same whenever it is read.
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,9 +55,10 @@ TO_SNAPSHOT = "to_snapshot"
 RELEASE_LOOKBACK_MONTHS = 36
 #: DynamoDB's limit of keys in one BatchGetItem.
 BATCH_GET_KEYS = 100
-#: Calls for one batch before the run gives up (DynamoDB returns unprocessed keys when it
-#: throttles; the job asks again at once, as the next run would 15 minutes later anyway).
+#: Calls for one batch of keys before giving up (DynamoDB returns unprocessed keys when it
+#: throttles), and the first pause between them (doubling each time).
 BATCH_GET_ATTEMPTS = 4
+BATCH_GET_BACKOFF_SECONDS = 0.1
 _deserializer = TypeDeserializer()
 
 
@@ -180,27 +182,7 @@ class Publisher:
 
     def _batch_get(self, keys: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
         """The items (consistent reads) with these keys that exist, by (`pk`, `sk`)."""
-        found: dict[tuple[str, str], dict[str, Any]] = {}
-        for start in range(0, len(keys), BATCH_GET_KEYS):
-            request: dict[str, Any] = {
-                self.insights_table: {
-                    "Keys": [_attributes(key) for key in keys[start : start + BATCH_GET_KEYS]],
-                    "ConsistentRead": True,
-                }
-            }
-            for _ in range(BATCH_GET_ATTEMPTS):
-                with unavailable_on_failure("dynamodb"):
-                    response = self.client.batch_get_item(RequestItems=request)
-                for item in response.get("Responses", {}).get(self.insights_table, []):
-                    plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
-                    found[(str(plain["pk"]), str(plain["sk"]))] = plain
-                request = response.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-            else:
-                # Still throttled: fail the run; the next one starts where this one stopped.
-                raise DependencyUnavailable("dynamodb")
-        return found
+        return batch_get(self.client, self.insights_table, keys, consistent=True)
 
     def _put(self, item: Mapping[str, str]) -> None:
         with unavailable_on_failure("dynamodb"):
@@ -224,3 +206,39 @@ def _attributes(item: Mapping[str, str]) -> dict[str, dict[str, str]]:
 def _numbers(item: Mapping[str, Any]) -> dict[str, int]:
     """A counter item's counters (its number attributes), without its key."""
     return {name: int(value) for name, value in item.items() if name not in ("pk", "sk")}
+
+
+def batch_get(
+    client: Any,
+    table: str,
+    keys: list[dict[str, str]],
+    *,
+    consistent: bool,
+    pause: Callable[[float], None] = time.sleep,
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The items of `table` with these (string) keys that exist, by (`pk`, `sk`), as plain
+    values. Keys DynamoDB leaves unprocessed (throttling) are asked again after a growing
+    pause; still unprocessed after `BATCH_GET_ATTEMPTS` calls: `DependencyUnavailable`, since
+    a partial answer would be a wrong one."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for start in range(0, len(keys), BATCH_GET_KEYS):
+        request: dict[str, Any] = {
+            table: {
+                "Keys": [_attributes(key) for key in keys[start : start + BATCH_GET_KEYS]],
+                "ConsistentRead": consistent,
+            }
+        }
+        for attempt in range(BATCH_GET_ATTEMPTS):
+            if attempt:
+                pause(BATCH_GET_BACKOFF_SECONDS * 2 ** (attempt - 1))
+            with unavailable_on_failure("dynamodb"):
+                response = client.batch_get_item(RequestItems=request)
+            for item in response.get("Responses", {}).get(table, []):
+                plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
+                found[(str(plain["pk"]), str(plain["sk"]))] = plain
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                break
+        else:
+            raise DependencyUnavailable("dynamodb")
+    return found

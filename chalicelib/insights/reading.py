@@ -30,8 +30,7 @@ from boto3.dynamodb.types import TypeDeserializer
 
 from chalicelib.cases.models import Outcome
 from chalicelib.clock import Clock
-from chalicelib.dependencies import unavailable_on_failure
-from chalicelib.errors import DependencyUnavailable, FieldProblem, InvalidInput
+from chalicelib.errors import FieldProblem, InvalidInput
 from chalicelib.insights.contributions import (
     BEHAVIOUR_QUESTION,
     CASELOAD,
@@ -52,18 +51,18 @@ from chalicelib.insights.periods import (
     periods_overlapping,
     shift_month,
 )
-from chalicelib.insights.publishing import JOB_KEY, release_key, snapshot_key, unpacked
+from chalicelib.insights.publishing import (
+    JOB_KEY,
+    batch_get,
+    release_key,
+    snapshot_key,
+    unpacked,
+)
 from chalicelib.insights.suppression import suppress
 from chalicelib.institution.models import Institution, Question
 
 MAX_MONTHS = 36
 DEFAULT_MONTHS = 12
-#: DynamoDB's limit of keys in one BatchGetItem.
-BATCH_GET_KEYS = 100
-#: Calls for one batch before giving up: DynamoDB returns unprocessed keys under throttling,
-#: and an analyst's read should fail (503) in about a second rather than hang.
-BATCH_GET_ATTEMPTS = 4
-BATCH_GET_BACKOFF_SECONDS = 0.1
 _MONTH = re.compile(r"\A(\d{4})-(0[1-9]|1[0-2])\Z")
 _deserializer = TypeDeserializer()
 _DIMENSION_LABELS = {
@@ -189,31 +188,7 @@ class InsightsDashboard:
 
     def _items(self, keys: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
         """The items with these keys that exist, by (`pk`, `sk`), plain values."""
-        found: dict[tuple[str, str], dict[str, Any]] = {}
-        for start in range(0, len(keys), BATCH_GET_KEYS):
-            request: dict[str, Any] = {
-                self.insights_table: {
-                    "Keys": [
-                        {name: {"S": value} for name, value in key.items()}
-                        for key in keys[start : start + BATCH_GET_KEYS]
-                    ]
-                }
-            }
-            for attempt in range(BATCH_GET_ATTEMPTS):
-                if attempt:
-                    self.pause(BATCH_GET_BACKOFF_SECONDS * 2 ** (attempt - 1))
-                with unavailable_on_failure("dynamodb"):
-                    response = self.client.batch_get_item(RequestItems=request)
-                for item in response.get("Responses", {}).get(self.insights_table, []):
-                    plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
-                    found[(str(plain["pk"]), str(plain["sk"]))] = plain
-                request = response.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-            else:
-                # Still throttled after the retries: a partial dashboard would be wrong.
-                raise DependencyUnavailable("dynamodb")
-        return found
+        return batch_get(self.client, self.insights_table, keys, consistent=False, pause=self.pause)
 
     def _dimension(self, name: str, counters: Counter[str]) -> dict[str, Any]:
         found = {
