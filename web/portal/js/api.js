@@ -39,37 +39,13 @@ export function configureApi(apiUrl, onSignedOut) {
   settings = { apiUrl, onSignedOut };
 }
 
-/** Call the API; resolves to the JSON body, rejects with ApiError (or SignedOut). */
-export async function call(method, path, body) {
-  const session = currentSession();
-  if (!session) return signedOut();
-  const headers = { Accept: "application/json", Authorization: `Bearer ${session.accessToken}` };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  let response;
-  try {
-    response = await fetch(settings.apiUrl + path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "omit",
-      cache: "no-store",
-    });
-  } catch {
-    throw new ApiError(0, null);
-  }
-  if (response.status === 401) return signedOut();
-  const answer = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, answer);
-  return answer;
-}
-
 /**
- * Call the API for a file (CSV, a JSON document to keep): resolves to a Blob. The token is a
- * bearer header, so a plain link cannot fetch it; the caller saves the Blob (`saveBlob`).
+ * Send one signed request; resolves to the Response, or to null when there is no session or
+ * the API answers 401 (the callers then sign out). No network: rejects with ApiError(0).
  */
-export async function download(method, path, { accept = "*/*", body } = {}) {
+async function send(method, path, accept, body) {
   const session = currentSession();
-  if (!session) return signedOut();
+  if (!session) return null;
   const headers = { Accept: accept, Authorization: `Bearer ${session.accessToken}` };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
@@ -84,7 +60,25 @@ export async function download(method, path, { accept = "*/*", body } = {}) {
   } catch {
     throw new ApiError(0, null);
   }
-  if (response.status === 401) return signedOut();
+  return response.status === 401 ? null : response;
+}
+
+/** Call the API; resolves to the JSON body, rejects with ApiError (or SignedOut). */
+export async function call(method, path, body) {
+  const response = await send(method, path, "application/json", body);
+  if (!response) return signedOut();
+  const answer = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, answer);
+  return answer;
+}
+
+/**
+ * Call the API for a file (CSV, a JSON document to keep): resolves to a Blob. The token is a
+ * bearer header, so a plain link cannot fetch it; the caller saves the Blob (`saveBlob`).
+ */
+export async function download(method, path, { accept = "*/*", body } = {}) {
+  const response = await send(method, path, accept, body);
+  if (!response) return signedOut();
   if (!response.ok) {
     throw new ApiError(response.status, await response.json().catch(() => null));
   }
