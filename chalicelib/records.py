@@ -89,7 +89,6 @@ class RecordsOffice:
             return {"reference": reference, "held": "tombstone", "case": None, "tombstone": shown}
         return {"reference": reference, "held": "case", "case": case, "tombstone": None}
 
-
     def log(self, principal: Principal, month: str | None, cursor: str | None) -> dict[str, Any]:
         """What was redacted and what was deleted in `month` ("yyyy-mm"; by default the
         current one in the institution's time zone), oldest first, a page at a time."""

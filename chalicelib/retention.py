@@ -500,9 +500,7 @@ class Retention:
 
     def _items(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The items under `keys` (plain), in their `retention_log_at` order."""
-        requests = [
-            {name: {"S": str(value)} for name, value in key.items()} for key in keys
-        ]
+        requests = [{name: {"S": str(value)} for name, value in key.items()} for key in keys]
         found: list[dict[str, Any]] = []
         while requests:
             with unavailable_on_failure("dynamodb"):
