@@ -507,10 +507,11 @@ def retention_sweep() -> Callable[[], dict[str, int]]:
 
 @_once
 def records_office() -> RecordsOffice:
-    """The data protection officer's view of a reference: the case, or its tombstone."""
-    from chalicelib.records import RecordsOffice
-
+    """The data protection officer's view of a reference (the case, or its tombstone) and
+    of what retention did in a month."""
     from zoneinfo import ZoneInfo
+
+    from chalicelib.records import RecordsOffice
 
     return RecordsOffice(
         cases=casework(),

@@ -64,7 +64,7 @@ def references(page: dict[str, Any], kind: str) -> list[str]:
     return [entry["reference"] for entry in page[kind]]
 
 
-# --- redactions --------------------------------------------------------------------------------
+# --- redactions -------------------------------------------------------------------------------
 
 
 def test_a_redaction_by_the_sweep_is_listed_in_its_month_with_its_rule(stack: Stack) -> None:
@@ -136,7 +136,7 @@ def test_a_month_is_the_institutions_month_not_utcs(stack: Stack) -> None:
     assert logged(stack, "2027-05")["redactions"] == []
 
 
-# --- deletions ---------------------------------------------------------------------------------
+# --- deletions --------------------------------------------------------------------------------
 
 
 def test_a_deletion_is_listed_in_its_month_with_its_verified_tombstone(stack: Stack) -> None:
@@ -210,7 +210,7 @@ def test_an_edited_tombstone_is_listed_as_not_verified(stack: Stack) -> None:
     )
 
 
-# --- order, pages, the default month --------------------------------------------------------------
+# --- order, pages, the default month ----------------------------------------------------------
 
 
 def test_a_month_is_listed_oldest_first_a_page_at_a_time(
@@ -244,7 +244,7 @@ def test_without_a_month_the_current_month_is_listed(stack: Stack) -> None:
     assert references(response.json_body, "redactions") == [reference]
 
 
-# --- bad input, other roles ------------------------------------------------------------------------
+# --- bad input, other roles -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("month", ["2027-13", "2027-5", "May", "2027-05-01", "2027-00"])
