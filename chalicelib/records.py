@@ -13,6 +13,12 @@ A reference answers one of three ways:
 
 Admins only. Reading a tombstone opens nothing personal (a tombstone holds none), and the
 case's own audit chain went with the case, so the look is logged, not audited.
+
+The retention log answers the other question, without knowing references in advance: what
+was redacted and what was deleted in a month (`RecordsOffice.log`). A redaction is listed
+in the month it was done while the case is held (with who did it, under which rule, and the
+audit entry that records it); once the case is deleted it leaves that list, and its
+tombstone, verified, is listed in the deletion's month.
 """
 
 from __future__ import annotations
@@ -21,12 +27,19 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from chalicelib.cases.access import Principal
+from chalicelib.clock import Clock
 from chalicelib.errors import FieldProblem, InvalidInput, NotFound
 from chalicelib.observability import logger
 
 REFERENCE = r"^RS-[A-Z0-9]{4}-[A-Z0-9]{4}$"
+MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+#: Log entries (redactions and deletions together) read per page.
+LOG_PAGE_SIZE = 50
+#: The sweep's actor (`chalicelib.retention.ACTOR`; not imported, to keep boto3-free).
+_SWEEP = "system:retention"
 #: The tombstone's content shown as written (each `None` if the item lacks it).
 _TOMBSTONE_TEXT = ("mode", "due_at", "deleted_at", "rule", "actor", "audit_hash")
 
@@ -39,12 +52,22 @@ class CaseViewer(Protocol):
         ...
 
 
+#: One page of the retention log: (redacted cases, checked tombstones, next cursor).
+LogPage = tuple[list[dict[str, Any]], list[dict[str, Any]], str | None]
+
+
 @dataclass(frozen=True)
 class RecordsOffice:
-    """Answers what is held about a reference. Collaborators are given, never built here."""
+    """Answers what is held about a reference, and what retention did in a month.
+    Collaborators are given, never built here."""
 
     cases: CaseViewer
     tombstones: Callable[[str], dict[str, Any] | None]
+    #: `Retention.log`: (month, cursor, limit) -> one page of the month's log.
+    logged: Callable[[str, str | None, int], LogPage]
+    clock: Clock
+    #: The institution's: months are its months, and the default is its current one.
+    time_zone: ZoneInfo
 
     def held(self, principal: Principal, reference: str) -> dict[str, Any]:
         """The case, or its tombstone with whether the signature verifies; else `NotFound`."""
@@ -65,6 +88,44 @@ class RecordsOffice:
             )
             return {"reference": reference, "held": "tombstone", "case": None, "tombstone": shown}
         return {"reference": reference, "held": "case", "case": case, "tombstone": None}
+
+    def log(self, principal: Principal, month: str | None, cursor: str | None) -> dict[str, Any]:
+        """What was redacted and what was deleted in `month` ("yyyy-mm"; by default the
+        current one in the institution's time zone), oldest first, a page at a time."""
+        principal.require("admin")
+        if month is None:
+            month = self.clock.now().astimezone(self.time_zone).strftime("%Y-%m")
+        elif not re.fullmatch(MONTH, month):
+            raise InvalidInput([FieldProblem("month", "is not a month (YYYY-MM)")])
+        redacted, deleted, following = self.logged(month, cursor, LOG_PAGE_SIZE)
+        logger.info(
+            "retention log read",
+            extra={"actor": principal.member_id, "redactions": len(redacted)},
+        )
+        return {
+            "month": month,
+            "redactions": [shown_redaction(case) for case in redacted],
+            "deletions": [
+                shown_tombstone(str(tombstone["pk"]).removeprefix("TOMBSTONE#"), tombstone)
+                for tombstone in deleted
+            ],
+            "next_cursor": following,
+        }
+
+
+def shown_redaction(case: Mapping[str, Any]) -> dict[str, Any]:
+    """A redacted case as the log lists it: nothing but the reference, when, by whom, under
+    which rule, and the sequence number of the audit entry that records it."""
+    actor = None if case.get("redacted_by") is None else str(case["redacted_by"])
+    seq = case.get("redaction_seq")
+    return {
+        "reference": str(case["reference"]),
+        "redacted_at": str(case.get("redacted_at") or case.get("retention_log_at")),
+        "actor": actor,
+        "by": None if actor is None else "sweep" if actor == _SWEEP else "admin",
+        "rule": None if case.get("redaction_rule") is None else str(case["redaction_rule"]),
+        "audit_seq": None if seq is None else int(seq),
+    }
 
 
 def shown_tombstone(reference: str, tombstone: Mapping[str, Any]) -> dict[str, Any]:

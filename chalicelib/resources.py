@@ -102,6 +102,9 @@ REPORTS_TABLE = Table(
         # Sparse: cases and records with a retention action (redact, delete) still to come,
         # by when it is due. A legal hold takes a case out of this index until it is lifted.
         Index("retention_due", KeySchema(("retention_action", "S"), ("retention_due_at", "S"))),
+        # Sparse: what retention did, by month ("yyyy-mm", the institution's time zone) and
+        # when: redacted cases (from their redaction until their deletion) and tombstones.
+        Index("retention_log", KeySchema(("retention_log_month", "S"), ("retention_log_at", "S"))),
         # Sparse: reports changed since the statistics last counted them.
         Index("insight_pending", KeySchema(("insight_pending", "S"), ("insight_changed_at", "S"))),
     ),

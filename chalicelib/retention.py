@@ -23,6 +23,13 @@ version and audit head), then the children are stripped, then the item is finish
 moves it from "redact" to "delete" in the index; a deletion writes its tombstone and marks
 the case first, deletes the children, and deletes the case item last. Until the last step
 the case stays in the index, so the next run resumes where a crashed one stopped.
+
+What the sweep (or an erasure) did is listed by month through a second sparse index,
+`retention_log` (`retention_log_month` "yyyy-mm" in the institution's time zone,
+`retention_log_at`): a redacted case carries it from its redaction, in the same transaction
+as the audit entry; a tombstone carries it (signed with the rest) from the deletion, whose
+claim removes it from the case in that same transaction. A redacted case deleted later
+thus leaves its redaction month's list and appears, as a tombstone, in its deletion month's.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from chalicelib.audit import AuditTrail, ChainHead
 from chalicelib.cases import workflow
@@ -55,6 +63,12 @@ NEXT = "retention_next"
 DUE_AT = "retention_due_at"
 SCHEDULE = (ACTION, NEXT, DUE_AT)
 INDEX = "retention_due"
+#: The sparse index listing, by month, the redactions and deletions done (see the docstring).
+LOG_INDEX = "retention_log"
+LOG_MONTH = "retention_log_month"
+LOG_AT = "retention_log_at"
+#: What an unscheduled redaction names as its rule, by its audit action.
+_REQUESTED = {"erase": "erasure_request", "redact": "redaction_request"}
 #: Who the sweep's audit entries name.
 ACTOR = "system:retention"
 #: Attributes that put a case in a work queue or a watch; a redacted case is in none.
@@ -158,6 +172,8 @@ class Retention:
     identity: SealOnly
     clock: Clock
     policy: RetentionPolicy
+    #: The institution's: a redaction or deletion is logged under its month there.
+    time_zone: ZoneInfo
 
     def __post_init__(self) -> None:
         self._cases = CaseStore(self.client, self.tables.reports)
@@ -306,6 +322,11 @@ class Retention:
             changes={
                 "status": workflow.REDACTED,
                 "redacted_at": iso(now),
+                # For the retention log: who, under which rule, and the audit entry saying so.
+                **self._logged(now),
+                "redacted_by": actor,
+                "redaction_rule": str(details.get("rule") or _REQUESTED.get(action, action)),
+                "redaction_seq": int(case.get("audit_seq", 0)) + 1,
                 # Due now: until it is finished the case stays in the index, so a crashed
                 # redaction (even one an erasure started) is resumed by the next sweep.
                 **schedule(REDACT, now, held=False),
@@ -400,7 +421,8 @@ class Retention:
     def _claim_deletion(self, case: dict[str, Any]) -> None:
         """The tombstone and the case's mark, in one transaction conditional on the version."""
         report_id = str(case["report_id"])
-        now = iso(self.clock.now())
+        moment = self.clock.now()
+        now = iso(moment)
         head = ChainHead.of(case)
         tombstone: dict[str, Any] = {
             "pk": f"TOMBSTONE#{case['reference']}",
@@ -414,11 +436,14 @@ class Retention:
             "actor": ACTOR,
             "audit_seq": head.seq,
             "audit_hash": head.hash,
+            **self._logged(moment),
         }
         # Signed like an audit entry: whoever can write the table cannot forge one.
         tombstone["mac"] = self.audit.signer.sign(tombstone_digest(tombstone))
         update = CaseUpdate(
-            changes={"deletion_started_at": now, "version": int(case["version"]) + 1}
+            changes={"deletion_started_at": now, "version": int(case["version"]) + 1},
+            # From now on the log lists the tombstone, not the redaction.
+            remove=[name for name in (LOG_MONTH, LOG_AT) if name in case],
         )
         condition = {"version": case["version"], "audit_seq": case.get("audit_seq")}
         self._cases.commit(
@@ -443,14 +468,55 @@ class Retention:
                 Key={"pk": {"S": f"TOMBSTONE#{reference}"}, "sk": {"S": "TOMBSTONE"}},
                 ConsistentRead=True,
             ).get("Item")
-        if item is None:
-            return None
-        found = plain(item)
+        return None if item is None else self._checked(plain(item))
+
+    def _checked(self, tombstone: dict[str, Any]) -> dict[str, Any]:
+        """The tombstone with `signed`: whether its MAC checks with the audit key."""
         # An item edited to drop its MAC is simply not signed (not a failure to read it).
-        found["signed"] = "mac" in found and self.audit.signer.check(
-            tombstone_digest(found), str(found["mac"])
+        tombstone["signed"] = "mac" in tombstone and self.audit.signer.check(
+            tombstone_digest(tombstone), str(tombstone["mac"])
         )
-        return found
+        return tombstone
+
+    # --- the log: what was done in a month -----------------------------------------------------
+
+    def log(
+        self, month: str, cursor: str | None, limit: int
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str | None]:
+        """(redacted cases, checked tombstones, next cursor) logged in `month` ("yyyy-mm"),
+        oldest first: one key query of the sparse `retention_log` index, then the items
+        themselves read consistently (an item that has since left the month is left out)."""
+        keys, following = self._cases.queue(LOG_INDEX, LOG_MONTH, month, limit, cursor)
+        redacted: list[dict[str, Any]] = []
+        deleted: list[dict[str, Any]] = []
+        for item in self._items([{"pk": key["pk"], "sk": key["sk"]} for key in keys]):
+            if item.get(LOG_MONTH) != month:
+                continue
+            if str(item["pk"]).startswith("TOMBSTONE#"):
+                deleted.append(self._checked(item))
+            else:
+                redacted.append(item)
+        return redacted, deleted, following
+
+    def _items(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The items under `keys` (plain), in their `retention_log_at` order."""
+        requests = [{name: {"S": str(value)} for name, value in key.items()} for key in keys]
+        found: list[dict[str, Any]] = []
+        while requests:
+            with unavailable_on_failure("dynamodb"):
+                response = self.client.batch_get_item(
+                    RequestItems={
+                        self.tables.reports: {"Keys": requests[:100], "ConsistentRead": True}
+                    }
+                )
+            found += [plain(item) for item in response["Responses"].get(self.tables.reports, [])]
+            unprocessed = response.get("UnprocessedKeys", {}).get(self.tables.reports, {})
+            requests = unprocessed.get("Keys", []) + requests[100:]
+        return sorted(found, key=lambda item: (str(item.get(LOG_AT)), str(item["pk"])))
+
+    def _logged(self, moment: datetime) -> dict[str, str]:
+        """The attributes that list a redaction or deletion done at `moment` in its month."""
+        return {LOG_MONTH: month_of(moment, self.time_zone), LOG_AT: iso(moment)}
 
     # --- reading and writing -----------------------------------------------------------------
 
@@ -519,6 +585,11 @@ class Retention:
         if action == REDACT:
             return f"redact_named_after_months={self.policy.redact_named_after_months}"
         return f"delete_anonymised_after_years={self.policy.delete_anonymised_after_years}"
+
+
+def month_of(moment: datetime, time_zone: ZoneInfo) -> str:
+    """The "yyyy-mm" `moment` falls in, in `time_zone`."""
+    return moment.astimezone(time_zone).strftime("%Y-%m")
 
 
 def tombstone_digest(tombstone: Mapping[str, Any]) -> str:

@@ -477,6 +477,8 @@ def redrive_outbox() -> Callable[[], dict[str, int]]:
 @_once
 def retention() -> Retention:
     """Redaction and deletion (the sweep's, and an erasure's), wired."""
+    from zoneinfo import ZoneInfo
+
     from chalicelib.retention import Retention, Tables
 
     config = settings()
@@ -491,6 +493,7 @@ def retention() -> Retention:
         identity=identity_sealer(),
         clock=clock(),
         policy=institution().retention,
+        time_zone=ZoneInfo(institution().time_zone),
     )
 
 
@@ -504,7 +507,16 @@ def retention_sweep() -> Callable[[], dict[str, int]]:
 
 @_once
 def records_office() -> RecordsOffice:
-    """The data protection officer's view of a reference: the case, or its tombstone."""
+    """The data protection officer's view of a reference (the case, or its tombstone) and
+    of what retention did in a month."""
+    from zoneinfo import ZoneInfo
+
     from chalicelib.records import RecordsOffice
 
-    return RecordsOffice(cases=casework(), tombstones=retention().tombstone)
+    return RecordsOffice(
+        cases=casework(),
+        tombstones=retention().tombstone,
+        logged=retention().log,
+        clock=clock(),
+        time_zone=ZoneInfo(institution().time_zone),
+    )

@@ -210,6 +210,14 @@ RIGHTS = (
         "What is held about a reference: the case, or its deletion's tombstone (verified)",
         records_schemas.HeldRecord,
     ),
+    StaffOperation(
+        "get",
+        "/staff/records",
+        "retentionLog",
+        "What retention redacted and deleted in a month (tombstones verified)",
+        records_schemas.RetentionLog,
+        query=("month", "cursor"),
+    ),
 )
 _PATH_PARAMETERS = {
     "reference": ("No such case, or not one you may see", "^RS-[A-Z0-9]{4}-[A-Z0-9]{4}$"),

@@ -1,7 +1,8 @@
 """The shape of the records API's answer (validated before it leaves, `extra="forbid"`).
 
 Nothing personal: a case as the admin's case view shows it, or a tombstone (dates, the
-rule, the final audit head).
+rule, the final audit head); the retention log lists only references, dates, actors, rules
+and tombstones.
 """
 
 from __future__ import annotations
@@ -33,3 +34,26 @@ class HeldRecord(Answer):
     held: Literal["case", "tombstone"]
     case: CaseView | None
     tombstone: Tombstone | None
+
+
+class LoggedRedaction(Answer):
+    """A case redacted in the month and still held: who redacted it and under which rule."""
+
+    reference: str
+    redacted_at: str
+    #: `system:retention` for the sweep, else the admin who carried out an erasure.
+    actor: str | None
+    by: Literal["sweep", "admin"] | None
+    #: The sweep's window (`redact_named_after_months=6`), or `erasure_request`.
+    rule: str | None
+    #: The case's audit entry recording the redaction (`GET /staff/cases/{ref}/audit`).
+    audit_seq: int | None
+
+
+class RetentionLog(Answer):
+    """What retention did in a month, oldest first; pass `next_cursor` back as `cursor`."""
+
+    month: str
+    redactions: list[LoggedRedaction]
+    deletions: list[Tombstone]
+    next_cursor: str | None

@@ -83,6 +83,8 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/rights/requests/{request_id}/close"): ADMINS,
     # What is held about a reference, the case or its tombstone: the data protection officer.
     ("GET", "/records/{reference}"): ADMINS,
+    # What retention did in a month (the retention log): the data protection officer.
+    ("GET", "/records"): ADMINS,
     # Anonymised statistics (issue 6): analysts only.
     ("GET", "/insights"): frozenset({"analyst"}),
     ("GET", "/insights/csv"): frozenset({"analyst"}),

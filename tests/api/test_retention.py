@@ -265,8 +265,14 @@ def test_an_anonymous_report_is_deleted_three_years_after_submission_leaving_a_t
     assert tombstone["audit_seq"] == 1  # its chain held the triage entry
     assert set(tombstone) == {
         "pk", "sk", "report_id", "reference", "mode", "deleted_at", "due_at", "rule", "actor",
-        "audit_seq", "audit_hash", "mac", "signed",
+        "audit_seq", "audit_hash", "retention_log_month", "retention_log_at", "mac", "signed",
     }  # fmt: skip
+    # Listed in the retention log under the month (London's) it was deleted in.
+    deleted_at = DELETE_AT + timedelta(days=1) - MS
+    assert (tombstone["retention_log_month"], tombstone["retention_log_at"]) == (
+        "2029-11",
+        iso(deleted_at),
+    )
 
 
 def test_a_redacted_case_is_deleted_with_everything_of_it(stack: Stack) -> None:

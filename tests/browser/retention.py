@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from chalicelib.audit import AuditSigner, AuditTrail
 from chalicelib.institution import load_institution
@@ -64,6 +65,7 @@ def retention_at(stack: RunningStack, moment: datetime) -> Retention:
         identity=NothingSealed(),
         clock=MovedClock(moment),
         policy=load_institution().retention,
+        time_zone=ZoneInfo(load_institution().time_zone),
     )
 
 

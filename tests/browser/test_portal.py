@@ -156,7 +156,7 @@ def test_a_screener_sees_the_reports_naming_the_same_person(
     [
         ("ss-screener", ["Screening queue"]),
         ("ss-advisor-1", ["Your cases"]),
-        ("dpo-admin", ["Find a case", "Rights requests"]),
+        ("dpo-admin", ["Find a case", "Rights requests", "Retention log"]),
         ("di-analyst", ["Insights"]),
     ],
 )
@@ -177,11 +177,22 @@ def test_a_screener_cannot_reach_insights_or_rights(page: Page, checkpoint: Chec
     sign_in(page, checkpoint, SCREENER)
     expect(page.locator("main h1")).to_have_text("Screening queue")
 
-    for address in ["#/insights", "#/insights?from=2026-01&to=2026-02", "#/rights", "#/rights/abc"]:
+    for address in [
+        "#/insights",
+        "#/insights?from=2026-01&to=2026-02",
+        "#/rights",
+        "#/rights/abc",
+        "#/records?month=2026-10",
+    ]:
         page.goto(f"{PORTAL_PATH}{address}")
         expect(page.locator("main h1")).to_have_text("No access to this page")
         checkpoint(page, f"no-access-{address}")
 
     assert "Insights" not in section_links(page)
     assert "Rights requests" not in section_links(page)
-    assert not [url for url in asked if "/staff/insights" in url or "/staff/rights" in url]
+    assert "Retention log" not in section_links(page)
+    assert not [
+        url
+        for url in asked
+        if "/staff/insights" in url or "/staff/rights" in url or "/staff/records" in url
+    ]

@@ -1,7 +1,8 @@
 """Retention as staff see it in Chromium: the date a closed case's personal data will be
 redacted; a redacted case (labelled, dated, its refused actions gone); and, once it is
 deleted, the signed record of its deletion that an admin finds by reference — verified, and
-shown as not verified once someone edits it.
+shown as not verified once someone edits it. The admin's retention log lists the redaction
+in its month, then, once the case is deleted, the deletion in its own month instead.
 
 The stack's own sweep runs on the real clock, which never reaches a case due months or
 years ahead, so these tests run the real retention code in this process against the stack's
@@ -158,6 +159,24 @@ def page_day(page: Page, moment: datetime) -> str:
     return shown
 
 
+def month_of(moment: datetime) -> str:
+    """The log's month of `moment`: the institution's."""
+    return moment.astimezone(ZONE).strftime("%Y-%m")
+
+
+def open_log(page: Page, month: str) -> None:
+    """The admin's retention log for `month`, from the navigation and the month picker."""
+    page.locator("nav#section-nav").get_by_role("link", name="Retention log").click()
+    expect(page.locator("main h1")).to_have_text("Retention log")
+    month_input = page.locator("form#log-month").get_by_label("Month", exact=True)
+    # Without a month the log is the current one's (the picker says which, once loaded).
+    expect(month_input).to_have_value(datetime.now(ZONE).strftime("%Y-%m"))
+    month_input.fill(month)
+    page.locator("form#log-month").get_by_role("button", name="Show month").click()
+    name = datetime.strptime(month, "%Y-%m").strftime("%B %Y")
+    expect(page.locator("#redactions-caption")).to_contain_text(f"Redacted in {name}")
+
+
 def test_a_redacted_case_and_then_the_record_of_its_deletion(
     open_page: Callable[..., Page],
     checkpoint: Checkpoint,
@@ -195,12 +214,32 @@ def test_a_redacted_case_and_then_the_record_of_its_deletion(
     expect(main).not_to_contain_text(named_report.email)
     checkpoint(screener, "redacted-case")
 
+    # The data protection officer's retention log lists the redaction in its month.
+    admin = open_page()
+    sign_in(admin, checkpoint, ADMIN)
+    open_log(admin, month_of(redact_at))
+    redacted_row = admin.locator(f'table#redactions tr[data-reference="{reference}"]')
+    expect(redacted_row).to_have_attribute("data-by", "sweep")
+    expect(redacted_row).to_contain_text("The retention schedule (system:retention)")
+    expect(redacted_row).to_contain_text("Named cases are redacted 6 months after they are closed")
+    expect(admin.locator("main")).not_to_contain_text(named_report.email)
+    checkpoint(admin, "retention-log-redaction")
+
     # Three years after submission: deleted, leaving its tombstone.
     assert sweep(stack, named_report, delete_at) == {**NOTHING, "deleted": 1}
     assert report_with_reference(stack, reference) is None
 
-    admin = open_page()
-    sign_in(admin, checkpoint, ADMIN)
+    # The log: gone from the redaction's month, listed (verified) in the deletion's month.
+    open_log(admin, month_of(redact_at))
+    expect(admin.locator(f'tr[data-reference="{reference}"]')).to_have_count(0)
+    open_log(admin, month_of(delete_at))
+    deleted_row = admin.locator(f'table#deletions tr[data-reference="{reference}"]')
+    expect(deleted_row).to_have_attribute("data-verified", "true")
+    expect(deleted_row).to_contain_text("Anonymised records are deleted 3 years after submission")
+    expect(admin.locator(f'table#redactions tr[data-reference="{reference}"]')).to_have_count(0)
+    checkpoint(admin, "retention-log-deletion")
+
+    admin.locator("nav#section-nav").get_by_role("link", name="Find a case").click()
     expect(admin.locator("main h1")).to_have_text("Find a case")
     open_by_reference(admin, reference)
     expect(admin.locator("main h1")).to_have_text(f"Case {reference} was deleted")
@@ -226,6 +265,11 @@ def test_a_redacted_case_and_then_the_record_of_its_deletion(
         "Not verified: this record of deletion does not match its signature"
     )
     checkpoint(admin, "tombstone-not-verified")
+    open_log(admin, month_of(delete_at))
+    expect(admin.locator(f'table#deletions tr[data-reference="{reference}"]')).to_have_attribute(
+        "data-verified", "false"
+    )
+    checkpoint(admin, "retention-log-not-verified")
 
     # A screener is told only that there is no such case (and never asks for the record).
     asked: list[str] = []

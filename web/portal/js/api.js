@@ -150,6 +150,13 @@ export const staff = {
   flag: (reference, body) => call("POST", `/staff/cases/${encode(reference)}/flags`, body),
   audit: (reference) => call("GET", `/staff/cases/${encode(reference)}/audit`),
   record: (reference) => call("GET", `/staff/records/${encode(reference)}`),
+  retentionLog: ({ month, cursor } = {}) => {
+    const query = new URLSearchParams();
+    if (month) query.set("month", month);
+    if (cursor) query.set("cursor", cursor);
+    const text = query.toString();
+    return call("GET", `/staff/records${text ? `?${text}` : ""}`);
+  },
   insights: (period) => call("GET", `/staff/insights${periodQuery(period)}`),
   insightsCsv: (period) =>
     download("GET", `/staff/insights/csv${periodQuery(period)}`, { accept: "text/csv" }),

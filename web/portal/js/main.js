@@ -7,6 +7,7 @@
 //   #/insights?from=YYYY-MM&to=YYYY-MM  the anonymised dashboard (analysts only)
 //   #/rights                rights requests: open ones and logging one (admins only)
 //   #/rights/<request id>   one rights request (admins only)
+//   #/records?month=YYYY-MM what retention redacted and deleted in a month (admins only)
 //
 // A page a role may not use shows "No access to this page" and asks the API for nothing.
 //
@@ -20,6 +21,7 @@ import { label, ROLE, setTimeZone, listOf } from "./format.js";
 import { renderCase, forgetCase } from "./views/case.js";
 import { renderHome } from "./views/home.js";
 import { renderInsights } from "./views/insights.js";
+import { renderRetentionLog } from "./views/records.js";
 import { renderRightsList, renderRightsRequest } from "./views/rights.js";
 import { renderSignIn } from "./views/signin.js";
 
@@ -61,6 +63,7 @@ function sectionsFor(roles) {
     sections.push({ path: "/", text: "Find a case" });
   }
   if (has("admin")) sections.push({ path: "/rights", text: "Rights requests" });
+  if (has("admin")) sections.push({ path: "/records", text: "Retention log" });
   if (has("analyst")) sections.push({ path: "/insights", text: "Insights" });
   return sections;
 }
@@ -201,10 +204,11 @@ async function route({ afterSignIn = false } = {}) {
   const analyst = me.roles.includes("analyst");
   const admin = me.roles.includes("admin");
   try {
-    if (path === "/insights" || path === "/rights" || requestMatch) {
+    if (path === "/insights" || path === "/rights" || path === "/records" || requestMatch) {
       forgetCase();
       if (path === "/insights" && analyst) await renderInsights(context);
       else if (path === "/rights" && admin) await renderRightsList(context);
+      else if (path === "/records" && admin) await renderRetentionLog(context);
       else if (requestMatch && admin) await renderRightsRequest(context, requestMatch[1]);
       else showNoAccess();
     } else if (!caseAccess && analyst && (path === "/" || path === "")) {
