@@ -428,6 +428,15 @@ class RightsDesk:
         cases = self._cases(request)
         held = sorted(str(case["reference"]) for case in cases if case.get("legal_hold"))
         if held:
+            for case in cases:
+                # Each case's chain says an erasure was asked for and why it was refused.
+                self.ledger.record(
+                    principal.member_id,
+                    case,
+                    "erasure_refused",
+                    {"request_id": request_id, "legal_hold_on": held},
+                    body.reason,
+                )
             self._refuse_for_hold(principal, request, held, [])
         erased: list[str] = []
         eraser = self.eraser() if cases else None

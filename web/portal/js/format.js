@@ -110,6 +110,9 @@ export const AUDIT_ACTION = {
   redact: "Redacted personal data",
   erase: "Erased personal data (data-subject request)",
   retention_deferred: "Deletion deferred (report still open)",
+  subject_access_export: "Exported for a subject access request",
+  rectification: "Corrected contact details (data-subject request)",
+  erasure_refused: "Erasure refused: legal hold",
 };
 
 export const FLAG = {
