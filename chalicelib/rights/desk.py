@@ -266,8 +266,9 @@ class RightsDesk:
                 {"request_id": request_id, "fields": [CONTACT] if contact else []},
                 body.reason,
             )
-            reports.append(self._exported(case))
-            withheld += self._withheld(case)
+            timeline = self.cases.timeline(str(case["report_id"]))
+            reports.append(self._exported(case, timeline))
+            withheld += self._withheld(case, timeline)
         references = [report["reference"] for report in reports]
         self.requests.update_open(
             request_id,
@@ -286,7 +287,7 @@ class RightsDesk:
             "notes": _notes(reports),
         }
 
-    def _exported(self, case: dict[str, Any]) -> dict[str, Any]:
+    def _exported(self, case: dict[str, Any], timeline: list[dict[str, Any]]) -> dict[str, Any]:
         report_id = str(case["report_id"])
         sealed = case.get("sealed", {})
         contact = (
@@ -294,7 +295,6 @@ class RightsDesk:
             if CONTACT in sealed
             else None
         )
-        timeline = self.cases.timeline(report_id)
         return {
             "reference": case["reference"],
             "mode": case["mode"],
@@ -341,7 +341,9 @@ class RightsDesk:
             shown[name] = labels.get(value, value)
         return shown
 
-    def _withheld(self, case: dict[str, Any]) -> list[dict[str, str]]:
+    def _withheld(
+        self, case: dict[str, Any], timeline: list[dict[str, Any]]
+    ) -> list[dict[str, str]]:
         reference = str(case["reference"])
         report_id = str(case["report_id"])
         items = []
@@ -352,7 +354,7 @@ class RightsDesk:
                 question = self.form.question(name.removeprefix("answer."))
                 label = question.label["en"] if question else name.removeprefix("answer.")
                 items.append((f"answer: {label}", _MAY_NAME_OTHERS))
-        for entry in self.cases.timeline(report_id):
+        for entry in timeline:
             if "sealed_text" in entry:
                 what = _TIMELINE_TEXT.get(str(entry.get("type")), "timeline text")
                 items.append((f"{what} of {entry['at']}", _STAFF_TEXT))
