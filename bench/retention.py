@@ -40,20 +40,13 @@ from botocore.config import Config
 from bench.local_aws import LocalAws
 from bench.stats import Row
 from chalicelib import services
-from chalicelib.clock import iso
+from chalicelib.clock import FixedClock, iso
 from chalicelib.retention import DELETE, REDACT, schedule
 
 TOTAL = 50_000
 DUE_SHARE = 0.01
 GOAL_RATIO = 1.1
 NOW = datetime(2030, 1, 15, 3, 0, tzinfo=UTC)
-
-
-class FixedClock:
-    """The sweep's clock, held at NOW."""
-
-    def now(self) -> datetime:
-        return NOW
 
 
 class CountingClient:
@@ -169,7 +162,7 @@ def run(local: LocalAws, total: int = TOTAL) -> tuple[list[Row], dict[str, Any]]
     start = perf_counter()
     due = seed(local, total)
     seeded_s = perf_counter() - start
-    services.reset(clock=FixedClock())
+    services.reset(clock=FixedClock(NOW))
     sweep = services.retention()
     # moto evaluates every query against every item of the table (a second or more at
     # 50,000 items), beyond the app's 5 s read timeout: the bench's client waits longer.

@@ -22,6 +22,18 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class FixedClock:
+    """A clock that stands at one moment and moves only when told (tests, benchmarks, and
+    running a job "as of" a chosen time)."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        """The moment it stands at."""
+        return self.moment
+
+
 def iso(moment: datetime) -> str:
     """ISO 8601 in UTC with a `Z`, to the millisecond: sortable as text in DynamoDB."""
     return (

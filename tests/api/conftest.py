@@ -19,6 +19,7 @@ from chalice.test import Client
 from moto import mock_aws
 
 from chalicelib import services
+from chalicelib.clock import FixedClock
 from chalicelib.observability import logger as app_logger
 from chalicelib.settings import Settings
 from devstack.demo import DEMO_PASSWORD, create_demo_users, seed_directory
@@ -30,16 +31,6 @@ if TYPE_CHECKING:
 
 REGION = "eu-west-2"
 emulate_api_gateway_unauthorized()
-
-
-class FixedClock:
-    """A clock that moves only when told to."""
-
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def now(self) -> datetime:
-        return self.moment
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ schedule would (`tests/api/test_retention.py` has the helpers).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +18,7 @@ import pytest
 from chalicelib import services
 from chalicelib.cases.store import plain
 from chalicelib.clock import iso
-from tests.api.shared_stack import Stack, shared_stack
+from tests.api.shared_stack import Stack
 from tests.api.test_retention import (
     DELETE_AT,
     REDACT_AT,
@@ -31,12 +30,6 @@ from tests.api.test_retention import (
 
 ADMIN = "dpo-admin"
 OTHERS = ("ss-screener", "ss-advisor-1", "di-analyst")
-
-
-@pytest.fixture(scope="module")
-def stack(mocked_account: None, jwks_url: str) -> Iterator[Stack]:
-    with shared_stack(jwks_url) as shared:
-        yield shared
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,6 @@ at REDACT_AT (2027-05-20) and deleted at DELETE_AT (2029-11-20).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +18,7 @@ import pytest
 from chalicelib import records
 from chalicelib.cases.store import plain
 from chalicelib.clock import iso
-from tests.api.shared_stack import START, Stack, shared_stack
+from tests.api.shared_stack import START, Stack
 from tests.api.test_records import edit_tombstone
 from tests.api.test_retention import (
     DELETE_AT,
@@ -35,12 +34,6 @@ ADMIN = "dpo-admin"
 OTHERS = ("ss-screener", "ss-advisor-1", "di-analyst")
 REDACTED_IN, DELETED_IN = "2027-05", "2029-11"
 NOTHING_LOGGED = {"redactions": [], "deletions": [], "next_cursor": None}
-
-
-@pytest.fixture(scope="module")
-def stack(mocked_account: None, jwks_url: str) -> Iterator[Stack]:
-    with shared_stack(jwks_url) as shared:
-        yield shared
 
 
 @pytest.fixture(autouse=True)

@@ -18,13 +18,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import boto3
 
 from chalicelib import services
+from chalicelib.clock import FixedClock
 from chalicelib.reports.validation import parse_submission
 from devstack.aws import AwsClients
 from devstack.provision import provision
@@ -32,16 +32,6 @@ from tests.e2e.running import REGION, RunningStack
 
 #: The stage `python -m devstack` provisions.
 STAGE = "local"
-
-
-@dataclass
-class MovedClock:
-    """A clock standing at the moment the test chose."""
-
-    moment: datetime
-
-    def now(self) -> datetime:
-        return self.moment
 
 
 @contextmanager
@@ -63,7 +53,7 @@ def app_at(stack: RunningStack, moment: datetime) -> Iterator[None]:
         session = boto3.session.Session(region_name=REGION)
         settings = provision(AwsClients.from_session(session, endpoint_url=stack.moto), STAGE)
         os.environ.update(settings.environment())
-        services.reset(clock=MovedClock(moment))
+        services.reset(clock=FixedClock(moment))
         yield
     finally:
         services.reset()

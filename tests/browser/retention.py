@@ -10,12 +10,12 @@ where the test wants it. What it writes is what the stack's own sweep would writ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.audit import AuditSigner, AuditTrail
+from chalicelib.clock import FixedClock
 from chalicelib.institution import load_institution
 from chalicelib.resources import (
     AUDIT_KEY,
@@ -29,16 +29,6 @@ from tests.e2e.running import RunningStack
 
 #: The stage `python -m devstack` provisions.
 STAGE = "local"
-
-
-@dataclass
-class MovedClock:
-    """A clock standing at the moment the test chose."""
-
-    moment: datetime
-
-    def now(self) -> datetime:
-        return self.moment
 
 
 class NothingSealed:
@@ -63,7 +53,7 @@ def retention_at(stack: RunningStack, moment: datetime) -> Retention:
         ),
         audit=AuditTrail(dynamodb, reports, AuditSigner(kms, audit_key)),
         identity=NothingSealed(),
-        clock=MovedClock(moment),
+        clock=FixedClock(moment),
         policy=load_institution().retention,
         time_zone=ZoneInfo(load_institution().time_zone),
     )
