@@ -1,6 +1,9 @@
 """Run the benchmarks: `python -m bench` for all, `python -m bench
 import|intake|kms|latency|retention|insights` for some.
 
+`python -m bench cost [--template PATH] [--measure]` prints the modelled monthly AWS bill
+instead (`bench/cost.py`; a model, not a timing, so it is never part of "all").
+
 Prints a table of each figure against its floor (measured in the same run) and its goal, and
 writes the raw numbers to `bench/results/latest.json`. The cold-import benchmark runs first,
 before moto is started and the environment is pointed at it, so its subprocesses start from
@@ -93,6 +96,11 @@ def run(selected: list[str]) -> tuple[list[Row], dict[str, Any]]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run, print the table, write the JSON; 0 even when a goal is missed (that is a figure)."""
+    given = sys.argv[1:] if argv is None else argv
+    if given[:1] == ["cost"]:
+        from bench import cost
+
+        return cost.main(given[1:])
     selected = parse_args(argv)
     started = datetime.now(UTC)
     start = perf_counter()
