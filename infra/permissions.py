@@ -1,0 +1,134 @@
+"""Who may do what: one row per Lambda function, the resources it may use and how.
+
+This table is the single statement of least privilege for a deployment. The stack builds each
+function's role from it (`infra/service.py`), `docs/deploy.md` prints it, and the tests check
+the synthesised roles against expectations written out by hand. Nothing here is `*`: every
+action is named, and every resource is a table (with each of its indexes), a queue, a key, the
+sender identity or the function's own log group.
+
+Keys (`chalicelib/resources.py`):
+- `identity` seals personal data. `encrypt` is `kms:GenerateDataKey` alone (the encryption
+  SDK asks KMS for a data key); `decrypt` is `kms:Decrypt`. No role gets `kms:ReEncrypt*`:
+  re-encrypting a ciphertext under another key is a way to read it.
+- `insight` seals demographics: every writer may only encrypt; the insights job alone decrypts.
+- `blind-index` and `audit` are HMAC keys: `mac` is `kms:GenerateMac`, `verify` is
+  `kms:VerifyMac`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+TableUse = Literal["read", "write", "read_write"]
+KeyUse = Literal["encrypt", "decrypt", "mac", "verify"]
+
+#: The DynamoDB actions of each use. TransactWriteItems and TransactGetItems are authorised
+#: per item by these same actions. Scan is in none: nothing in the app scans a table.
+TABLE_ACTIONS: Mapping[TableUse, tuple[str, ...]] = {
+    "read": ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"),
+    "write": (
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:ConditionCheckItem",
+    ),
+    "read_write": (
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:ConditionCheckItem",
+    ),
+}
+
+KEY_ACTIONS: Mapping[KeyUse, str] = {
+    "encrypt": "kms:GenerateDataKey",
+    "decrypt": "kms:Decrypt",
+    "mac": "kms:GenerateMac",
+    "verify": "kms:VerifyMac",
+}
+
+#: Sending to a queue (and consuming from one, for the event source mapping).
+SEND_ACTIONS = ("sqs:SendMessage",)
+CONSUME_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+EMAIL_ACTIONS = ("ses:SendEmail", "ses:SendRawEmail")
+
+
+@dataclass(frozen=True)
+class FunctionAccess:
+    """What one function may touch. Names are the logical names of `chalicelib/resources.py`."""
+
+    purpose: str
+    tables: Mapping[str, TableUse] = field(default_factory=dict)
+    keys: Mapping[str, tuple[KeyUse, ...]] = field(default_factory=dict)
+    sends_to: tuple[str, ...] = ()
+    consumes: str | None = None
+    sends_email: bool = False
+
+
+#: Keyed by Chalice's logical function names (the resource names `chalice package` emits).
+FUNCTIONS: Mapping[str, FunctionAccess] = {
+    "APIHandler": FunctionAccess(
+        purpose="the HTTP API: the report form and intake, and every staff route",
+        tables={
+            "reports": "read_write",
+            # Intake writes a report's demographics; an erasure deletes them. Never read.
+            "demographics": "write",
+            "staff": "read",
+            "notifications": "read_write",
+            "insights": "read",
+            "rights": "read_write",
+        },
+        keys={
+            "identity": ("encrypt", "decrypt"),
+            "insight": ("encrypt",),
+            "blind-index": ("mac",),
+            "audit": ("mac", "verify"),
+        },
+        sends_to=("triage", "notify"),
+    ),
+    "StaffAuthorizer": FunctionAccess(
+        # Verifies tokens against the user pool's public keys, fetched over HTTPS.
+        purpose="checks staff access tokens for API Gateway",
+    ),
+    "OnTriageMessage": FunctionAccess(
+        purpose="triage: routing, risk, clocks, the screeners' alert, trend alerts",
+        tables={"reports": "read_write", "notifications": "write", "insights": "read_write"},
+        keys={"audit": ("mac", "verify")},
+        sends_to=("notify",),
+        consumes="triage",
+    ),
+    "OnNotifyMessage": FunctionAccess(
+        purpose="sends notification emails to staff (their addresses are sealed)",
+        tables={"notifications": "read_write", "staff": "read"},
+        keys={"identity": ("decrypt",)},
+        consumes="notify",
+        sends_email=True,
+    ),
+    "RedriveOutbox": FunctionAccess(
+        purpose="sends again what never reached its queue",
+        tables={"reports": "read", "notifications": "read"},
+        sends_to=("triage", "notify"),
+    ),
+    "SlaWatch": FunctionAccess(
+        purpose="chases screeners about overdue clocks",
+        tables={"reports": "read_write", "notifications": "write"},
+        sends_to=("notify",),
+    ),
+    "RetentionSweep": FunctionAccess(
+        purpose="redacts and deletes on schedule (writes audit entries and signed tombstones)",
+        tables={"reports": "read_write", "demographics": "write", "notifications": "read_write"},
+        keys={"identity": ("encrypt",), "audit": ("mac", "verify")},
+    ),
+    "BuildInsights": FunctionAccess(
+        purpose="counts anonymised statistics; the only reader of demographics",
+        tables={"reports": "read_write", "demographics": "read", "insights": "read_write"},
+        keys={"insight": ("decrypt",)},
+    ),
+}

@@ -1,0 +1,400 @@
+"""The app itself: chalice's CDK construct, one role per function, and what Chalice leaves out.
+
+`chalice.cdk.Chalice` packages the app (`chalice package`) into a SAM template and includes it.
+This construct completes that template before it is included, then turns it into plain
+CloudFormation with the SAM translator, so that cdk-nag, cfn-lint and moto's CloudFormation
+see the real Lambda functions, event source mappings, schedules and API Gateway stage:
+
+- each function gets its own role (built from `infra/permissions.py`), its own log group (kept
+  `log_retention_days`, encrypted), a fixed name, its memory and timeout, and the settings;
+- both SQS event sources read the deployed queues and report partial batch failures
+  (`ReportBatchItemFailures`: Chalice never sets it, and without it one failed message
+  makes Lambda retry, then dead-letter, its whole batch);
+- the API is regional (CloudFront is in front), throttled per stage and on `POST /reports`,
+  and writes access logs whose format has no caller IP and no user agent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import boto3
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from chalice.cdk import Chalice
+from constructs import Construct
+
+from infra.config import DeploymentConfig
+from infra.data import DataStores
+from infra.permissions import (
+    CONSUME_ACTIONS,
+    EMAIL_ACTIONS,
+    FUNCTIONS,
+    KEY_ACTIONS,
+    SEND_ACTIONS,
+    TABLE_ACTIONS,
+    FunctionAccess,
+    KeyUse,
+)
+from infra.sizing import FUNCTION_MEMORY_MB
+
+#: Seconds each function may run. A queue's visibility timeout must be at least six times
+#: its consumer's timeout (AWS's advice for SQS event sources): 60 s queues, 10 s consumers.
+FUNCTION_TIMEOUT_SECONDS: Mapping[str, int] = {
+    "APIHandler": 29,  # API Gateway gives up after 29 s
+    "StaffAuthorizer": 10,
+    "OnTriageMessage": 10,
+    "OnNotifyMessage": 10,
+    "RedriveOutbox": 60,
+    "SlaWatch": 120,
+    "RetentionSweep": 600,
+    "BuildInsights": 300,
+}
+
+LOG_RETENTION: Mapping[int, logs.RetentionDays] = {
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+}
+
+#: The SQS event sources: function -> (queue logical name, its event source in the SAM template).
+SQS_CONSUMERS: Mapping[str, str] = {"OnTriageMessage": "triage", "OnNotifyMessage": "notify"}
+
+#: Access log fields: what happened and how long it took, never who asked (M1: anonymous
+#: means no IP kept) nor with what browser.
+ACCESS_LOG_FORMAT: Mapping[str, str] = {
+    "requestId": "$context.requestId",
+    "requestTime": "$context.requestTime",
+    "httpMethod": "$context.httpMethod",
+    "resourcePath": "$context.resourcePath",
+    "status": "$context.status",
+    "responseLength": "$context.responseLength",
+    "responseLatency": "$context.responseLatency",
+    "integrationLatency": "$context.integrationLatency",
+    "integrationError": "$context.integration.error",
+    "authorizerError": "$context.authorizer.error",
+    "wafStatus": "$context.waf.status",
+}
+
+
+class AppService(Construct):
+    """The Chalice app's functions and API, wired to the data stores."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: DeploymentConfig,
+        data: DataStores,
+        source_dir: Path,
+        environment: Mapping[str, str],
+        sender_identity_arns: list[str],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = cdk.Stack.of(self)
+        self.config = config
+        self.function_names = {name: f"{config.prefix}-{name}" for name in FUNCTIONS}
+        self.log_groups = {
+            name: logs.LogGroup(
+                self,
+                f"{name}Logs",
+                log_group_name=f"/aws/lambda/{function_name}",
+                retention=LOG_RETENTION[config.log_retention_days],
+                encryption_key=data.storage_key,
+                removal_policy=cdk.RemovalPolicy.RETAIN,
+            )
+            for name, function_name in self.function_names.items()
+        }
+        self.policies: dict[str, iam.ManagedPolicy] = {}
+        self.roles = {
+            name: self._role(name, access, data, sender_identity_arns, stack)
+            for name, access in FUNCTIONS.items()
+        }
+        for key_name, use in _key_uses().items():
+            for key_use, functions in use.items():
+                data.allow_key_use(
+                    key_name, [KEY_ACTIONS[key_use]], [self.roles[f] for f in functions]
+                )
+        self.access_logs = logs.LogGroup(
+            self,
+            "ApiAccessLogs",
+            log_group_name=f"/aws/apigateway/{config.prefix}-access",
+            retention=LOG_RETENTION[config.log_retention_days],
+            encryption_key=data.storage_key,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        completion = _SamCompletion(
+            roles={name: role.role_arn for name, role in self.roles.items()},
+            function_names=self.function_names,
+            environment=environment,
+            queue_arns={
+                function: data.queues[queue].queue.queue_arn
+                for function, queue in SQS_CONSUMERS.items()
+            },
+            access_log_arn=self.access_logs.log_group_arn,
+            config=config,
+        )
+        self.chalice = _CompletedChalice(
+            self,
+            "Chalice",
+            source_dir=str(source_dir),
+            completion=completion,
+            stage_config={
+                # Roles come from this construct, per function; Chalice makes none.
+                "manage_iam_role": False,
+                "iam_role_arn": "arn:aws:iam::000000000000:role/replaced-per-function",
+                "api_gateway_endpoint_type": "REGIONAL",
+                "api_gateway_stage": "api",
+                "environment_variables": {},
+            },
+        )
+        for name in FUNCTIONS:
+            function = self.chalice.get_resource(name)
+            function.node.add_dependency(self.roles[name])
+            # The SQS event source mapping is created with the function: its role must
+            # already be allowed to read the queue.
+            function.node.add_dependency(self.policies[name])
+            function.node.add_dependency(self.log_groups[name])
+
+    @property
+    def rest_api_id(self) -> str:
+        """The REST API's id (a token)."""
+        return str(self.chalice.get_resource("RestAPI").ref)
+
+    def _role(
+        self,
+        name: str,
+        access: FunctionAccess,
+        data: DataStores,
+        sender_identity_arns: list[str],
+        stack: cdk.Stack,
+    ) -> iam.Role:
+        role = iam.Role(
+            self,
+            f"{name}Role",
+            role_name=f"{self.config.prefix}-{name}",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{name}: {access.purpose}",
+        )
+        statements = [
+            iam.PolicyStatement(
+                sid="WriteOwnLogs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                # Log streams are named by Lambda as it runs: the one wildcard, inside the
+                # function's own log group.
+                resources=[
+                    f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:"
+                    f"/aws/lambda/{self.function_names[name]}:log-stream:*"
+                ],
+            )
+        ]
+        for table, use in access.tables.items():
+            statements.append(
+                iam.PolicyStatement(
+                    sid=f"{use.title().replace('_', '')}{_pascal(table)}Table",
+                    actions=list(TABLE_ACTIONS[use]),
+                    resources=data.table_resources(table),
+                )
+            )
+        for key, uses in access.keys.items():
+            statements.append(
+                iam.PolicyStatement(
+                    sid=f"{''.join(u.title() for u in uses)}With{_pascal(key)}Key",
+                    actions=[KEY_ACTIONS[use] for use in uses],
+                    resources=[data.keys[key].key_arn],
+                )
+            )
+        if access.sends_to:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="SendToQueues",
+                    actions=list(SEND_ACTIONS),
+                    resources=[data.queues[q].queue.queue_arn for q in access.sends_to],
+                )
+            )
+        if access.consumes:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="ConsumeQueue",
+                    actions=list(CONSUME_ACTIONS),
+                    resources=[data.queues[access.consumes].queue.queue_arn],
+                )
+            )
+        if access.sends_to or access.consumes:
+            # Queues are encrypted at rest: SQS uses the storage key on the caller's behalf.
+            statements.append(
+                iam.PolicyStatement(
+                    sid="QueueEncryptionThroughSqs",
+                    actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                    resources=[data.storage_key.key_arn],
+                    conditions={
+                        "StringEquals": {"kms:ViaService": f"sqs.{stack.region}.amazonaws.com"}
+                    },
+                )
+            )
+        if access.sends_email:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="SendEmailFromTheSender",
+                    actions=list(EMAIL_ACTIONS),
+                    resources=sender_identity_arns,
+                )
+            )
+        # A customer-managed policy (not inline): one named, versioned document per function.
+        policy = iam.ManagedPolicy(
+            self,
+            f"{name}Policy",
+            managed_policy_name=f"{self.config.prefix}-{name}",
+            description=f"What {name} may do (infra/permissions.py)",
+            statements=statements,
+        )
+        # Attached from the policy's side: the role must not depend on the policy, because the
+        # key policies name the roles and the role policies name the keys.
+        policy.attach_to_role(role)
+        self.policies[name] = policy
+        return role
+
+
+def _key_uses() -> dict[str, dict[KeyUse, list[str]]]:
+    """Key -> use -> the functions allowed it, from the permissions table."""
+    found: dict[str, dict[KeyUse, list[str]]] = {}
+    for function, access in FUNCTIONS.items():
+        for key, uses in access.keys.items():
+            for use in uses:
+                found.setdefault(key, {}).setdefault(use, []).append(function)
+    return found
+
+
+class _SamCompletion:
+    """Fills in what `chalice package` leaves out of the SAM template (see module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        roles: Mapping[str, str],
+        function_names: Mapping[str, str],
+        environment: Mapping[str, str],
+        queue_arns: Mapping[str, str],
+        access_log_arn: str,
+        config: DeploymentConfig,
+    ) -> None:
+        self.roles = roles
+        self.function_names = function_names
+        self.environment = environment
+        self.queue_arns = queue_arns
+        self.access_log_arn = access_log_arn
+        self.config = config
+
+    def apply(self, template: dict[str, Any]) -> dict[str, Any]:
+        resources = template["Resources"]
+        functions = {
+            name: resource
+            for name, resource in resources.items()
+            if resource["Type"] == "AWS::Serverless::Function"
+        }
+        if set(functions) != set(FUNCTIONS):
+            raise ValueError(
+                "the app's functions and infra/permissions.py differ: "
+                f"app has {sorted(functions)}, permissions has {sorted(FUNCTIONS)}"
+            )
+        for name, function in functions.items():
+            properties = function["Properties"]
+            properties["FunctionName"] = self.function_names[name]
+            properties["Role"] = self.roles[name]
+            properties["MemorySize"] = FUNCTION_MEMORY_MB[name]
+            properties["Timeout"] = FUNCTION_TIMEOUT_SECONDS[name]
+            properties["Environment"] = {"Variables": dict(self.environment)}
+            # Text: the app's lines are already JSON (powertools); Lambda passes them as they are.
+            properties["LoggingConfig"] = {
+                "LogFormat": "Text",
+                "LogGroup": f"/aws/lambda/{self.function_names[name]}",
+            }
+            properties.pop("Tags", None)
+            properties["Tags"] = {"app": "report-support", "stage": self.config.stage}
+        for name, queue_arn in self.queue_arns.items():
+            events = functions[name]["Properties"]["Events"]
+            (source,) = events.values()
+            source["Properties"].update(
+                {
+                    "Queue": queue_arn,
+                    "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                    "MaximumBatchingWindowInSeconds": 1,
+                }
+            )
+        api = resources["RestAPI"]["Properties"]
+        api["MethodSettings"] = [
+            {
+                "ResourcePath": "/*",
+                "HttpMethod": "*",
+                "ThrottlingRateLimit": self.config.api_rate_limit,
+                "ThrottlingBurstLimit": self.config.api_burst_limit,
+                "MetricsEnabled": True,
+                "LoggingLevel": "ERROR",
+                "DataTraceEnabled": False,
+            },
+            {
+                # The public intake: a tenth of the stage's rate, whatever WAF lets through.
+                "ResourcePath": "/reports",
+                "HttpMethod": "POST",
+                "ThrottlingRateLimit": max(1.0, self.config.api_rate_limit / 10),
+                "ThrottlingBurstLimit": max(1, self.config.api_burst_limit // 10),
+                "MetricsEnabled": True,
+                "LoggingLevel": "ERROR",
+                "DataTraceEnabled": False,
+            },
+        ]
+        api["AccessLogSetting"] = {
+            "DestinationArn": self.access_log_arn.removesuffix(":*"),
+            "Format": json.dumps(dict(ACCESS_LOG_FORMAT), separators=(",", ":")),
+        }
+        api["TracingEnabled"] = False
+        return template
+
+
+class _CompletedChalice(Chalice):
+    """chalice.cdk.Chalice, with the SAM template completed and translated before inclusion."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, completion: _SamCompletion, **kwargs: Any
+    ) -> None:
+        self._completion = completion
+        super().__init__(scope, construct_id, **kwargs)
+
+    def _generate_sam_template_with_assets(self, chalice_out_dir: str, package_id: str) -> str:
+        path = Path(super()._generate_sam_template_with_assets(chalice_out_dir, package_id))
+        template = self._completion.apply(json.loads(path.read_text()))
+        translated = translate_sam(template, cdk.Stack.of(self).region)
+        out = path.with_name(f"{package_id}.cloudformation.json")
+        out.write_text(json.dumps(translated, indent=1))
+        return str(out)
+
+
+def translate_sam(template: dict[str, Any], region: str) -> dict[str, Any]:
+    """SAM -> CloudFormation, offline (no managed policies are looked up: roles are ours)."""
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.translator import Translator
+
+    class _NoManagedPolicies:
+        def load(self) -> dict[str, str]:
+            return {}
+
+    translator = Translator(None, Parser(), boto_session=boto3.Session(region_name=region))
+    translated: dict[str, Any] = translator.translate(
+        template,
+        parameter_values={},
+        get_managed_policy_map=_NoManagedPolicies().load,
+    )
+    return translated
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
