@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from bench.cost import (
@@ -13,6 +17,7 @@ from bench.cost import (
     item_size,
     read_units,
     runs_per_month,
+    stack_from_templates,
     totals,
     write_units,
 )
@@ -116,3 +121,58 @@ def test_a_tiny_bill_from_literal_counts() -> None:
     # 1,000 bytes a report, kept 36 months: 36 kB.
     assert lines["dynamodb_storage"].variable == pytest.approx(36_000 / 1e9)
     assert lines["waf_web_acl"].cost() == 0
+
+
+def test_fixed_resources_are_counted_from_a_template(tmp_path: Path) -> None:
+    def fn(memory: int) -> dict[str, Any]:
+        return {"Type": "AWS::Lambda::Function", "Properties": {"MemorySize": memory}}
+
+    resources: dict[str, Any] = {
+        "IdentityKey": {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": True}},
+        "AuditKey": {"Type": "AWS::KMS::Key", "Properties": {"KeySpec": "HMAC_256"}},
+        "Plain": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"MetricName": "Errors"}},
+        "Maths": {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                "Metrics": [
+                    {"Id": "a", "MetricStat": {}},
+                    {"Id": "b", "MetricStat": {}},
+                    {"Id": "e", "Expression": "a/b"},
+                ]
+            },
+        },
+        "Acl": {
+            "Type": "AWS::WAFv2::WebACL",
+            "Properties": {"Scope": "CLOUDFRONT", "Rules": [{}, {}, {}]},
+        },
+        "Every5": {
+            "Type": "AWS::Events::Rule",
+            "Properties": {
+                "ScheduleExpression": "rate(5 minutes)",
+                "Targets": [{"Arn": {"Fn::GetAtt": ["RedriveOutbox1234", "Arn"]}}],
+            },
+        },
+        "RedriveOutbox1234": fn(512),
+        "ApiHandler": fn(1024),
+        "Mapping": {
+            "Type": "AWS::Lambda::EventSourceMapping",
+            "Properties": {"EventSourceArn": {"Fn::GetAtt": ["TriageQueue", "Arn"]}},
+        },
+        "Given": {
+            "Type": "AWS::Logs::MetricFilter",
+            "Properties": {"MetricTransformations": [{"MetricName": "X"}]},
+        },
+    }
+    path = tmp_path / "Stack.template.json"
+    path.write_text(json.dumps({"Resources": resources}))
+
+    stack = stack_from_templates([path])
+
+    assert (stack.keys, stack.rotating_keys) == (2, 1)
+    assert stack.alarm_metrics == 3
+    assert (stack.web_acls, stack.waf_rules, stack.waf_scope) == (1, 3, "CLOUDFRONT")
+    assert stack.schedules == (("RedriveOutbox1234", "rate(5 minutes)"),)
+    assert stack.polled_queues == 1
+    assert stack.custom_metrics == 1
+    assert stack.memory("redrive_outbox") == 512
+    assert stack.memory("api") == 1024
