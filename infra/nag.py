@@ -145,9 +145,11 @@ def acknowledgments(edge: EdgeStack, main: ReportSupportStack) -> list[tuple[ICo
                 "resource.",
             ),
         ]
+    # cdk-nag names an account that is only known at deploy time by its pseudo parameter.
+    account = "<AWS::AccountId>" if cdk.Token.is_unresolved(main.account) else main.account
     for name, role_policy in service.policies.items():
         log_streams = (
-            f"arn:<AWS::Partition>:logs:{config.region}:{main.account}:log-group:"
+            f"arn:<AWS::Partition>:logs:{config.region}:{account}:log-group:"
             f"/aws/lambda/{service.function_names[name]}:log-stream:*"
         )
         found.append(
