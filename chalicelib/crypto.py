@@ -48,20 +48,21 @@ class Sealer:
         botocore_session: Any,
         cache_max_age_seconds: float,
         cache_max_messages: int,
+        kms_client: Any = None,
     ) -> None:
         self.key_arn = key_arn
         self.purpose = purpose
         self._context = {"app": app_name, "purpose": purpose}
         # The SDK turns a KMS error during decrypt into its own DecryptKeyError and drops
         # the original, so KMS's answer is noted here to tell an outage from a bad seal.
-        # (Registered before the provider builds its client: clients copy the handlers.)
+        # (On the session, registered before the provider builds its client, since clients
+        # copy the session's handlers; or on the shared client itself.)
         self._kms_answers = threading.local()
-        botocore_session.register(
+        events = botocore_session if kms_client is None else kms_client.meta.events
+        events.register(
             "after-call.kms.Decrypt", self._note_kms_answer, unique_id=f"sealer-{id(self)}"
         )
-        provider = aws_encryption_sdk.StrictAwsKmsMasterKeyProvider(
-            key_ids=[key_arn], botocore_session=botocore_session
-        )
+        provider = _key_provider(key_arn, botocore_session, kms_client)
         self._materials = CachingCryptoMaterialsManager(
             master_key_provider=provider,
             cache=LocalCryptoMaterialsCache(_CACHE_CAPACITY),
@@ -114,6 +115,29 @@ class Sealer:
     def _note_kms_answer(self, parsed: Any = None, **_: Any) -> None:
         if isinstance(parsed, dict) and "Error" in parsed:
             self._kms_answers.error_code = parsed["Error"].get("Code")
+
+
+def _key_provider(key_arn: str, botocore_session: Any, kms_client: Any) -> Any:
+    """A strict KMS master key provider for one key.
+
+    Left to itself the provider builds a KMS client of its own for its region (each client
+    costs a cold start tens of milliseconds, and there is one sealer per purpose); given
+    `kms_client`, it uses that one for the client's region instead.
+    """
+    if kms_client is None:
+        return aws_encryption_sdk.StrictAwsKmsMasterKeyProvider(
+            key_ids=[key_arn], botocore_session=botocore_session
+        )
+    shared_region = kms_client.meta.region_name
+
+    class SharedClientKeyProvider(aws_encryption_sdk.StrictAwsKmsMasterKeyProvider):  # type: ignore[misc]
+        def add_regional_client(self, region_name: str) -> None:
+            if region_name == shared_region:
+                self._regional_clients.setdefault(region_name, kms_client)
+            else:
+                super().add_regional_client(region_name)
+
+    return SharedClientKeyProvider(key_ids=[key_arn], botocore_session=botocore_session)
 
 
 #: KMS answers that mean KMS cannot serve now (an outage, throttling, a disabled key), as

@@ -10,19 +10,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import DependencyUnavailable, DomainError
 from chalicelib.observability import logger
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 
 @dataclass
@@ -75,6 +72,15 @@ def parse_message(record: SQSRecord, model: type[_Message]) -> _Message:
 
 def process_batch(event: dict[str, Any], handle: Callable[[SQSRecord], None]) -> dict[str, Any]:
     """Run `handle` on each record; answer with the ids of the records that raised."""
+    # Imported here, not at the top: with pydantic loaded, powertools' batch module builds
+    # its parser models for every event source (tens of ms), and a producer (the API sends
+    # to these queues) never needs it.
+    from aws_lambda_powertools.utilities.batch import (
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
+
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     response = process_partial_response(event=event, record_handler=handle, processor=processor)
     return {"batchItemFailures": list(response["batchItemFailures"])}

@@ -125,7 +125,7 @@ def sqs() -> Any:
 
 @_once
 def kms() -> Any:
-    """The KMS client (for MACs; the encryption SDK makes its own from the same session)."""
+    """The KMS client: for MACs, and shared by the sealers' key providers."""
     return _client("kms")
 
 
@@ -140,6 +140,7 @@ def _sealer(key_arn: str, purpose: str) -> Sealer:
         botocore_session=botocore_session(),
         cache_max_age_seconds=config.seal_cache_max_age_seconds,
         cache_max_messages=config.seal_cache_max_messages,
+        kms_client=kms(),
     )
 
 

@@ -60,6 +60,26 @@ class _Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
+#: Calendars known to pass `check_bank_holidays` with the pinned `holidays` release
+#: (`tests/unit/test_cold_start.py` checks each against the package). The check builds the
+#: calendar, which imports every country the package knows (about 0.1 s); the institution is
+#: loaded at every cold start, so for these the check is not repeated there.
+CHECKED_BANK_HOLIDAYS: frozenset[tuple[str, str | None]] = frozenset(
+    {("GB", "ENG"), ("GB", "WLS"), ("GB", "SCT"), ("GB", "NIR"), ("GB", None)}
+)
+
+
+def check_bank_holidays(country: str, subdivision: str | None) -> None:
+    """Raise unless the `holidays` package knows this calendar (and does not deprecate it).
+
+    A deprecated code (GB's old "UK" subdivision) still works today but would fail at load
+    after a library upgrade; it is refused now, while someone is looking.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        _holidays().country_holidays(country, subdiv=subdivision)
+
+
 class BankHolidays(_Config):
     """Whose public holidays the institution observes, as the `holidays` package names them.
 
@@ -74,12 +94,10 @@ class BankHolidays(_Config):
 
     @model_validator(mode="after")
     def _check_known(self) -> BankHolidays:
+        if (self.country, self.subdivision) in CHECKED_BANK_HOLIDAYS:
+            return self
         try:
-            # A deprecated code (GB's old "UK" subdivision) still works today but would fail
-            # at load after a library upgrade; refuse it now, while someone is looking.
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", DeprecationWarning)
-                _holidays().country_holidays(self.country, subdiv=self.subdivision)
+            check_bank_holidays(self.country, self.subdivision)
         except (NotImplementedError, DeprecationWarning) as error:
             raise ValueError(f"unknown bank holidays {self._describe()}: {error}") from None
         return self

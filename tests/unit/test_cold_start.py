@@ -13,6 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from chalicelib.cases.clocks import CHECKED_BANK_HOLIDAYS, check_bank_holidays
+
 ROOT = Path(__file__).resolve().parents[2]
 #: (powertools imports the bare `botocore` package, which costs nothing: its client and
 #: session are what is heavy.)
@@ -39,3 +43,51 @@ def test_importing_the_app_loads_no_aws_sdk_nor_encryption_sdk() -> None:
 
     # Then none of the heavy dependencies came with it
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def _modules_after(probe: str, watched: tuple[str, ...]) -> list[str]:
+    found = f"[m for m in {list(watched)!r} if m in sys.modules]"
+    script = f"import json, sys; {probe}; print(json.dumps({found}))"
+    result = subprocess.run(  # noqa: S603 (our own interpreter and a fixed probe)
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return list(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_loading_the_institution_builds_no_bank_holiday_calendar() -> None:
+    # The API loads the institution on its first request; the holidays package imports every
+    # country it knows to build one calendar. Only triage, which counts working days, needs it.
+    loaded = _modules_after(
+        "from chalicelib.institution import load_institution; load_institution()",
+        ("holidays",),
+    )
+    assert loaded == []
+
+
+@pytest.mark.parametrize("calendar", sorted(CHECKED_BANK_HOLIDAYS, key=str))
+def test_each_calendar_trusted_at_load_passes_the_full_check(
+    calendar: tuple[str, str | None],
+) -> None:
+    check_bank_holidays(*calendar)  # raises if the pinned holidays release refuses it
+
+
+def test_queue_producers_load_no_batch_processing() -> None:
+    # With pydantic loaded, powertools' batch module builds parser models for every event
+    # source; only the SQS consumers need it, not the API that sends to the queues.
+    loaded = _modules_after(
+        "import chalicelib.queues, chalicelib.reports.intake",
+        ("aws_lambda_powertools.utilities.batch",),
+    )
+    assert loaded == []
+
+
+def test_checking_an_email_address_makes_no_dns_lookup_nor_imports_dnspython() -> None:
+    # The Lambda package leaves dnspython out (infra/lambda_package.py): email-validator
+    # needs it only for the deliverability check, which the app turns off.
+    loaded = _modules_after(
+        "from chalicelib.addresses import EmailAddress; "
+        "from pydantic import TypeAdapter; "
+        "TypeAdapter(EmailAddress).validate_python('alex@example.ac.uk')",
+        ("dns", "dns.resolver"),
+    )
+    assert loaded == []
