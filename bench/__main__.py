@@ -1,5 +1,5 @@
 """Run the benchmarks: `python -m bench` for all, `python -m bench
-import|intake|kms|latency|retention|insights` for some.
+import|intake|kms|latency|retention|insights|cold_start` for some.
 
 `python -m bench cost [--template PATH] [--measure]` prints the modelled monthly AWS bill
 instead (`bench/cost.py`; a model, not a timing, so it is never part of "all").
@@ -26,7 +26,7 @@ from typing import Any
 from bench.stats import Row, format_table
 
 #: In the order they run when all are asked for.
-BENCHMARKS = ("import", "intake", "kms", "latency", "retention", "insights")
+BENCHMARKS = ("import", "intake", "kms", "latency", "retention", "insights", "cold_start")
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 
@@ -39,7 +39,7 @@ def parse_args(argv: list[str] | None) -> list[str]:
     parser.add_argument(
         "benchmarks",
         nargs="*",
-        metavar="{import,intake,kms,latency,retention,insights}",
+        metavar="{import,intake,kms,latency,retention,insights,cold_start}",
         help="run only these",
     )
     args = parser.parse_args(argv)
@@ -90,6 +90,13 @@ def run(selected: list[str]) -> tuple[list[Row], dict[str, Any]]:
         from bench import insights
 
         new_rows, raw["insights"] = insights.run()
+        rows += new_rows
+    if "cold_start" in selected:
+        # The Lambda package, built and unpacked; each side in fresh interpreters against a
+        # moto server of its own.
+        from bench import cold_start
+
+        new_rows, raw["cold_start"] = cold_start.run()
         rows += new_rows
     return rows, raw
 
