@@ -27,6 +27,7 @@ class StaffPool(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, config: DeploymentConfig) -> None:
         super().__init__(scope, construct_id)
+        self.config = config
         spec = RESOURCES.user_pool
         self.pool = cognito.UserPool(
             self,
@@ -130,6 +131,5 @@ class StaffPool(Construct):
     @property
     def hosted_domain_url(self) -> str:
         """`https://<prefix>.auth.<region>.amazoncognito.com`."""
-        return (
-            f"https://{self.domain.domain_name}.auth.{cdk.Stack.of(self).region}.amazoncognito.com"
-        )
+        # Spelled out from the settings (not the domain resource's token), so the CSP is text.
+        return f"https://{self.config.hosted_sign_in_domain}"
