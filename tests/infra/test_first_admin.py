@@ -1,0 +1,207 @@
+"""The first admin of a deployment (`infra/first_admin.py`), against moto: settings from the
+deployed API function, a sealed directory entry, a Cognito sign-in in the admins group."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import botocore.session
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from chalicelib.crypto import Sealer
+from chalicelib.directory import STAFF_CONTACT, StaffDirectory, StaffMember
+from chalicelib.settings import Settings
+from devstack.provision import provision
+from infra.first_admin import (
+    FirstAdminProblem,
+    api_function_name,
+    create_staff_member,
+    deployed_settings,
+    main,
+)
+
+pytestmark = pytest.mark.infra
+
+REGION = "eu-west-2"
+STAGE = "ci"
+NAME = "Morwenna Trelawny-Pascoe"
+EMAIL = "m.trelawny-pascoe@example.ac.uk"
+ARGS = [
+    "--stage",
+    STAGE,
+    "--region",
+    REGION,
+    "--member-id",
+    "dpo-first",
+    "--name",
+    NAME,
+    "--email",
+    EMAIL,
+    "--team",
+    "diversity_inclusion",
+    "--team-name",
+    "Diversity and Inclusion",
+]
+
+
+@pytest.fixture
+def deployed(monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """A deployment's resources in moto, and its API function carrying their settings."""
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        session = boto3.Session(region_name=REGION)
+        settings = provision(session, STAGE)
+        role = session.client("iam").create_role(
+            RoleName="api",
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+        )["Role"]["Arn"]
+        package = io.BytesIO()
+        with zipfile.ZipFile(package, "w") as archive:
+            archive.writestr("app.py", "def handler(event, context):\n    return {}\n")
+        session.client("lambda").create_function(
+            FunctionName=api_function_name(STAGE),
+            Runtime="python3.11",
+            Role=role,
+            Handler="app.handler",
+            Code={"ZipFile": package.getvalue()},
+            Environment={"Variables": settings.environment()},
+        )
+        yield settings
+
+
+def _directory(settings: Settings) -> StaffDirectory:
+    sealer = Sealer(
+        key_arn=settings.identity_key_arn,
+        purpose="identity",
+        app_name=settings.app_name,
+        botocore_session=botocore.session.Session(),
+        cache_max_age_seconds=60,
+        cache_max_messages=10,
+    )
+    return StaffDirectory(
+        boto3.client("dynamodb", region_name=REGION), settings.staff_table, sealer
+    )
+
+
+def _staff_items(settings: Settings) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = boto3.client("dynamodb", region_name=REGION).scan(
+        TableName=settings.staff_table
+    )["Items"]
+    return items
+
+
+def test_settings_come_from_the_deployed_function(deployed: Settings) -> None:
+    client = boto3.client("lambda", region_name=REGION)
+    assert deployed_settings(client, api_function_name(STAGE)) == deployed
+
+
+def test_creates_a_sealed_directory_entry_and_an_invited_admin(
+    deployed: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(ARGS) == 0
+
+    directory = _directory(deployed)
+    member = directory.member("dpo-first")
+    assert member is not None
+    assert (member.team_id, member.roles) == ("diversity_inclusion", ("admin",))
+    assert directory.names([member]) == {"dpo-first": NAME}
+    assert directory.addresses([member]) == [EMAIL]
+    assert directory.team("diversity_inclusion") is not None
+    # The name and address are stored sealed only, as the app stores them.
+    stored = json.dumps(_staff_items(deployed), default=str)
+    assert NAME not in stored and EMAIL not in stored and "trelawny" not in stored.lower()
+    opened = directory.sealer.unseal("dpo-first", STAFF_CONTACT, member.sealed_contact)
+    assert opened == {"name": NAME, "email": EMAIL}
+
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    user = cognito.admin_get_user(UserPoolId=deployed.staff_pool_id, Username="dpo-first")
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert attributes["email"] == EMAIL
+    assert attributes["email_verified"] == "true"
+    # An emailed temporary password: the first sign-in sets a password and enrols MFA.
+    assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    groups = cognito.admin_list_groups_for_user(
+        UserPoolId=deployed.staff_pool_id, Username="dpo-first"
+    )["Groups"]
+    assert [g["GroupName"] for g in groups] == ["admins"]
+    out = capsys.readouterr().out
+    assert "temporary password" in out
+    assert NAME not in out and EMAIL not in out
+
+
+def test_running_again_replaces_the_entry_and_keeps_the_sign_in(deployed: Settings) -> None:
+    assert main(ARGS) == 0
+    assert main([*ARGS[:-2], "--role", "admin", "--role", "analyst"]) == 0
+
+    member = _directory(deployed).member("dpo-first")
+    assert member is not None and member.roles == ("admin", "analyst")
+    groups = boto3.client("cognito-idp", region_name=REGION).admin_list_groups_for_user(
+        UserPoolId=deployed.staff_pool_id, Username="dpo-first"
+    )["Groups"]
+    assert sorted(g["GroupName"] for g in groups) == ["admins", "analysts"]
+    assert len(_staff_items(deployed)) == 2  # the team and the member, once each
+
+
+def test_refused_by_the_identity_key_changes_nothing(deployed: Settings) -> None:
+    # The identity key's policy names only the app's roles: an operator is refused.
+    kms = boto3.client("kms", region_name=REGION)
+    stubber = Stubber(kms)
+    stubber.add_client_error(
+        "generate_data_key", service_error_code="AccessDeniedException", http_status_code=400
+    )
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    member = StaffMember(
+        member_id="dpo-first",
+        team_id="diversity_inclusion",
+        name=NAME,
+        email=EMAIL,
+        roles=["admin"],
+    )
+    with stubber, pytest.raises(FirstAdminProblem, match="kms:GenerateDataKey"):
+        create_staff_member(
+            settings=deployed,
+            member=member,
+            team_name="Diversity and Inclusion",
+            cognito=cognito,
+            dynamodb=boto3.client("dynamodb", region_name=REGION),
+            kms_client=kms,
+            botocore_session=botocore.session.Session(),
+        )
+    assert _staff_items(deployed) == []
+    assert cognito.list_users(UserPoolId=deployed.staff_pool_id)["Users"] == []
+
+
+def test_a_new_team_needs_its_name(deployed: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(ARGS[:-2]) == 1
+    assert "--team-name" in capsys.readouterr().err
+    users = boto3.client("cognito-idp", region_name=REGION).list_users(
+        UserPoolId=deployed.staff_pool_id
+    )["Users"]
+    assert users == []
+
+
+def test_bad_input_and_a_missing_deployment_are_reported(
+    deployed: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*ARGS[:4], "--member-id", "Not A Username", *ARGS[6:]]) == 2
+    assert "member_id" in capsys.readouterr().err
+    assert main(["--stage", "other", *ARGS[2:]]) == 1
+    assert "report-support-other-APIHandler" in capsys.readouterr().err
