@@ -22,7 +22,9 @@ makes the first admin. This:
 5. adds the sign-in to the role's group (`admins`; `--role` for others).
 
 Run again with the same member id, it replaces the directory entry and leaves an existing
-sign-in as it is (`--resend` sends a new invitation).
+sign-in as it is (`--resend` sends a new invitation). With the university's single sign-on,
+the portal offers only that sign-in: the first admin signs in once through it, then
+`--existing --member-id <their pool username>` adds that sign-in to the group and directory.
 
 The `identity` key's policy names only the app's function roles (`infra/data.py`), so an
 operator's credentials are normally refused at step 2; the message says so and what to do.
@@ -118,10 +120,23 @@ def create_staff_member(
     kms_client: Any,
     botocore_session: Any,
     resend: bool = False,
+    existing: bool = False,
 ) -> Created:
-    """Directory entry (sealed), sign-in with an emailed temporary password, groups."""
+    """Directory entry (sealed), sign-in with an emailed temporary password, groups.
+
+    `existing`: the sign-in is already in the pool (a member of the university's single
+    sign-on appears there at their first sign-in); it is only added to the groups.
+    """
     from chalicelib.crypto import Sealer
 
+    if existing:
+        try:
+            cognito.admin_get_user(UserPoolId=settings.staff_pool_id, Username=member.member_id)
+        except cognito.exceptions.UserNotFoundException:
+            raise FirstAdminProblem(
+                f"no sign-in {member.member_id} in the pool: a single sign-on user appears "
+                "there at their first sign-in (the pool's Users list shows the username)"
+            ) from None
     check_may_seal(kms_client, settings)
     groups = [ROLE_GROUPS[role] for role in member.roles]
     created = Created(member_id=member.member_id, groups=groups)
@@ -152,6 +167,21 @@ def create_staff_member(
             "dynamodb:PutItem on it"
         ) from None
 
+    if existing:
+        created.notes.append(f"sign-in {member.member_id} exists (single sign-on): not invited")
+    else:
+        _invite(cognito, settings, member, resend=resend, created=created)
+    for group in groups:
+        cognito.admin_add_user_to_group(
+            UserPoolId=settings.staff_pool_id, Username=member.member_id, GroupName=group
+        )
+    return created
+
+
+def _invite(
+    cognito: Any, settings: Settings, member: StaffMember, *, resend: bool, created: Created
+) -> None:
+    """A sign-in for the member, its temporary password emailed by Cognito."""
     try:
         cognito.admin_create_user(
             UserPoolId=settings.staff_pool_id,
@@ -174,11 +204,6 @@ def create_staff_member(
                 DesiredDeliveryMediums=["EMAIL"],
             )
             created.invitation_sent = True
-    for group in groups:
-        cognito.admin_add_user_to_group(
-            UserPoolId=settings.staff_pool_id, Username=member.member_id, GroupName=group
-        )
-    return created
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -208,6 +233,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--resend", action="store_true", help="send a new invitation to an existing sign-in"
+    )
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help=(
+            "the sign-in exists already (a single sign-on user after their first sign-in: "
+            "--member-id is their pool username); only add it to the directory and groups"
+        ),
     )
     args = parser.parse_args(argv)
 
@@ -242,6 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             kms_client=session.client("kms"),
             botocore_session=core,
             resend=args.resend,
+            existing=args.existing,
         )
     except FirstAdminProblem as problem:
         print(f"first-admin: {problem}", file=sys.stderr)

@@ -205,3 +205,26 @@ def test_bad_input_and_a_missing_deployment_are_reported(
     assert "member_id" in capsys.readouterr().err
     assert main(["--stage", "other", *ARGS[2:]]) == 1
     assert "report-support-other-APIHandler" in capsys.readouterr().err
+
+
+def test_an_existing_single_sign_on_user_is_added_not_invited(
+    deployed: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A federated member appears in the pool at their first sign-in; no invitation then.
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    args = [*ARGS[:4], "--member-id", "university_jtrelawny", *ARGS[6:], "--existing"]
+    assert main(args) == 1
+    assert "no sign-in university_jtrelawny" in capsys.readouterr().err
+    assert _staff_items(deployed) == []
+
+    cognito.admin_create_user(
+        UserPoolId=deployed.staff_pool_id, Username="university_jtrelawny", MessageAction="SUPPRESS"
+    )
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "not invited" in out and "temporary password" not in out
+    groups = cognito.admin_list_groups_for_user(
+        UserPoolId=deployed.staff_pool_id, Username="university_jtrelawny"
+    )["Groups"]
+    assert [g["GroupName"] for g in groups] == ["admins"]
+    assert _directory(deployed).member("university_jtrelawny") is not None
