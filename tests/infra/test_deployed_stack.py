@@ -15,6 +15,8 @@ pool and the email sender created through their APIs as the local stack creates 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -186,6 +188,19 @@ def test_the_functions_name_the_pool_made_through_cognito_and_the_stacks_resourc
         assert getattr(settings, key.settings_field).rsplit("/", 1)[1] in keys
     assert settings.stage == STAGE
     assert settings.region == REGION
+
+
+def test_every_function_runs_the_synthesised_package(
+    synthesised: Synthesised, deployed: DeployedStack
+) -> None:
+    (package,) = synthesised.outdir.glob("asset.*.zip")
+    digest = base64.b64encode(hashlib.sha256(package.read_bytes()).digest()).decode()
+    lambda_ = deployed.session.client("lambda")
+    for name in deployed.function_names().values():
+        configuration = lambda_.get_function_configuration(FunctionName=name)
+        assert configuration["CodeSize"] == package.stat().st_size, name
+        assert configuration["CodeSha256"] == digest, name
+        assert configuration["Runtime"] == "python3.11"
 
 
 # --- the API on the deployed resources ------------------------------------------------------
