@@ -159,7 +159,7 @@ class AppService(Construct):
         )
         for name in FUNCTIONS:
             function = self.chalice.get_resource(name)
-            function.node.add_dependency(self.roles[name])
+            # (Its role needs no explicit dependency: `Role` is a GetAtt of it; cfn-lint W3005.)
             # The SQS event source mapping is created with the function: its role must
             # already be allowed to read the queue.
             function.node.add_dependency(self.policies[name])
