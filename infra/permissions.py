@@ -57,7 +57,8 @@ KEY_ACTIONS: Mapping[KeyUse, str] = {
 #: Sending to a queue (and consuming from one, for the event source mapping).
 SEND_ACTIONS = ("sqs:SendMessage",)
 CONSUME_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
-EMAIL_ACTIONS = ("ses:SendEmail", "ses:SendRawEmail")
+#: SES v2 `SendEmail` (raw MIME content included) is authorised as `ses:SendEmail` alone.
+EMAIL_ACTIONS = ("ses:SendEmail",)
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ FUNCTIONS: Mapping[str, FunctionAccess] = {
             # Intake writes a report's demographics; an erasure deletes them. Never read.
             "demographics": "write",
             "staff": "read",
-            "notifications": "read_write",
+            # Case work puts notifications in the outbox; only the workers read them.
+            "notifications": "write",
             "insights": "read",
             "rights": "read_write",
         },
@@ -99,8 +101,10 @@ FUNCTIONS: Mapping[str, FunctionAccess] = {
     ),
     "OnTriageMessage": FunctionAccess(
         purpose="triage: routing, risk, clocks, the screeners' alert, trend alerts",
-        tables={"reports": "read_write", "notifications": "write", "insights": "read_write"},
-        keys={"audit": ("mac", "verify")},
+        # Trend alerts are put (conditionally) in the insights table, never read back.
+        tables={"reports": "read_write", "notifications": "write", "insights": "write"},
+        # Triage appends audit entries; only the API verifies a chain.
+        keys={"audit": ("mac",)},
         sends_to=("notify",),
         consumes="triage",
     ),
@@ -124,11 +128,97 @@ FUNCTIONS: Mapping[str, FunctionAccess] = {
     "RetentionSweep": FunctionAccess(
         purpose="redacts and deletes on schedule (writes audit entries and signed tombstones)",
         tables={"reports": "read_write", "demographics": "write", "notifications": "read_write"},
-        keys={"identity": ("encrypt",), "audit": ("mac", "verify")},
+        # The sweep's audit entries carry no reason, so it seals nothing; it signs entries and
+        # tombstones, and only the API (records, audit) checks them.
+        keys={"audit": ("mac",)},
     ),
     "BuildInsights": FunctionAccess(
         purpose="counts anonymised statistics; the only reader of demographics",
-        tables={"reports": "read_write", "demographics": "read", "insights": "read_write"},
+        # A counted report's demographics item is marked counted (in the counting transaction).
+        tables={"reports": "read_write", "demographics": "read_write", "insights": "read_write"},
         keys={"insight": ("decrypt",)},
     ),
 }
+
+
+def markdown_matrix() -> str:
+    """The matrix of function, resource and action, as Markdown (`docs/deploy-permissions.md`).
+
+    One row per resource, one column per function; a cell names the function's uses of the
+    resource, and the second table spells each use out as the IAM actions the role gets.
+    """
+    from chalicelib.resources import RESOURCES
+
+    names = list(FUNCTIONS)
+    accesses = [FUNCTIONS[name] for name in names]
+    rows: list[tuple[str, list[str]]] = []
+    for table in RESOURCES.tables:
+        count = len(table.indexes)
+        indexes = {0: "", 1: " and its index"}.get(count, f" and its {count} indexes")
+        uses = [a.tables.get(table.logical_name) for a in accesses]
+        rows.append(
+            (
+                f"table `{table.logical_name}`{indexes}",
+                [", ".join(u.split("_")) if u else "" for u in uses],
+            )
+        )
+    for key in RESOURCES.keys:
+        rows.append(
+            (
+                f"key `{key.logical_name}`",
+                [", ".join(a.keys.get(key.logical_name, ())) for a in accesses],
+            )
+        )
+    for queue in RESOURCES.queues:
+        name = queue.logical_name
+        cells = [
+            ", ".join(
+                use
+                for use, applies in (("send", name in a.sends_to), ("consume", a.consumes == name))
+                if applies
+            )
+            for a in accesses
+        ]
+        rows.append((f"queue `{name}`", cells))
+    rows.append(
+        (
+            "key `storage`, only through SQS",
+            ["encrypt, decrypt" if a.sends_to or a.consumes else "" for a in accesses],
+        )
+    )
+    rows.append(
+        (
+            "the sender identity and its configuration set",
+            ["send" if a.sends_email else "" for a in accesses],
+        )
+    )
+    rows.append(("its own log group's streams", ["write" for _ in accesses]))
+
+    lines = [
+        "| resource | " + " | ".join(names) + " |",
+        "|---|" + "---|" * len(names),
+        *(f"| {resource} | " + " | ".join(cells) + " |" for resource, cells in rows),
+        "",
+        "| use | of | IAM actions |",
+        "|---|---|---|",
+    ]
+    legend: list[tuple[str, str, tuple[str, ...]]] = [
+        ("read", "a table, on the table and each index", TABLE_ACTIONS["read"]),
+        ("write", "a table, on the table and each index", TABLE_ACTIONS["write"]),
+        *((use, "a key", (action,)) for use, action in KEY_ACTIONS.items()),
+        (
+            "encrypt, decrypt",
+            "`storage`, if `kms:ViaService` is SQS",
+            ("kms:GenerateDataKey", "kms:Decrypt"),
+        ),
+        ("send", "a queue", SEND_ACTIONS),
+        ("consume", "a queue (Lambda's event source mapping)", CONSUME_ACTIONS),
+        ("send", "the sender identity and its configuration set", EMAIL_ACTIONS),
+        ("write", "its own log group's streams", ("logs:CreateLogStream", "logs:PutLogEvents")),
+    ]
+    lines += [
+        f"| {use} | {of} | {', '.join(f'`{a}`' for a in actions)} |" for use, of, actions in legend
+    ]
+    lines += ["", "What each function is:", ""]
+    lines += [f"- **{name}**: {access.purpose}" for name, access in FUNCTIONS.items()]
+    return "\n".join(lines) + "\n"
