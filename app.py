@@ -36,6 +36,12 @@ def on_notify_message(event: Any) -> dict[str, Any]:
     return services.notify_handler()(event.to_dict())
 
 
+@app.lambda_function(name="add_staff_member")
+def add_staff_member(event: Any, context: Any) -> dict[str, Any]:
+    """Add a staff member to the directory (ops invoke it: `scripts/first-admin`)."""
+    return services.add_staff_member()(event)
+
+
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def redrive_outbox(event: Any) -> dict[str, int]:
     """Send again what never reached its queue: reports to triage, notifications to send."""

@@ -157,6 +157,54 @@ class StaffDirectory:
             )
 
 
+class DirectoryEntry(BaseModel):
+    """A member to add (or replace), with their team when the team is new.
+
+    What ops send the `add_staff_member` function (`scripts/first-admin`): the one way a
+    person outside the app puts a name into the directory, since nobody but the app's roles
+    may seal with the `identity` key.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    member: StaffMember
+    team: Team | None = None
+
+
+def enrol(directory: StaffDirectory, event: Any) -> dict[str, Any]:
+    """Add one member (and their new team) to the directory; the outcome, without values.
+
+    A bad entry answers `{"added": false, "problems": [...]}` naming each bad field and why,
+    never echoing what was sent (it holds a name and an email address).
+    """
+    from pydantic import ValidationError
+
+    try:
+        entry = DirectoryEntry.model_validate(event)
+    except ValidationError as error:
+        problems = [
+            {"field": ".".join(str(part) for part in problem["loc"]), "problem": problem["type"]}
+            for problem in error.errors()
+        ]
+        return {"added": False, "problems": problems}
+    if entry.team is not None and entry.team.team_id != entry.member.team_id:
+        return {
+            "added": False,
+            "problems": [{"field": "team.team_id", "problem": "is not the member's team"}],
+        }
+    team_created = False
+    if directory.team(entry.member.team_id) is None:
+        if entry.team is None:
+            return {
+                "added": False,
+                "problems": [{"field": "team", "problem": "the team is new: give its name"}],
+            }
+        directory.put_team(entry.team)
+        team_created = True
+    directory.put_member(entry.member)
+    return {"added": True, "member_id": entry.member.member_id, "team_created": team_created}
+
+
 def with_role(members: list[MemberRecord], role: Role) -> list[MemberRecord]:
     """The members holding a role."""
     return [member for member in members if role in member.roles]

@@ -211,6 +211,14 @@ def staff_directory() -> StaffDirectory:
     return StaffDirectory(dynamodb(), settings().staff_table, identity_sealer())
 
 
+def add_staff_member() -> Callable[[Any], dict[str, Any]]:
+    """The `add_staff_member` function: one member into the directory (ops, no HTTP route)."""
+    from chalicelib.directory import enrol
+
+    directory = staff_directory()
+    return lambda event: enrol(directory, event)
+
+
 @_once
 def outbox() -> Outbox:
     """The notification outbox."""

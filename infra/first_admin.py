@@ -11,10 +11,11 @@ makes the first admin. This:
    (`lambda:GetFunctionConfiguration` on `report-support-<stage>-APIHandler`): the user pool,
    the staff table and the identity key, exactly as the app sees them, so nothing is typed
    twice;
-2. checks that these credentials may seal with the `identity` key (one `kms:GenerateDataKey`)
-   before it changes anything;
-3. adds the member to the staff directory (their team, if it is new, then the member, whose
-   name and email address are sealed under the `identity` key as the app does);
+2. adds the member to the staff directory by invoking the deployment's `AddStaffMember`
+   function (`report-support-<stage>-AddStaffMember`; their team too, if it is new): the
+   function seals the name and email address under the `identity` key as the app does. The
+   key's policy names only the app's function roles, so no person's credentials ever seal or
+   open staff contact details; the operator needs `lambda:InvokeFunction` on that function;
 4. creates the sign-in (`cognito-idp:AdminCreateUser`, username = member id): Cognito emails
    a temporary password, valid 3 days. At the first sign-in the hosted UI asks for a new
    password and enrols an authenticator app (TOTP; MFA is required), then asks for a code at
@@ -25,27 +26,28 @@ Run again with the same member id, it replaces the directory entry and leaves an
 sign-in as it is (`--resend` sends a new invitation). With the university's single sign-on,
 the portal offers only that sign-in: the first admin signs in once through it, then
 `--existing --member-id <their pool username>` adds that sign-in to the group and directory.
-
-The `identity` key's policy names only the app's function roles (`infra/data.py`), so an
-operator's credentials are normally refused at step 2; the message says so and what to do.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
 from pydantic import ValidationError
 
-from chalicelib.directory import StaffDirectory, StaffMember, Team
-from chalicelib.errors import ConfigurationError, DependencyUnavailable
+from chalicelib.directory import StaffMember
+from chalicelib.errors import ConfigurationError
 from chalicelib.roles import GROUP_ROLES, Role
 from chalicelib.settings import Settings
 
 ROLE_GROUPS: dict[str, str] = {role: group for group, role in GROUP_ROLES.items()}
+
+#: Sends one directory entry to the app and answers its outcome (`chalicelib.directory.enrol`).
+Enrol = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class FirstAdminProblem(RuntimeError):
@@ -88,26 +90,36 @@ def deployed_settings(lambda_client: Any, function_name: str) -> Settings:
         raise FirstAdminProblem(f"{function_name} has incomplete settings: {error}") from None
 
 
-def check_may_seal(kms_client: Any, settings: Settings) -> None:
-    """One data key under the identity key, as the directory would ask: refused, or not."""
+def directory_function_name(stage: str) -> str:
+    """The deployed function that adds staff to the directory (`infra/permissions.py`)."""
+    return f"report-support-{stage}-AddStaffMember"
+
+
+def invoke_directory_function(lambda_client: Any, function_name: str) -> Enrol:
+    """Enrol through the deployed `AddStaffMember` function (synchronously)."""
     from botocore.exceptions import ClientError
 
-    try:
-        kms_client.generate_data_key(
-            KeyId=settings.identity_key_arn,
-            KeySpec="AES_256",
-            EncryptionContext={"app": settings.app_name, "purpose": "identity"},
-        )
-    except ClientError as error:
-        code = error.response["Error"]["Code"]
-        if code != "AccessDeniedException":
-            raise FirstAdminProblem(f"KMS answered {code} for the identity key") from None
-        raise FirstAdminProblem(
-            "these credentials may not use the identity key (kms:GenerateDataKey on "
-            f"{settings.identity_key_arn}): its key policy names only the app's function "
-            "roles, so staff names and addresses cannot be sealed from here. Nothing was "
-            "changed. See docs/deploy.md, 'First admin'."
-        ) from None
+    def enrol(entry: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response = lambda_client.invoke(
+                FunctionName=function_name,
+                InvocationType="RequestResponse",
+                Payload=json.dumps(entry).encode("utf-8"),
+            )
+        except ClientError as error:
+            raise FirstAdminProblem(
+                f"cannot invoke {function_name} ({error.response['Error']['Code']}): these "
+                "credentials need lambda:InvokeFunction on it. Nothing was changed."
+            ) from None
+        if response.get("FunctionError"):
+            raise FirstAdminProblem(
+                f"{function_name} failed ({response['FunctionError']}): see its log group "
+                f"/aws/lambda/{function_name}"
+            )
+        outcome: dict[str, Any] = json.loads(response["Payload"].read())
+        return outcome
+
+    return enrol
 
 
 def create_staff_member(
@@ -116,19 +128,15 @@ def create_staff_member(
     member: StaffMember,
     team_name: str | None,
     cognito: Any,
-    dynamodb: Any,
-    kms_client: Any,
-    botocore_session: Any,
+    enrol: Enrol,
     resend: bool = False,
     existing: bool = False,
 ) -> Created:
-    """Directory entry (sealed), sign-in with an emailed temporary password, groups.
+    """Directory entry (sealed by the app), sign-in with an emailed temporary password, groups.
 
     `existing`: the sign-in is already in the pool (a member of the university's single
     sign-on appears there at their first sign-in); it is only added to the groups.
     """
-    from chalicelib.crypto import Sealer
-
     if existing:
         try:
             cognito.admin_get_user(UserPoolId=settings.staff_pool_id, Username=member.member_id)
@@ -137,35 +145,20 @@ def create_staff_member(
                 f"no sign-in {member.member_id} in the pool: a single sign-on user appears "
                 "there at their first sign-in (the pool's Users list shows the username)"
             ) from None
-    check_may_seal(kms_client, settings)
     groups = [ROLE_GROUPS[role] for role in member.roles]
     created = Created(member_id=member.member_id, groups=groups)
 
-    sealer = Sealer(
-        key_arn=settings.identity_key_arn,
-        purpose="identity",
-        app_name=settings.app_name,
-        botocore_session=botocore_session,
-        cache_max_age_seconds=settings.seal_cache_max_age_seconds,
-        cache_max_messages=settings.seal_cache_max_messages,
-    )
-    directory = StaffDirectory(dynamodb, settings.staff_table, sealer)
-    try:
-        if directory.team(member.team_id) is None:
-            if not team_name:
-                raise FirstAdminProblem(
-                    f"team {member.team_id} is not in the directory yet: give its name with "
-                    "--team-name (it is shown to staff)"
-                )
-            directory.put_team(Team(team_id=member.team_id, name=team_name))
-            created.team_created = True
-        directory.put_member(member)
-    except DependencyUnavailable as error:
-        raise FirstAdminProblem(
-            f"{error.service} refused or failed writing the staff directory "
-            f"({settings.staff_table}): these credentials need dynamodb:GetItem and "
-            "dynamodb:PutItem on it"
-        ) from None
+    entry: dict[str, Any] = {"member": member.model_dump(mode="json")}
+    if team_name:
+        entry["team"] = {"team_id": member.team_id, "name": team_name}
+    outcome = enrol(entry)
+    if not outcome.get("added"):
+        problems = "; ".join(
+            f"{problem['field']}: {problem['problem']}" for problem in outcome.get("problems", [])
+        )
+        hint = " (give the new team's name with --team-name)" if "team:" in problems else ""
+        raise FirstAdminProblem(f"the directory refused the member: {problems}{hint}")
+    created.team_created = bool(outcome.get("team_created"))
 
     if existing:
         created.notes.append(f"sign-in {member.member_id} exists (single sign-on): not invited")
@@ -206,7 +199,8 @@ def _invite(
             created.invitation_sent = True
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, enrol: Enrol | None = None) -> int:
+    """The command line; `enrol` replaces the deployed function (tests run the app's own)."""
     roles: tuple[str, ...] = get_args(Role)
     parser = argparse.ArgumentParser(
         prog="scripts/first-admin",
@@ -245,7 +239,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import boto3
-    import botocore.session
 
     try:
         member = StaffMember(
@@ -262,18 +255,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"first-admin: {problems}", file=sys.stderr)
         return 2
-    core = botocore.session.Session()
-    session = boto3.Session(botocore_session=core, region_name=args.region)
+    session = boto3.Session(region_name=args.region)
+    lambda_client = session.client("lambda")
     try:
-        settings = deployed_settings(session.client("lambda"), api_function_name(args.stage))
+        settings = deployed_settings(lambda_client, api_function_name(args.stage))
         created = create_staff_member(
             settings=settings,
             member=member,
             team_name=args.team_name,
             cognito=session.client("cognito-idp"),
-            dynamodb=session.client("dynamodb"),
-            kms_client=session.client("kms"),
-            botocore_session=core,
+            enrol=enrol
+            or invoke_directory_function(lambda_client, directory_function_name(args.stage)),
             resend=args.resend,
             existing=args.existing,
         )

@@ -138,6 +138,13 @@ FUNCTIONS: Mapping[str, FunctionAccess] = {
         tables={"reports": "read_write", "demographics": "read_write", "insights": "read_write"},
         keys={"insight": ("decrypt",)},
     ),
+    "AddStaffMember": FunctionAccess(
+        # No HTTP route and no schedule: ops invoke it (scripts/first-admin), so that no
+        # person's credentials ever need the identity key to put a name in the directory.
+        purpose="adds a staff member to the directory, sealing their name and address",
+        tables={"staff": "read_write"},
+        keys={"identity": ("encrypt",)},
+    ),
 }
 
 

@@ -53,6 +53,7 @@ FUNCTION_TIMEOUT_SECONDS: Mapping[str, int] = {
     "SlaWatch": 120,
     "RetentionSweep": 600,
     "BuildInsights": 300,
+    "AddStaffMember": 10,
 }
 
 LOG_RETENTION: Mapping[int, logs.RetentionDays] = {

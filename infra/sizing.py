@@ -39,4 +39,6 @@ FUNCTION_MEMORY_MB: dict[str, int] = {
     "SlaWatch": 256,
     "RetentionSweep": 512,
     "BuildInsights": 512,
+    # Run by hand, once per new staff member: the schedules' size.
+    "AddStaffMember": 256,
 }

@@ -1,5 +1,6 @@
 """The first admin of a deployment (`infra/first_admin.py`), against moto: settings from the
-deployed API function, a sealed directory entry, a Cognito sign-in in the admins group."""
+deployed API function, a directory entry sealed by the app's own `add_staff_member` code (run
+in-process: moto runs no Lambda code), a Cognito sign-in in the admins group."""
 
 from __future__ import annotations
 
@@ -16,14 +17,16 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from chalicelib.crypto import Sealer
-from chalicelib.directory import STAFF_CONTACT, StaffDirectory, StaffMember
+from chalicelib.directory import STAFF_CONTACT, StaffDirectory, enrol
 from chalicelib.settings import Settings
 from devstack.provision import provision
 from infra.first_admin import (
+    Enrol,
     FirstAdminProblem,
     api_function_name,
-    create_staff_member,
     deployed_settings,
+    directory_function_name,
+    invoke_directory_function,
     main,
 )
 
@@ -101,6 +104,12 @@ def _directory(settings: Settings) -> StaffDirectory:
     )
 
 
+def _enrol(settings: Settings) -> Enrol:
+    """What the deployed AddStaffMember function runs, here in-process."""
+    directory = _directory(settings)
+    return lambda entry: enrol(directory, entry)
+
+
 def _staff_items(settings: Settings) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = boto3.client("dynamodb", region_name=REGION).scan(
         TableName=settings.staff_table
@@ -116,7 +125,7 @@ def test_settings_come_from_the_deployed_function(deployed: Settings) -> None:
 def test_creates_a_sealed_directory_entry_and_an_invited_admin(
     deployed: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(ARGS) == 0
+    assert main(ARGS, enrol=_enrol(deployed)) == 0
 
     directory = _directory(deployed)
     member = directory.member("dpo-first")
@@ -148,8 +157,8 @@ def test_creates_a_sealed_directory_entry_and_an_invited_admin(
 
 
 def test_running_again_replaces_the_entry_and_keeps_the_sign_in(deployed: Settings) -> None:
-    assert main(ARGS) == 0
-    assert main([*ARGS[:-2], "--role", "admin", "--role", "analyst"]) == 0
+    assert main(ARGS, enrol=_enrol(deployed)) == 0
+    assert main([*ARGS[:-2], "--role", "admin", "--role", "analyst"], enrol=_enrol(deployed)) == 0
 
     member = _directory(deployed).member("dpo-first")
     assert member is not None and member.roles == ("admin", "analyst")
@@ -160,37 +169,52 @@ def test_running_again_replaces_the_entry_and_keeps_the_sign_in(deployed: Settin
     assert len(_staff_items(deployed)) == 2  # the team and the member, once each
 
 
-def test_refused_by_the_identity_key_changes_nothing(deployed: Settings) -> None:
-    # The identity key's policy names only the app's roles: an operator is refused.
-    kms = boto3.client("kms", region_name=REGION)
-    stubber = Stubber(kms)
+def test_the_deployed_function_is_invoked_with_the_entry(deployed: Settings) -> None:
+    # Given the deployed AddStaffMember function (stubbed: moto runs no Lambda code)
+    client = boto3.client("lambda", region_name=REGION)
+    stubber = Stubber(client)
+    entry = {"member": {"member_id": "dpo-first"}}
+    stubber.add_response(
+        "invoke",
+        {"StatusCode": 200, "Payload": io.BytesIO(b'{"added": true, "team_created": false}')},
+        {
+            "FunctionName": "report-support-ci-AddStaffMember",
+            "InvocationType": "RequestResponse",
+            "Payload": json.dumps(entry).encode("utf-8"),
+        },
+    )
+    stubber.add_response(
+        "invoke",
+        {"StatusCode": 200, "FunctionError": "Unhandled", "Payload": io.BytesIO(b"{}")},
+    )
     stubber.add_client_error(
-        "generate_data_key", service_error_code="AccessDeniedException", http_status_code=400
+        "invoke", service_error_code="AccessDeniedException", http_status_code=403
     )
+    enrol_there = invoke_directory_function(client, directory_function_name(STAGE))
+    with stubber:
+        # When entries are sent, then the outcome comes back, and failures are named
+        assert enrol_there(entry) == {"added": True, "team_created": False}
+        with pytest.raises(FirstAdminProblem, match="log group"):
+            enrol_there(entry)
+        with pytest.raises(FirstAdminProblem, match="lambda:InvokeFunction"):
+            enrol_there(entry)
+
+
+def test_refused_by_the_directory_changes_nothing_in_the_pool(
+    deployed: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def refuses(entry: dict[str, Any]) -> dict[str, Any]:
+        return {"added": False, "problems": [{"field": "member.email", "problem": "value_error"}]}
+
+    assert main(ARGS, enrol=refuses) == 1
+
+    assert "member.email: value_error" in capsys.readouterr().err
     cognito = boto3.client("cognito-idp", region_name=REGION)
-    member = StaffMember(
-        member_id="dpo-first",
-        team_id="diversity_inclusion",
-        name=NAME,
-        email=EMAIL,
-        roles=["admin"],
-    )
-    with stubber, pytest.raises(FirstAdminProblem, match="kms:GenerateDataKey"):
-        create_staff_member(
-            settings=deployed,
-            member=member,
-            team_name="Diversity and Inclusion",
-            cognito=cognito,
-            dynamodb=boto3.client("dynamodb", region_name=REGION),
-            kms_client=kms,
-            botocore_session=botocore.session.Session(),
-        )
-    assert _staff_items(deployed) == []
     assert cognito.list_users(UserPoolId=deployed.staff_pool_id)["Users"] == []
 
 
 def test_a_new_team_needs_its_name(deployed: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(ARGS[:-2]) == 1
+    assert main(ARGS[:-2], enrol=_enrol(deployed)) == 1
     assert "--team-name" in capsys.readouterr().err
     users = boto3.client("cognito-idp", region_name=REGION).list_users(
         UserPoolId=deployed.staff_pool_id
@@ -203,7 +227,7 @@ def test_bad_input_and_a_missing_deployment_are_reported(
 ) -> None:
     assert main([*ARGS[:4], "--member-id", "Not A Username", *ARGS[6:]]) == 2
     assert "member_id" in capsys.readouterr().err
-    assert main(["--stage", "other", *ARGS[2:]]) == 1
+    assert main(["--stage", "other", *ARGS[2:]], enrol=_enrol(deployed)) == 1
     assert "report-support-other-APIHandler" in capsys.readouterr().err
 
 
@@ -213,14 +237,14 @@ def test_an_existing_single_sign_on_user_is_added_not_invited(
     # A federated member appears in the pool at their first sign-in; no invitation then.
     cognito = boto3.client("cognito-idp", region_name=REGION)
     args = [*ARGS[:4], "--member-id", "university_jtrelawny", *ARGS[6:], "--existing"]
-    assert main(args) == 1
+    assert main(args, enrol=_enrol(deployed)) == 1
     assert "no sign-in university_jtrelawny" in capsys.readouterr().err
     assert _staff_items(deployed) == []
 
     cognito.admin_create_user(
         UserPoolId=deployed.staff_pool_id, Username="university_jtrelawny", MessageAction="SUPPRESS"
     )
-    assert main(args) == 0
+    assert main(args, enrol=_enrol(deployed)) == 0
     out = capsys.readouterr().out
     assert "not invited" in out and "temporary password" not in out
     groups = cognito.admin_list_groups_for_user(

@@ -64,6 +64,7 @@ FUNCTIONS = (
     "SlaWatch",
     "RetentionSweep",
     "BuildInsights",
+    "AddStaffMember",
 )
 #: Chalice's handler names -> the functions `chalice package` makes of them.
 HANDLERS = {
@@ -73,6 +74,7 @@ HANDLERS = {
     "sla_watch": "SlaWatch",
     "retention_sweep": "RetentionSweep",
     "build_insights": "BuildInsights",
+    "add_staff_member": "AddStaffMember",
 }
 SCREENER, ADVISOR, DPO, ANALYST = "ss-screener", "ss-advisor-1", "dpo-admin", "di-analyst"
 
@@ -164,12 +166,17 @@ EXPECTED: Mapping[str, Mapping[str, frozenset[str]]] = {
         "key/insight": frozenset({"kms:Decrypt"}),
         "logs/own": LOGS,
     },
+    "AddStaffMember": {
+        "table/staff": READ | WRITE,
+        "key/identity": frozenset({"kms:GenerateDataKey"}),
+        "logs/own": LOGS,
+    },
 }
 
 #: Key -> use -> the functions whose roles the key's policy names for it (and no one else).
 KEY_USERS: Mapping[str, Mapping[str, frozenset[str]]] = {
     "identity": {
-        "kms:GenerateDataKey": frozenset({"APIHandler"}),
+        "kms:GenerateDataKey": frozenset({"APIHandler", "AddStaffMember"}),
         "kms:Decrypt": frozenset({"APIHandler", "OnNotifyMessage"}),
     },
     "insight": {
@@ -512,6 +519,21 @@ class _Exercise:
         self.stack.clock.moment = self.stack.clock.moment.replace(year=2030, month=1)
         assert self.scheduled("retention_sweep")["deleted"] >= 1
         assert self.scheduled("build_insights")
+
+        # Ops add a staff member to the directory (scripts/first-admin invokes the function).
+        entry = {
+            "member": {
+                "member_id": f"new-{tag}",
+                "team_id": f"team-{tag}",
+                "name": "A New Colleague",
+                "email": f"new-{tag}@example.ac.uk",
+                "roles": ["admin"],
+            },
+            "team": {"team_id": f"team-{tag}", "name": "A new team"},
+        }
+        with self.recorder.acting_as("AddStaffMember", "enrol"):
+            added = self.client.lambda_.invoke("add_staff_member", entry).payload
+        assert added == {"added": True, "member_id": f"new-{tag}", "team_created": True}
         self.api("get", f"/staff/records/{worked}", DPO)
         self.api("get", "/staff/records?month=2030-01", DPO)
 

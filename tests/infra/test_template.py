@@ -246,6 +246,11 @@ def test_only_functions_that_show_or_change_personal_data_may_open_the_identity_
         _role_of(synthesised, "APIHandler"),
         _role_of(synthesised, "OnNotifyMessage"),
     }
+    # sealing: intake and case work, and ops' function that adds staff to the directory
+    assert _roles_allowed(synthesised, "kms:GenerateDataKey", "identity") == {
+        "APIHandler",
+        "AddStaffMember",
+    }
 
 
 def test_the_audit_key_signs_only_for_functions_that_write_or_verify_audit_entries(
@@ -280,8 +285,8 @@ def test_no_role_has_a_wildcard_but_its_own_log_streams(synthesised: Synthesised
                     match = own_log_streams.match(joined)
                     assert match, (role, text)
                     checked += 1
-    # the one wildcard each function has is checked: eight functions, eight log groups
-    assert checked == 8
+    # the one wildcard each function has is checked: nine functions, nine log groups
+    assert checked == 9
 
 
 def test_the_authorizer_may_only_write_its_logs(synthesised: Synthesised) -> None:
@@ -323,7 +328,7 @@ def test_functions_are_sized_from_measurement_not_left_at_128_mb(
     synthesised: Synthesised,
 ) -> None:
     functions = synthesised.resources("AWS::Lambda::Function")
-    assert len(functions) == 8
+    assert len(functions) == 9
     for name, function in functions.items():
         properties = function["Properties"]
         assert properties["MemorySize"] > 128, name
