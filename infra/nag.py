@@ -160,6 +160,15 @@ def acknowledgments(edge: EdgeStack, main: ReportSupportStack) -> list[tuple[ICo
                 "own log group.",
             )
         )
+    found.append(
+        (
+            service.api_gateway_logs_role,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AmazonAPIGatewayPushToCloudWatchLogs]",
+            "The role API Gateway itself assumes to write the stage's logs (no app code runs "
+            "with it); AWS's policy for exactly this, as API Gateway's documentation gives it.",
+        )
+    )
     if not config.threat_protection:
         found.append(
             (

@@ -23,6 +23,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import boto3
+from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from chalice.cdk import Chalice
@@ -165,6 +166,42 @@ class AppService(Construct):
             # already be allowed to read the queue.
             function.node.add_dependency(self.policies[name])
             function.node.add_dependency(self.log_groups[name])
+        self._api_gateway_logging(config, data)
+
+    def _api_gateway_logging(self, config: DeploymentConfig, data: DataStores) -> None:
+        """What API Gateway needs to write the stage's logs into this stack's log groups.
+
+        API Gateway writes logs with a role set once per account and region (an
+        `AWS::ApiGateway::Account`); without it the stage's logging settings fail to deploy.
+        Its execution log group is made here, so it is kept `log_retention_days` and
+        encrypted like the rest, rather than made by API Gateway with neither.
+        """
+        role = iam.Role(
+            self,
+            "ApiGatewayLogsRole",
+            assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            description="API Gateway writes the stage's access and execution logs",
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name(
+                    "service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+                )
+            ],
+        )
+        self.api_gateway_logs_role = role
+        account = apigateway.CfnAccount(
+            self, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn
+        )
+        self.execution_logs = logs.LogGroup(
+            self,
+            "ApiExecutionLogs",
+            log_group_name=f"API-Gateway-Execution-Logs_{self.rest_api_id}/api",
+            retention=LOG_RETENTION[config.log_retention_days],
+            encryption_key=data.storage_key,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        stage = self.chalice.get_resource("RestAPIapiStage")
+        stage.node.add_dependency(account)
+        stage.node.add_dependency(self.execution_logs)
 
     @property
     def rest_api_id(self) -> str:

@@ -55,6 +55,7 @@ STRIPPED_TYPES: Mapping[str, str] = {
         "the deployment ('The REST API doesn't contain any methods')"
     ),
     "AWS::ApiGateway::Stage": "no moto model (and no deployment to stage)",
+    "AWS::ApiGateway::Account": "no moto model (the account-wide logging role setting)",
 }
 
 #: Types moto's CloudFormation creates from this template.

@@ -610,6 +610,11 @@ def _needs(call: Call, settings: Any) -> list[Need]:
     return [Need(call, f"{call.service}:{op}", ("unknown", json.dumps(dict(p))[:80], None))]
 
 
+def _assumed_by(role: Mapping[str, Any]) -> str:
+    (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    return str(statement["Principal"]["Service"])
+
+
 class Template:
     """The synthesised main template, with intrinsic functions resolved to ARNs."""
 
@@ -645,9 +650,16 @@ class Template:
         )
         self.names[self.sender_arn] = "ses/sender"
         self.names[self.configuration_set_arn] = "ses/configuration-set"
+        # The functions' roles (API Gateway's logging role is checked on its own).
         self.roles = {
             self.resolve(role["Properties"]["RoleName"]).removeprefix(PREFIX): logical_id
             for logical_id, role in self._of("AWS::IAM::Role").items()
+            if _assumed_by(role) == "lambda.amazonaws.com"
+        }
+        self.other_roles = {
+            logical_id: _assumed_by(role)
+            for logical_id, role in self._of("AWS::IAM::Role").items()
+            if logical_id not in self.roles.values()
         }
 
     def _of(self, kind: str) -> dict[str, Any]:
@@ -1022,6 +1034,11 @@ def test_no_role_may_re_encrypt_scan_or_touch_another_stage(template: Template) 
             if not ours or re.search(rf"report-support-(?!{STAGE}-)[a-z0-9]+-", resource):
                 found.append(f"{name}: {resource}")
     assert found == []
+
+
+def test_the_only_other_role_is_api_gateways_for_its_logs(template: Template) -> None:
+    (role,) = template.other_roles.values()
+    assert role == "apigateway.amazonaws.com"
 
 
 # --- the matrix in the docs -------------------------------------------------------------------

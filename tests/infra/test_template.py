@@ -577,3 +577,22 @@ def test_cdk_nag_fails_a_synthesis_with_an_unacknowledged_finding() -> None:
     # When it is synthesised, then it fails
     with pytest.raises(RuntimeError, match="AwsSolutions-S10"):
         app.synth()
+
+
+def test_api_gateway_writes_its_logs_into_this_stacks_encrypted_kept_groups(
+    synthesised: Synthesised,
+) -> None:
+    (account,) = synthesised.resources("AWS::ApiGateway::Account").values()
+    role = account["Properties"]["CloudWatchRoleArn"]["Fn::GetAtt"][0]
+    assumed = synthesised.main["Resources"][role]["Properties"]["AssumeRolePolicyDocument"]
+    assert assumed["Statement"][0]["Principal"] == {"Service": "apigateway.amazonaws.com"}
+    groups = {
+        json.dumps(g["Properties"]["LogGroupName"]): g["Properties"]
+        for g in synthesised.resources("AWS::Logs::LogGroup").values()
+    }
+    (execution,) = [p for name, p in groups.items() if "API-Gateway-Execution-Logs_" in name]
+    (access,) = [p for name, p in groups.items() if "/aws/apigateway/" in name]
+    storage_key = {"Fn::GetAtt": [_storage_key(synthesised), "Arn"]}
+    for group in (execution, access):
+        assert group["RetentionInDays"] == 90
+        assert group["KmsKeyId"] == storage_key
