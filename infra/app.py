@@ -68,6 +68,22 @@ def _context(app: cdk.App, given: Mapping[str, Any] | None) -> dict[str, Any]:
     return {name: value for name, value in found.items() if value is not None} | dict(given or {})
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """Synthesise as the CDK CLI asks (`CDK_OUTDIR`, `CDK_CONTEXT_JSON`), building the Lambda
+    package and chalice's working files in a temporary directory removed afterwards."""
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-2")
-    build_app()[0].synth()
+    outdir = os.environ.get("CDK_OUTDIR")
+    outdir = os.path.abspath(outdir) if outdir else str(Path.cwd() / "cdk.out")
+    here = Path.cwd()
+    with tempfile.TemporaryDirectory(prefix="report-support-synth-") as work:
+        # chalice's construct writes its package under the working directory's chalice.out/
+        os.chdir(work)
+        try:
+            app, _, _ = build_app(outdir=outdir, source_dir=stage_project(Path(work) / "app"))
+            app.synth()
+        finally:
+            os.chdir(here)
+
+
+if __name__ == "__main__":
+    main()
