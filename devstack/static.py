@@ -39,18 +39,27 @@ import functools
 import http.client
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src {connect}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+def content_security_policy(*connect_src: str) -> str:
+    """The pages' CSP: this origin only, plus any `connect_src` origins (a hosted sign-in's
+    token endpoint, as a deployment's CSP allows it; the local stack adds none)."""
+    return _CSP.format(connect=" ".join(("'self'", *connect_src)))
+
+
 #: Sent with every response, page or API.
 SECURITY_HEADERS: dict[str, str] = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-    ),
+    "Content-Security-Policy": content_security_policy(),
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
@@ -113,6 +122,7 @@ class _Handler(SimpleHTTPRequestHandler):
     """Files from the web directory, the generated config and the two proxies; no logging."""
 
     site_config: bytes = b"{}"
+    security_headers: Mapping[str, str] = SECURITY_HEADERS
     #: `http://host:port` of the API and of the Cognito endpoint; None until configured.
     api_upstream: str | None = None
     cognito_upstream: str | None = None
@@ -285,7 +295,7 @@ class _Handler(SimpleHTTPRequestHandler):
     def end_headers(self) -> None:
         """Add the security headers, and never cache unless the API says otherwise."""
         sent: set[str] = getattr(self, "_sent_headers", set())
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in self.security_headers.items():
             if name.lower() not in sent:
                 self.send_header(name, value)
         if "cache-control" not in sent:
@@ -324,13 +334,22 @@ class StaticSite:
         host: str,
         port: int,
         site_config: Mapping[str, Any] | None = None,
+        *,
+        connect_src: Sequence[str] = (),
     ) -> None:
         """Bind now (port 0 picks a free port); serve after `start()`.
 
         `site_config` is served as `/config.json`; it may also be given later, through
         `configure()`, when it depends on something that binds after this server.
+        `connect_src`: origins the pages may also `fetch` from (the browser tests' stand-in
+        for a hosted sign-in; the local stack gives none).
         """
         self._handler: type[_Handler] = type("SiteHandler", (_Handler,), {})
+        if connect_src:
+            self._handler.security_headers = {
+                **SECURITY_HEADERS,
+                "Content-Security-Policy": content_security_policy(*connect_src),
+            }
         self.configure(site_config or {})
         self._server = ThreadingHTTPServer(
             (host, port), functools.partial(self._handler, directory=str(directory))
