@@ -12,12 +12,16 @@ from chalice.app import Blueprint, Response
 
 from chalicelib import services
 from chalicelib.api.errors import JSON_HEADERS, handles_domain_errors
-from chalicelib.api.insights_schemas import InsightsAnswer
 from chalicelib.api.portal import staff_authorizer, staff_principal
+from chalicelib.lazy import lazy_module
 
 if TYPE_CHECKING:
     # The reading code (and boto3 with it) loads on the first request, not at start-up.
+    from chalicelib.api import insights_schemas as schemas
     from chalicelib.insights.reading import Period
+else:
+    # Imported by the route that first needs it, not at a cold start (chalicelib.lazy).
+    schemas = lazy_module("chalicelib.api.insights_schemas")
 
 insights_api = Blueprint(__name__)
 
@@ -32,7 +36,7 @@ def _period() -> Period:
 @handles_domain_errors
 def insights() -> Response:
     """Statistics for `from`..`to` (months, YYYY-MM; by default the last 12 months)."""
-    answer = InsightsAnswer.model_validate(services.insights_dashboard().read(_period()))
+    answer = schemas.InsightsAnswer.model_validate(services.insights_dashboard().read(_period()))
     return Response(body=answer.model_dump(mode="json", by_alias=True), headers=dict(JSON_HEADERS))
 
 

@@ -6,7 +6,6 @@ from chalice.app import Blueprint, Response
 
 from chalicelib import services
 from chalicelib.api.errors import handles_domain_errors
-from chalicelib.api.openapi import openapi_document
 
 meta_api = Blueprint(__name__)
 
@@ -26,6 +25,10 @@ def health() -> Response:
 @handles_domain_errors
 def openapi() -> Response:
     """The OpenAPI 3.1 description of the public API."""
+    # Imported here: the document imports every schema of the API, which no other route
+    # needs at a cold start.
+    from chalicelib.api.openapi import openapi_document
+
     return Response(
         body=openapi_document(),
         headers={"Content-Type": "application/json", "Cache-Control": "public, max-age=300"},

@@ -8,28 +8,27 @@ Which roles may call a route, and which cases they see, is decided in
 from __future__ import annotations
 
 import re
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from chalice.app import AuthRequest, AuthResponse, Blueprint, Response
 from pydantic import BaseModel
 
 from chalicelib import services
 from chalicelib.api import staff_calls
-from chalicelib.api import staff_schemas as schemas
 from chalicelib.api.errors import handles_domain_errors
 from chalicelib.api.staff_calls import json_answer as _json
 from chalicelib.cases.access import Principal
-from chalicelib.cases.models import (
-    AssignRequest,
-    EscalationRequest,
-    FlagRequest,
-    PriorityRequest,
-    RevealRequest,
-    TimelineRequest,
-    TransitionRequest,
-)
 from chalicelib.errors import FieldProblem, InvalidInput, Unauthenticated
+from chalicelib.lazy import lazy_module
 from chalicelib.observability import logger
+
+if TYPE_CHECKING:
+    from chalicelib.api import staff_schemas as schemas
+    from chalicelib.cases import models as case_requests
+else:
+    # Imported by the route that first needs them, not at a cold start (chalicelib.lazy).
+    schemas = lazy_module("chalicelib.api.staff_schemas")
+    case_requests = lazy_module("chalicelib.cases.models")
 
 staff_api = Blueprint(__name__)
 _Model = TypeVar("_Model", bound=BaseModel)
@@ -137,7 +136,7 @@ def view_case(reference: str) -> Response:
 @handles_domain_errors
 def reveal(reference: str) -> Response:
     """The reporter's contact details and account; the purpose is recorded first."""
-    request = _body(RevealRequest)
+    request = _body(case_requests.RevealRequest)
     return _json(
         schemas.Revealed, services.casework().reveal(_principal(), _reference(reference), request)
     )
@@ -147,7 +146,7 @@ def reveal(reference: str) -> Response:
 @handles_domain_errors
 def add_timeline_entry(reference: str) -> Response:
     """Log a contact attempt, a note, an assessment or an action."""
-    request = _body(TimelineRequest)
+    request = _body(case_requests.TimelineRequest)
     return _json(
         schemas.CaseDetail,
         services.casework().add_to_timeline(_principal(), _reference(reference), request),
@@ -159,7 +158,7 @@ def add_timeline_entry(reference: str) -> Response:
 @handles_domain_errors
 def read_timeline(reference: str) -> Response:
     """The timeline with notes opened; the purpose is recorded first."""
-    request = _body(RevealRequest)
+    request = _body(case_requests.RevealRequest)
     casework = services.casework()
     return _json(
         schemas.Timeline, casework.timeline(_principal(), _reference(reference), request.purpose)
@@ -179,7 +178,7 @@ def advisors(reference: str) -> Response:
 @handles_domain_errors
 def assign(reference: str) -> Response:
     """Assign or reassign the case to an advisor (who is emailed a link)."""
-    request = _body(AssignRequest)
+    request = _body(case_requests.AssignRequest)
     return _json(
         schemas.CaseDetail, services.casework().assign(_principal(), _reference(reference), request)
     )
@@ -189,7 +188,7 @@ def assign(reference: str) -> Response:
 @handles_domain_errors
 def transition(reference: str) -> Response:
     """Move the case through its workflow, with a reason."""
-    request = _body(TransitionRequest)
+    request = _body(case_requests.TransitionRequest)
     return _json(
         schemas.CaseDetail,
         services.casework().transition(_principal(), _reference(reference), request),
@@ -200,7 +199,7 @@ def transition(reference: str) -> Response:
 @handles_domain_errors
 def set_priority(reference: str) -> Response:
     """Change the case's priority (e.g. mark it urgent)."""
-    request = _body(PriorityRequest)
+    request = _body(case_requests.PriorityRequest)
     return _json(
         schemas.CaseDetail,
         services.casework().set_priority(_principal(), _reference(reference), request),
@@ -211,7 +210,7 @@ def set_priority(reference: str) -> Response:
 @handles_domain_errors
 def escalate(reference: str) -> Response:
     """Escalate: urgent, and the team's and fallback team's screeners are alerted."""
-    request = _body(EscalationRequest)
+    request = _body(case_requests.EscalationRequest)
     return _json(
         schemas.CaseDetail,
         services.casework().escalate(_principal(), _reference(reference), request),
@@ -222,7 +221,7 @@ def escalate(reference: str) -> Response:
 @handles_domain_errors
 def set_flag(reference: str) -> Response:
     """Set or lift legal hold or the malicious-or-vexatious flag."""
-    request = _body(FlagRequest)
+    request = _body(case_requests.FlagRequest)
     return _json(
         schemas.CaseDetail,
         services.casework().set_flag(_principal(), _reference(reference), request),

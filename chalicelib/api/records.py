@@ -8,14 +8,22 @@ retention log of a month (`month=YYYY-MM`, `cursor`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice.app import Blueprint, Response
 
 from chalicelib import services
 from chalicelib.api.errors import handles_domain_errors
 from chalicelib.api.portal import staff_authorizer, staff_principal
-from chalicelib.api.records_schemas import HeldRecord, RetentionLog
 from chalicelib.api.staff_calls import json_answer
 from chalicelib.errors import FieldProblem, InvalidInput
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.api import records_schemas as schemas
+else:
+    # Imported by the route that first needs it, not at a cold start (chalicelib.lazy).
+    schemas = lazy_module("chalicelib.api.records_schemas")
 
 records_api = Blueprint(__name__)
 
@@ -24,7 +32,9 @@ records_api = Blueprint(__name__)
 @handles_domain_errors
 def held_record(reference: str) -> Response:
     """The case held under a reference, or the tombstone of its deletion (verified)."""
-    return json_answer(HeldRecord, services.records_office().held(staff_principal(), reference))
+    return json_answer(
+        schemas.HeldRecord, services.records_office().held(staff_principal(), reference)
+    )
 
 
 @records_api.route("/staff/records", methods=["GET"], authorizer=staff_authorizer)
@@ -36,6 +46,6 @@ def retention_log() -> Response:
     if unknown:
         raise InvalidInput([FieldProblem(name, "is not a query of the log") for name in unknown])
     return json_answer(
-        RetentionLog,
+        schemas.RetentionLog,
         services.records_office().log(staff_principal(), params.get("month"), params.get("cursor")),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalice.app import Blueprint, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from chalicelib import services
 from chalicelib.api.body import read_json_object
@@ -26,6 +26,9 @@ reporter_api = Blueprint(__name__)
 
 class PublicForm(BaseModel):
     """Everything the report form needs to render itself."""
+
+    # Built by the first GET /form, not at import (POST /reports never uses it).
+    model_config = ConfigDict(defer_build=True)
 
     institution: LocalText
     time_zone: str

@@ -6,26 +6,26 @@ only (checked in `chalicelib.rights`). This module parses requests and shapes an
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from chalice.app import Blueprint, Response
 from pydantic import BaseModel
 
 from chalicelib import services
-from chalicelib.api import rights_schemas as schemas
 from chalicelib.api import staff_calls
 from chalicelib.api.errors import handles_domain_errors
 from chalicelib.api.portal import staff_authorizer
 from chalicelib.api.staff_calls import json_answer
 from chalicelib.cases.access import Principal
-from chalicelib.rights.models import (
-    CloseRequest,
-    ErasureRequest,
-    ExportRequest,
-    NewRightsRequest,
-    RectificationRequest,
-    parse_request_id,
-)
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.api import rights_schemas as schemas
+    from chalicelib.rights import models as rights_requests
+else:
+    # Imported by the route that first needs them, not at a cold start (chalicelib.lazy).
+    schemas = lazy_module("chalicelib.api.rights_schemas")
+    rights_requests = lazy_module("chalicelib.rights.models")
 
 rights_api = Blueprint(__name__)
 _Model = TypeVar("_Model", bound=BaseModel)
@@ -47,7 +47,7 @@ def _body(model: type[_Model]) -> _Model:
 @handles_domain_errors
 def log_request() -> Response:
     """Log a data-subject request as received; it is due one calendar month later."""
-    body = _body(NewRightsRequest)
+    body = _body(rights_requests.NewRightsRequest)
     desk = services.rights_desk()
     return json_answer(schemas.RightsRequestDetail, desk.log(_principal(), body), 201)
 
@@ -65,7 +65,8 @@ def view_request(request_id: str) -> Response:
     """A request, what was done on it, and the references of the reports found."""
     desk = services.rights_desk()
     return json_answer(
-        schemas.RightsRequestDetail, desk.view(_principal(), parse_request_id(request_id))
+        schemas.RightsRequestDetail,
+        desk.view(_principal(), rights_requests.parse_request_id(request_id)),
     )
 
 
@@ -73,10 +74,11 @@ def view_request(request_id: str) -> Response:
 @handles_domain_errors
 def export(request_id: str) -> Response:
     """The subject access document of an access request; each case's audit records it."""
-    body = _body(ExportRequest)
+    body = _body(rights_requests.ExportRequest)
     desk = services.rights_desk()
     return json_answer(
-        schemas.SubjectAccessExport, desk.export(_principal(), parse_request_id(request_id), body)
+        schemas.SubjectAccessExport,
+        desk.export(_principal(), rights_requests.parse_request_id(request_id), body),
     )
 
 
@@ -84,10 +86,11 @@ def export(request_id: str) -> Response:
 @handles_domain_errors
 def rectify(request_id: str) -> Response:
     """Correct a report's contact details (resealed; the email's blind index recomputed)."""
-    body = _body(RectificationRequest)
+    body = _body(rights_requests.RectificationRequest)
     desk = services.rights_desk()
     return json_answer(
-        schemas.RightsRequestDetail, desk.rectify(_principal(), parse_request_id(request_id), body)
+        schemas.RightsRequestDetail,
+        desk.rectify(_principal(), rights_requests.parse_request_id(request_id), body),
     )
 
 
@@ -95,10 +98,11 @@ def rectify(request_id: str) -> Response:
 @handles_domain_errors
 def erase(request_id: str) -> Response:
     """Erase the subject's personal data from every report found; 409 under legal hold."""
-    body = _body(ErasureRequest)
+    body = _body(rights_requests.ErasureRequest)
     desk = services.rights_desk()
     return json_answer(
-        schemas.RightsRequestDetail, desk.erase(_principal(), parse_request_id(request_id), body)
+        schemas.RightsRequestDetail,
+        desk.erase(_principal(), rights_requests.parse_request_id(request_id), body),
     )
 
 
@@ -106,8 +110,9 @@ def erase(request_id: str) -> Response:
 @handles_domain_errors
 def close(request_id: str) -> Response:
     """Close a request as completed (answer sent) or refused (with the reason)."""
-    body = _body(CloseRequest)
+    body = _body(rights_requests.CloseRequest)
     desk = services.rights_desk()
     return json_answer(
-        schemas.RightsRequestDetail, desk.close(_principal(), parse_request_id(request_id), body)
+        schemas.RightsRequestDetail,
+        desk.close(_principal(), rights_requests.parse_request_id(request_id), body),
     )

@@ -91,3 +91,42 @@ def test_checking_an_email_address_makes_no_dns_lookup_nor_imports_dnspython() -
         ("dns", "dns.resolver"),
     )
     assert loaded == []
+
+
+#: The request and answer models of the staff, rights, records and insights routes, and the
+#: OpenAPI document that imports all of them: each route imports its own on first use
+#: (`chalicelib.lazy`), since `POST /reports` needs none of them.
+STAFF_ROUTE_SCHEMAS = (
+    "chalicelib.api.staff_schemas",
+    "chalicelib.api.insights_schemas",
+    "chalicelib.api.rights_schemas",
+    "chalicelib.api.records_schemas",
+    "chalicelib.api.openapi",
+    "chalicelib.cases.models",
+    "chalicelib.rights.models",
+)
+
+
+def test_importing_the_app_defines_no_staff_route_schema() -> None:
+    # Defining a pydantic model costs a cold start a fraction of a millisecond, and these
+    # modules define dozens of them.
+    assert _modules_after("import app", STAFF_ROUTE_SCHEMAS) == []
+
+
+def test_importing_the_app_builds_only_the_models_a_report_submission_uses() -> None:
+    # A model without `defer_build` builds its validator at import; only those the first
+    # `POST /reports` uses anyway may (the settings, and its answer).
+    probe = (
+        "import json, app; from pydantic import BaseModel\n"
+        "def every(cls):\n"
+        "    for sub in cls.__subclasses__():\n"
+        "        yield sub\n"
+        "        yield from every(sub)\n"
+        "print(json.dumps(sorted({m.__qualname__ for m in every(BaseModel)"
+        " if m.__pydantic_complete__})))"
+    )
+    result = subprocess.run(  # noqa: S603 (our own interpreter and a fixed probe)
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    built = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(built) <= {"Settings", "SubmissionAccepted"}
