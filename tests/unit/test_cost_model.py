@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bench.cost import (
+    PROPOSALS,
     Assumptions,
     Line,
     Stack,
@@ -169,6 +170,7 @@ def test_fixed_resources_are_counted_from_a_template(tmp_path: Path) -> None:
     stack = stack_from_templates([path])
 
     assert (stack.keys, stack.rotating_keys) == (2, 1)
+    assert stack.functions == 2
     assert stack.alarm_metrics == 3
     assert (stack.web_acls, stack.waf_rules, stack.waf_scope) == (1, 3, "CLOUDFRONT")
     assert stack.schedules == (("RedriveOutbox1234", "rate(5 minutes)"),)
@@ -176,3 +178,25 @@ def test_fixed_resources_are_counted_from_a_template(tmp_path: Path) -> None:
     assert stack.custom_metrics == 1
     assert stack.memory("redrive_outbox") == 512
     assert stack.memory("api") == 1024
+
+
+def test_the_defaults_are_the_stacks_synthesised_on_2026_12_01() -> None:
+    # Counted from both templates (tests/infra/test_cost_defaults.py checks them against a
+    # fresh synthesis): 9 functions (app.py's 8 and AddStaffMember), errors and throttles
+    # alarmed for each, 2 dead-letter queues, notifications given up, API 5xx, sweep missed.
+    stack = Stack(schedules=(), memory_mb={})
+
+    assert (stack.keys, stack.rotating_keys) == (5, 3)
+    assert stack.functions == 9
+    assert stack.alarm_metrics == 2 + 2 * 9 + 3 == 23
+    assert (stack.custom_metrics, stack.web_acls, stack.waf_rules) == (1, 1, 4)
+    assert (stack.polled_queues, stack.tables, stack.pitr) == (2, 6, True)
+
+
+def test_account_wide_lambda_alarms_leave_two_metrics_for_all_functions() -> None:
+    title, change = PROPOSALS[3]
+    assert "account-wide" in title
+
+    changed = change(Stack(schedules=(), memory_mb={}))
+
+    assert changed.alarm_metrics == 23 - 18 + 2
