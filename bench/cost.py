@@ -1069,40 +1069,6 @@ class Meter:
         return 0.0, 0.0
 
 
-class _Jwks:
-    """moto's Cognito signing keys served on loopback (as tests/api/conftest.py does)."""
-
-    def __enter__(self) -> str:
-        import gzip
-        import http.server
-        import threading
-        from importlib import resources
-
-        keys = gzip.decompress(
-            resources.files("moto.cognitoidp")
-            .joinpath("resources/jwks-public.json.gz")
-            .read_bytes()
-        )
-
-        class Keys(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(keys)
-
-            def log_message(self, *_: Any) -> None:
-                return
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Keys)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return f"http://127.0.0.1:{self.server.server_address[1]}/.well-known/jwks.json"
-
-    def __exit__(self, *_: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @dataclass
 class _Run:
     """The mocked stack a measurement drives."""
@@ -1213,7 +1179,9 @@ def _mocked_stack() -> Iterator[_Run]:
     quiet = logger.log_level
     logger.setLevel("WARNING")  # the app's INFO lines would bury the figures
     try:
-        with mock_aws(), _Jwks() as jwks_url:
+        from devstack.jwks import serve_moto_jwks
+
+        with mock_aws(), serve_moto_jwks() as jwks_url:
             import boto3
             from chalice.test import Client
 

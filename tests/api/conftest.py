@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
-import http.server
 import json
 import logging
 import os
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -24,6 +20,7 @@ from chalicelib.observability import logger as app_logger
 from chalicelib.settings import Settings
 from devstack.demo import DEMO_PASSWORD, create_demo_users, seed_directory
 from devstack.gateway import emulate_api_gateway_unauthorized
+from devstack.jwks import serve_moto_jwks
 from devstack.provision import provision
 
 if TYPE_CHECKING:
@@ -40,31 +37,9 @@ def clock() -> FixedClock:
 
 @pytest.fixture(scope="package")
 def jwks_url() -> Iterator[str]:
-    """moto's Cognito signing keys, published on loopback as Cognito publishes a pool's.
-
-    In-process moto answers boto3 only; the API fetches keys over HTTP like it does from
-    Cognito, so they are served for real here.
-    """
-    keys = gzip.decompress(
-        resources.files("moto.cognitoidp").joinpath("resources/jwks-public.json.gz").read_bytes()
-    )
-
-    class Keys(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(keys)
-
-        def log_message(self, *_: Any) -> None:
-            return
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Keys)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
-    server.shutdown()
-    server.server_close()
+    """moto's Cognito signing keys, published on loopback as Cognito publishes a pool's."""
+    with serve_moto_jwks() as url:
+        yield url
 
 
 @pytest.fixture(scope="package")

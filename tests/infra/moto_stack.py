@@ -14,14 +14,10 @@ Call `deploy` inside `moto.mock_aws`.
 from __future__ import annotations
 
 import contextlib
-import gzip
-import http.server
 import json
 import re
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -304,33 +300,3 @@ def _moto_creates_keys_as_cloudformation_does() -> Iterator[None]:
 
     with mock.patch.object(Key, "create_from_cloudformation_json", classmethod(create)):
         yield
-
-
-@contextlib.contextmanager
-def serve_moto_jwks() -> Iterator[str]:
-    """moto's Cognito signing keys on loopback, where the app fetches them as from Cognito.
-
-    In-process moto answers boto3 only; the app's token verifier fetches keys over HTTP.
-    """
-    keys = gzip.decompress(
-        resources.files("moto.cognitoidp").joinpath("resources/jwks-public.json.gz").read_bytes()
-    )
-
-    class Keys(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(keys)
-
-        def log_message(self, *_: Any) -> None:
-            return
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Keys)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -35,6 +35,7 @@ from chalicelib.reports.reference import PATTERN
 from chalicelib.resources import RESOURCES, dead_letter_queue_name, physical_name
 from chalicelib.settings import Settings
 from devstack.demo import create_demo_users, seed_directory
+from devstack.jwks import serve_moto_jwks
 from tests.api.conftest import as_staff, post_json, sent_emails, sign_in
 from tests.factories import anonymous_submission, named_submission
 from tests.infra.conftest import CONTEXT, Synthesised
@@ -43,7 +44,6 @@ from tests.infra.moto_stack import (
     STRIPPED_TYPES,
     Deployment,
     deploy,
-    serve_moto_jwks,
 )
 
 pytestmark = pytest.mark.infra

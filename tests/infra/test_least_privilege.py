@@ -27,25 +27,22 @@ with the reason it stays; a grant that is neither used nor listed fails the test
 from __future__ import annotations
 
 import fnmatch
-import gzip
-import http.server
 import json
 import os
 import re
-import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from chalicelib.resources import RESOURCES, physical_name
+from devstack.jwks import serve_moto_jwks
 from infra.permissions import markdown_matrix
 from tests.infra.conftest import CONTEXT, Synthesised
 
@@ -265,33 +262,6 @@ class Measurement:
         return [call for call in self.calls if call.function == function]
 
 
-@contextmanager
-def _jwks_served() -> Iterator[str]:
-    """moto's Cognito signing keys on loopback (as `tests/api/conftest.py` serves them)."""
-    keys = gzip.decompress(
-        resources.files("moto.cognitoidp").joinpath("resources/jwks-public.json.gz").read_bytes()
-    )
-
-    class Keys(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(keys)
-
-        def log_message(self, *_: Any) -> None:
-            return
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Keys)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture(scope="module")
 def measured() -> Measurement:
     """Every function's work, run once in one mocked stack, its calls recorded."""
@@ -303,7 +273,7 @@ def measured() -> Measurement:
     endpoint = os.environ.pop("AWS_ENDPOINT_URL", None)
     try:
         with (
-            _jwks_served() as jwks_url,
+            serve_moto_jwks() as jwks_url,
             mock_aws(),
             shared_stack(jwks_url) as stack,
             pytest.MonkeyPatch.context() as patch,
@@ -807,13 +777,14 @@ def _key_policy_allows(
     template: Template, key_arn: str, action: str, function: str, context: Mapping[str, str]
 ) -> bool:
     """Whether the key's policy lets this function's role use it: by naming the role, or
-    (the storage key, through SQS only) by leaving it to IAM for this account."""
-    role, root = template.role_arn(function), f"arn:aws:iam::{ACCOUNT}:root"
+    (the storage key, through a service only) for any caller of this account, the condition
+    then deciding (`kms:CallerAccount`, `kms:ViaService`)."""
+    role = template.role_arn(function)
     request = {**context, "kms:CallerAccount": ACCOUNT, "aws:PrincipalAccount": ACCOUNT}
     for statement in template.key_statements(key_arn):
         principals = _listed(statement.get("Principal", {}).get("AWS", []))
         named = role in principals
-        delegated = root in principals and "kms:ViaService" in context
+        delegated = "*" in principals and "kms:ViaService" in context
         if not (named or delegated) or statement["Effect"] != "Allow":
             continue
         if _matches(statement["Action"], action, ignore_case=True) and _conditions_hold(
