@@ -124,9 +124,13 @@ class DataStores(Construct):
     def _allow_storage_services(self, key: kms.Key) -> None:
         stack = cdk.Stack.of(self)
         key.add_to_resource_policy(
+            # AWS's documented pattern for a table key: any principal of this account, but
+            # only through these services (a direct kms:Decrypt by anyone is still refused).
+            # With the account root here instead, every caller's own IAM policy would also
+            # need the key, and DynamoDB would refuse the functions' reads and writes.
             iam.PolicyStatement(
                 sid="ServicesEncryptAtRestForThisAccount",
-                principals=[iam.AccountRootPrincipal()],
+                principals=[iam.AnyPrincipal()],
                 actions=[
                     "kms:Encrypt",
                     "kms:Decrypt",

@@ -106,14 +106,7 @@ class AppService(Construct):
         self.config = config
         self.function_names = {name: f"{config.prefix}-{name}" for name in FUNCTIONS}
         self.log_groups = {
-            name: logs.LogGroup(
-                self,
-                f"{name}Logs",
-                log_group_name=f"/aws/lambda/{function_name}",
-                retention=LOG_RETENTION[config.log_retention_days],
-                encryption_key=data.storage_key,
-                removal_policy=cdk.RemovalPolicy.RETAIN,
-            )
+            name: self._log_group(f"{name}Logs", f"/aws/lambda/{function_name}", data)
             for name, function_name in self.function_names.items()
         }
         self.policies: dict[str, iam.ManagedPolicy] = {}
@@ -126,13 +119,8 @@ class AppService(Construct):
                 data.allow_key_use(
                     key_name, [KEY_ACTIONS[key_use]], [self.roles[f] for f in functions]
                 )
-        self.access_logs = logs.LogGroup(
-            self,
-            "ApiAccessLogs",
-            log_group_name=f"/aws/apigateway/{config.prefix}-access",
-            retention=LOG_RETENTION[config.log_retention_days],
-            encryption_key=data.storage_key,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
+        self.access_logs = self._log_group(
+            "ApiAccessLogs", f"/aws/apigateway/{config.prefix}-access", data
         )
         completion = _SamCompletion(
             roles={name: role.role_arn for name, role in self.roles.items()},
@@ -168,6 +156,17 @@ class AppService(Construct):
             function.node.add_dependency(self.log_groups[name])
         self._api_gateway_logging(config, data)
 
+    def _log_group(self, construct_id: str, name: str, data: DataStores) -> logs.LogGroup:
+        """A log group kept `log_retention_days`, encrypted with the storage key, retained."""
+        return logs.LogGroup(
+            self,
+            construct_id,
+            log_group_name=name,
+            retention=LOG_RETENTION[self.config.log_retention_days],
+            encryption_key=data.storage_key,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+
     def _api_gateway_logging(self, config: DeploymentConfig, data: DataStores) -> None:
         """What API Gateway needs to write the stage's logs into this stack's log groups.
 
@@ -191,13 +190,8 @@ class AppService(Construct):
         account = apigateway.CfnAccount(
             self, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn
         )
-        self.execution_logs = logs.LogGroup(
-            self,
-            "ApiExecutionLogs",
-            log_group_name=f"API-Gateway-Execution-Logs_{self.rest_api_id}/api",
-            retention=LOG_RETENTION[config.log_retention_days],
-            encryption_key=data.storage_key,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
+        self.execution_logs = self._log_group(
+            "ApiExecutionLogs", f"API-Gateway-Execution-Logs_{self.rest_api_id}/api", data
         )
         stage = self.chalice.get_resource("RestAPIapiStage")
         stage.node.add_dependency(account)

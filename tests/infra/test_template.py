@@ -596,3 +596,23 @@ def test_api_gateway_writes_its_logs_into_this_stacks_encrypted_kept_groups(
     for group in (execution, access):
         assert group["RetentionInDays"] == 90
         assert group["KmsKeyId"] == storage_key
+
+
+def test_the_storage_key_serves_the_tables_and_queues_of_this_account_only_through_them(
+    synthesised: Synthesised,
+) -> None:
+    policy = synthesised.main["Resources"][_storage_key(synthesised)]["Properties"]["KeyPolicy"]
+    (through,) = [
+        s for s in policy["Statement"] if s.get("Sid") == "ServicesEncryptAtRestForThisAccount"
+    ]
+    # Any caller of this account (the functions need no grant of their own to read a table)
+    assert through["Principal"] == {"AWS": "*"}
+    assert through["Condition"]["StringEquals"]["kms:CallerAccount"] == "123456789012"
+    # but only through these services: a direct kms:Decrypt is not covered
+    assert through["Condition"]["StringEquals"]["kms:ViaService"] == [
+        "dynamodb.eu-west-2.amazonaws.com",
+        "sqs.eu-west-2.amazonaws.com",
+        "logs.eu-west-2.amazonaws.com",
+        "sns.eu-west-2.amazonaws.com",
+    ]
+    assert "kms:ReEncryptFrom" not in through["Action"]

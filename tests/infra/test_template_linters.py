@@ -68,6 +68,17 @@ def _hmac_key(resource: dict[str, Any]) -> bool:
     return str(resource["Properties"].get("KeySpec", "")).startswith("HMAC_")
 
 
+def _wildcard_only_through_services_of_this_account(resource: dict[str, Any]) -> bool:
+    """Every statement of the key's policy with principal `*` holds only through named AWS
+    services (`kms:ViaService`) and for callers of this account (`kms:CallerAccount`)."""
+    statements = resource["Properties"]["KeyPolicy"]["Statement"]
+    wildcards = [s for s in statements if s.get("Principal") in ("*", {"AWS": "*"})]
+    return bool(wildcards) and all(
+        {"kms:ViaService", "kms:CallerAccount"} <= set(s["Condition"]["StringEquals"])
+        for s in wildcards
+    )
+
+
 def _environment_without_secrets(resource: dict[str, Any]) -> bool:
     variables = resource["Properties"].get("Environment", {}).get("Variables", {})
     return not any(_SECRET_NAME.search(name) for name in variables)
@@ -105,6 +116,14 @@ CHECKOV_ALLOWED: dict[str, Nag | Because] = {
         "and a new HMAC key would change every blind index and break the audit chain's "
         "verification. The encryption keys rotate yearly.",
         _hmac_key,
+    ),
+    # A key policy with a wildcard principal: the storage key (tables, queues, logs, topic).
+    "CKV_AWS_33": Because(
+        "AWS::KMS::Key",
+        "AWS's documented pattern for a table's customer-managed key: any caller of this "
+        "account, only through DynamoDB, SQS, CloudWatch Logs or SNS; a direct kms:Decrypt "
+        "by anyone is not covered. The app's four keys name their roles instead.",
+        _wildcard_only_through_services_of_this_account,
     ),
     # X-Ray tracing on the API Gateway stage (TracingEnabled, set false in infra/service.py).
     "CKV_AWS_73": Because(
