@@ -137,7 +137,7 @@ def test_a_raising_handler_deletes_nothing(sqs: Any, queue: tuple[str, str]) -> 
     recorder = Recorder()
     pump = run_pump(sqs, recorder, url)
     try:
-        moved = wait_until(lambda: queue_counts(sqs, dlq)[0] == 2, 15)
+        moved = wait_until(lambda: queue_counts(sqs, dlq)[0] == 2, 60)
     finally:
         pump.stop()
 
