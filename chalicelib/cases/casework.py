@@ -281,7 +281,9 @@ class Casework:
             current = str(case["status"])
             workflow.check_transition(current, request.to)
             update = CaseUpdate(changes={"status": request.to})
-            now = iso(self.clock.now())
+            # One reading of the clock: the redaction date is counted from `closed_at` itself.
+            moment = self.clock.now()
+            now = iso(moment)
             if request.to == "contacted" and not case.get("first_contact_at"):
                 update.changes.update(_first_contact(case, now))
             if request.to in ("closed", "filed"):
@@ -289,7 +291,7 @@ class Casework:
                 update.remove += ["queue_team", "advisor_open", "sla_watch"]
                 if request.outcome:
                     update.changes["outcome"] = request.outcome
-                update.changes.update(retention.on_finish(case, self.clock.now(), self.retention))
+                update.changes.update(retention.on_finish(case, moment, self.retention))
             if request.to == "reopened":
                 update.remove += retention.on_reopen(case)
                 update.changes["reopened_at"] = now

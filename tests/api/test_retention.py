@@ -110,6 +110,27 @@ def test_closing_a_named_case_shows_when_it_will_be_redacted(stack: Stack) -> No
     assert case["redacted_at"] is None
 
 
+def test_the_redaction_date_is_counted_from_the_closure_recorded(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a clock that moves on a millisecond each time it is read (as a real one does)
+    reference = new_case(stack, "contacted")
+
+    def ticking() -> datetime:
+        stack.clock.moment += MS
+        return stack.clock.moment
+
+    monkeypatch.setattr(stack.clock, "now", ticking)
+
+    # When the case is closed
+    assert move(stack, reference, "closed", ADVISOR).status_code == 200
+
+    # Then its redaction is due six months after the closure it records, to the millisecond
+    case = view(stack, reference)
+    closed_at = datetime.fromisoformat(str(case["closed_at"]).replace("Z", "+00:00"))
+    assert case["retention_due_at"] == iso(closed_at.replace(year=2027, month=5))
+
+
 def test_a_closed_case_is_redacted_at_its_due_time_not_before(stack: Stack) -> None:
     reference, sentinels = worked_case(stack)
     assert binary_attributes(stack, reference)  # there was sealed data to remove
