@@ -40,7 +40,8 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from bench.stats import Row, median, p95, summary_ms
+from bench.stats import Row, median, median_p95_text, summary_ms
+from devstack.scheduler import scheduled_event
 
 GOAL_RATIO = 1.5
 PAIRS = 11
@@ -369,21 +370,6 @@ def drain(client: Any, queue_url: str) -> None:
         )
 
 
-def schedule_event() -> dict[str, Any]:
-    """An EventBridge scheduled event."""
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": ACCOUNT,
-        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": REGION,
-        "resources": [f"arn:aws:events:{REGION}:{ACCOUNT}:rule/cold-start"],
-        "detail": {},
-    }
-
-
 def authorizer_event(token: str) -> dict[str, Any]:
     """An API Gateway TOKEN authorizer event."""
     return {
@@ -543,8 +529,8 @@ def measure_post(
     }
     row = Row(
         benchmark=f"cold POST /reports {mode}, boto3 {package.label} (median ms)",
-        measured=_ms(samples["app"]),
-        floor=_ms(samples["floor"]),
+        measured=median_p95_text(samples["app"], 0),
+        floor=median_p95_text(samples["floor"], 0),
         ratio=f"{ratio:.2f}x",
         goal=f"<= {GOAL_RATIO:.1f}x",
         met=ratio <= GOAL_RATIO,
@@ -584,7 +570,7 @@ def first_invocations(package: Unpacked, stack: MotoStack) -> dict[str, dict[str
     events["OnNotifyMessage"] = lambda: sqs_event(sqs, settings.notify_queue_url)
     events["StaffAuthorizer"] = lambda: authorizer_event(staff_token(stack))
     for name in ("RedriveOutbox", "SlaWatch", "RetentionSweep", "BuildInsights"):
-        events[name] = schedule_event
+        events[name] = lambda: scheduled_event("cold-start", REGION)
     figures: dict[str, dict[str, Any]] = {}
     for name in events:
         event = events[name]()
@@ -642,7 +628,3 @@ def run(pairs: int = PAIRS) -> tuple[list[Row], dict[str, Any]]:
                     )
                 )
     return rows, raw
-
-
-def _ms(samples: list[float]) -> str:
-    return f"{median(samples) * 1000:.0f} (p95 {p95(samples) * 1000:.0f})"

@@ -50,7 +50,7 @@ from moto.ses.models import ses_backends
 
 from bench.intake import Call, CallRecorder, report_item, substitute
 from bench.local_aws import quiet_logs
-from bench.stats import Row, median, p95, summary_ms
+from bench.stats import Row, median, median_p95_text, summary_ms
 from chalicelib import services
 from chalicelib.reports.reference import new_reference
 from chalicelib.resources import RESOURCES, STAFF_TABLE, physical_name
@@ -372,15 +372,15 @@ def run(reports: int = REPORTS) -> tuple[list[Row], dict[str, Any]]:
     rows = [
         Row(
             benchmark="latency, submission -> email (median ms)",
-            measured=_ms(latencies),
-            floor=_ms(floors),
+            measured=median_p95_text(latencies, 1),
+            floor=median_p95_text(floors, 1),
             ratio=f"{ratio:.2f}x",
             goal="none",
             met=None,
         ),
         Row(
             benchmark="worker, triage (median ms/message)",
-            measured=_ms(triage),
+            measured=median_p95_text(triage, 1),
             floor="-",
             ratio="-",
             goal="none",
@@ -388,7 +388,7 @@ def run(reports: int = REPORTS) -> tuple[list[Row], dict[str, Any]]:
         ),
         Row(
             benchmark="worker, notify (median ms/message)",
-            measured=_ms(notify),
+            measured=median_p95_text(notify, 1),
             floor="-",
             ratio="-",
             goal="none",
@@ -396,7 +396,3 @@ def run(reports: int = REPORTS) -> tuple[list[Row], dict[str, Any]]:
         ),
     ]
     return rows, raw
-
-
-def _ms(samples: list[float]) -> str:
-    return f"{median(samples) * 1000:.1f} (p95 {p95(samples) * 1000:.1f})"

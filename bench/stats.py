@@ -23,6 +23,11 @@ def p95(samples: Sequence[float]) -> float:
     return float(statistics.quantiles(samples, n=100, method="inclusive")[94])
 
 
+def median_p95_text(samples_s: Sequence[float], decimals: int) -> str:
+    """`median (p95 …)` of wall times given in seconds, in ms, for a table cell."""
+    return f"{median(samples_s) * 1000:.{decimals}f} (p95 {p95(samples_s) * 1000:.{decimals}f})"
+
+
 def summary_ms(samples_s: Sequence[float]) -> dict[str, float | int]:
     """Median, p95, minimum and count of wall times given in seconds, reported in ms."""
     return {

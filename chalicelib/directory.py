@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from chalicelib.addresses import EmailAddress
 from chalicelib.dependencies import unavailable_on_failure
@@ -177,8 +177,6 @@ def enrol(directory: StaffDirectory, event: Any) -> dict[str, Any]:
     A bad entry answers `{"added": false, "problems": [...]}` naming each bad field and why,
     never echoing what was sent (it holds a name and an email address).
     """
-    from pydantic import ValidationError
-
     try:
         entry = DirectoryEntry.model_validate(event)
     except ValidationError as error:

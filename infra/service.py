@@ -385,7 +385,7 @@ class _SamCompletion:
             },
         ]
         api["AccessLogSetting"] = {
-            "DestinationArn": self.access_log_arn.removesuffix(":*"),
+            "DestinationArn": self.access_log_arn,
             "Format": json.dumps(dict(ACCESS_LOG_FORMAT), separators=(",", ":")),
         }
         api["TracingEnabled"] = False
