@@ -473,7 +473,9 @@ class Casework:
                 for notification in planned.notifications:
                     send_or_leave_for_redrive(self.notify_queue, notification.notification_id)
                 fresh = self.cases.case(str(case["report_id"]))
-                assert fresh is not None
+                if fresh is None:
+                    # Deleted between the commit and this read (a retention sweep): gone.
+                    raise NotFound(f"case {reference} not found")
                 return fresh
         current = self._visible(principal, reference, roles)
         raise StaleVersion(int(current["version"]))
