@@ -4,7 +4,8 @@ The order matters. Everything that can fail without harm (sealing, the blind ind
 reporter's email and of the people named) happens before the write; the write is one
 transaction; the queue message goes last. If the queue is down the report is still
 accepted: it stays in the awaiting-triage index and the redrive job sends it later. A retry
-with the same submission id returns the first answer.
+with the same submission id returns the first answer and, while the report still awaits
+triage, queues it again: the first attempt's message may never have been sent.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+
+from boto3.dynamodb.types import Binary
 
 from chalicelib.cases.rules import location_key
 from chalicelib.clock import Clock, iso
@@ -27,6 +30,7 @@ from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.reports.models import Mode, Submission
 from chalicelib.reports.reference import new_reference
 from chalicelib.reports.store import (
+    AWAITING_TRIAGE,
     NewReport,
     ReferenceTaken,
     ReportStore,
@@ -158,9 +162,12 @@ class ReportIntake:
         )
 
     def _replay(self, claim: SubmissionClaim, submission: Submission) -> Receipt:
-        sealed_digest = self.store.sealed_value(claim.report_id, DIGEST)
+        stored = self.store.get(claim.report_id) or {}
+        sealed_digest = stored.get("sealed", {}).get(DIGEST)
         stored_digest = (
-            self.identity.unseal(claim.report_id, DIGEST, sealed_digest) if sealed_digest else None
+            self.identity.unseal(claim.report_id, DIGEST, bytes(sealed_digest.value))
+            if isinstance(sealed_digest, Binary)
+            else None
         )
         if stored_digest != submission_digest(submission):
             raise SubmissionConflict(
@@ -168,6 +175,11 @@ class ReportIntake:
                 "generate a new submission_id for a new report"
             )
         logger.info("submission replayed", extra={"report_id": claim.report_id})
+        if stored.get("status") == AWAITING_TRIAGE:
+            # The first answer may have been lost after the write but before (or instead of)
+            # the queue message; sending again now spares an urgent report the redrive's
+            # wait. Triage ignores a report it has already moved on.
+            send_or_leave_for_redrive(self.triage_queue, claim.report_id)
         return self._receipt(claim.reference, claim.mode, claim.submitted_at, replayed=True)
 
     def _receipt(

@@ -10,9 +10,10 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import services
+from chalicelib.clock import FixedClock
 from chalicelib.reports.reference import PATTERN
 from chalicelib.settings import Settings
-from tests.api.conftest import post_json, queued_bodies, report_items
+from tests.api.conftest import drain, post_json, queued_bodies, report_items
 from tests.factories import anonymous_submission, named_submission
 
 
@@ -26,6 +27,11 @@ def all_items(aws: Settings) -> list[dict[str, Any]]:
     dynamodb = services.dynamodb()
     items: list[dict[str, Any]] = dynamodb.scan(TableName=aws.reports_table)["Items"]
     return items + demographics_items(aws)
+
+
+def _point_triage_at(monkeypatch: pytest.MonkeyPatch, clock: FixedClock, url: str) -> None:
+    monkeypatch.setenv("RS_TRIAGE_QUEUE_URL", url)
+    services.reset(clock=clock)
 
 
 class TestANamedReport:
@@ -114,7 +120,43 @@ class TestARetry:
         assert again.json_body == first.json_body
         assert again.headers["Idempotent-Replayed"] == "true"
         assert all_items(aws) == before
-        assert len(queued_bodies(aws)) == 1
+        [item] = report_items(aws)
+        report = {"report_id": item["report_id"]["S"]}
+        assert queued_bodies(aws) == [report, report]
+
+    def test_after_a_lost_queue_message_sends_the_report_to_triage(
+        self, client: Client, aws: Settings, monkeypatch: pytest.MonkeyPatch, clock: FixedClock
+    ) -> None:
+        body = named_submission()
+        missing_queue = aws.triage_queue_url.rsplit("/", 1)[0] + "/no-such-queue"
+        _point_triage_at(monkeypatch, clock, missing_queue)
+        first = post_json(client, "/reports", body)
+        assert first.status_code == 201
+        assert queued_bodies(aws) == []
+        _point_triage_at(monkeypatch, clock, aws.triage_queue_url)
+
+        again = post_json(client, "/reports", body)
+
+        assert again.status_code == 201
+        assert again.headers["Idempotent-Replayed"] == "true"
+        [item] = report_items(aws)
+        assert queued_bodies(aws) == [{"report_id": item["report_id"]["S"]}]
+
+    def test_of_a_report_already_triaged_queues_nothing(
+        self, client: Client, aws: Settings, staff: None
+    ) -> None:
+        body = named_submission()
+        post_json(client, "/reports", body)
+        drain(client, aws)
+        [triaged] = report_items(aws)
+        assert triaged["status"]["S"] == "awaiting_screening"
+
+        again = post_json(client, "/reports", body)
+
+        assert again.status_code == 201
+        assert again.headers["Idempotent-Replayed"] == "true"
+        assert queued_bodies(aws) == []
+        assert report_items(aws) == [triaged]
 
     def test_reusing_a_submission_id_for_a_different_report_is_refused(
         self, client: Client, aws: Settings
