@@ -1,12 +1,14 @@
 """Pydantic's validation errors as field problems a client can act on.
 
 Messages name rules, never values: pydantic's own text sometimes quotes the input (the
-bad character of a UUID, say), and input may be personal data.
+bad character of a UUID, say), and input may be personal data. An answer lists a bounded
+number of problems (`listed`): a body of ten thousand unknown keys would otherwise be echoed
+back key by key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -33,6 +35,23 @@ _MESSAGES = {
 }
 #: Our own validators' messages (PydanticCustomError) name rules only, so they pass through.
 _OWN_TYPES = frozenset({"email", "phone", "answer_shape", "unicode", "literal_error"})
+#: Enough for every field of the largest real form to be wrong at once.
+MAX_LISTED = 20
+#: A field's path is the client's key; an unknown key may be as long as the body allows.
+MAX_FIELD_CHARS = 100
+
+
+def listed(problems: Sequence[FieldProblem]) -> tuple[list[FieldProblem], int]:
+    """The problems one answer lists (the first `MAX_LISTED`, paths cut short) and how many more."""
+    shown = [
+        FieldProblem(_shortened(problem.field), problem.message)
+        for problem in problems[:MAX_LISTED]
+    ]
+    return shown, len(problems) - len(shown)
+
+
+def _shortened(field: str) -> str:
+    return field if len(field) <= MAX_FIELD_CHARS else field[: MAX_FIELD_CHARS - 1] + "…"
 
 
 def problems_from(error: ValidationError) -> list[FieldProblem]:

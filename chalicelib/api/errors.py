@@ -24,12 +24,14 @@ from chalicelib.errors import (
     NotFound,
     PayloadTooLarge,
     RequestConflict,
+    SealBroken,
     StaleVersion,
     SubmissionConflict,
     TransitionRefused,
     Unauthenticated,
 )
-from chalicelib.observability import logger
+from chalicelib.observability import SEAL_REFUSED, count, logger
+from chalicelib.problems import listed
 
 _P = ParamSpec("_P")
 JSON_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store"}
@@ -39,11 +41,13 @@ def error_response(error: Exception) -> Response:
     """The HTTP answer for an error."""
     if isinstance(error, InvalidInput):
         count = len(error.problems)
+        shown, more = listed(error.problems)
         return _response(
             400,
             "invalid_input",
             f"{count} field{'s are' if count != 1 else ' is'} not right; see errors.",
-            errors=[{"field": p.field, "message": p.message} for p in error.problems],
+            errors=[{"field": p.field, "message": p.message} for p in shown],
+            **({"more": more} if more else {}),
         )
     if isinstance(error, MalformedRequest):
         return _response(400, "malformed_request", str(error))
@@ -65,6 +69,16 @@ def error_response(error: Exception) -> Response:
         return _response(409, "request_conflict", str(error))
     if isinstance(error, LegalHoldActive):
         return _response(409, "legal_hold", str(error), references=error.references)
+    if isinstance(error, SealBroken):
+        # 409, not 422: the request is sound; what is stored conflicts with the record it
+        # sits on, and asking again will not help until it is put right. The domain message
+        # names only a field and a record id; the answer carries neither (a record id is
+        # not for the caller), and nothing that was sealed.
+        logger.warning(
+            "sealed value refused", extra={"error_type": type(error).__name__, "seal": str(error)}
+        )
+        count(SEAL_REFUSED)
+        return _response(409, "seal_refused", _SEAL_REFUSED)
     if isinstance(error, DependencyUnavailable):
         logger.warning("dependency unavailable", extra={"dependency": error.service})
         response = _response(
@@ -74,6 +88,12 @@ def error_response(error: Exception) -> Response:
         return response
     logger.error("unhandled error", extra={"error_type": type(error).__name__})
     return _response(500, "internal_error", "Something went wrong on our side.")
+
+
+_SEAL_REFUSED = (
+    "Stored data of this case did not pass its integrity check and was not opened. "
+    "This has been recorded and the operations team alerted."
+)
 
 
 def handles_domain_errors(view: Callable[_P, Any]) -> Callable[_P, Any]:

@@ -238,6 +238,9 @@ class ErrorResponse(BaseModel):
     error: str = Field(description="Machine-readable code, e.g. invalid_input")
     message: str
     errors: list[FieldError] | None = None
+    more: int | None = Field(
+        None, description="On a 400: how many bad fields there are beyond those listed"
+    )
 
 
 class Health(BaseModel):

@@ -222,6 +222,32 @@ def test_bad_input_is_refused_naming_each_field_and_nothing_is_written(
     assert queued_bodies(aws) == []
 
 
+def test_ten_thousand_unknown_keys_get_a_short_answer_naming_the_first_and_counting_the_rest(
+    client: Client, aws: Settings
+) -> None:
+    body = {**anonymous_submission(), **{f"unknown_{n:05d}": "x" for n in range(10_000)}}
+
+    response = post_json(client, "/reports", body)
+
+    assert response.status_code == 400
+    assert len(response.body) < 8 * 1024
+    assert response.json_body["message"] == "10000 fields are not right; see errors."
+    listed = [problem["field"] for problem in response.json_body["errors"]]
+    assert listed[:3] == ["unknown_00000", "unknown_00001", "unknown_00002"]
+    assert len(listed) == 20
+    assert response.json_body["more"] == 9980
+    assert all_items(aws) == []
+
+
+def test_an_unknown_key_is_named_cut_short(client: Client) -> None:
+    response = post_json(client, "/reports", {**anonymous_submission(), "k" * 5000: "x"})
+
+    assert response.status_code == 400
+    [problem] = response.json_body["errors"]
+    assert problem["field"] == "k" * 99 + "…"
+    assert "more" not in response.json_body
+
+
 def test_every_bad_field_is_listed_in_one_answer(client: Client) -> None:
     body = named_submission(
         mode="named",
