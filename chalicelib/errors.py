@@ -71,7 +71,17 @@ class DependencyUnavailable(DomainError):
 
 
 class SealBroken(DomainError):
-    """A sealed value failed to open: wrong record, wrong field, or tampered ciphertext."""
+    """A sealed value failed to open: wrong record, wrong field, or tampered ciphertext; or
+    the case's signed head does not cover it (put back from before, or the case rolled back).
+
+    `reason` says which: "unopenable" (the ciphertext itself), "unsigned" (no signed head),
+    "stale" (not the value last signed) or "rolled_back" (audit entries beyond the head).
+    The message names the record and the field only.
+    """
+
+    def __init__(self, message: str = "", reason: str = "unopenable") -> None:
+        self.reason = reason
+        super().__init__(message)
 
 
 class StaleVersion(DomainError):
