@@ -29,8 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib.clock import Clock, iso
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.directory import StaffDirectory, with_role
-from chalicelib.errors import DependencyUnavailable, DomainError, NotFound
-from chalicelib.observability import correlated, logger
+from chalicelib.errors import DependencyUnavailable, DomainError, NotFound, SealBroken
+from chalicelib.observability import SEAL_REFUSED, correlated, increment, logger
 from chalicelib.queues import WorkQueue, parse_message
 
 Kind = Literal[
@@ -397,6 +397,17 @@ class NotifyService:
             try:
                 recipients = self._recipients(notification)
                 message_id = self.mailer.send(recipients, self.renderer.render(notification))
+            except SealBroken as refused:
+                # A staff address that will not open will not open on a retry either: given
+                # up at once (alarmed as any given up, and counted), and the message dropped
+                # rather than retried into the dead-letter queue; the outbox keeps the record.
+                self.outbox.release(notification_id, max_attempts=1)
+                logger.error(
+                    "notification not sent and given up",
+                    extra={**_ids(notification), "seal": refused.reason},
+                )
+                increment(SEAL_REFUSED)
+                return
             except Exception:
                 # Whatever went wrong, the claim is given back and the attempt counted, so
                 # a notification is retried a bounded number of times, never leased forever.
