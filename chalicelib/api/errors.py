@@ -30,7 +30,7 @@ from chalicelib.errors import (
     TransitionRefused,
     Unauthenticated,
 )
-from chalicelib.observability import SEAL_REFUSED, count, logger
+from chalicelib.observability import SEAL_REFUSED, increment, logger
 from chalicelib.problems import listed
 
 _P = ParamSpec("_P")
@@ -77,7 +77,7 @@ def error_response(error: Exception) -> Response:
         logger.warning(
             "sealed value refused", extra={"error_type": type(error).__name__, "seal": str(error)}
         )
-        count(SEAL_REFUSED)
+        increment(SEAL_REFUSED)
         return _response(409, "seal_refused", _SEAL_REFUSED)
     if isinstance(error, DependencyUnavailable):
         logger.warning("dependency unavailable", extra={"dependency": error.service})
@@ -91,7 +91,7 @@ def error_response(error: Exception) -> Response:
 
 
 _SEAL_REFUSED = (
-    "Stored data of this case did not pass its integrity check and was not opened. "
+    "Stored data did not pass its integrity check and was not opened. "
     "This has been recorded and the operations team alerted."
 )
 
