@@ -3,7 +3,11 @@
 What pages someone: a message in any dead-letter queue (a report or email that could not be
 handled five times); any function error or throttle; a notification given up on (the notify
 worker logs "notification not sent and given up" at ERROR); the API answering 5xx to more than
-1 % of requests; and a retention sweep that has not run for 26 hours (it runs daily).
+1 % of requests; a retention sweep that has not run for 26 hours (it runs daily); and any
+sealed value refused (a ciphertext moved, tampered or put back) or report found by an email's
+blind index whose sealed contact holds another address (the index copied onto it): both are
+counted by the functions themselves (`chalicelib.observability.increment`, CloudWatch's
+embedded metric format, so every function's log group feeds the one metric).
 """
 
 from __future__ import annotations
@@ -20,6 +24,12 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from chalicelib.observability import (
+    BLIND_INDEX_MISMATCH,
+    METRICS_NAMESPACE,
+    SEAL_REFUSED,
+    SERVICE,
+)
 from infra.config import DeploymentConfig
 from infra.data import QueuePair
 
@@ -111,6 +121,22 @@ class Alarms(Construct):
             threshold=0.01,
             description="More than 1 % of API requests answered 5xx",
         )
+        for name, description in (
+            (SEAL_REFUSED, "A sealed value refused to open (moved, tampered or put back)"),
+            (BLIND_INDEX_MISMATCH, "A report's email blind index does not match its contact"),
+        ):
+            self._alarm(
+                name,
+                cloudwatch.Metric(
+                    namespace=METRICS_NAMESPACE,
+                    metric_name=name,
+                    dimensions_map={"service": SERVICE},
+                    statistic="Sum",
+                    period=cdk.Duration.minutes(5),
+                ),
+                threshold=0,
+                description=f"{description}: see docs/deploy.md",
+            )
         sweep = cloudwatch.Metric(
             namespace="AWS/Lambda",
             metric_name="Invocations",

@@ -538,6 +538,16 @@ def test_alarms_cover_dead_letters_errors_given_up_emails_5xx_and_a_missed_sweep
     assert "A notification email was given up on after its last attempt" in described
     assert "More than 1 % of API requests answered 5xx" in described
     assert "The retention sweep has not run for 26 hours" in described
+    sealed = {
+        a["Properties"]["MetricName"]: a["Properties"]
+        for a in alarms.values()
+        if a["Properties"].get("Namespace") == "ReportSupport"
+        and a["Properties"]["MetricName"] in ("SealRefused", "BlindIndexMismatch")
+    }
+    assert sorted(sealed) == ["BlindIndexMismatch", "SealRefused"]
+    for properties in sealed.values():
+        assert properties["Dimensions"] == [{"Name": "service", "Value": "report-support"}]
+        assert (properties["Statistic"], properties["Threshold"]) == ("Sum", 0)
     for function in synthesised.resources("AWS::Lambda::Function"):
         assert f"report-support-ci-{function}: errors" in described
         assert f"report-support-ci-{function}: throttles" in described
