@@ -5,6 +5,7 @@ from typing import Any
 from chalice.app import Chalice, Rate
 
 from chalicelib import services
+from chalicelib.api.body import media_type_refusals
 from chalicelib.api.insights import insights_api
 from chalicelib.api.meta import meta_api
 from chalicelib.api.portal import staff_api
@@ -22,6 +23,8 @@ app.register_blueprint(rights_api)
 app.register_blueprint(records_api)
 app.register_blueprint(insights_api)
 app.register_middleware(add_security_headers, "http")
+# Inside the security headers' middleware, so the answer it rewrites still gets them.
+app.register_middleware(media_type_refusals, "http")
 
 
 @app.on_sqs_message(queue=TRIAGE_QUEUE.logical_name, batch_size=10)

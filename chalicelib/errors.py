@@ -38,6 +38,10 @@ class MalformedRequest(DomainError):
     """The request body could not be read at all (not JSON, not an object, too deep)."""
 
 
+class UnsupportedMediaType(DomainError):
+    """The request body is not declared as JSON (its Content-Type is missing or another)."""
+
+
 class PayloadTooLarge(DomainError):
     """The request body is larger than any legitimate submission."""
 

@@ -29,6 +29,7 @@ from chalicelib.errors import (
     SubmissionConflict,
     TransitionRefused,
     Unauthenticated,
+    UnsupportedMediaType,
 )
 from chalicelib.observability import SEAL_REFUSED, increment, logger
 from chalicelib.problems import listed
@@ -51,6 +52,8 @@ def error_response(error: Exception) -> Response:
         )
     if isinstance(error, MalformedRequest):
         return _response(400, "malformed_request", str(error))
+    if isinstance(error, UnsupportedMediaType):
+        return _response(415, "unsupported_media_type", str(error))
     if isinstance(error, PayloadTooLarge):
         return _response(413, "payload_too_large", str(error))
     if isinstance(error, SubmissionConflict):

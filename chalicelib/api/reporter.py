@@ -65,7 +65,8 @@ def get_form() -> Response:
 @handles_domain_errors
 def submit_report() -> Response:
     """Accept a report: validate, seal, store, queue for triage."""
-    body: dict[str, Any] = read_json_object(reporter_api.current_request.raw_body)
+    request = reporter_api.current_request
+    body: dict[str, Any] = read_json_object(request.raw_body, request.headers.get("content-type"))
     institution = services.institution()
     submission = parse_submission(body, institution.form, institution.privacy_notice)
     receipt = services.report_intake().submit(submission)

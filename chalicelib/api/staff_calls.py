@@ -38,7 +38,7 @@ def principal(request: Request) -> Principal:
 
 def parsed_body(request: Request, model: type[_Model]) -> _Model:
     """The request's JSON body as `model`; `InvalidInput` naming every bad field."""
-    body = read_json_object(request.raw_body)
+    body = read_json_object(request.raw_body, request.headers.get("content-type"))
     try:
         return model.model_validate(body)
     except ValidationError as error:

@@ -290,13 +290,43 @@ def test_unreadable_bodies_get_a_json_4xx(
     assert all_items(aws) == []
 
 
-def test_a_body_that_is_not_json_by_content_type_is_refused(client: Client) -> None:
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Content-Type": "text/plain"},
+        {"Content-Type": "application/x-www-form-urlencoded"},
+        {"Content-Type": "application/json; charset=latin-1"},
+    ],
+    ids=["no content type", "text", "form", "json in another charset"],
+)
+def test_a_body_not_declared_as_json_is_refused_and_nothing_is_stored(
+    client: Client, aws: Settings, headers: dict[str, str]
+) -> None:
     response = client.http.post(
-        "/reports", body=json.dumps(anonymous_submission()), headers={"Content-Type": "text/plain"}
+        "/reports", body=json.dumps(anonymous_submission()), headers=headers
     )
 
     assert response.status_code == 415
-    assert response.json_body
+    assert response.json_body == {
+        "error": "unsupported_media_type",
+        "message": "send the body as JSON, with Content-Type: application/json",
+    }
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Type"] == "application/json"
+    assert all_items(aws) == []
+    assert queued_bodies(aws) == []
+
+
+def test_the_same_body_declared_as_json_is_accepted(client: Client, aws: Settings) -> None:
+    response = client.http.post(
+        "/reports",
+        body=json.dumps(anonymous_submission()),
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 201
+    assert len(report_items(aws)) == 1
 
 
 def test_json_with_a_charset_is_accepted(client: Client) -> None:
