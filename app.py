@@ -45,6 +45,18 @@ def add_staff_member(event: Any, context: Any) -> dict[str, Any]:
     return services.add_staff_member()(event)
 
 
+@app.lambda_function(name="manage_staff_member")
+def manage_staff_member(event: Any, context: Any) -> dict[str, Any]:
+    """Deactivate, reactivate, sign out, delete a staff member or set their roles (ops)."""
+    return services.manage_staff_member()(event)
+
+
+@app.lambda_function(name="record_cognito_change")
+def record_cognito_change(event: Any, context: Any) -> dict[str, Any]:
+    """A change made directly in Cognito (CloudTrail, through EventBridge), into the directory."""
+    return services.record_cognito_change()(event)
+
+
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def redrive_outbox(event: Any) -> dict[str, int]:
     """Send again what never reached its queue: reports to triage, notifications to send."""

@@ -3,17 +3,24 @@
 Names and email addresses of staff are personal data too, so they are sealed like a
 reporter's; the clear attributes (roles, specialisms, languages, capacity) are what routing
 and assignment need and identify no one on their own.
+
+The directory is the authority on what a signed-in member may do: a Cognito token proves
+who the caller is, the member's record says whether they may work (`active`), which of
+their tokens still count (those issued from `not_before` on) and which roles they hold.
+A change here takes effect on the next request, however long the token has left to run.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from chalicelib.addresses import EmailAddress
+from chalicelib.clock import iso
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.roles import Role
 
@@ -66,6 +73,10 @@ class MemberRecord:
     languages: tuple[str, ...]
     capacity: int
     sealed_contact: bytes
+    #: False once the member is deactivated or deleted: none of their tokens count.
+    active: bool = True
+    #: Tokens authenticated before this moment (ISO 8601, UTC) no longer count.
+    not_before: str | None = None
 
 
 @dataclass
@@ -81,21 +92,43 @@ class StaffDirectory:
         self._put({"pk": f"TEAM#{team.team_id}", "sk": "TEAM", **team.model_dump()})
 
     def put_member(self, member: StaffMember) -> None:
-        """Create or replace a member, sealing their name and email address."""
+        """Create or replace a member (active), sealing their name and email address.
+
+        An update, not a put: a member enrolled again keeps their `not_before`, so tokens
+        revoked before stay revoked.
+        """
         contact = {"name": member.name, "email": member.email}
-        self._put(
+        self._update(
+            _member_key(member.team_id, member.member_id),
             {
-                "pk": f"TEAM#{member.team_id}",
-                "sk": f"MEMBER#{member.member_id}",
                 "member_id": member.member_id,
                 "team_id": member.team_id,
                 "roles": list(member.roles),
                 "specialisms": list(member.specialisms),
                 "languages": list(member.languages),
                 "capacity": member.capacity,
+                "active": True,
                 "sealed": Binary(self.sealer.seal(member.member_id, STAFF_CONTACT, contact)),
-            }
+            },
         )
+
+    def revoke(self, member_id: str, *, at: datetime, deactivate: bool) -> bool:
+        """End every token authenticated before `at` (and all access, if `deactivate`).
+
+        False if no such member.
+        """
+        values: dict[str, Any] = {"not_before": iso(at)}
+        if deactivate:
+            values["active"] = False
+        return self._update_member(member_id, values)
+
+    def set_active(self, member_id: str, active: bool) -> bool:
+        """Let a member work again, or stop them; False if no such member."""
+        return self._update_member(member_id, {"active": active})
+
+    def set_roles(self, member_id: str, roles: list[Role]) -> bool:
+        """Replace a member's roles (effective on their next request); False if no such member."""
+        return self._update_member(member_id, {"roles": sorted(set(roles))})
 
     def team(self, team_id: str) -> Team | None:
         """A team, if it exists."""
@@ -148,6 +181,35 @@ class StaffDirectory:
             self.sealer.unseal(member.member_id, STAFF_CONTACT, member.sealed_contact)["email"]
             for member in members
         ]
+
+    def _update_member(self, member_id: str, values: dict[str, Any]) -> bool:
+        member = self.member(member_id)
+        if member is None:
+            return False
+        self._update(_member_key(member.team_id, member.member_id), values, must_exist=True)
+        return True
+
+    def _update(
+        self, key: dict[str, str], values: dict[str, Any], *, must_exist: bool = False
+    ) -> None:
+        names = {f"#a{index}": name for index, name in enumerate(values)}
+        expression = "SET " + ", ".join(f"{alias} = :{alias[1:]}" for alias in names)
+        attributes = {
+            f":{alias[1:]}": _serializer.serialize(values[name]) for alias, name in names.items()
+        }
+        extra: dict[str, Any] = {}
+        if must_exist:
+            # The member may have been removed between the read and this write.
+            extra["ConditionExpression"] = "attribute_exists(pk)"
+        with unavailable_on_failure("dynamodb"):
+            self.client.update_item(
+                TableName=self.table,
+                Key={name: {"S": value} for name, value in key.items()},
+                UpdateExpression=expression,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=attributes,
+                **extra,
+            )
 
     def _put(self, item: dict[str, Any]) -> None:
         with unavailable_on_failure("dynamodb"):
@@ -204,8 +266,12 @@ def enrol(directory: StaffDirectory, event: Any) -> dict[str, Any]:
 
 
 def with_role(members: list[MemberRecord], role: Role) -> list[MemberRecord]:
-    """The members holding a role."""
-    return [member for member in members if role in member.roles]
+    """The active members holding a role (a deactivated member is offered no work or mail)."""
+    return [member for member in members if member.active and role in member.roles]
+
+
+def _member_key(team_id: str, member_id: str) -> dict[str, str]:
+    return {"pk": f"TEAM#{team_id}", "sk": f"MEMBER#{member_id}"}
 
 
 def _plain(item: dict[str, Any]) -> dict[str, Any]:
@@ -222,4 +288,7 @@ def _member(item: dict[str, Any]) -> MemberRecord:
         languages=tuple(values["languages"]),
         capacity=int(values["capacity"]),
         sealed_contact=bytes(values["sealed"].value),
+        # Records written before these attributes existed are of members never revoked.
+        active=bool(values.get("active", True)),
+        not_before=values.get("not_before"),
     )

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from chalicelib.reports.store import ReportStore
     from chalicelib.retention import Retention
     from chalicelib.rights.desk import RightsDesk
+    from chalicelib.staff_access import StaffAccess
     from chalicelib.trends import TrendWatch
 
 _T = TypeVar("_T")
@@ -220,6 +221,30 @@ def add_staff_member() -> Callable[[Any], dict[str, Any]]:
 
 
 @_once
+def staff_access() -> StaffAccess:
+    """Revoking and restoring staff access, in the directory and in Cognito."""
+    from chalicelib.staff_access import StaffAccess
+
+    return StaffAccess(staff_directory(), cognito(), settings().staff_pool_id, clock())
+
+
+def manage_staff_member() -> Callable[[Any], dict[str, Any]]:
+    """The `manage_staff_member` function: deactivate, sign out, delete, roles (ops)."""
+    from chalicelib.staff_access import manage
+
+    access = staff_access()
+    return lambda event: manage(access, event)
+
+
+def record_cognito_change() -> Callable[[Any], dict[str, Any]]:
+    """The `record_cognito_change` function: a change made in Cognito, into the directory."""
+    from chalicelib.staff_access import record_cognito_change as record
+
+    directory, client, pool_id = staff_directory(), cognito(), settings().staff_pool_id
+    return lambda event: record(directory, client, pool_id, event)
+
+
+@_once
 def outbox() -> Outbox:
     """The notification outbox."""
     from chalicelib.notify import Outbox
@@ -302,13 +327,16 @@ def casework() -> Casework:
 @_once
 def token_verifier() -> TokenVerifier:
     """Verifies staff access tokens against the pool's keys (fetched once, then cached)."""
-    from chalicelib.api.auth import TokenVerifier
+    from functools import partial
+
+    from chalicelib.api.auth import TokenVerifier, fetch_json
 
     config = settings()
     return TokenVerifier(
         issuer=config.staff_token_issuer,
         client_id=config.staff_client_id,
         jwks_url=config.staff_jwks,
+        fetch=partial(fetch_json, region=config.region),
     )
 
 

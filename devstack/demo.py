@@ -10,7 +10,7 @@ import contextlib
 from typing import Any
 
 from chalicelib.directory import StaffDirectory, StaffMember, Team
-from chalicelib.roles import GROUP_ROLES
+from chalicelib.roles import ROLE_GROUPS
 
 DEMO_TEAMS = (
     Team(team_id="student_support", name="Student Support"),
@@ -98,7 +98,6 @@ def seed_directory(directory: StaffDirectory) -> None:
 #: Every demo account's password: the local stack listens on loopback only, and moto is
 #: no identity provider anyone relies on. Never used outside the local stack.
 DEMO_PASSWORD = "Report-Support-Demo-2026"  # noqa: S105 - a documented local-only demo password
-ROLE_GROUPS = {role: group for group, role in GROUP_ROLES.items()}
 
 
 def create_demo_users(cognito: Any, pool_id: str) -> list[tuple[str, str, list[str]]]:

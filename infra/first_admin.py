@@ -41,10 +41,8 @@ from pydantic import ValidationError
 
 from chalicelib.directory import StaffMember
 from chalicelib.errors import ConfigurationError
-from chalicelib.roles import GROUP_ROLES, Role
+from chalicelib.roles import ROLE_GROUPS, Role
 from chalicelib.settings import Settings
-
-ROLE_GROUPS: dict[str, str] = {role: group for group, role in GROUP_ROLES.items()}
 
 #: Sends one directory entry to the app and answers its outcome (`chalicelib.directory.enrol`).
 Enrol = Callable[[dict[str, Any]], dict[str, Any]]

@@ -5,6 +5,17 @@ signature, the issuer, the app client, that it is an access token, and its expir
 are fetched once and kept; an unknown key id triggers one refetch (Cognito rotates keys),
 at most once a minute so a stream of forged key ids cannot make us hammer the endpoint.
 
+The token proves WHO is calling, nothing more: its `cognito:groups` are ignored for
+authorisation. What the caller may do comes from the staff directory on every request
+(`chalicelib.api.staff_calls.principal`): whether the member is active, whether the token
+was authenticated after their `not_before`, and their roles. So a member disabled, deleted,
+signed out everywhere or given other roles loses access on their next request, not when
+their token expires.
+
+The keys are fetched only from the pool's own Cognito address for the configured region
+(https), or from loopback (http, the local stack); any other URL is refused before a
+connection is opened, and the connection goes to exactly the host that was checked.
+
 A bad token answers 401 (API Gateway's rule: an authorizer that fails with "Unauthorized");
 a good token without the role a route needs answers 403; a case the caller may not see
 answers 404, as if it did not exist.
@@ -12,10 +23,11 @@ answers 404, as if it did not exist.
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import time
-import urllib.request
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,29 +35,82 @@ from typing import Any
 import jwt
 
 from chalicelib.errors import DependencyUnavailable, Unauthenticated
-from chalicelib.roles import GROUP_ROLES, Role
 
 _REFETCH_INTERVAL_SECONDS = 60.0
 _LEEWAY_SECONDS = 30
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost"})
+#: A key set is a few kilobytes; more than this is not one.
+_MAX_JWKS_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
 class StaffIdentity:
-    """Who a valid token says the caller is."""
+    """Who a valid token says the caller is, and when they signed in."""
 
     username: str
-    roles: frozenset[Role]
+    #: When the session behind the token began (epoch seconds): the earlier of `auth_time`
+    #: and `iat`, so a token refreshed after a revocation still dates from before it.
+    authenticated_at: int
 
 
-def fetch_json(url: str) -> dict[str, Any]:
-    """GET a JSON document (the pool's key set)."""
-    if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-        raise DependencyUnavailable("jwks")
+@dataclass(frozen=True)
+class JwksEndpoint:
+    """Where a key set may be fetched from: scheme, exact host, port and path."""
+
+    scheme: str
+    host: str
+    port: int | None
+    path: str
+
+
+def jwks_endpoint(url: str, region: str) -> JwksEndpoint | None:
+    """The endpoint of `url` if it is an allowed key-set address, else None.
+
+    Allowed: https on `cognito-idp.<region>.amazonaws.com` (port 443), or http on exactly
+    127.0.0.1 or localhost (the local stack). No user info, query or fragment.
+    """
     try:
-        with urllib.request.urlopen(url, timeout=3) as response:  # noqa: S310 - scheme checked
-            document: dict[str, Any] = json.load(response)
-    except (OSError, ValueError):
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.username is not None or parts.password is not None or parts.query or parts.fragment:
+        return None
+    host = parts.hostname or ""
+    if not parts.path.startswith("/"):
+        return None
+    if parts.scheme == "https" and host == f"cognito-idp.{region}.amazonaws.com":
+        if port not in (None, 443):
+            return None
+    elif not (parts.scheme == "http" and host in _LOOPBACK_HOSTS):
+        return None
+    return JwksEndpoint(scheme=parts.scheme, host=host, port=port, path=parts.path)
+
+
+def fetch_json(url: str, *, region: str) -> dict[str, Any]:
+    """GET the pool's key set from an allowed address (`jwks_endpoint`); never follows redirects."""
+    endpoint = jwks_endpoint(url, region)
+    if endpoint is None:
+        raise DependencyUnavailable("jwks")
+    connection_type = (
+        http.client.HTTPSConnection if endpoint.scheme == "https" else http.client.HTTPConnection
+    )
+    connection = connection_type(endpoint.host, endpoint.port, timeout=3)
+    try:
+        connection.request("GET", endpoint.path, headers={"Accept": "application/json"})
+        response = connection.getresponse()
+        if response.status != 200:
+            raise DependencyUnavailable("jwks")
+        body = response.read(_MAX_JWKS_BYTES + 1)
+        if len(body) > _MAX_JWKS_BYTES:
+            raise DependencyUnavailable("jwks")
+        document = json.loads(body)
+    except (OSError, ValueError, http.client.HTTPException):
         raise DependencyUnavailable("jwks") from None
+    finally:
+        connection.close()
+    if not isinstance(document, dict):
+        raise DependencyUnavailable("jwks")
     return document
 
 
@@ -58,7 +123,7 @@ class TokenVerifier:
         issuer: str,
         client_id: str,
         jwks_url: str,
-        fetch: Callable[[str], dict[str, Any]] = fetch_json,
+        fetch: Callable[[str], dict[str, Any]],
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._issuer = issuer
@@ -95,9 +160,13 @@ class TokenVerifier:
             raise Unauthenticated("the token is not an access token")
         if claims["client_id"] != self._client_id:
             raise Unauthenticated("the token was issued to another app client")
-        groups = claims.get("cognito:groups") or []
-        roles = frozenset(GROUP_ROLES[g] for g in groups if g in GROUP_ROLES)
-        return StaffIdentity(username=str(claims["username"]), roles=roles)
+        issued_at = claims["iat"]
+        auth_time = claims.get("auth_time", issued_at)
+        if not isinstance(issued_at, int) or not isinstance(auth_time, int):
+            raise Unauthenticated("the token's times are not whole seconds")
+        return StaffIdentity(
+            username=str(claims["username"]), authenticated_at=min(issued_at, auth_time)
+        )
 
     def _key(self, kid: str) -> jwt.PyJWK:
         with self._lock:

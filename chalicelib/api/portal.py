@@ -44,10 +44,12 @@ def staff_authorizer(auth_request: AuthRequest) -> AuthResponse:
         logger.info("staff token refused", extra={"why": str(refusal)})
         # API Gateway's contract: this exact message becomes a 401.
         raise Exception("Unauthorized") from None
+    # Only who the caller is and when they signed in: API Gateway keeps this answer for the
+    # authorizer's TTL, so what the member may do is read from the directory by each view.
     return AuthResponse(
         routes=["*"],
         principal_id=identity.username,
-        context={"roles": ",".join(sorted(identity.roles))},
+        context={"authenticated_at": str(identity.authenticated_at)},
     )
 
 
