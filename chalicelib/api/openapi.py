@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.api import insights_schemas, records_schemas, rights_schemas, staff_schemas
 from chalicelib.cases import models as staff_requests
+from chalicelib.cases import workflow
+from chalicelib.institution.models import PRIORITIES
 from chalicelib.reports.models import Submission, SubmissionAccepted
 from chalicelib.rights import models as rights
 
@@ -223,6 +225,20 @@ _PATH_PARAMETERS = {
     "reference": ("No such case, or not one you may see", "^RS-[A-Z0-9]{4}-[A-Z0-9]{4}$"),
     "request_id": ("No such request", rights.REQUEST_ID),
 }
+_MONTH = {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}
+#: Query parameters: what each accepts (anything else is a 400 naming it).
+_QUERY: dict[str, tuple[dict[str, Any], str]] = {
+    "status": (
+        {"type": "string", "enum": sorted(workflow.OPEN)},
+        "Only cases in this open status",
+    ),
+    "priority": ({"type": "string", "enum": list(PRIORITIES)}, "Only cases of this priority"),
+    "overdue": ({"type": "string", "enum": ["true", "false"]}, "Only overdue cases"),
+    "cursor": ({"type": "string"}, "The `next_cursor` of the previous page, as it came"),
+    "from": (_MONTH, "First month (YYYY-MM); by default 12 months before `to`"),
+    "to": (_MONTH, "Last month (YYYY-MM); by default this month"),
+    "month": (_MONTH, "The month (YYYY-MM); by default this month"),
+}
 
 
 class FieldError(BaseModel):
@@ -233,11 +249,21 @@ class FieldError(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    """Every error answer has this shape; `errors` lists bad fields on a 400."""
+    """Every error answer has this shape, the gateway's own (a refused token) included.
+
+    `errors` lists bad fields on a 400; a 409 may say more: the case's `current_version`
+    (stale_version), the moves `allowed` (transition_refused), the `references` on hold
+    (legal_hold).
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
     error: str = Field(description="Machine-readable code, e.g. invalid_input")
     message: str
     errors: list[FieldError] | None = None
+    current_version: int | None = None
+    allowed: list[str] | None = None
+    references: list[str] | None = None
     more: int | None = Field(
         None, description="On a 400: how many bad fields there are beyond those listed"
     )
@@ -255,6 +281,16 @@ def _error(description: str) -> dict[str, Any]:
         "description": description,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
     }
+
+
+#: What every operation may answer: API Gateway throttles the stage (a gateway answer,
+#: `chalicelib.api.gateway_answers`).
+_ANY_OPERATION = {"429": _error("Too many requests; try again shortly")}
+#: What every operation with a JSON body may answer, before the body is read.
+_WITH_BODY = {
+    "413": _error("Body too large"),
+    "415": _error("Content-Type is not application/json"),
+}
 
 
 def _json(description: str, schema: str) -> dict[str, Any]:
@@ -301,14 +337,14 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "operationId": "health",
                     "summary": "Liveness",
-                    "responses": {"200": _json("The service is up", "Health")},
+                    "responses": {"200": _json("The service is up", "Health"), **_ANY_OPERATION},
                 }
             },
             "/form": {
                 "get": {
                     "operationId": "getForm",
                     "summary": "The report form, support resources and privacy notice",
-                    "responses": {"200": _json("The current form", "PublicForm")},
+                    "responses": {"200": _json("The current form", "PublicForm"), **_ANY_OPERATION},
                 }
             },
             "/reports": {
@@ -331,8 +367,8 @@ def openapi_document() -> dict[str, Any]:
                         "201": _json("Accepted; keep the reference", "SubmissionAccepted"),
                         "400": _error("Malformed body, or fields that are not right"),
                         "409": _error("submission_id already used for a different report"),
-                        "413": _error("Body too large"),
-                        "415": _error("Content-Type is not application/json"),
+                        **_WITH_BODY,
+                        **_ANY_OPERATION,
                         "503": _error("Could not be saved now; nothing was stored; retry"),
                     },
                 }
@@ -341,7 +377,13 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "operationId": "openapi",
                     "summary": "This document",
-                    "responses": {"200": {"description": "OpenAPI 3.1 document"}},
+                    "responses": {
+                        "200": {
+                            "description": "OpenAPI 3.1 document",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                        **_ANY_OPERATION,
+                    },
                 }
             },
         },
@@ -373,18 +415,21 @@ def _staff_paths() -> dict[str, Any]:
         responses = {
             str(op.status): done,
             "400": _error("Bad input, naming each bad field"),
-            "401": _error("No valid staff token"),
+            "401": _error("No valid staff token (answered by the gateway, or a revoked one)"),
             "403": _error("Your role does not allow this"),
+            **_ANY_OPERATION,
             "503": _error("A backing service is unavailable; nothing was written"),
         }
         parameters = [name for name in _PATH_PARAMETERS if "{" + name + "}" in op.path]
         for name in parameters:
             responses["404"] = _error(_PATH_PARAMETERS[name][0])
-        if op.body is not None and op.method == "post":
+        if parameters:
             responses["409"] = _error(
-                "Stale version, a move the workflow does not allow, a closed request or a "
-                "legal hold"
+                "Stale version, a move the workflow does not allow, a closed request, a legal "
+                "hold, or stored data that failed its integrity check (seal_refused)"
             )
+        if op.body is not None:
+            responses.update(_WITH_BODY)
         operation: dict[str, Any] = {
             "operationId": op.operation_id,
             "summary": op.summary,
@@ -403,7 +448,13 @@ def _staff_paths() -> dict[str, Any]:
             ]
         if op.query:
             operation.setdefault("parameters", []).extend(
-                {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": False,
+                    "description": _QUERY[name][1],
+                    "schema": _QUERY[name][0],
+                }
                 for name in op.query
             )
         if op.body is not None:
