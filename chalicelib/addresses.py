@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,22}[0-9]$")
@@ -32,9 +32,19 @@ def _valid_phone(value: str) -> str:
     return value
 
 
+# The JSON schemas say what the validators check (the OpenAPI document is built from them).
 EmailAddress = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_valid_email)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254),
+    AfterValidator(_valid_email),
+    Field(json_schema_extra={"format": "email"}),
 ]
 PhoneNumber = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=32), AfterValidator(_valid_phone)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=32),
+    AfterValidator(_valid_phone),
+    Field(
+        json_schema_extra={"pattern": _PHONE.pattern},
+        description="7 to 15 digits, optionally with +, spaces, ( ) or -",
+    ),
 ]

@@ -33,6 +33,7 @@ from chalicelib.institution.models import Form
 from chalicelib.observability import logger
 from chalicelib.reports.intake import CONTACT, NARRATIVE
 from chalicelib.rights.models import (
+    RECEIVED_WITHIN,
     CloseRequest,
     ErasureRequest,
     ExportRequest,
@@ -196,6 +197,9 @@ class RightsDesk:
         received = body.received_on or today
         if received > today:
             raise InvalidInput([FieldProblem("received_on", "must not be in the future")])
+        if received < today - RECEIVED_WITHIN:
+            within = f"must be within the last {RECEIVED_WITHIN.days} days"
+            raise InvalidInput([FieldProblem("received_on", within)])
         request_id = self.new_id()
         now = self.clock.now()
         email_mac = self.blind_index.email(body.email)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
-from typing import Annotated, Literal
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -16,6 +16,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from chalicelib.addresses import EmailAddress, PhoneNumber
 from chalicelib.cases.models import StaffText
@@ -35,15 +36,28 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
+#: How far back a request's receipt may be dated when it is logged. A request is due one
+#: calendar month after receipt (three at most, extended), so one received more than a year
+#: before it is logged is far likelier a mistyped year than a real date, and would arrive a
+#: year overdue; one received in the future cannot have been. The clock that says what
+#: "today" is belongs to the desk, which checks the window (`RightsDesk.log`).
+RECEIVED_WITHIN = timedelta(days=366)
+
+
 class NewRightsRequest(Strict):
-    """A data-subject request as received (by email, letter, in person)."""
+    """A data-subject request as received (by email, letter, in person).
+
+    `received_on` must fall within the last `RECEIVED_WITHIN` (366 days) up to today, in the
+    institution's time zone; null or absent means today.
+    """
 
     kind: Kind
     email: EmailAddress = Field(description="The subject's email address (sealed when stored)")
     received_on: date | None = Field(
         default=None,
         strict=False,
-        description="The day the request was received (YYYY-MM-DD); today if not given",
+        description="The day the request was received (YYYY-MM-DD), within the last 366 days "
+        "and not in the future; today if null or not given",
     )
 
 
@@ -57,11 +71,14 @@ class ContactCorrection(Strict):
     """The contact details to correct; fields not given stay as they are.
 
     `phone` and `safe_times` may be null to remove them; a name and an email are required
-    of every named report, so they can be corrected but not removed.
+    of every named report, so they can be corrected but not removed (null is refused, and
+    the schema does not offer it).
     """
 
-    name: Name | None = None
-    email: EmailAddress | None = None
+    model_config = ConfigDict(json_schema_extra=lambda schema: _correction_schema(schema))
+
+    name: Name | SkipJsonSchema[None] = None
+    email: EmailAddress | SkipJsonSchema[None] = None
     phone: PhoneNumber | None = None
     safe_times: SafeTimes | None = None
 
@@ -81,6 +98,13 @@ class ContactCorrection(Strict):
     def given(self) -> dict[str, str | None]:
         """The fields the officer sent, with their new values."""
         return {name: getattr(self, name) for name in sorted(self.model_fields_set)}
+
+
+def _correction_schema(schema: dict[str, Any]) -> None:
+    # At least one field, and no null default offered for the two that refuse null.
+    schema["minProperties"] = 1
+    for name in ("name", "email"):
+        schema["properties"][name].pop("default", None)
 
 
 class RectificationRequest(Strict):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -85,12 +85,14 @@ def audit_entries(stack: Stack, reference: str) -> list[dict[str, Any]]:
 
 
 def _without_audit(items: Any) -> Any:
-    """A case's partition without its audit entries and chain head (which a look moves)."""
+    """A case's partition without its audit entries and chain head (which a look moves, and
+    re-signs)."""
     kept = []
     for item in items:
         if str(item["sk"]["S"]).startswith("AUDIT#"):
             continue
-        kept.append({k: v for k, v in item.items() if k not in ("audit_seq", "audit_hash")})
+        head = ("audit_seq", "audit_hash", "head_mac")
+        kept.append({k: v for k, v in item.items() if k not in head})
     return kept
 
 
@@ -397,9 +399,34 @@ def test_erasure_with_nothing_found_completes_and_erases_nothing(stack: Stack) -
 def test_a_request_is_due_one_calendar_month_after_receipt(
     stack: Stack, received_on: str, due_at: str
 ) -> None:
+    # Logged on the day it was received: a receipt date must be recent (see the next test).
+    stack.clock.moment = datetime.fromisoformat(f"{received_on}T10:30:00+00:00")
     request = log_request(stack, "access", "subject@example.ac.uk", received_on=received_on)
 
     assert (request["received_on"], request["due_at"]) == (received_on, due_at)
+
+
+@pytest.mark.parametrize("received_on", ["2025-11-18", "1970-01-01"])
+def test_a_receipt_date_more_than_366_days_ago_is_refused_naming_it(
+    stack: Stack, received_on: str
+) -> None:
+    # Today is 2026-11-20: 366 days ago was 2025-11-19.
+    refused = stack.call(
+        "post",
+        REQUESTS,
+        DPO,
+        {"kind": "access", "email": "a@example.ac.uk", "received_on": received_on},
+    )
+    oldest = log_request(stack, "access", "b@example.ac.uk", received_on="2025-11-19")
+
+    assert refused.status_code == 400
+    assert refused.json_body["errors"] == [
+        {"field": "received_on", "message": "must be within the last 366 days"}
+    ]
+    assert (oldest["received_on"], oldest["due_at"]) == ("2025-11-19", "2025-12-19")
+    assert [r["request_id"] for r in stack.call("get", REQUESTS, DPO).json_body["requests"]] == [
+        oldest["request_id"]
+    ]
 
 
 def test_open_requests_come_soonest_due_first_with_the_overdue_flagged(stack: Stack) -> None:
