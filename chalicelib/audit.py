@@ -13,6 +13,14 @@ sealed. The hash covers a SHA-256 of the ciphertext (`reason_sha256`), not the c
 itself, so that redaction can remove the sealed reason without breaking the chain: the
 verifier checks a reason still present against its SHA-256, and accepts a missing one
 only in an entry followed by a redaction (which the chain itself records and signs).
+
+Every entry names its case (`report_id`, in its hash), so entries copied from another
+case do not verify; a case past triage must have a chain. The case item's head and its
+sealed fields are signed together (`head_mac`, see `head_message`), by every writer that
+moves them, so that a table writer without the audit key cannot move the head back, put
+back an older ciphertext, or copy another case's head. A periodic signed checkpoint of
+every head (`chalicelib.checkpoint`) anchors the rest: a head behind its checkpoint is a
+chain truncated or rolled back since then.
 """
 
 from __future__ import annotations
@@ -20,21 +28,25 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.clock import iso
 from chalicelib.dependencies import unavailable_on_failure
-from chalicelib.errors import DependencyUnavailable
+from chalicelib.errors import DependencyUnavailable, SealBroken
 
 GENESIS = "0" * 64
 #: Actions that remove sealed reasons from the entries before them (see `verify`).
 REDACTIONS = frozenset({"redact", "erase"})
+#: The one status in which a case has no chain yet: triage writes its first entry.
+UNTRIAGED = "awaiting_triage"
+#: The case item's signature of its head and sealed fields.
+HEAD_MAC = "head_mac"
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -84,9 +96,28 @@ class ChainHead:
     hash: str = GENESIS
 
     @classmethod
-    def of(cls, case: dict[str, Any]) -> ChainHead:
+    def of(cls, case: Mapping[str, Any]) -> ChainHead:
         """The head recorded on a case item."""
         return cls(int(case.get("audit_seq", 0)), str(case.get("audit_hash", GENESIS)))
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A case's head as a signed checkpoint recorded it, and when."""
+
+    seq: int
+    hash: str
+    at: str
+    #: Whether the checkpoint's own signature checks (one that does not anchors nothing).
+    signed: bool = True
+
+
+class Anchors(Protocol):
+    """Where verification finds a case's last checkpointed head (`chalicelib.checkpoint`)."""
+
+    def anchor(self, report_id: str) -> Anchor | None:
+        """The case's checkpointed head, or None if it was never checkpointed."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -124,6 +155,47 @@ def next_entry(
     return entry, entry.digest()
 
 
+def head_message(report_id: str, version: int, head: ChainHead, sealed: Mapping[str, bytes]) -> str:
+    """What `head_mac` signs: the case, its version, its chain's head and a SHA-256 of each
+    sealed field's ciphertext, in a canonical form.
+
+    Its own prefix keeps it apart from entry hashes (which the same key signs); the JSON
+    is hashed first because KMS signs at most 4 KiB and a form may have many text fields.
+    """
+    canonical = json.dumps(
+        {
+            "report_id": report_id,
+            "version": int(version),
+            "audit_seq": head.seq,
+            "audit_hash": head.hash,
+            "sealed": {name: hashlib.sha256(value).hexdigest() for name, value in sealed.items()},
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return "case-head:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def head_signed(signer: AuditSigner, case: Mapping[str, Any]) -> bool:
+    """Whether a case item's `head_mac` is the audit key's signature of its report id,
+    version, head and sealed fields exactly as the item holds them."""
+    mac = case.get(HEAD_MAC)
+    if not mac:
+        return False
+    message = head_message(
+        str(case["report_id"]), int(case["version"]), ChainHead.of(case), sealed_fields(case)
+    )
+    return signer.check(message, str(mac))
+
+
+def sealed_fields(case: Mapping[str, Any]) -> dict[str, bytes]:
+    """A case item's sealed fields as ciphertext bytes (the item holds them as Binary)."""
+    return {
+        str(name): bytes(value.value) if isinstance(value, Binary) else bytes(value)
+        for name, value in case.get("sealed", {}).items()
+    }
+
+
 def reason_digest(sealed_reason: bytes) -> str:
     """The SHA-256 (hex) of a sealed reason, which the entry's hash covers."""
     return hashlib.sha256(sealed_reason).hexdigest()
@@ -134,8 +206,7 @@ class AuditSigner:
     """Signs entry hashes with a KMS HMAC key, so a chain recomputed without it fails.
 
     The key never leaves KMS: whoever can write the table but not use the key cannot
-    forge or edit an entry. (Removing entries from the end *and* moving the case's head
-    back stays possible for such a writer; the head is not signed separately.)
+    forge or edit an entry, nor move a case's head (it is signed too, see `head_message`).
     """
 
     kms: Any
@@ -174,6 +245,57 @@ class AuditTrail:
     client: Any
     table: str
     signer: AuditSigner
+    #: The signed checkpoints a verification compares heads with (none: not compared).
+    anchors: Anchors | None = None
+
+    def head_mac(
+        self, report_id: str, version: int, head: ChainHead, sealed: Mapping[str, bytes]
+    ) -> str:
+        """The signature of a case item that is to hold these values."""
+        return self.signer.sign(head_message(report_id, version, head, sealed))
+
+    def head_signed(self, case: Mapping[str, Any]) -> bool:
+        """Whether a case item's `head_mac` signs its report id, version, head and sealed
+        fields exactly as the item holds them."""
+        return head_signed(self.signer, case)
+
+    def resigned(
+        self, case: Mapping[str, Any], changes: Mapping[str, Any], remove: list[str]
+    ) -> str:
+        """The signature of the case item as it will be once `changes` are SET and `remove`
+        REMOVEd, after checking the item as read was signed: a writer re-signs only what
+        was signed before, so it never launders a value put back by someone else.
+
+        `SealBroken` if the item as read is not signed.
+        """
+        report_id = str(case["report_id"])
+        if not self.head_signed(case):
+            raise SealBroken(
+                f"the head of {report_id} is not the one signed",
+                "unsigned" if not case.get(HEAD_MAC) else "stale",
+            )
+        after = {**case, **changes}
+        for name in remove:
+            after.pop(name, None)
+        return self.head_mac(
+            report_id, int(after["version"]), ChainHead.of(after), sealed_fields(after)
+        )
+
+    def entries_beyond(self, report_id: str, seq: int) -> bool:
+        """Whether any audit entry exists after entry `seq` (the item's head was put back)."""
+        with unavailable_on_failure("dynamodb"):
+            response = self.client.query(
+                TableName=self.table,
+                KeyConditionExpression="pk = :case AND sk BETWEEN :after AND :last",
+                ExpressionAttributeValues={
+                    ":case": {"S": f"REPORT#{report_id}"},
+                    ":after": {"S": f"AUDIT#{seq + 1:010d}"},
+                    ":last": {"S": f"AUDIT#{10**10 - 1:010d}"},
+                },
+                Limit=1,
+                ConsistentRead=True,
+            )
+        return bool(response.get("Items"))
 
     def put_request(self, entry: AuditEntry, entry_hash: str) -> dict[str, Any]:
         """A transaction item adding the entry; fails if that link already exists."""
@@ -217,28 +339,64 @@ class AuditTrail:
             items = [item for page in pages for item in page["Items"]]
         return [_entry(item) for item in items]
 
-    def verify(
-        self, report_id: str, head: ChainHead
-    ) -> tuple[list[tuple[AuditEntry, str]], Verification]:
-        """A case's entries, and the verification of their chain including signatures."""
+    def verify(self, case: Mapping[str, Any]) -> tuple[list[tuple[AuditEntry, str]], Verification]:
+        """A case's entries, and the verification of its chain: every link and signature,
+        that the entries are this case's, that a triaged case has a chain, that the item's
+        head and sealed fields are signed, and that the head is not behind its checkpoint."""
+        report_id = str(case["report_id"])
+        head = ChainHead.of(case)
         chain = self.entries(report_id)
-        return chain, verify(chain, head, self.signer.check)
+        found = verify(chain, head, self.signer.check, report_id=report_id)
+        if not found.intact:
+            return chain, found
+        if not chain and case.get("status", UNTRIAGED) != UNTRIAGED:
+            return chain, Verification(False, 0, 1, "the case was triaged but has no entries")
+        if not case.get(HEAD_MAC):
+            return chain, Verification(False, len(chain), None, "the case's head is not signed")
+        if not self.head_signed(case):
+            return chain, Verification(
+                False, len(chain), None, "the case's head or sealed fields are not the ones signed"
+            )
+        anchor = self.anchors.anchor(report_id) if self.anchors is not None else None
+        if anchor is not None and not anchor.signed:
+            return chain, Verification(
+                False,
+                len(chain),
+                None,
+                f"the checkpoint of {anchor.at} is not signed by the audit key",
+            )
+        if anchor is not None and not _reaches(chain, anchor):
+            return chain, Verification(
+                False,
+                len(chain),
+                min(anchor.seq, len(chain) + 1),
+                f"the chain was truncated or rolled back since the checkpoint of {anchor.at}",
+            )
+        return chain, found
 
 
 def verify(
     entries: list[tuple[AuditEntry, str]],
     head: ChainHead,
     check_mac: Callable[[str, str], bool] | None = None,
+    *,
+    report_id: str | None = None,
 ) -> Verification:
     """Recompute a chain against the head recorded on its case; the first broken link.
 
-    With `check_mac`, each entry's signature is checked too (see `AuditSigner`). A sealed
-    reason must match the SHA-256 its entry's hash covers; it may be missing only where a
-    later entry records a redaction, which is what removes reasons.
+    With `check_mac`, each entry's signature is checked too (see `AuditSigner`); with
+    `report_id`, that each entry is that case's (its hash covers the case it was written
+    for, so an entry copied from another case is found even with its hash and MAC). A
+    sealed reason must match the SHA-256 its entry's hash covers; it may be missing only
+    where a later entry records a redaction, which is what removes reasons.
     """
     redaction_at = max((entry.seq for entry, _ in entries if entry.action in REDACTIONS), default=0)
     previous = GENESIS
     for position, (entry, stored_hash) in enumerate(entries, start=1):
+        if report_id is not None and entry.report_id != report_id:
+            return Verification(
+                False, len(entries), position, f"entry {position} belongs to another case"
+            )
         if entry.seq != position:
             later = any(other.seq == position for other, _ in entries[position:])
             problem = "out of order" if later or entry.seq < position else "missing"
@@ -269,6 +427,11 @@ def verify(
             False, len(entries), len(entries), f"entry {len(entries)} is not the recorded last"
         )
     return Verification(True, len(entries))
+
+
+def _reaches(chain: list[tuple[AuditEntry, str]], anchor: Anchor) -> bool:
+    """Whether an intact chain still holds the checkpointed head as one of its links."""
+    return len(chain) >= anchor.seq and (anchor.seq == 0 or chain[anchor.seq - 1][1] == anchor.hash)
 
 
 def _reason_intact(entry: AuditEntry, redaction_at: int) -> bool:

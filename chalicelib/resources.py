@@ -107,6 +107,10 @@ REPORTS_TABLE = Table(
         Index("retention_log", KeySchema(("retention_log_month", "S"), ("retention_log_at", "S"))),
         # Sparse: reports changed since the statistics last counted them.
         Index("insight_pending", KeySchema(("insight_pending", "S"), ("insight_changed_at", "S"))),
+        # Every report and case item (`case_heads` = "case", set at intake and never changed,
+        # so the index is written only when an item comes or goes): the audit checkpoint
+        # reads every head through it instead of scanning the table.
+        Index("case_heads", KeySchema(("case_heads", "S"), ("report_id", "S"))),
     ),
 )
 

@@ -44,7 +44,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.audit import AuditTrail, ChainHead
+from chalicelib.audit import HEAD_MAC, AuditTrail, ChainHead
 from chalicelib.cases import workflow
 from chalicelib.cases.ledger import CaseLedger
 from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict, plain, serialized
@@ -445,6 +445,7 @@ class Retention:
             # From now on the log lists the tombstone, not the redaction.
             remove=[name for name in (LOG_MONTH, LOG_AT) if name in case],
         )
+        update.changes[HEAD_MAC] = self.audit.resigned(case, update.changes, update.remove)
         condition = {"version": case["version"], "audit_seq": case.get("audit_seq")}
         self._cases.commit(
             [

@@ -20,11 +20,12 @@ if TYPE_CHECKING:
     import boto3
 
     from chalicelib.api.auth import TokenVerifier
-    from chalicelib.audit import AuditTrail
+    from chalicelib.audit import AuditSigner, AuditTrail
     from chalicelib.cases.casework import Casework
     from chalicelib.cases.clocks import WorkingCalendar
     from chalicelib.cases.sla import SlaWatch
     from chalicelib.cases.triage import TriageService
+    from chalicelib.checkpoint import Checkpoints
     from chalicelib.concerns import ConcernIndex
     from chalicelib.crypto import BlindIndex, Sealer, WriteOnlySealer
     from chalicelib.directory import StaffDirectory
@@ -273,6 +274,7 @@ def report_intake() -> ReportIntake:
         blind_index=blind_index(),
         triage_queue=triage_queue(),
         clock=clock(),
+        audit=audit_trail(),
     )
 
 
@@ -297,11 +299,32 @@ def triage_service() -> TriageService:
 @_once
 def audit_trail() -> AuditTrail:
     """The per-case audit chains."""
-    from chalicelib.audit import AuditSigner, AuditTrail
+    from chalicelib.audit import AuditTrail
 
     return AuditTrail(
-        dynamodb(), settings().reports_table, AuditSigner(kms(), settings().audit_key_arn)
+        dynamodb(), settings().reports_table, audit_signer(), anchors=audit_checkpoints()
     )
+
+
+@_once
+def audit_signer() -> AuditSigner:
+    """The audit key's signatures of entries, heads, tombstones and checkpoints."""
+    from chalicelib.audit import AuditSigner
+
+    return AuditSigner(kms(), settings().audit_key_arn)
+
+
+@_once
+def audit_checkpoints() -> Checkpoints:
+    """The signed checkpoints of every case's audit head."""
+    from chalicelib.checkpoint import Checkpoints
+
+    return Checkpoints(dynamodb(), settings().reports_table, audit_signer(), clock())
+
+
+def audit_checkpoint() -> Callable[[], dict[str, int]]:
+    """The hourly job: checkpoint every case's audit head, signed."""
+    return audit_checkpoints().run
 
 
 @_once

@@ -132,6 +132,13 @@ FUNCTIONS: Mapping[str, FunctionAccess] = {
         # tombstones, and only the API (records, audit) checks them.
         keys={"audit": ("mac",)},
     ),
+    "AuditCheckpoint": FunctionAccess(
+        purpose="checkpoints every case's audit head, signed (reads heads, writes checkpoints)",
+        # Heads through the `case_heads` index and batch reads; checkpoint items put and,
+        # for a case retention deleted, removed. It checks heads and tombstones, signs heads.
+        tables={"reports": "read_write"},
+        keys={"audit": ("mac", "verify")},
+    ),
     "BuildInsights": FunctionAccess(
         purpose="counts anonymised statistics; the only reader of demographics",
         # A counted report's demographics item is marked counted (in the counting transaction).

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib import retention
-from chalicelib.audit import AuditTrail, ChainHead
+from chalicelib.audit import AuditTrail
 from chalicelib.cases import workflow
 from chalicelib.cases.access import Principal
 from chalicelib.cases.ledger import CaseLedger
@@ -44,6 +44,7 @@ from chalicelib.cases.models import (
     TimelineRequest,
     TransitionRequest,
 )
+from chalicelib.cases.seal import CaseSeal
 from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict
 from chalicelib.cases.workflow import queue_order
 from chalicelib.clock import Clock, iso
@@ -184,13 +185,11 @@ class Casework:
     ) -> dict[str, Any]:
         """The reporter's contact details, account and the names they gave, audited first."""
         case = self._visible(principal, reference, ("screener", "advisor"))
-        report_id = str(case["report_id"])
-        sealed: dict[str, Any] = {
-            name: bytes(value.value) for name, value in case.get("sealed", {}).items()
-        }
-        fields = sorted(name for name in sealed if name != "submission_digest")
+        fields = sorted(name for name in case.get("sealed", {}) if name != "submission_digest")
+        # Checked before the look is recorded: recording it moves the head past the item read.
+        checked = self._seal.check(case, ",".join(fields) or "sealed")
         self._record(principal, case, "reveal", {"fields": fields}, request.purpose, version=None)
-        opened = {name: self.identity.unseal(report_id, name, sealed[name]) for name in fields}
+        opened = {name: checked.open(name) for name in fields}
         return {
             "reference": case["reference"],
             "contact": opened.get(CONTACT),
@@ -207,6 +206,8 @@ class Casework:
         case = self._visible(principal, reference, ("screener", "advisor"))
         report_id = str(case["report_id"])
         entries = self.cases.timeline(report_id)
+        # A case item put back whole would hide the entries written since; refuse to read.
+        self._seal.check(case, "timeline")
         self._record(principal, case, "read_timeline", {"entries": len(entries)}, purpose, None)
         return {
             "reference": case["reference"],
@@ -217,7 +218,7 @@ class Casework:
         """Who did what to a case, and whether the chain is intact."""
         case = self._visible(principal, reference, ("screener", "admin"))
         report_id = str(case["report_id"])
-        chain, verification = self.audit.verify(report_id, ChainHead.of(case))
+        chain, verification = self.audit.verify(case)
         return {
             "reference": case["reference"],
             "verification": {
@@ -483,6 +484,10 @@ class Casework:
     @property
     def _ledger(self) -> CaseLedger:
         return CaseLedger(self.cases, self.audit, self.identity, self.clock)
+
+    @property
+    def _seal(self) -> CaseSeal:
+        return CaseSeal(self.audit, self.identity)
 
     def _record(
         self,

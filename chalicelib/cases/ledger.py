@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.audit import AuditTrail, ChainHead, next_entry
+from chalicelib.audit import HEAD_MAC, AuditTrail, ChainHead, next_entry
 from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict
 from chalicelib.clock import Clock
 from chalicelib.crypto import SealOnly
@@ -43,9 +43,11 @@ class CaseLedger:
         *,
         bump_version: bool = True,
     ) -> None:
-        """Apply `update` to the case as read, append the audit entry, write `also`.
+        """Apply `update` to the case as read, append the audit entry, write `also`, and
+        sign the case's new head and sealed fields (`chalicelib.audit.head_message`).
 
-        Raises `CommitConflict` if the case changed since `case` was read.
+        Raises `CommitConflict` if the case changed since `case` was read, `SealBroken` if
+        the case as read was not signed (nothing is written then).
         """
         report_id = str(case["report_id"])
         head = ChainHead.of(case)
@@ -66,6 +68,7 @@ class CaseLedger:
         if bump_version:
             update.changes["version"] = int(case["version"]) + 1
             update.changes.update(insight_mark(self.clock.now()))
+        update.changes[HEAD_MAC] = self.audit.resigned(case, update.changes, update.remove)
         condition = {"version": case["version"], "audit_seq": case.get("audit_seq")}
         writes = [
             update.request(self.cases.table, report_id, condition),

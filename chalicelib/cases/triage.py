@@ -18,7 +18,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.audit import AuditTrail, ChainHead, next_entry
+from chalicelib.audit import HEAD_MAC, AuditTrail, ChainHead, next_entry
 from chalicelib.cases import rules
 from chalicelib.cases.clocks import WorkingCalendar
 from chalicelib.cases.sla import clock_attributes
@@ -113,10 +113,14 @@ class TriageService:
         )
         changes |= {"audit_seq": entry.seq, "audit_hash": entry_hash}
         changes |= insight_mark(self.clock.now())
+        version = int(report["version"])
+        changes[HEAD_MAC] = self.audit.resigned(
+            report, {**changes, "version": version + 1}, [AWAITING_TRIAGE]
+        )
         notifications = self._notifications(report, decision)
         also = [self.audit.put_request(entry, entry_hash)]
         also += [self.outbox.put_request(notification) for notification in notifications]
-        if not self.store.apply_triage(report_id, changes, also):
+        if not self.store.apply_triage(report_id, version, changes, also):
             logger.info("duplicate triage ignored", extra={"report_id": report_id})
             self.trends.check(report)
             return

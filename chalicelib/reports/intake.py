@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from boto3.dynamodb.types import Binary
-
+from chalicelib.audit import AuditTrail, ChainHead
 from chalicelib.cases.rules import location_key
+from chalicelib.cases.seal import CaseSeal
 from chalicelib.clock import Clock, iso
 from chalicelib.concerns import INVOLVED_NAMES, concern_macs, department_of
 from chalicelib.crypto import BlindIndex, Sealer, SealOnly
@@ -68,6 +68,8 @@ class ReportIntake:
     blind_index: BlindIndex
     triage_queue: WorkQueue
     clock: Clock
+    #: Signs the new report's head and sealed fields; checks them before a replay opens one.
+    audit: AuditTrail
     new_id: Callable[[], str] = lambda: uuid.uuid4().hex
     new_reference: Callable[[], str] = new_reference
 
@@ -159,14 +161,14 @@ class ReportIntake:
                 if submission.mode == "anonymous"
                 else None
             ),
+            head_mac=self.audit.head_mac(report_id, 1, ChainHead(), sealed),
         )
 
     def _replay(self, claim: SubmissionClaim, submission: Submission) -> Receipt:
         stored = self.store.get(claim.report_id) or {}
-        sealed_digest = stored.get("sealed", {}).get(DIGEST)
         stored_digest = (
-            self.identity.unseal(claim.report_id, DIGEST, bytes(sealed_digest.value))
-            if isinstance(sealed_digest, Binary)
+            CaseSeal(self.audit, self.identity).open(stored, DIGEST)
+            if DIGEST in stored.get("sealed", {})
             else None
         )
         if stored_digest != submission_digest(submission):

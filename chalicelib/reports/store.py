@@ -21,6 +21,7 @@ from typing import Any
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.audit import HEAD_MAC
 from chalicelib.clock import iso
 from chalicelib.concerns import CONCERN_MACS, concern_key
 from chalicelib.dependencies import unavailable_on_failure
@@ -29,6 +30,9 @@ from chalicelib.reports.models import Mode
 from chalicelib.retention import DELETE, schedule
 
 AWAITING_TRIAGE = "awaiting_triage"
+#: The sparse index (and its key attribute) listing every report and case item.
+CASE_HEADS = "case_heads"
+CASE_HEADS_KEY = "case"
 _PENDING = "pending"
 #: The partition of the sparse index of cases whose clocks are watched.
 SLA_OPEN = "open"
@@ -59,6 +63,9 @@ class NewReport:
     concern_macs: tuple[str, ...] = ()
     #: When an anonymous report is to be deleted (a named one waits for its case to close).
     delete_due_at: datetime | None = None
+    #: The audit key's signature of the new item's head and sealed fields
+    #: (`chalicelib.audit.head_message` of version 1, an empty chain and `sealed`).
+    head_mac: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,10 @@ class ReportStore:
             "sealed": {name: Binary(value) for name, value in report.sealed.items()},
             "has_demographics": report.sealed_demographics is not None,
             "version": 1,
+            # Every report and case item, for the checkpoint of all heads (a sparse index
+            # whose keys never change, so it costs a write only when an item comes or goes).
+            CASE_HEADS: CASE_HEADS_KEY,
+            HEAD_MAC: report.head_mac,
         }
         if report.preferences:
             item["preferences"] = dict(report.preferences)
@@ -196,9 +207,10 @@ class ReportStore:
         return bytes(value.value) if isinstance(value, Binary) else None
 
     def apply_triage(
-        self, report_id: str, changes: Mapping[str, Any], also: list[dict[str, Any]]
+        self, report_id: str, version: int, changes: Mapping[str, Any], also: list[dict[str, Any]]
     ) -> bool:
-        """Set the triage outcome (and write `also`, e.g. notifications) in one transaction.
+        """Set the triage outcome (and write `also`, e.g. notifications) in one transaction,
+        conditional on the `version` read (the changes carry a head signed for the next).
 
         False if the report had already left triage: a duplicate delivery changes nothing.
         """
@@ -209,9 +221,9 @@ class ReportStore:
             "Update": {
                 "TableName": self.reports_table,
                 "Key": _report_item_key(report_id),
-                "UpdateExpression": f"SET {assignments}, #version = #version + :one "
-                "REMOVE #awaiting",
-                "ConditionExpression": "attribute_exists(pk) AND #status = :current",
+                "UpdateExpression": f"SET {assignments}, #version = :next REMOVE #awaiting",
+                "ConditionExpression": "attribute_exists(pk) AND #status = :current "
+                "AND #version = :read",
                 "ExpressionAttributeNames": {
                     **names,
                     "#status": "status",
@@ -221,7 +233,8 @@ class ReportStore:
                 "ExpressionAttributeValues": {
                     **values,
                     ":current": {"S": AWAITING_TRIAGE},
-                    ":one": {"N": "1"},
+                    ":read": {"N": str(version)},
+                    ":next": {"N": str(version + 1)},
                 },
             }
         }

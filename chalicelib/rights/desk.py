@@ -16,6 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalicelib.audit import AuditTrail
 from chalicelib.cases.access import Principal
 from chalicelib.cases.ledger import CaseLedger
+from chalicelib.cases.seal import CaseSeal, CheckedSeal
 from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict, plain, serialized
 from chalicelib.clock import Clock, iso
 from chalicelib.crypto import BlindIndex, Sealer
@@ -263,6 +264,8 @@ class RightsDesk:
         withheld: list[dict[str, str]] = []
         for case in self._cases(request):
             contact = CONTACT in case.get("sealed", {})
+            # Checked before the export is recorded: recording moves the head past this read.
+            checked = CaseSeal(self.audit, self.identity).check(case, CONTACT)
             self.ledger.record(
                 principal.member_id,
                 case,
@@ -271,7 +274,7 @@ class RightsDesk:
                 body.reason,
             )
             timeline = self.cases.timeline(str(case["report_id"]))
-            reports.append(self._exported(case, timeline))
+            reports.append(self._exported(case, timeline, checked))
             withheld += self._withheld(case, timeline)
         references = [report["reference"] for report in reports]
         self.requests.update_open(
@@ -291,14 +294,10 @@ class RightsDesk:
             "notes": _notes(reports),
         }
 
-    def _exported(self, case: dict[str, Any], timeline: list[dict[str, Any]]) -> dict[str, Any]:
-        report_id = str(case["report_id"])
-        sealed = case.get("sealed", {})
-        contact = (
-            self.identity.unseal(report_id, CONTACT, bytes(sealed[CONTACT].value))
-            if CONTACT in sealed
-            else None
-        )
+    def _exported(
+        self, case: dict[str, Any], timeline: list[dict[str, Any]], checked: CheckedSeal
+    ) -> dict[str, Any]:
+        contact = checked.open(CONTACT) if CONTACT in checked.sealed else None
         return {
             "reference": case["reference"],
             "mode": case["mode"],
@@ -393,7 +392,7 @@ class RightsDesk:
             sealed = dict(case.get("sealed", {})) if case else {}
             if case is None or CONTACT not in sealed:
                 raise InvalidInput([FieldProblem("reference", "holds no contact details")])
-            current = self.identity.unseal(report_id, CONTACT, bytes(sealed[CONTACT].value))
+            current = CaseSeal(self.audit, self.identity).open(case, CONTACT)
             corrected = {**current, **given}
             changed = sorted(name for name in given if current.get(name) != given[name])
             sealed[CONTACT] = Binary(self.identity.seal(report_id, CONTACT, corrected))

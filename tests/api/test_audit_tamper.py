@@ -5,23 +5,32 @@ partition put back exactly as it was); then its audit items (`pk=REPORT#<id>`,
 `sk=AUDIT#<seq:010d>`) are edited, deleted, reordered or forged directly in the table, and
 the chain is verified twice: through `GET /staff/cases/{ref}/audit` (as the team's
 screener and as an admin, who must see the same verdict) and directly with
-`chalicelib.audit.verify`.
+`AuditTrail.verify`.
+
+The attacker of most tests can write the table but not use the KMS keys: they copy another
+case's chain in, empty a chain, put back an older ciphertext or the whole case item as it
+was, or truncate a chain after the hourly checkpoint recorded its head. Each is found by
+verification, and a sealed field of such a case refuses to open (`SealBroken`, a 409).
 """
 
 from __future__ import annotations
 
 import base64
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from chalicelib import services
-from chalicelib.audit import ChainHead, Verification, next_entry, verify
+from chalicelib.audit import Anchor, ChainHead, Verification, next_entry
+from chalicelib.cases.seal import CaseSeal
 from chalicelib.cases.store import plain
+from chalicelib.errors import SealBroken
+from tests.api.conftest import post_json
 from tests.api.shared_stack import START, Stack
-from tests.factories import named_submission
+from tests.factories import anonymous_submission, named_submission
 
 SCREENER, ADVISOR, ADMIN = "ss-screener", "ss-advisor-1", "dpo-admin"
 #: The chain the fixture case ends up with, in order.
@@ -61,12 +70,28 @@ def worked_case(stack: Stack) -> tuple[str, list[Item]]:
 
 
 @pytest.fixture
-def reference(stack: Stack, worked_case: tuple[str, list[Item]]) -> str:
-    """The worked case, its partition (case item, timeline, audit) put back as it was."""
+def reference(stack: Stack, worked_case: tuple[str, list[Item]]) -> Iterator[str]:
+    """The worked case, its partition (case item, timeline, audit) put back as it was, no
+    checkpoint taken yet, and the clock at the start."""
     reference, baseline = worked_case
     stack.restore(reference, baseline)
+    forget_checkpoints(stack)
     assert stack.partition(reference) == baseline
-    return reference
+    yield reference
+    stack.reset()
+
+
+def forget_checkpoints(stack: Stack) -> None:
+    dynamodb = services.dynamodb()
+    items = dynamodb.query(
+        TableName=stack.settings.reports_table,
+        KeyConditionExpression="pk = :checkpoint",
+        ExpressionAttributeValues={":checkpoint": {"S": "CHECKPOINT"}},
+    )["Items"]
+    for item in items:
+        dynamodb.delete_item(
+            TableName=stack.settings.reports_table, Key={"pk": item["pk"], "sk": item["sk"]}
+        )
 
 
 # --- reading and writing the raw items --------------------------------------------------------
@@ -96,8 +121,34 @@ def chain(stack: Stack, reference: str) -> list[Any]:
 
 
 def verified_directly(stack: Stack, reference: str) -> Verification:
-    head = ChainHead.of(plain(stack.case_item(reference)))
-    return verify(chain(stack, reference), head, services.audit_trail().signer.check)
+    return services.audit_trail().verify(plain(stack.case_item(reference)))[1]
+
+
+def reveal(stack: Stack, reference: str) -> Any:
+    return stack.call(
+        "post", f"/staff/cases/{reference}/reveal", ADVISOR, {"purpose": "To call back"}
+    )
+
+
+def opening_contact(stack: Stack, reference: str) -> SealBroken:
+    """The refusal to open the case's contact details (fails the test if it opens)."""
+    seal = CaseSeal(services.audit_trail(), services.identity_sealer())
+    with pytest.raises(SealBroken) as refused:
+        seal.open(plain(stack.case_item(reference)), "contact")
+    return refused.value
+
+
+def set_attribute(stack: Stack, reference: str, path: str, value: Item) -> None:
+    """SET one attribute of the case item (a dotted path into a map), as a table writer."""
+    *parents, last = path.split(".")
+    names = {f"#p{i}": part for i, part in enumerate([*parents, last])}
+    services.dynamodb().update_item(
+        TableName=stack.settings.reports_table,
+        Key={"pk": {"S": f"REPORT#{stack.report_id(reference)}"}, "sk": {"S": "REPORT"}},
+        UpdateExpression=f"SET {'.'.join(names)} = :value",
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues={":value": value},
+    )
 
 
 def verified_through_the_api(stack: Stack, reference: str) -> dict[str, Any]:
@@ -338,3 +389,229 @@ def test_a_rehashed_forgery_with_a_moved_head_fails_on_its_signature(
     assert verdict["intact"] is False
     assert verdict["broken_at"] == len(ACTIONS)
     assert verdict["problem"] == f"entry {len(ACTIONS)} is not signed by the audit key"
+
+
+# --- what a table writer without the keys does to the case item --------------------------------
+
+
+def test_an_entry_whose_signature_was_removed_is_named(stack: Stack, reference: str) -> None:
+    item = item_at(stack, reference, 3)
+    del item["mac"]
+    put(stack, item)
+
+    assert verdicts(stack, reference) == {
+        "intact": False,
+        "entries": len(ACTIONS),
+        "broken_at": 3,
+        "problem": "entry 3 is not signed by the audit key",
+    }
+
+
+def test_another_cases_chain_and_head_copied_in_belong_to_another_case(
+    stack: Stack, reference: str
+) -> None:
+    """Every entry replaced by another case's (its one triage entry, MAC and all, under this
+    case's key) and the head set to that case's: each link and signature recomputes, but
+    the entries name the other case."""
+    other = stack.submit(named_submission())
+    for seq in range(1, len(ACTIONS) + 1):
+        delete(stack, reference, seq)
+    for item in audit_items(stack, other):
+        put(stack, {**item, "pk": {"S": f"REPORT#{stack.report_id(reference)}"}})
+    case, source = stack.case_item(reference), stack.case_item(other)
+    case["audit_seq"], case["audit_hash"] = source["audit_seq"], source["audit_hash"]
+    put(stack, case)
+
+    assert verdicts(stack, reference) == {
+        "intact": False,
+        "entries": 1,
+        "broken_at": 1,
+        "problem": "entry 1 belongs to another case",
+    }
+    assert verdicts(stack, other) == {
+        "intact": True,
+        "entries": 1,
+        "broken_at": None,
+        "problem": None,
+    }
+
+
+def test_a_triaged_case_whose_whole_chain_and_head_were_deleted_is_not_intact(
+    stack: Stack, reference: str
+) -> None:
+    for seq in range(1, len(ACTIONS) + 1):
+        delete(stack, reference, seq)
+    case = stack.case_item(reference)
+    del case["audit_seq"], case["audit_hash"]
+    put(stack, case)
+
+    assert verdicts(stack, reference) == {
+        "intact": False,
+        "entries": 0,
+        "broken_at": 1,
+        "problem": "the case was triaged but has no entries",
+    }
+
+
+def test_a_report_waiting_for_triage_has_no_chain_yet_and_a_signed_head(stack: Stack) -> None:
+    """Intake writes no entry but signs the new report's head: it verifies, untouched."""
+    response = post_json(stack.client, "/reports", anonymous_submission())
+    assert response.status_code == 201, response.json_body
+    reference = str(response.json_body["reference"])
+    report = plain(stack.case_item(reference))
+    assert report["status"] == "awaiting_triage"
+    assert services.audit_trail().verify(report)[1] == Verification(True, 0)
+
+    set_attribute(stack, reference, "version", {"N": "2"})
+
+    assert services.audit_trail().verify(plain(stack.case_item(reference)))[1] == Verification(
+        False, 0, None, "the case's head or sealed fields are not the ones signed"
+    )
+    set_attribute(stack, reference, "version", {"N": "1"})  # put right, so triage can run
+    stack.drain()
+
+
+def test_an_older_ciphertext_put_back_is_refused_before_it_opens(
+    stack: Stack, reference: str
+) -> None:
+    """The contact details replaced by a real ciphertext of this case's contact field, as
+    one kept from before a rectification: it would open, but the signed head says it is
+    not the value last written."""
+    report_id = stack.report_id(reference)
+    opened = reveal(stack, reference)
+    assert opened.status_code == 200, opened.json_body
+    assert opened.json_body["contact"]["email"] == "alex.example@example.ac.uk"
+    older = services.identity_sealer().seal(
+        report_id, "contact", {"name": "Alex Example", "email": "old.address@example.ac.uk"}
+    )
+
+    set_attribute(stack, reference, "sealed.contact", {"B": older})
+
+    assert reveal(stack, reference).status_code == 409
+    refused = opening_contact(stack, reference)
+    assert (refused.reason, str(refused)) == (
+        "stale",
+        f"contact of {report_id} is not the value last signed",
+    )
+    assert verdicts(stack, reference) == {
+        "intact": False,
+        "entries": len(ACTIONS) + 1,
+        "broken_at": None,
+        "problem": "the case's head or sealed fields are not the ones signed",
+    }
+
+
+def test_a_case_whose_head_signature_was_removed_does_not_open(
+    stack: Stack, reference: str
+) -> None:
+    report_id = stack.report_id(reference)
+    case = stack.case_item(reference)
+    del case["head_mac"]
+    put(stack, case)
+
+    assert reveal(stack, reference).status_code == 409
+    refused = opening_contact(stack, reference)
+    assert (refused.reason, str(refused)) == (
+        "unsigned",
+        f"contact of {report_id} is not under a signed head",
+    )
+    assert verdicts(stack, reference) == {
+        "intact": False,
+        "entries": len(ACTIONS),
+        "broken_at": None,
+        "problem": "the case's head is not signed",
+    }
+
+
+def add_note(stack: Stack, reference: str) -> None:
+    response = stack.call(
+        "post",
+        f"/staff/cases/{reference}/timeline",
+        ADVISOR,
+        {"entry": {"type": "note", "text": "Called back as agreed"}},
+    )
+    assert response.status_code == 201, response.json_body
+
+
+def test_a_case_item_put_back_whole_from_before_a_note_does_not_open(
+    stack: Stack, reference: str
+) -> None:
+    """The whole case item as it was before entry 7, its own signature intact: the entry
+    beyond its head gives it away before anything is opened."""
+    report_id = stack.report_id(reference)
+    earlier = stack.case_item(reference)
+    add_note(stack, reference)
+    assert reveal(stack, reference).status_code == 200
+
+    put(stack, earlier)
+
+    assert reveal(stack, reference).status_code == 409
+    refused = opening_contact(stack, reference)
+    assert (refused.reason, str(refused)) == (
+        "rolled_back",
+        f"contact of {report_id} is from before its last change",
+    )
+
+
+def test_a_chain_truncated_after_a_checkpoint_is_named_with_the_checkpoint_time(
+    stack: Stack, reference: str
+) -> None:
+    """A note (entry 7), the hourly checkpoint, then entry 7 deleted and the case item put
+    back as it was before the note: the chain and the item's signature are those of an
+    intact case of six entries, and only the checkpoint knows there were seven."""
+    report_id = stack.report_id(reference)
+    earlier = stack.case_item(reference)
+    add_note(stack, reference)
+    seventh = item_at(stack, reference, 7)
+    services.audit_checkpoint()()
+    assert services.audit_checkpoints().anchor(report_id) == Anchor(
+        7, seventh["hash"]["S"], "2026-11-20T10:30:00.000Z"
+    )
+    assert verdicts(stack, reference)["intact"] is True
+
+    delete(stack, reference, 7)
+    put(stack, earlier)
+
+    assert verdicts(stack, reference) == {
+        "intact": False,
+        "entries": len(ACTIONS),
+        "broken_at": 7,
+        "problem": "the chain was truncated or rolled back since the checkpoint of "
+        "2026-11-20T10:30:00.000Z",
+    }
+    stack.clock.moment = START + timedelta(hours=1)
+    assert services.audit_checkpoint()()["behind"] == 1
+    assert services.audit_checkpoints().anchor(report_id) == Anchor(
+        7, seventh["hash"]["S"], "2026-11-20T10:30:00.000Z"
+    )
+
+
+def file_anonymous_report(stack: Stack) -> str:
+    """An anonymous report, which triage files for the statistics."""
+    reference = stack.submit(anonymous_submission())
+    assert stack.case_item(reference)["status"] == {"S": "filed"}
+    return reference
+
+
+def test_a_case_retention_deleted_leaves_the_checkpoint_and_a_vanished_one_is_reported(
+    stack: Stack, reference: str
+) -> None:
+    """Two anonymous reports, filed and checkpointed. Four years on the sweep deletes one (and
+    leaves its signed tombstone); a table writer deletes the other's items outright."""
+    deleted, vanished = file_anonymous_report(stack), file_anonymous_report(stack)
+    deleted_id, vanished_id = stack.report_id(deleted), stack.report_id(vanished)
+    services.audit_checkpoint()()
+    for item in stack.partition(vanished):
+        services.dynamodb().delete_item(
+            TableName=stack.settings.reports_table, Key={"pk": item["pk"], "sk": item["sk"]}
+        )
+    stack.clock.moment = START + timedelta(days=4 * 366)
+    services.retention_sweep()()
+    assert (services.retention().tombstone(deleted) or {}).get("signed") is True
+
+    counts = services.audit_checkpoint()()
+
+    assert counts["vanished"] == 1
+    assert services.audit_checkpoints().anchor(deleted_id) is None
+    assert services.audit_checkpoints().anchor(vanished_id) is not None
+    assert verdicts(stack, reference)["intact"] is True

@@ -127,6 +127,7 @@ def _intake_with(store: ReportStore, **overrides: Any) -> ReportIntake:
         blind_index=services.blind_index(),
         triage_queue=services.triage_queue(),
         clock=services.clock(),
+        audit=services.audit_trail(),
         **overrides,
     )
 

@@ -1,0 +1,70 @@
+"""Opening a case's sealed fields only as the case's signed head last covered them.
+
+A table writer without the KMS keys cannot forge a ciphertext, but could put back an older
+one (the contact details before a rectification) or the whole case item as it was before
+some change. Every writer of the case item signs its head and sealed fields together
+(`chalicelib.audit.head_message`), so before anything of a case is unsealed `CaseSeal`
+checks that signature against the item as read (one KMS VerifyMac) and that no audit entry
+lies beyond the item's head (one query of one key), which finds an item put back whole.
+Reading a case's personal data goes through here, so no caller can forget the check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from chalicelib.audit import HEAD_MAC, AuditTrail, ChainHead, sealed_fields
+from chalicelib.crypto import JsonValue
+from chalicelib.errors import SealBroken
+
+
+class Unsealer(Protocol):
+    """What opens a sealed value (a `chalicelib.crypto.Sealer`)."""
+
+    def unseal(self, record_id: str, field: str, ciphertext: bytes) -> JsonValue:
+        """Decrypt a sealed value bound to `record_id` and `field`."""
+        ...
+
+
+@dataclass(frozen=True)
+class CheckedSeal:
+    """A case's sealed fields, checked against its signed head; opened one by one."""
+
+    report_id: str
+    sealed: Mapping[str, bytes]
+    identity: Unsealer
+
+    def open(self, name: str) -> JsonValue:
+        """The plain value of one checked field (`KeyError` if the case has none)."""
+        return self.identity.unseal(self.report_id, name, self.sealed[name])
+
+
+@dataclass
+class CaseSeal:
+    """Checks a case item against its signed head, then opens its sealed fields."""
+
+    audit: AuditTrail
+    identity: Unsealer
+
+    def check(self, case: Mapping[str, Any], field: str) -> CheckedSeal:
+        """The case's sealed fields, if its head signs them as read and nothing was written
+        after that head. `field` is what the caller is about to read (named if refused).
+
+        `SealBroken` (reason "unsigned", "stale" or "rolled_back") otherwise.
+        """
+        report_id = str(case["report_id"])
+        if not case.get(HEAD_MAC):
+            raise SealBroken(f"{field} of {report_id} is not under a signed head", "unsigned")
+        if not self.audit.head_signed(case):
+            raise SealBroken(f"{field} of {report_id} is not the value last signed", "stale")
+        if self.audit.entries_beyond(report_id, ChainHead.of(case).seq):
+            raise SealBroken(
+                f"{field} of {report_id} is from before its last change", "rolled_back"
+            )
+        return CheckedSeal(report_id, sealed_fields(case), self.identity)
+
+    def open(self, case: Mapping[str, Any], field: str) -> JsonValue:
+        """One sealed field of a case, checked and opened."""
+        return self.check(case, field).open(field)
