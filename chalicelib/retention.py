@@ -41,7 +41,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.audit import HEAD_MAC, AuditTrail, ChainHead
@@ -54,6 +54,9 @@ from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import LegalHoldActive, NotFound, StaleVersion
 from chalicelib.institution.models import Retention as RetentionPolicy
 from chalicelib.observability import correlated, logger
+
+if TYPE_CHECKING:
+    from chalicelib.cursors import PageCursors
 
 #: The two actions, and the attributes that schedule them (see the module docstring).
 REDACT = "redact"
@@ -174,9 +177,11 @@ class Retention:
     policy: RetentionPolicy
     #: The institution's: a redaction or deletion is logged under its month there.
     time_zone: ZoneInfo
+    #: Seals the log's paging cursors (its key is derived on first use: the sweep never is).
+    cursors: PageCursors
 
     def __post_init__(self) -> None:
-        self._cases = CaseStore(self.client, self.tables.reports)
+        self._cases = CaseStore(self.client, self.tables.reports, self.cursors)
 
     @property
     def _ledger(self) -> CaseLedger:

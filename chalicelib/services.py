@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from chalicelib.checkpoint import Checkpoints
     from chalicelib.concerns import ConcernIndex
     from chalicelib.crypto import BlindIndex, Sealer, WriteOnlySealer
+    from chalicelib.cursors import PageCursors
     from chalicelib.directory import StaffDirectory
     from chalicelib.insights.counting import InsightsJob
     from chalicelib.insights.reading import InsightsDashboard
@@ -334,7 +335,7 @@ def casework() -> Casework:
     from chalicelib.cases.store import CaseStore
 
     return Casework(
-        cases=CaseStore(dynamodb(), settings().reports_table),
+        cases=CaseStore(dynamodb(), settings().reports_table, page_cursors()),
         audit=audit_trail(),
         directory=staff_directory(),
         identity=identity_sealer(),
@@ -345,6 +346,14 @@ def casework() -> Casework:
         concerns=concern_index(),
         retention=institution().retention,
     )
+
+
+@_once
+def page_cursors() -> PageCursors:
+    """Seals paging cursors; the key is derived from the audit key on first use, then kept."""
+    from chalicelib.cursors import PageCursors, key_from_kms
+
+    return PageCursors(key_from_kms(kms(), settings().audit_key_arn))
 
 
 @_once
@@ -438,7 +447,7 @@ def rights_desk() -> RightsDesk:
     from chalicelib.rights.desk import RightsDesk, RightsStore
 
     config = settings()
-    cases = CaseStore(dynamodb(), config.reports_table)
+    cases = CaseStore(dynamodb(), config.reports_table, page_cursors())
     return RightsDesk(
         requests=RightsStore(dynamodb(), config.rights_table, config.reports_table),
         cases=cases,
@@ -554,6 +563,7 @@ def retention() -> Retention:
         clock=clock(),
         policy=institution().retention,
         time_zone=ZoneInfo(institution().time_zone),
+        cursors=page_cursors(),
     )
 
 

@@ -7,18 +7,18 @@ query reads a case's history and one transaction changes a case and records why.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.dependencies import unavailable_on_failure
-from chalicelib.errors import DependencyUnavailable, FieldProblem, InvalidInput
+from chalicelib.errors import DependencyUnavailable
+
+if TYPE_CHECKING:
+    from chalicelib.cursors import PageCursors
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -107,10 +107,12 @@ class CaseUpdate:
 
 @dataclass
 class CaseStore:
-    """Reads cases for staff and commits their changes. Takes its client and table."""
+    """Reads cases for staff and commits their changes. Takes its client, table and the
+    sealer of paging cursors."""
 
     client: Any
     table: str
+    cursors: PageCursors
 
     def report_id_for(self, reference: str) -> str | None:
         """The report a reference belongs to (the reference claim, strongly consistent)."""
@@ -128,7 +130,12 @@ class CaseStore:
     def queue(
         self, index: str, key: str, value: str, limit: int, cursor: str | None
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """One page of a queue index, and the cursor of the next page (None at the end)."""
+        """One page of a queue index, and the cursor of the next page (None at the end).
+
+        A cursor is good only for the index and value it came from (a team's queue, an
+        advisor's, a month of the retention log); any other is refused naming `cursor`.
+        """
+        scope = f"{self.table}\n{index}\n{key}\n{value}"
         request: dict[str, Any] = {
             "TableName": self.table,
             "IndexName": index,
@@ -138,19 +145,12 @@ class CaseStore:
             "Limit": limit,
         }
         if cursor:
-            request["ExclusiveStartKey"] = _decode_cursor(cursor)
-        try:
+            request["ExclusiveStartKey"] = self.cursors.open(cursor, scope=scope)
+        with unavailable_on_failure("dynamodb"):
             response = self.client.query(**request)
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ValidationException" and cursor:
-                raise InvalidInput(
-                    [FieldProblem("cursor", "is not a cursor from this queue")]
-                ) from None
-            raise DependencyUnavailable("dynamodb") from None
-        except BotoCoreError:
-            raise DependencyUnavailable("dynamodb") from None
         last = response.get("LastEvaluatedKey")
-        return [plain(item) for item in response["Items"]], _encode_cursor(last) if last else None
+        following = self.cursors.seal(last, scope=scope) if last else None
+        return [plain(item) for item in response["Items"]], following
 
     def count(self, index: str, key: str, value: str) -> int:
         """How many items an index holds under one key."""
@@ -200,17 +200,3 @@ class CaseStore:
                 ConsistentRead=True,
             )
             return [plain(item) for page in pages for item in page["Items"]]
-
-
-def _encode_cursor(key: Mapping[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> dict[str, Any]:
-    try:
-        decoded = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, binascii.Error):
-        raise InvalidInput([FieldProblem("cursor", "is not a cursor from this queue")]) from None
-    if not isinstance(decoded, dict):
-        raise InvalidInput([FieldProblem("cursor", "is not a cursor from this queue")])
-    return decoded

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.audit import AuditSigner, AuditTrail
 from chalicelib.clock import FixedClock
+from chalicelib.cursors import PageCursors, key_from_kms
 from chalicelib.institution import load_institution
 from chalicelib.resources import (
     AUDIT_KEY,
@@ -56,6 +57,7 @@ def retention_at(stack: RunningStack, moment: datetime) -> Retention:
         clock=FixedClock(moment),
         policy=load_institution().retention,
         time_zone=ZoneInfo(load_institution().time_zone),
+        cursors=PageCursors(key_from_kms(kms, audit_key)),
     )
 
 
