@@ -144,8 +144,11 @@ def _reaches(
 def _complement(grid: Sequence[Sequence[int]], hidden: set[Entry], pinned: Entry) -> Entry:
     """The published entry to suppress next so that `pinned` stops being derivable.
 
-    Prefers entries in the pinned entry's own lines, then any; among them the one that makes
-    it safe at once, then the smallest count, interior cells before totals.
+    An entry anywhere that makes it safe at once comes first (interior cells before totals,
+    then the smallest count): the corner that closes a rectangle of suppressed cells is
+    rarely in the pinned entry's own lines, and looking only there suppressed whole lines
+    and their totals where four cells would do. Failing that, an entry in the pinned
+    entry's own lines (or, when they are all suppressed, any), interior cells first.
     """
     last_row, last_column = len(grid) - 1, len(grid[0]) - 1
     published = [
@@ -153,9 +156,10 @@ def _complement(grid: Sequence[Sequence[int]], hidden: set[Entry], pinned: Entry
     ]
     nearby = [e for e in published if e[0] == pinned[0] or e[1] == pinned[1]] or published
 
-    def cost(entry: Entry) -> tuple[int, bool, Entry]:
+    def cost(entry: Entry) -> tuple[bool, int, Entry]:
+        # Totals are what readers of a table look at first; a cell is the cheaper loss.
         margin = entry[0] == last_row or entry[1] == last_column
-        return grid[entry[0]][entry[1]], margin, entry
+        return margin, grid[entry[0]][entry[1]], entry
 
-    ordered = sorted(nearby, key=cost)
-    return next((e for e in ordered if is_safe(grid, hidden | {e}, pinned)), ordered[0])
+    closing = (e for e in sorted(published, key=cost) if is_safe(grid, hidden | {e}, pinned))
+    return next(closing, min(nearby, key=cost))

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from chalicelib.insights.suppression import SuppressedTable, suppress
+from chalicelib.institution import load_institution
 
 K = 5
 
@@ -143,6 +144,69 @@ def test_the_textbook_attack_on_one_suppressed_cell_fails() -> None:
 def test_a_table_whose_every_count_is_small_publishes_nothing_small() -> None:
     table = suppress([[1, 2], [0, 1]], K)
     assert table == SuppressedTable([[None, None], [None, None]], [None, None], [None, None], None)
+
+
+def test_the_institution_suppresses_below_five() -> None:
+    assert load_institution().insights.suppression_threshold == 5
+
+
+_ = None
+#: Tables at the threshold k = 5 and what is published: (cells, cells as published, row
+#: totals, column totals, grand total). Only a count below k is hidden for itself; a count
+#: of k or more is hidden only as a complement, to stop a hidden one being worked out.
+AT_THRESHOLD = {
+    "one cell at k-1 is hidden": ([[4]], [[_]], [_], [_], _),
+    "one cell at k is shown": ([[5]], [[5]], [5], [5], 5),
+    "one cell at k+1 is shown": ([[6]], [[6]], [6], [6], 6),
+    # a small cell takes the three that close a rectangle with it; every total stays
+    "k-1 among large counts": (
+        [[4, 20], [20, 20]],
+        [[_, _], [_, _]],
+        [24, 40],
+        [24, 40],
+        64,
+    ),
+    "k among large counts": ([[5, 20], [20, 20]], [[5, 20], [20, 20]], [25, 40], [25, 40], 65),
+    "k+1 among large counts": ([[6, 20], [20, 20]], [[6, 20], [20, 20]], [26, 40], [26, 40], 66),
+    "a column of k and k": ([[5, 30], [5, 30]], [[5, 30], [5, 30]], [35, 35], [10, 60], 70),
+    # a row total of exactly k is published although both its cells are hidden
+    "a row total at k": ([[2, 3], [20, 20]], [[_, _], [_, _]], [5, 40], [22, 23], 45),
+    # the k in the small cell's column is the cheapest complement; the rest of its
+    # rectangle is the first column, and the column total of 9 is published
+    "a cell at k hidden as a complement": (
+        [[20, 4, 20], [20, 5, 20]],
+        [[_, _, 20], [_, _, 20]],
+        [44, 45],
+        [40, 9, 40],
+        89,
+    ),
+    # a row total below k is hidden, and the other row total with it; the cells go too
+    "a row total at k-1": ([[2, 2], [20, 20]], [[_, _], [_, _]], [_, _], [22, 22], 44),
+    # one small cell of a 3x3 takes a 2x2 rectangle: the smallest cells of its own lines
+    # (12 and 20) and the one that closes it (15); the third row and column stay whole
+    "a small cell in a 3x3": (
+        [[3, 20, 30], [12, 15, 40], [25, 35, 45]],
+        [[_, _, 30], [_, _, 40], [25, 35, 45]],
+        [53, 67, 105],
+        [40, 70, 115],
+        225,
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("cells", "shown", "row_totals", "column_totals", "total"),
+    list(AT_THRESHOLD.values()),
+    ids=list(AT_THRESHOLD),
+)
+def test_at_the_threshold_only_counts_below_k_are_hidden_for_themselves(
+    cells: list[list[int]],
+    shown: list[list[int | None]],
+    row_totals: list[int | None],
+    column_totals: list[int | None],
+    total: int | None,
+) -> None:
+    assert suppress(cells, K) == SuppressedTable(shown, row_totals, column_totals, total)
 
 
 @pytest.mark.parametrize("cells", [[], [[]], [[1, 2], [3]], [[-1]]])
