@@ -11,7 +11,9 @@ see the real Lambda functions, event source mappings, schedules and API Gateway 
   (`ReportBatchItemFailures`: Chalice never sets it, and without it one failed message
   makes Lambda retry, then dead-letter, its whole batch);
 - the API is regional (CloudFront is in front), throttled per stage and on `POST /reports`,
-  and writes access logs whose format has no caller IP and no user agent.
+  and writes access logs whose format has no caller IP and no user agent;
+- API Gateway's own answers (a refused token, no route, throttling, its faults) are the
+  app's problem shape with its security headers (`chalicelib.api.gateway_answers`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from aws_cdk import aws_logs as logs
 from chalice.cdk import Chalice
 from constructs import Construct
 
+from chalicelib.api.gateway_answers import GATEWAY_ANSWERS, GATEWAY_HEADERS
 from infra.config import DeploymentConfig
 from infra.data import DataStores
 from infra.permissions import (
@@ -53,6 +56,7 @@ FUNCTION_TIMEOUT_SECONDS: Mapping[str, int] = {
     "RedriveOutbox": 60,
     "SlaWatch": 120,
     "RetentionSweep": 600,
+    "AuditCheckpoint": 300,
     "BuildInsights": 300,
     "AddStaffMember": 10,
 }
@@ -389,7 +393,28 @@ class _SamCompletion:
             "Format": json.dumps(dict(ACCESS_LOG_FORMAT), separators=(",", ":")),
         }
         api["TracingEnabled"] = False
+        api["GatewayResponses"] = gateway_responses()
         return template
+
+
+def gateway_responses() -> dict[str, Any]:
+    """API Gateway's own answers as the app's problems, with the app's headers (SAM's form).
+
+    A refused token, no route, throttling and the gateway's faults never reach the app, so
+    its middleware cannot add the security headers to them. Set on the API's definition (not
+    as separate resources) so that changing one redeploys the stage.
+    """
+    return {
+        answer.response_type: {
+            **({"StatusCode": str(answer.status)} if answer.status else {}),
+            "ResponseParameters": {
+                # API Gateway's header values are expressions: a literal is single-quoted.
+                "Headers": {name: f"'{value}'" for name, value in GATEWAY_HEADERS.items()}
+            },
+            "ResponseTemplates": {"application/json": answer.body()},
+        }
+        for answer in GATEWAY_ANSWERS
+    }
 
 
 class _CompletedChalice(Chalice):

@@ -260,6 +260,7 @@ def test_the_audit_key_signs_only_for_functions_that_write_or_verify_audit_entri
         "APIHandler",
         "OnTriageMessage",
         "RetentionSweep",
+        "AuditCheckpoint",
     }
     assert _roles_allowed(synthesised, "kms:GenerateMac", "blind-index") == {"APIHandler"}
 
@@ -285,8 +286,8 @@ def test_no_role_has_a_wildcard_but_its_own_log_streams(synthesised: Synthesised
                     match = own_log_streams.match(joined)
                     assert match, (role, text)
                     checked += 1
-    # the one wildcard each function has is checked: nine functions, nine log groups
-    assert checked == 9
+    # the one wildcard each function has is checked: ten functions, ten log groups
+    assert checked == 10
 
 
 def test_the_authorizer_may_only_write_its_logs(synthesised: Synthesised) -> None:
@@ -328,7 +329,7 @@ def test_functions_are_sized_from_measurement_not_left_at_128_mb(
     synthesised: Synthesised,
 ) -> None:
     functions = synthesised.resources("AWS::Lambda::Function")
-    assert len(functions) == 9
+    assert len(functions) == 10
     for name, function in functions.items():
         properties = function["Properties"]
         assert properties["MemorySize"] > 128, name
@@ -350,6 +351,7 @@ def test_the_schedules_are_app_py_s(synthesised: Synthesised) -> None:
         "SlaWatch": "rate(15 minutes)",
         "BuildInsights": "rate(15 minutes)",
         "RetentionSweep": "rate(1 day)",
+        "AuditCheckpoint": "rate(1 hour)",
     }
 
 
@@ -412,6 +414,44 @@ def test_the_api_is_throttled_and_its_access_log_keeps_no_address_or_browser(
     assert fields["status"] == "$context.status"
     for leak in ("sourceIp", "userAgent", "identity", "caller", "user"):
         assert leak not in log_format, leak
+
+
+def test_the_gateways_own_answers_are_problems_with_the_apps_security_headers(
+    synthesised: Synthesised,
+) -> None:
+    (api,) = synthesised.resources("AWS::ApiGateway::RestApi").values()
+    answers = api["Properties"]["Body"]["x-amazon-apigateway-gateway-responses"]
+
+    assert set(answers) == {
+        "UNAUTHORIZED",
+        "ACCESS_DENIED",
+        "MISSING_AUTHENTICATION_TOKEN",
+        "THROTTLED",
+        "REQUEST_TOO_LARGE",
+        "DEFAULT_4XX",
+        "DEFAULT_5XX",
+    }
+    for answer in answers.values():
+        assert answer["responseParameters"] == {
+            "gatewayresponse.header.X-Content-Type-Options": "'nosniff'",
+            "gatewayresponse.header.Referrer-Policy": "'no-referrer'",
+            "gatewayresponse.header.X-Frame-Options": "'DENY'",
+            "gatewayresponse.header.Strict-Transport-Security": (
+                "'max-age=63072000; includeSubDomains'"
+            ),
+            "gatewayresponse.header.Content-Type": "'application/json'",
+            "gatewayresponse.header.Cache-Control": "'no-store'",
+        }
+    assert answers["UNAUTHORIZED"]["statusCode"] == "401"
+    assert json.loads(answers["UNAUTHORIZED"]["responseTemplates"]["application/json"]) == {
+        "error": "unauthenticated",
+        "message": "Sign in again.",
+    }
+    # No route: a 404 problem, where API Gateway would answer 403 quoting the Authorization
+    # header back.
+    assert answers["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "404"
+    assert "$context" not in json.dumps(answers)
+    assert "statusCode" not in answers["DEFAULT_4XX"]
 
 
 # --- sign-in ----------------------------------------------------------------------------------
