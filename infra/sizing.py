@@ -38,6 +38,8 @@ FUNCTION_MEMORY_MB: dict[str, int] = {
     "RedriveOutbox": 256,
     "SlaWatch": 256,
     "RetentionSweep": 512,
+    # Batch reads of every head, a KMS call or two per case that moved: the sweep's size.
+    "AuditCheckpoint": 512,
     "BuildInsights": 512,
     # Run by hand, once per new staff member: the schedules' size.
     "AddStaffMember": 256,

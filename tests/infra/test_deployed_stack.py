@@ -57,6 +57,7 @@ SCHEDULES = {
     "SlaWatch": "rate(15 minutes)",
     "BuildInsights": "rate(15 minutes)",
     "RetentionSweep": "rate(1 day)",
+    "AuditCheckpoint": "rate(1 hour)",
 }
 
 #: The SQS consumers, by function: the queue (resources.py) each reads.

@@ -60,6 +60,7 @@ FUNCTIONS = (
     "RedriveOutbox",
     "SlaWatch",
     "RetentionSweep",
+    "AuditCheckpoint",
     "BuildInsights",
     "AddStaffMember",
 )
@@ -70,6 +71,7 @@ HANDLERS = {
     "redrive_outbox": "RedriveOutbox",
     "sla_watch": "SlaWatch",
     "retention_sweep": "RetentionSweep",
+    "audit_checkpoint": "AuditCheckpoint",
     "build_insights": "BuildInsights",
     "add_staff_member": "AddStaffMember",
 }
@@ -156,6 +158,11 @@ EXPECTED: Mapping[str, Mapping[str, frozenset[str]]] = {
         "key/audit": frozenset({"kms:GenerateMac"}),
         "logs/own": LOGS,
     },
+    "AuditCheckpoint": {
+        "table/reports": READ | WRITE,
+        "key/audit": frozenset({"kms:GenerateMac", "kms:VerifyMac"}),
+        "logs/own": LOGS,
+    },
     "BuildInsights": {
         "table/reports": READ | WRITE,
         "table/demographics": READ | WRITE,
@@ -182,8 +189,10 @@ KEY_USERS: Mapping[str, Mapping[str, frozenset[str]]] = {
     },
     "blind-index": {"kms:GenerateMac": frozenset({"APIHandler"})},
     "audit": {
-        "kms:GenerateMac": frozenset({"APIHandler", "OnTriageMessage", "RetentionSweep"}),
-        "kms:VerifyMac": frozenset({"APIHandler"}),
+        "kms:GenerateMac": frozenset(
+            {"APIHandler", "OnTriageMessage", "RetentionSweep", "AuditCheckpoint"}
+        ),
+        "kms:VerifyMac": frozenset({"APIHandler", "AuditCheckpoint"}),
     },
 }
 
@@ -481,6 +490,8 @@ class _Exercise:
 
         # The statistics count everything, demographics included.
         assert self.scheduled("build_insights")["demographics"] >= 1
+        # The hourly checkpoint signs every head that moved.
+        assert self.scheduled("audit_checkpoint")["checkpointed"] >= 1
 
         # Retention: six months after closure the worked case is redacted; three years after
         # submission the redacted cases and the anonymous record are deleted.
@@ -489,6 +500,8 @@ class _Exercise:
         self.stack.clock.moment = self.stack.clock.moment.replace(year=2030, month=1)
         assert self.scheduled("retention_sweep")["deleted"] >= 1
         assert self.scheduled("build_insights")
+        # A deleted case's checkpoint goes once its signed tombstone is found.
+        assert self.scheduled("audit_checkpoint")["deleted"] >= 1
 
         # Ops add a staff member to the directory (scripts/first-admin invokes the function).
         entry = {
