@@ -44,6 +44,7 @@ from chalicelib.cases.models import (
     TimelineRequest,
     TransitionRequest,
 )
+from chalicelib.cases.refusals import record_refusal, refusal_recorded
 from chalicelib.cases.seal import CaseSeal
 from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict
 from chalicelib.cases.workflow import queue_order
@@ -62,7 +63,7 @@ from chalicelib.errors import (
 from chalicelib.institution.models import PRIORITIES
 from chalicelib.institution.models import Retention as RetentionPolicy
 from chalicelib.notify import Kind, Notification, Outbox
-from chalicelib.observability import correlated, logger
+from chalicelib.observability import SEAL_REFUSED, correlated, increment, logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.reports.intake import CONTACT, NARRATIVE
 from chalicelib.roles import Role
@@ -187,9 +188,13 @@ class Casework:
         case = self._visible(principal, reference, ("screener", "advisor"))
         fields = sorted(name for name in case.get("sealed", {}) if name != "submission_digest")
         # Checked before the look is recorded: recording it moves the head past the item read.
-        checked = self._seal.check(case, ",".join(fields) or "sealed")
+        with refusal_recorded(self._ledger, principal.member_id, case, ",".join(fields)):
+            checked = self._seal.check(case, ",".join(fields) or "sealed")
         self._record(principal, case, "reveal", {"fields": fields}, request.purpose, version=None)
-        opened = {name: checked.open(name) for name in fields}
+        opened: dict[str, Any] = {}
+        for name in fields:
+            with refusal_recorded(self._ledger, principal.member_id, case, name):
+                opened[name] = checked.open(name)
         return {
             "reference": case["reference"],
             "contact": opened.get(CONTACT),
@@ -207,11 +212,12 @@ class Casework:
         report_id = str(case["report_id"])
         entries = self.cases.timeline(report_id)
         # A case item put back whole would hide the entries written since; refuse to read.
-        self._seal.check(case, "timeline")
+        with refusal_recorded(self._ledger, principal.member_id, case, "timeline"):
+            self._seal.check(case, "timeline")
         self._record(principal, case, "read_timeline", {"entries": len(entries)}, purpose, None)
         return {
             "reference": case["reference"],
-            "entries": [self._opened(report_id, entry) for entry in entries],
+            "entries": [self._opened(principal, case, entry) for entry in entries],
         }
 
     def audit_trail(self, principal: Principal, reference: str) -> dict[str, Any]:
@@ -537,9 +543,13 @@ class Casework:
             return str(self.identity.unseal(report_id, f"audit.{seq}", sealed))
         except SealBroken:
             logger.error("audit reason does not open", extra={"report_id": report_id, "seq": seq})
+            increment(SEAL_REFUSED)
             return None
 
-    def _opened(self, report_id: str, entry: dict[str, Any]) -> dict[str, Any]:
+    def _opened(
+        self, principal: Principal, case: dict[str, Any], entry: dict[str, Any]
+    ) -> dict[str, Any]:
+        report_id = str(case["report_id"])
         opened = {
             key: value for key, value in entry.items() if key not in ("pk", "sk", "sealed_text")
         }
@@ -550,7 +560,12 @@ class Casework:
                     report_id, f"timeline.{entry['entry_id']}", bytes(sealed.value)
                 )
             except SealBroken:
+                # One entry that will not open must not hide the others: its text is
+                # withheld, and the refusal counted and recorded on the case as any other.
                 logger.error("timeline text does not open", extra={"report_id": report_id})
+                increment(SEAL_REFUSED)
+                field_name = f"timeline.{entry['entry_id']}"
+                record_refusal(self._ledger, principal.member_id, case, field_name)
                 opened["text"] = None
         return opened
 

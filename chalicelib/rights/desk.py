@@ -16,10 +16,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalicelib.audit import AuditTrail
 from chalicelib.cases.access import Principal
 from chalicelib.cases.ledger import CaseLedger
+from chalicelib.cases.refusals import refusal_recorded
 from chalicelib.cases.seal import CaseSeal, CheckedSeal
 from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict, plain, serialized
 from chalicelib.clock import Clock, iso
-from chalicelib.crypto import BlindIndex, Sealer
+from chalicelib.crypto import BlindIndex, Sealer, normalise_email
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import (
     DependencyUnavailable,
@@ -31,7 +32,7 @@ from chalicelib.errors import (
     StaleVersion,
 )
 from chalicelib.institution.models import Form
-from chalicelib.observability import logger
+from chalicelib.observability import BLIND_INDEX_MISMATCH, increment, logger
 from chalicelib.reports.intake import CONTACT, NARRATIVE
 from chalicelib.rights.models import (
     RECEIVED_WITHIN,
@@ -222,7 +223,7 @@ class RightsDesk:
             item["report_ids"] = set(found)
         self.requests.add(item)
         logger.info("rights request logged", extra={"request_id": request_id, "kind": body.kind})
-        return self._detail(item)
+        return self._detail(item, principal.member_id)
 
     def open_requests(self, principal: Principal) -> dict[str, Any]:
         """Open requests, soonest due first, the overdue ones flagged."""
@@ -233,7 +234,7 @@ class RightsDesk:
     def view(self, principal: Principal, request_id: str) -> dict[str, Any]:
         """A request, what was done on it, and the references of the reports found."""
         principal.require("admin")
-        return self._detail(self._request(request_id))
+        return self._detail(self._request(request_id), principal.member_id)
 
     def close(self, principal: Principal, request_id: str, body: CloseRequest) -> dict[str, Any]:
         """Close a request: completed once answered, or refused with the reason."""
@@ -251,7 +252,7 @@ class RightsDesk:
             )
         outcome = "refused" if body.outcome == "refused" else _DONE[request["kind"]]
         self._finish(principal, request, body.outcome, outcome, body.reason, {})
-        return self._detail(self._request(request_id))
+        return self._detail(self._request(request_id), principal.member_id)
 
     # --- access -------------------------------------------------------------------------------
 
@@ -262,10 +263,13 @@ class RightsDesk:
         _check_open(request, "access")
         reports: list[dict[str, Any]] = []
         withheld: list[dict[str, str]] = []
-        for case in self._cases(request):
+        for case in self._cases(request, principal.member_id):
             contact = CONTACT in case.get("sealed", {})
             # Checked before the export is recorded: recording moves the head past this read.
-            checked = CaseSeal(self.audit, self.identity).check(case, CONTACT)
+            with refusal_recorded(
+                self.ledger, principal.member_id, case, CONTACT, {"request_id": request_id}
+            ):
+                checked = CaseSeal(self.audit, self.identity).check(case, CONTACT)
             self.ledger.record(
                 principal.member_id,
                 case,
@@ -384,7 +388,8 @@ class RightsDesk:
         request = self._request(request_id)
         _check_open(request, "rectification")
         report_id = self.cases.report_id_for(body.reference)
-        if report_id is None or report_id not in self._found(request):
+        mine = {str(case["report_id"]) for case in self._cases(request, principal.member_id)}
+        if report_id is None or report_id not in mine:
             raise InvalidInput([FieldProblem("reference", "is not a report of this subject")])
         given = body.contact.given()
         for _attempt in range(_ATTEMPTS):
@@ -392,7 +397,10 @@ class RightsDesk:
             sealed = dict(case.get("sealed", {})) if case else {}
             if case is None or CONTACT not in sealed:
                 raise InvalidInput([FieldProblem("reference", "holds no contact details")])
-            current = CaseSeal(self.audit, self.identity).open(case, CONTACT)
+            with refusal_recorded(
+                self.ledger, principal.member_id, case, CONTACT, {"request_id": request_id}
+            ):
+                current = CaseSeal(self.audit, self.identity).open(case, CONTACT)
             corrected = {**current, **given}
             changed = sorted(name for name in given if current.get(name) != given[name])
             sealed[CONTACT] = Binary(self.identity.seal(report_id, CONTACT, corrected))
@@ -418,7 +426,7 @@ class RightsDesk:
         event["fields"] = changed
         self.requests.update_open(request_id, {}, event)
         logger.info("contact rectified", extra={"request_id": request_id, "fields": changed})
-        return self._detail(self._request(request_id))
+        return self._detail(self._request(request_id), principal.member_id)
 
     # --- erasure ------------------------------------------------------------------------------
 
@@ -430,7 +438,7 @@ class RightsDesk:
         principal.require("admin")
         request = self._request(request_id)
         _check_open(request, "erasure")
-        cases = self._cases(request)
+        cases = self._cases(request, principal.member_id)
         held = sorted(str(case["reference"]) for case in cases if case.get("legal_hold"))
         if held:
             for case in cases:
@@ -457,7 +465,7 @@ class RightsDesk:
         references = [str(case["reference"]) for case in cases]
         self._finish(principal, request, "completed", "erased", None, {"references": references})
         logger.info("erasure done", extra={"request_id": request_id, "erased": len(erased)})
-        return self._detail(self._request(request_id))
+        return self._detail(self._request(request_id), principal.member_id)
 
     def _refuse_for_hold(
         self, principal: Principal, request: dict[str, Any], held: list[str], erased: list[str]
@@ -489,12 +497,52 @@ class RightsDesk:
             self.requests.remember_reports(str(request["request_id"]), live - known)
         return sorted(known | live)
 
-    def _cases(self, request: dict[str, Any]) -> list[dict[str, Any]]:
+    def _cases(self, request: dict[str, Any], actor: str) -> list[dict[str, Any]]:
+        """The subject's cases: those found whose sealed contact holds the subject's address."""
         found = [self.cases.case(report_id) for report_id in self._found(request)]
+        subject = normalise_email(self._subject_email(request))
+        acted_on = _acted_on(request)
         return sorted(
-            (case for case in found if case),
+            (
+                case
+                for case in found
+                if case and self._subjects(request, case, subject, acted_on, actor)
+            ),
             key=lambda case: (case["submitted_at"], case["reference"]),
         )
+
+    def _subjects(
+        self,
+        request: dict[str, Any],
+        case: dict[str, Any],
+        subject: str,
+        acted_on: set[str],
+        actor: str,
+    ) -> bool:
+        """Whether a case the blind index found is the subject's.
+
+        The index only finds candidates: whoever can write the reports table can copy the
+        subject's index onto another report, which would then be exported, rectified or
+        erased as the subject's. The sealed contact cannot be moved between reports, so a
+        case is the subject's if its contact holds the subject's address (normalised as the
+        index is), or if this request already acted on it after that check (rectified the
+        address away, erased it). Anything else is left out, logged by id and alarmed.
+        """
+        if str(case["reference"]) in acted_on:
+            return True
+        request_id = str(request["request_id"])
+        if CONTACT in case.get("sealed", {}):
+            with refusal_recorded(self.ledger, actor, case, CONTACT, {"request_id": request_id}):
+                contact = CaseSeal(self.audit, self.identity).open(case, CONTACT)
+            email = contact.get("email") if isinstance(contact, dict) else None
+            if isinstance(email, str) and normalise_email(email) == subject:
+                return True
+        logger.warning(
+            "blind index does not match the sealed contact; report left out",
+            extra={"request_id": request_id, "report_id": str(case["report_id"])},
+        )
+        increment(BLIND_INDEX_MISMATCH)
+        return False
 
     def _subject_email(self, request: dict[str, Any]) -> str:
         request_id = str(request["request_id"])
@@ -532,10 +580,10 @@ class RightsDesk:
         self.requests.update_open(request_id, changes, history, close=True)
         logger.info("rights request closed", extra={"request_id": request_id, "status": status})
 
-    def _detail(self, request: dict[str, Any]) -> dict[str, Any]:
+    def _detail(self, request: dict[str, Any], actor: str) -> dict[str, Any]:
         request_id = str(request["request_id"])
         sealed_reason = request.get("sealed_reason")
-        cases = self._cases(request)
+        cases = self._cases(request, actor)
         return {
             **_summary(request, self._today().isoformat()),
             "subject_email": self._subject_email(request),
@@ -584,6 +632,15 @@ def _check_open(request: dict[str, Any], kind: Kind | None = None) -> None:
         raise RequestConflict(
             f"this step answers a request for {kind}; this one is for {request['kind']}"
         )
+
+
+def _acted_on(request: dict[str, Any]) -> set[str]:
+    """The references this request has exported, rectified, erased or refused to erase."""
+    return {
+        str(reference)
+        for event in request.get("history", [])
+        for reference in event.get("references", [])
+    }
 
 
 def _summary(request: dict[str, Any], today: str) -> dict[str, Any]:
