@@ -526,21 +526,25 @@ class RightsDesk:
         erased as the subject's. The sealed contact cannot be moved between reports, so a
         case is the subject's if its contact holds the subject's address (normalised as the
         index is), or if this request already acted on it after that check (rectified the
-        address away, erased it). Anything else is left out, logged by id and alarmed.
+        address away, erased it). A case still carrying the subject's index that fails
+        this is left out, logged by id and alarmed.
         """
         if str(case["reference"]) in acted_on:
             return True
         request_id = str(request["request_id"])
+        ids = {"request_id": request_id, "report_id": str(case["report_id"])}
         if CONTACT in case.get("sealed", {}):
             with refusal_recorded(self.ledger, actor, case, CONTACT, {"request_id": request_id}):
                 contact = CaseSeal(self.audit, self.identity).open(case, CONTACT)
             email = contact.get("email") if isinstance(contact, dict) else None
             if isinstance(email, str) and normalise_email(email) == subject:
                 return True
-        logger.warning(
-            "blind index does not match the sealed contact; report left out",
-            extra={"request_id": request_id, "report_id": str(case["report_id"])},
-        )
+        if case.get("email_mac") != request["email_mac"]:
+            # Found earlier, its index gone or moved since (redacted, erased, its address
+            # rectified by another request): no longer this subject's, and no copied index.
+            logger.info("report found earlier no longer holds the address; left out", extra=ids)
+            return False
+        logger.warning("blind index does not match the sealed contact; report left out", extra=ids)
         increment(BLIND_INDEX_MISMATCH)
         return False
 

@@ -138,3 +138,28 @@ def test_a_rectification_of_the_other_report_is_refused_and_its_contact_unchange
     # And A's own report is corrected
     assert accepted.status_code == 200, accepted.json_body
     assert accepted.json_body["history"][-1]["references"] == [mine]
+
+
+def test_a_report_erased_by_another_request_leaves_quietly_without_an_alarm(
+    stack: Stack, logs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given an access request that found A's report, which a second request then erased
+    subject = Reporter.new()
+    mine = stack.submit(subject.submission())
+    access = log_request(stack, "access", subject.email)
+    erasure = log_request(stack, "erasure", subject.email)["request_id"]
+    erased = stack.call(
+        "post", f"{REQUESTS}/{erasure}/erasure", DPO, {"reason": "Subject asked to be forgotten"}
+    )
+    assert erased.status_code == 200, erased.json_body
+    capsys.readouterr()
+
+    # When the access request is viewed
+    shown = stack.call("get", f"{REQUESTS}/{access['request_id']}", DPO)
+
+    # Then it listed the report before, lists nothing now, and nothing is alarmed
+    assert [report["reference"] for report in access["reports"]] == [mine]
+    assert shown.status_code == 200, shown.json_body
+    assert shown.json_body["reports"] == []
+    assert metrics(capsys.readouterr().out) == []
+    assert not [line for line in logs if "blind index does not match" in line]
