@@ -278,7 +278,10 @@ class RightsDesk:
                 body.reason,
             )
             timeline = self.cases.timeline(str(case["report_id"]))
-            reports.append(self._exported(case, timeline, checked))
+            with refusal_recorded(
+                self.ledger, principal.member_id, case, CONTACT, {"request_id": request_id}
+            ):
+                reports.append(self._exported(case, timeline, checked))
             withheld += self._withheld(case, timeline)
         references = [report["reference"] for report in reports]
         self.requests.update_open(
