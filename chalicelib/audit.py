@@ -213,7 +213,8 @@ class AuditSigner:
     key_arn: str
 
     def sign(self, entry_hash: str) -> str:
-        """The MAC of an entry hash."""
+        """The MAC of an entry hash (or of a head, checkpoint or tombstone message: each
+        has its own form, so one never passes for another)."""
         with unavailable_on_failure("kms"):
             response = self.kms.generate_mac(
                 KeyId=self.key_arn, Message=entry_hash.encode(), MacAlgorithm="HMAC_SHA_256"
@@ -240,7 +241,8 @@ class AuditSigner:
 
 @dataclass
 class AuditTrail:
-    """Reads and writes audit entries in the reports table; signs each with the audit key."""
+    """Reads and writes audit entries in the reports table; signs each with the audit key,
+    and the case item's head (`head_mac`) with it."""
 
     client: Any
     table: str
