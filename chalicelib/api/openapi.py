@@ -234,7 +234,11 @@ _QUERY: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "priority": ({"type": "string", "enum": list(PRIORITIES)}, "Only cases of this priority"),
     "overdue": ({"type": "string", "enum": ["true", "false"]}, "Only overdue cases"),
-    "cursor": ({"type": "string"}, "The `next_cursor` of the previous page, as it came"),
+    "cursor": (
+        {"type": "string"},
+        "The `next_cursor` of the previous page of the same list, as it came (opaque; any "
+        "other value is a 400 naming cursor)",
+    ),
     "from": (_MONTH, "First month (YYYY-MM); by default 12 months before `to`"),
     "to": (_MONTH, "Last month (YYYY-MM); by default this month"),
     "month": (_MONTH, "The month (YYYY-MM); by default this month"),
