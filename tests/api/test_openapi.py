@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import pytest
 from chalice.test import Client
 from openapi_spec_validator import validate
+from pydantic import ValidationError
 
 from app import app
+from chalicelib.api.errors import error_response
+from chalicelib.api.openapi import ErrorResponse
+from chalicelib.errors import (
+    FieldProblem,
+    InvalidInput,
+    LegalHoldActive,
+    StaleVersion,
+    TransitionRefused,
+)
 
 
 def test_the_document_is_valid_openapi(client: Client) -> None:
@@ -103,3 +117,29 @@ def test_query_parameters_document_the_values_they_accept(client: Client) -> Non
     assert queue["priority"] == {"type": "string", "enum": ["urgent", "high", "normal"]}
     assert records["month"] == {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}
     assert records["cursor"] == {"type": "string"}
+
+
+@pytest.mark.parametrize(
+    ("error", "detail"),
+    [
+        (StaleVersion(4), {"current_version": 4}),
+        (
+            TransitionRefused("assigned", "closed", frozenset({"contacted"})),
+            {"allowed": ["contacted"]},
+        ),
+        (LegalHoldActive(["RS-AAAA-AAAA"]), {"references": ["RS-AAAA-AAAA"]}),
+        (
+            InvalidInput([FieldProblem("email", "must be text")]),
+            {"errors": [{"field": "email", "message": "must be text"}]},
+        ),
+    ],
+)
+def test_every_detail_a_problem_carries_is_documented(
+    error: Exception, detail: dict[str, Any]
+) -> None:
+    body = json.loads(json.dumps(error_response(error).body))
+
+    assert {key: body[key] for key in detail} == detail
+    ErrorResponse.model_validate(body)
+    with pytest.raises(ValidationError):
+        ErrorResponse.model_validate({**body, "undocumented": 1})
