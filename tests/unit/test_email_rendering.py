@@ -15,13 +15,19 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from chalicelib.errors import DependencyUnavailable, DomainError
-from chalicelib.notify import STAGE_TEXT, Email, EmailRenderer, Mailer
+from chalicelib.notify import Email, EmailRenderer, Mailer
 
 PORTAL = "https://portal.example.ac.uk/portal/"
 REFERENCE = "RS-ABCD-2345"
 DUE = "2026-12-30T16:00:00.000Z"
 #: How staff read DUE: in the institution's time zone (GMT in December).
 DUE_LOCAL = "Wed 30 Dec 2026, 16:00 (Europe/London)"
+#: What an escalation email says first, for each stage of a case's clock.
+STAGE_TEXT = {
+    "acknowledge_due_soon": "The statutory acknowledgement of this report is due soon.",
+    "feedback_due_soon": "The statutory feedback on this report is due soon.",
+    "first_contact_overdue": "First contact is overdue: nobody has reached the reporter yet.",
+}
 STAGES = sorted(STAGE_TEXT)
 
 

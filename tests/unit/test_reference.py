@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from chalicelib.reports.reference import PATTERN, new_reference
 
 CONFUSABLE = set("01OILUV")
+#: The published shape: RS-, then two groups of four from 2-9 and A-Z without I, L, O, U, V.
+SHAPE = re.compile(r"RS-[2-9A-HJKMNP-TW-Z]{4}-[2-9A-HJKMNP-TW-Z]{4}")
 
 
 def test_a_new_reference_has_the_published_shape() -> None:
     reference = new_reference()
 
-    assert PATTERN.fullmatch(reference), reference
-    assert reference.startswith("RS-")
+    assert SHAPE.fullmatch(reference), reference
+    assert PATTERN.fullmatch(reference), "the app accepts what it draws"
     assert len(reference) == len("RS-7K3M-Q2PD")
 
 
@@ -34,6 +38,7 @@ def test_a_new_reference_has_the_published_shape() -> None:
 )
 def test_the_pattern_refuses_confusable_or_misshapen_references(reference: str) -> None:
     assert PATTERN.fullmatch(reference) is None
+    assert PATTERN.fullmatch("RS-7K3M-Q2PD"), "and accepts the well-formed one"
 
 
 def test_references_never_use_characters_that_are_easily_confused() -> None:
@@ -46,4 +51,4 @@ def test_ten_thousand_references_are_all_distinct() -> None:
     references = [new_reference() for _ in range(10_000)]
 
     assert len(set(references)) == len(references)
-    assert all(PATTERN.fullmatch(reference) for reference in references)
+    assert all(SHAPE.fullmatch(reference) for reference in references)
