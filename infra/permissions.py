@@ -13,6 +13,9 @@ Keys (`chalicelib/resources.py`):
 - `insight` seals demographics: every writer may only encrypt; the insights job alone decrypts.
 - `blind-index` and `audit` are HMAC keys: `mac` is `kms:GenerateMac`, `verify` is
   `kms:VerifyMac`.
+
+The staff user pool: only the two functions that keep it and the directory in step may call
+it, each with the named `cognito-idp` actions it makes, on that one pool.
 """
 
 from __future__ import annotations
@@ -71,6 +74,8 @@ class FunctionAccess:
     sends_to: tuple[str, ...] = ()
     consumes: str | None = None
     sends_email: bool = False
+    #: `cognito-idp` actions on the staff user pool.
+    user_pool: tuple[str, ...] = ()
 
 
 #: Keyed by Chalice's logical function names (the resource names `chalice package` emits).
@@ -152,6 +157,28 @@ FUNCTIONS: Mapping[str, FunctionAccess] = {
         tables={"staff": "read_write"},
         keys={"identity": ("encrypt",)},
     ),
+    "ManageStaffMember": FunctionAccess(
+        # Ops invoke it (later the admin portal): the directory first, then the pool.
+        purpose="deactivates, reactivates, signs out, deletes a staff member or sets their roles",
+        tables={"staff": "read_write"},
+        user_pool=(
+            "cognito-idp:AdminDisableUser",
+            "cognito-idp:AdminEnableUser",
+            "cognito-idp:AdminUserGlobalSignOut",
+            "cognito-idp:AdminDeleteUser",
+            "cognito-idp:AdminListGroupsForUser",
+            "cognito-idp:AdminAddUserToGroup",
+            "cognito-idp:AdminRemoveUserFromGroup",
+        ),
+    ),
+    "RecordCognitoChange": FunctionAccess(
+        # EventBridge invokes it with CloudTrail's record of a change made in Cognito itself;
+        # ListUsers finds a user CloudTrail names only by their sub.
+        purpose="records in the directory a staff member disabled, deleted, signed out or "
+        "removed from a group directly in Cognito",
+        tables={"staff": "read_write"},
+        user_pool=("cognito-idp:ListUsers",),
+    ),
 }
 
 
@@ -206,6 +233,12 @@ def markdown_matrix() -> str:
             ["send" if a.sends_email else "" for a in accesses],
         )
     )
+    rows.append(
+        (
+            "the staff user pool",
+            [", ".join(a.removeprefix("cognito-idp:") for a in x.user_pool) for x in accesses],
+        )
+    )
     rows.append(("its own log group's streams", ["write" for _ in accesses]))
 
     lines = [
@@ -228,6 +261,7 @@ def markdown_matrix() -> str:
         ("send", "a queue", SEND_ACTIONS),
         ("consume", "a queue (Lambda's event source mapping)", CONSUME_ACTIONS),
         ("send", "the sender identity and its configuration set", EMAIL_ACTIONS),
+        ("an action's name", "the staff user pool", ("cognito-idp:<that action>",)),
         ("write", "its own log group's streams", ("logs:CreateLogStream", "logs:PutLogEvents")),
     ]
     lines += [

@@ -13,7 +13,10 @@ see the real Lambda functions, event source mappings, schedules and API Gateway 
 - the API is regional (CloudFront is in front), throttled per stage and on `POST /reports`,
   and writes access logs whose format has no caller IP and no user agent;
 - API Gateway's own answers (a refused token, no route, throttling, its faults) are the
-  app's problem shape with its security headers (`chalicelib.api.gateway_answers`).
+  app's problem shape with its security headers (`chalicelib.api.gateway_answers`);
+- a staff member disabled, deleted, signed out or regrouped in Cognito itself reaches the
+  staff directory: an EventBridge rule on CloudTrail's `cognito-idp` events invokes
+  `RecordCognitoChange`.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ from typing import Any
 import aws_cdk as cdk
 import boto3
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from chalice.cdk import Chalice
 from constructs import Construct
@@ -59,7 +64,20 @@ FUNCTION_TIMEOUT_SECONDS: Mapping[str, int] = {
     "AuditCheckpoint": 300,
     "BuildInsights": 300,
     "AddStaffMember": 10,
+    "ManageStaffMember": 10,
+    "RecordCognitoChange": 10,
 }
+
+#: The CloudTrail events of changes made directly in Cognito that `RecordCognitoChange`
+#: brings into the staff directory (`chalicelib.staff_access.record_cognito_change`).
+COGNITO_CHANGES = (
+    "AdminDisableUser",
+    "AdminDeleteUser",
+    "AdminUserGlobalSignOut",
+    "GlobalSignOut",
+    "AdminRemoveUserFromGroup",
+    "AdminAddUserToGroup",
+)
 
 LOG_RETENTION: Mapping[int, logs.RetentionDays] = {
     7: logs.RetentionDays.ONE_WEEK,
@@ -104,8 +122,10 @@ class AppService(Construct):
         source_dir: Path,
         environment: Mapping[str, str],
         sender_identity_arns: list[str],
+        user_pool_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.user_pool_arn = user_pool_arn
         stack = cdk.Stack.of(self)
         self.config = config
         self.function_names = {name: f"{config.prefix}-{name}" for name in FUNCTIONS}
@@ -159,6 +179,42 @@ class AppService(Construct):
             function.node.add_dependency(self.policies[name])
             function.node.add_dependency(self.log_groups[name])
         self._api_gateway_logging(config, data)
+        self._cognito_change_rule(config)
+
+    def _cognito_change_rule(self, config: DeploymentConfig) -> None:
+        """CloudTrail's record of a change made in Cognito's console or CLI, to the directory.
+
+        EventBridge sees these "AWS API Call via CloudTrail" events only while a trail logs
+        the account's management events (docs/deploy.md).
+        """
+        function = self.chalice.get_resource("RecordCognitoChange")
+        rule = events.CfnRule(
+            self,
+            "CognitoChangesRule",
+            name=f"{config.prefix}-cognito-changes",
+            description="Staff disabled, deleted, signed out or regrouped in Cognito itself",
+            event_pattern={
+                "source": ["aws.cognito-idp"],
+                "detail-type": ["AWS API Call via CloudTrail"],
+                "detail": {
+                    "eventSource": ["cognito-idp.amazonaws.com"],
+                    "eventName": list(COGNITO_CHANGES),
+                },
+            },
+            targets=[
+                events.CfnRule.TargetProperty(
+                    arn=function.get_att("Arn").to_string(), id="RecordCognitoChange"
+                )
+            ],
+        )
+        lambda_.CfnPermission(
+            self,
+            "CognitoChangesInvoke",
+            action="lambda:InvokeFunction",
+            function_name=function.ref,
+            principal="events.amazonaws.com",
+            source_arn=rule.attr_arn,
+        )
 
     def _log_group(self, construct_id: str, name: str, data: DataStores) -> logs.LogGroup:
         """A log group kept `log_retention_days`, encrypted with the storage key, retained."""
@@ -275,6 +331,14 @@ class AppService(Construct):
                     conditions={
                         "StringEquals": {"kms:ViaService": f"sqs.{stack.region}.amazonaws.com"}
                     },
+                )
+            )
+        if access.user_pool:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="KeepTheStaffPoolInStep",
+                    actions=list(access.user_pool),
+                    resources=[self.user_pool_arn],
                 )
             )
         if access.sends_email:

@@ -43,4 +43,7 @@ FUNCTION_MEMORY_MB: dict[str, int] = {
     "BuildInsights": 512,
     # Run by hand, once per new staff member: the schedules' size.
     "AddStaffMember": 256,
+    # Run by hand (or by a console change): one directory item and a few Cognito calls.
+    "ManageStaffMember": 256,
+    "RecordCognitoChange": 256,
 }

@@ -49,6 +49,7 @@ class ReportSupportStack(cdk.Stack):
             source_dir=source_dir,
             environment=self._environment(),
             sender_identity_arns=sender_arns,
+            user_pool_arn=self.staff.pool.user_pool_arn,
         )
         self.web = WebFront(
             self,

@@ -37,6 +37,13 @@ def _me(client: Client, token: str) -> Any:
     return client.http.get("/staff/me", headers=as_staff(token))
 
 
+def _working_token(client: Client, aws: Settings, member_id: str) -> str:
+    """A member's token, shown to work before anything is changed."""
+    token = sign_in(aws, member_id)
+    assert _me(client, token).status_code == 200
+    return token
+
+
 def _get(client: Client, path: str, token: str) -> int:
     return int(client.http.get(path, headers=as_staff(token)).status_code)
 
@@ -188,8 +195,7 @@ def test_a_deactivated_member_is_refused_at_once_and_works_again_when_reactivate
     client: Client, aws: Settings, staff: None
 ) -> None:
     # Given a screener's token that works
-    before = sign_in(aws, "ss-screener")
-    assert _me(client, before).status_code == 200
+    before = _working_token(client, aws, "ss-screener")
 
     # When ops deactivate them
     outcome = _manage(client, action="deactivate", member_id="ss-screener")
@@ -211,8 +217,7 @@ def test_a_deactivated_member_is_refused_at_once_and_works_again_when_reactivate
 def test_a_deleted_member_is_refused_at_once_and_their_sign_in_is_gone(
     client: Client, aws: Settings, staff: None
 ) -> None:
-    before = sign_in(aws, "ss-advisor-1")
-    assert _me(client, before).status_code == 200
+    before = _working_token(client, aws, "ss-advisor-1")
 
     outcome = _manage(client, action="delete", member_id="ss-advisor-1")
 
@@ -230,8 +235,7 @@ def test_a_deleted_member_is_refused_at_once_and_their_sign_in_is_gone(
 def test_a_member_signed_out_everywhere_needs_a_new_sign_in(
     client: Client, aws: Settings, staff: None
 ) -> None:
-    before = sign_in(aws, "hr-screener")
-    assert _me(client, before).status_code == 200
+    before = _working_token(client, aws, "hr-screener")
 
     outcome = _manage(client, action="sign_out", member_id="hr-screener")
 
@@ -272,8 +276,7 @@ def test_access_ends_even_when_cognito_cannot_be_reached(
         def admin_disable_user(self, **_: Any) -> None:
             raise ClientError({"Error": {"Code": "InternalErrorException"}}, "AdminDisableUser")
 
-    before = sign_in(aws, "ss-screener")
-    assert _me(client, before).status_code == 200
+    before = _working_token(client, aws, "ss-screener")
     access = StaffAccess(
         services.staff_directory(), Unreachable(), aws.staff_pool_id, SystemClock()
     )
@@ -322,8 +325,7 @@ def test_bad_requests_name_each_field_without_echoing_it(client: Client, aws: Se
 def test_a_user_disabled_in_cognitos_console_is_refused_at_once(
     client: Client, aws: Settings, staff: None
 ) -> None:
-    before = sign_in(aws, "ss-screener")
-    assert _me(client, before).status_code == 200
+    before = _working_token(client, aws, "ss-screener")
 
     outcome = _record(client, _cloudtrail(aws, "AdminDisableUser"))
 
@@ -340,8 +342,7 @@ def test_a_user_disabled_in_cognitos_console_is_refused_at_once(
 def test_a_user_deleted_in_cognitos_console_is_refused_at_once(
     client: Client, aws: Settings, staff: None
 ) -> None:
-    before = sign_in(aws, "ss-screener")
-    assert _me(client, before).status_code == 200
+    before = _working_token(client, aws, "ss-screener")
 
     assert _record(client, _cloudtrail(aws, "AdminDeleteUser"))["recorded"] is True
 
@@ -351,8 +352,7 @@ def test_a_user_deleted_in_cognitos_console_is_refused_at_once(
 def test_a_global_sign_out_in_cognito_ends_older_tokens_only(
     client: Client, aws: Settings, staff: None
 ) -> None:
-    before = sign_in(aws, "ss-screener")
-    assert _me(client, before).status_code == 200
+    before = _working_token(client, aws, "ss-screener")
 
     assert _record(client, _cloudtrail(aws, "AdminUserGlobalSignOut"))["recorded"] is True
 

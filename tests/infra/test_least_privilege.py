@@ -63,6 +63,8 @@ FUNCTIONS = (
     "AuditCheckpoint",
     "BuildInsights",
     "AddStaffMember",
+    "ManageStaffMember",
+    "RecordCognitoChange",
 )
 #: Chalice's handler names -> the functions `chalice package` makes of them.
 HANDLERS = {
@@ -74,6 +76,8 @@ HANDLERS = {
     "audit_checkpoint": "AuditCheckpoint",
     "build_insights": "BuildInsights",
     "add_staff_member": "AddStaffMember",
+    "manage_staff_member": "ManageStaffMember",
+    "record_cognito_change": "RecordCognitoChange",
 }
 SCREENER, ADVISOR, DPO, ANALYST = "ss-screener", "ss-advisor-1", "dpo-admin", "di-analyst"
 
@@ -173,6 +177,26 @@ EXPECTED: Mapping[str, Mapping[str, frozenset[str]]] = {
     "AddStaffMember": {
         "table/staff": READ | WRITE,
         "key/identity": frozenset({"kms:GenerateDataKey"}),
+        "logs/own": LOGS,
+    },
+    "ManageStaffMember": {
+        "table/staff": READ | WRITE,
+        "pool/staff": frozenset(
+            {
+                "cognito-idp:AdminDisableUser",
+                "cognito-idp:AdminEnableUser",
+                "cognito-idp:AdminUserGlobalSignOut",
+                "cognito-idp:AdminDeleteUser",
+                "cognito-idp:AdminListGroupsForUser",
+                "cognito-idp:AdminAddUserToGroup",
+                "cognito-idp:AdminRemoveUserFromGroup",
+            }
+        ),
+        "logs/own": LOGS,
+    },
+    "RecordCognitoChange": {
+        "table/staff": READ | WRITE,
+        "pool/staff": frozenset({"cognito-idp:ListUsers"}),
         "logs/own": LOGS,
     },
 }
@@ -517,6 +541,52 @@ class _Exercise:
         with self.recorder.acting_as("AddStaffMember", "enrol"):
             added = self.client.lambda_.invoke("add_staff_member", entry).payload
         assert added == {"added": True, "member_id": f"new-{tag}", "team_created": True}
+
+        # Ops change a member's roles and end their access every way there is (the directory
+        # first, then the pool); a change made in Cognito's console, CloudTrail naming the
+        # user by their sub alone, is brought into the directory.
+        member = "hr-advisor"
+        pool = self.stack.settings.staff_pool_id
+        from chalicelib import services
+
+        cognito = services.cognito()
+        (sub,) = (
+            attribute["Value"]
+            for attribute in cognito.admin_get_user(UserPoolId=pool, Username=member)[
+                "UserAttributes"
+            ]
+            if attribute["Name"] == "sub"
+        )
+        change = {
+            "source": "aws.cognito-idp",
+            "detail-type": "AWS API Call via CloudTrail",
+            "detail": {
+                "eventTime": "2030-01-02T09:00:00Z",
+                "eventSource": "cognito-idp.amazonaws.com",
+                "eventName": "AdminUserGlobalSignOut",
+                "requestParameters": {
+                    "userPoolId": pool,
+                    "username": "HIDDEN_DUE_TO_SECURITY_REASONS",
+                },
+                "additionalEventData": {"sub": sub},
+            },
+        }
+        with self.recorder.acting_as("RecordCognitoChange", "a sign-out made in Cognito"):
+            recorded = self.client.lambda_.invoke("record_cognito_change", change).payload
+        assert recorded["recorded"] is True, recorded
+        for request in (
+            {"action": "set_roles", "roles": ["advisor", "screener"]},
+            {"action": "set_roles", "roles": ["screener"]},
+            {"action": "sign_out"},
+            {"action": "deactivate"},
+            {"action": "reactivate"},
+            {"action": "delete"},
+        ):
+            with self.recorder.acting_as("ManageStaffMember", str(request["action"])):
+                done = self.client.lambda_.invoke(
+                    "manage_staff_member", {**request, "member_id": member}
+                ).payload
+            assert done["done"] is True, (request, done)
         self.api("get", f"/staff/records/{worked}", DPO)
         self.api("get", "/staff/records?month=2030-01", DPO)
 
@@ -584,6 +654,9 @@ def _needs(call: Call, settings: Any) -> list[Need]:
         if op == "ReceiveMessage":
             needs.append(Need(call, "kms:Decrypt", storage, VIA_SQS))
         return needs
+    if call.service == "cognito-idp":
+        assert p["UserPoolId"] == settings.staff_pool_id, p
+        return [Need(call, f"cognito-idp:{op}", ("user-pool", "staff", None))]
     if call.service == "sesv2" and op == "SendEmail":
         sender = str(p["FromEmailAddress"])
         return [
@@ -622,6 +695,9 @@ class Template:
                 self.names[self.arn(logical_id)] = "queue/" + properties["QueueName"].removeprefix(
                     PREFIX
                 )
+            elif kind == "AWS::Cognito::UserPool":
+                self.pool_arn = self.arn(logical_id)
+                self.names[self.pool_arn] = "pool/staff"
         (identity,) = self._of("AWS::SES::EmailIdentity").values()
         self.sender = identity["Properties"]["EmailIdentity"]
         self.sender_arn = f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{self.sender}"
@@ -662,6 +738,8 @@ class Template:
             return f"arn:aws:iam::{ACCOUNT}:role/{self.resolve(properties['RoleName'])}"
         if kind == "AWS::Logs::LogGroup":
             return f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{properties['LogGroupName']}:*"
+        if kind == "AWS::Cognito::UserPool":
+            return f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{logical_id}"
         raise AssertionError(f"no ARN known for {logical_id} ({kind})")
 
     def resolve(self, value: Any) -> Any:
@@ -703,6 +781,8 @@ class Template:
                 return self.sender_arn
         if kind == "ses-configuration-set":
             return self.configuration_set_arn
+        if kind == "user-pool":
+            return self.pool_arn
         return f"<{kind} {name}>"
 
     def short(self, arn: str) -> str:

@@ -286,8 +286,8 @@ def test_no_role_has_a_wildcard_but_its_own_log_streams(synthesised: Synthesised
                     match = own_log_streams.match(joined)
                     assert match, (role, text)
                     checked += 1
-    # the one wildcard each function has is checked: ten functions, ten log groups
-    assert checked == 10
+    # the one wildcard each function has is checked: twelve functions, twelve log groups
+    assert checked == 12
 
 
 def test_the_authorizer_may_only_write_its_logs(synthesised: Synthesised) -> None:
@@ -329,7 +329,7 @@ def test_functions_are_sized_from_measurement_not_left_at_128_mb(
     synthesised: Synthesised,
 ) -> None:
     functions = synthesised.resources("AWS::Lambda::Function")
-    assert len(functions) == 10
+    assert len(functions) == 12
     for name, function in functions.items():
         properties = function["Properties"]
         assert properties["MemorySize"] > 128, name
@@ -345,6 +345,7 @@ def test_the_schedules_are_app_py_s(synthesised: Synthesised) -> None:
             "ScheduleExpression"
         ]
         for rule in rules.values()
+        if "ScheduleExpression" in rule["Properties"]
     }
     assert found == {
         "RedriveOutbox": "rate(5 minutes)",
@@ -352,6 +353,63 @@ def test_the_schedules_are_app_py_s(synthesised: Synthesised) -> None:
         "BuildInsights": "rate(15 minutes)",
         "RetentionSweep": "rate(1 day)",
         "AuditCheckpoint": "rate(1 hour)",
+    }
+
+
+def test_changes_made_in_cognito_itself_reach_the_directory(synthesised: Synthesised) -> None:
+    # CloudTrail's record of each way to end or change access in Cognito's console or CLI
+    (rule,) = (
+        rule["Properties"]
+        for rule in synthesised.resources("AWS::Events::Rule").values()
+        if "EventPattern" in rule["Properties"]
+    )
+    assert rule["EventPattern"] == {
+        "source": ["aws.cognito-idp"],
+        "detail-type": ["AWS API Call via CloudTrail"],
+        "detail": {
+            "eventSource": ["cognito-idp.amazonaws.com"],
+            "eventName": [
+                "AdminDisableUser",
+                "AdminDeleteUser",
+                "AdminUserGlobalSignOut",
+                "GlobalSignOut",
+                "AdminRemoveUserFromGroup",
+                "AdminAddUserToGroup",
+            ],
+        },
+    }
+    # goes to the function that records it, which EventBridge (and nothing else) may invoke
+    assert [target["Arn"]["Fn::GetAtt"][0] for target in rule["Targets"]] == ["RecordCognitoChange"]
+    invokers = {
+        permission["Properties"]["FunctionName"]["Ref"]: permission["Properties"]["Principal"]
+        for permission in synthesised.resources("AWS::Lambda::Permission").values()
+        if permission["Properties"]["FunctionName"].get("Ref")
+        in ("RecordCognitoChange", "ManageStaffMember")
+    }
+    assert invokers == {"RecordCognitoChange": "events.amazonaws.com"}
+
+
+def test_only_the_staff_functions_may_change_the_staff_pool(synthesised: Synthesised) -> None:
+    pool_actions = {
+        role: sorted(
+            action
+            for statement in statements
+            for action in _as_list(statement["Action"])
+            if action.startswith("cognito-idp:")
+        )
+        for role, statements in _policy_statements(synthesised).items()
+    }
+    assert {role: actions for role, actions in pool_actions.items() if actions} == {
+        _role_of(synthesised, "ManageStaffMember"): [
+            "cognito-idp:AdminAddUserToGroup",
+            "cognito-idp:AdminDeleteUser",
+            "cognito-idp:AdminDisableUser",
+            "cognito-idp:AdminEnableUser",
+            "cognito-idp:AdminListGroupsForUser",
+            "cognito-idp:AdminRemoveUserFromGroup",
+            "cognito-idp:AdminUserGlobalSignOut",
+        ],
+        _role_of(synthesised, "RecordCognitoChange"): ["cognito-idp:ListUsers"],
     }
 
 
