@@ -3,6 +3,8 @@ import|intake|kms|latency|retention|insights|cold_start` for some.
 
 `python -m bench cost [--template PATH] [--measure]` prints the modelled monthly AWS bill
 instead (`bench/cost.py`; a model, not a timing, so it is never part of "all").
+`python -m bench concurrency` loads `python -m devstack` with 200 reporters at once and then
+5,000 requests (`bench/concurrency.py`; several minutes, so it is not part of "all" either).
 
 Prints a table of each figure against its floor (measured in the same run) and its goal, and
 writes the raw numbers to `bench/results/latest.json`. The cold-import benchmark runs first,
@@ -26,7 +28,11 @@ from typing import Any
 from bench.stats import Row, format_table
 
 #: In the order they run when all are asked for.
-BENCHMARKS = ("import", "intake", "kms", "latency", "retention", "insights", "cold_start")
+BENCHMARKS = (
+    "import", "intake", "kms", "latency", "retention", "insights", "cold_start", "concurrency"
+)  # fmt: skip
+#: Run only when named.
+_ON_REQUEST = frozenset({"concurrency"})
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 
@@ -39,14 +45,14 @@ def parse_args(argv: list[str] | None) -> list[str]:
     parser.add_argument(
         "benchmarks",
         nargs="*",
-        metavar="{import,intake,kms,latency,retention,insights,cold_start}",
+        metavar="{import,intake,kms,latency,retention,insights,cold_start,concurrency}",
         help="run only these",
     )
     args = parser.parse_args(argv)
     unknown = sorted(set(args.benchmarks) - set(BENCHMARKS))
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}; choose from {BENCHMARKS}")
-    wanted = set(args.benchmarks) or set(BENCHMARKS)
+    wanted = set(args.benchmarks) or set(BENCHMARKS) - _ON_REQUEST
     return [name for name in BENCHMARKS if name in wanted]
 
 
@@ -97,6 +103,12 @@ def run(selected: list[str]) -> tuple[list[Row], dict[str, Any]]:
         from bench import cold_start
 
         new_rows, raw["cold_start"] = cold_start.run()
+        rows += new_rows
+    if "concurrency" in selected:
+        # `python -m devstack` in a process of its own, over HTTP, as a developer runs it.
+        from bench import concurrency
+
+        new_rows, raw["concurrency"] = concurrency.run()
         rows += new_rows
     return rows, raw
 

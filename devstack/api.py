@@ -24,9 +24,19 @@ from chalice.local import (
     CustomLocalChalice,
     LocalChalice,
     LocalDevServer,
+    ThreadedHTTPServer,
 )
 
 logger = logging.getLogger("devstack.api")
+#: Connections the kernel holds until the server accepts them. http.server's 5 resets the
+#: rest of a burst (fifty reporters submitting at once); 128 is werkzeug's (moto's server).
+LISTEN_BACKLOG = 128
+#: Requests the app handles at once; the rest wait their turn, as over a Lambda function's
+#: concurrency limit. moto serves one request at a time (`devstack.moto_server`), and the
+#: app gives each AWS call 5 s: with a burst of 200 reporters all inside the app, calls
+#: queued behind the others' time out and the reporters get 503s.
+MAX_IN_FLIGHT = 4
+_in_flight = threading.BoundedSemaphore(MAX_IN_FLIGHT)
 
 
 def chalice_config(project_dir: Path, stage: str, app: Chalice | None = None) -> Config:
@@ -65,7 +75,15 @@ def load_app(project_dir: Path) -> Chalice:
 
 
 class _RequestHandler(ChaliceRequestHandler):
-    """chalice's handler, logging through `logging` and without query strings."""
+    """chalice's handler: `MAX_IN_FLIGHT` at a time, logging without query strings."""
+
+    def _generic_handle(self) -> None:
+        # Around the app only: an idle keep-alive connection must not hold a turn.
+        with _in_flight:
+            super()._generic_handle()
+
+    # chalice binds its methods to its own `_generic_handle` when its class is made.
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle  # noqa: N815
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """One line per request: method, path and status; never bodies or query strings."""
@@ -74,6 +92,10 @@ class _RequestHandler(ChaliceRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Protocol errors (bad request lines and the like)."""
         logger.warning("%s", format % args)
+
+
+class _HttpServer(ThreadedHTTPServer):
+    request_queue_size = LISTEN_BACKLOG
 
 
 class ApiServer:
@@ -89,7 +111,9 @@ class ApiServer:
             # make CustomLocalChalice its own base).
             CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
             app.__class__ = CustomLocalChalice
-        self._server = LocalDevServer(app, config, host, port, handler_cls=_RequestHandler)
+        self._server = LocalDevServer(
+            app, config, host, port, handler_cls=_RequestHandler, server_cls=_HttpServer
+        )
         self._thread: threading.Thread | None = None
 
     @property

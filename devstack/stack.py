@@ -19,14 +19,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from moto.server import ThreadedMotoServer
-
 from chalicelib.resources import RESOURCES, dead_letter_queue_name, physical_name
 from chalicelib.settings import ENV_PREFIX, Settings
 from devstack.api import ApiServer, chalice_config, load_app
 from devstack.aws import AwsClients, local_aws_environment, point_environment_at
 from devstack.demo import create_demo_users
 from devstack.gateway import emulate_api_gateway_unauthorized
+from devstack.moto_server import SerialisedMotoServer
 from devstack.provision import provision
 from devstack.pump import Pump, subscriptions
 from devstack.scheduler import Scheduler, jobs
@@ -154,7 +153,8 @@ class LocalStack:
 
         # moto binds to loopback whatever --host says: it has no authentication at all.
         _check_port_free("127.0.0.1", opts.moto_port)
-        moto = ThreadedMotoServer(ip_address="127.0.0.1", port=opts.moto_port, verbose=False)
+        # Serialised: moto is not thread-safe, and the API serves requests concurrently.
+        moto = SerialisedMotoServer(ip_address="127.0.0.1", port=opts.moto_port, verbose=False)
         moto.start()
         self._running.append(moto)
         moto_url = f"http://127.0.0.1:{moto.get_host_and_port()[1]}"
@@ -286,7 +286,7 @@ def _reset_services() -> None:
 
 
 def _check_port_free(host: str, port: int) -> None:
-    """Fail fast: ThreadedMotoServer.start() waits forever if its port is taken."""
+    """Fail fast: moto's server start() waits forever if its port is taken."""
     if port == 0:
         return
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:

@@ -45,6 +45,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from devstack.api import LISTEN_BACKLOG
+
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src {connect}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
@@ -325,6 +327,10 @@ class _Handler(SimpleHTTPRequestHandler):
             self.wfile.write(body)
 
 
+class _HttpServer(ThreadingHTTPServer):
+    request_queue_size = LISTEN_BACKLOG
+
+
 class StaticSite:
     """A threaded HTTP server for one directory, started and stopped on demand."""
 
@@ -351,7 +357,7 @@ class StaticSite:
                 "Content-Security-Policy": content_security_policy(*connect_src),
             }
         self.configure(site_config or {})
-        self._server = ThreadingHTTPServer(
+        self._server = _HttpServer(
             (host, port), functools.partial(self._handler, directory=str(directory))
         )
         self._thread: threading.Thread | None = None

@@ -1,0 +1,98 @@
+"""The local stack's moto server: one request at a time but long polls, a bounded registry."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from moto.core.model_instances import model_data
+from moto.ses.models import RawMessage  # noqa: F401 - registers SES's models
+from moto.sqs.models import Message  # noqa: F401 - registers SQS's models
+
+from devstack.moto_server import SerialisedApp, trim_registry
+
+
+class OverlapRecorder:
+    """A WSGI app that records how many requests it is serving at once, the first held open."""
+
+    def __init__(self) -> None:
+        self.inside = 0
+        self.most_inside = 0
+        self.first_entered = threading.Event()
+        self.release_first = threading.Event()
+        self._count = threading.Lock()
+        self._calls = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
+        with self._count:
+            self._calls += 1
+            first = self._calls == 1
+            self.inside += 1
+            self.most_inside = max(self.most_inside, self.inside)
+        if first:
+            self.first_entered.set()
+            self.release_first.wait()
+        with self._count:
+            self.inside -= 1
+        start_response("200 OK", [])
+        return iter([b"ok"])
+
+
+def _serve_in_thread(app: SerialisedApp, environ: dict[str, Any]) -> threading.Thread:
+    thread = threading.Thread(target=app, args=(environ, lambda *_: None))
+    thread.start()
+    return thread
+
+
+def test_a_second_request_waits_until_the_first_is_answered() -> None:
+    recorder = OverlapRecorder()
+    app = SerialisedApp(recorder)
+    first = _serve_in_thread(app, {"HTTP_X_AMZ_TARGET": "DynamoDB_20120810.TransactWriteItems"})
+    recorder.first_entered.wait()
+    second = _serve_in_thread(app, {"HTTP_X_AMZ_TARGET": "DynamoDB_20120810.Scan"})
+
+    recorder.release_first.set()
+    first.join()
+    second.join()
+
+    assert recorder.most_inside == 1
+
+
+def test_a_long_polling_receive_does_not_hold_up_other_requests() -> None:
+    recorder = OverlapRecorder()
+    app = SerialisedApp(recorder)
+    receive = _serve_in_thread(app, {"HTTP_X_AMZ_TARGET": "AmazonSQS.ReceiveMessage"})
+    recorder.first_entered.wait()
+
+    answer = app({"HTTP_X_AMZ_TARGET": "DynamoDB_20120810.PutItem"}, lambda *_: None)
+
+    assert answer == [b"ok"]
+    assert recorder.inside == 1  # the receive is still being served
+    recorder.release_first.set()
+    receive.join()
+    assert recorder.most_inside == 2
+
+
+@pytest.fixture
+def tracked() -> Iterator[tuple[list[Any], list[Any]]]:
+    """moto's registered emails and SQS messages, restored after the test."""
+    emails = model_data["ses"]["RawMessage"].instances_tracked  # type: ignore[attr-defined]
+    messages = model_data["sqs"]["Message"].instances_tracked  # type: ignore[attr-defined]
+    saved = list(emails), list(messages)
+    yield emails, messages
+    emails[:], messages[:] = saved
+
+
+def test_trimming_keeps_the_latest_emails_and_forgets_other_objects(
+    tracked: tuple[list[Any], list[Any]],
+) -> None:
+    emails, messages = tracked
+    emails[:] = ["email 1", "email 2", "email 3"]
+    messages[:] = ["message 1", "message 2"]
+
+    trim_registry(keep_emails=2)
+
+    assert emails == ["email 2", "email 3"]
+    assert messages == []
