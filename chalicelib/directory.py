@@ -17,11 +17,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from chalicelib.addresses import EmailAddress
 from chalicelib.clock import iso
 from chalicelib.dependencies import unavailable_on_failure
+from chalicelib.errors import DependencyUnavailable
 from chalicelib.roles import Role
 
 if TYPE_CHECKING:
@@ -115,16 +117,32 @@ class StaffDirectory:
     def revoke(self, member_id: str, *, at: datetime, deactivate: bool) -> bool:
         """End every token authenticated before `at` (and all access, if `deactivate`).
 
-        False if no such member.
+        Safe to apply late and out of order (CloudTrail's events arrive minutes after the
+        change): `not_before` only ever moves forward, and a member reactivated after `at`
+        stays active. False if no such member.
         """
-        values: dict[str, Any] = {"not_before": iso(at)}
+        member = self.member(member_id)
+        if member is None:
+            return False
+        key, moment = _member_key(member.team_id, member.member_id), iso(at)
+        self._update(
+            key,
+            {"not_before": moment},
+            condition="attribute_not_exists(not_before) OR not_before < :at",
+            at=moment,
+        )
         if deactivate:
-            values["active"] = False
-        return self._update_member(member_id, values)
+            self._update(
+                key,
+                {"active": False},
+                condition="attribute_not_exists(active_since) OR active_since < :at",
+                at=moment,
+            )
+        return True
 
-    def set_active(self, member_id: str, active: bool) -> bool:
-        """Let a member work again, or stop them; False if no such member."""
-        return self._update_member(member_id, {"active": active})
+    def reactivate(self, member_id: str, *, at: datetime) -> bool:
+        """Let a deactivated member work again from `at`; False if no such member."""
+        return self._update_member(member_id, {"active": True, "active_since": iso(at)})
 
     def set_roles(self, member_id: str, roles: list[Role]) -> bool:
         """Replace a member's roles (effective on their next request); False if no such member."""
@@ -186,22 +204,32 @@ class StaffDirectory:
         member = self.member(member_id)
         if member is None:
             return False
-        self._update(_member_key(member.team_id, member.member_id), values, must_exist=True)
-        return True
+        return self._update(_member_key(member.team_id, member.member_id), values, condition="")
 
     def _update(
-        self, key: dict[str, str], values: dict[str, Any], *, must_exist: bool = False
-    ) -> None:
+        self,
+        key: dict[str, str],
+        values: dict[str, Any],
+        *,
+        condition: str | None = None,
+        at: str = "",
+    ) -> bool:
+        """SET `values`; with a `condition` (`:at` bound to `at`), only on an existing item
+        meeting it. False if the condition was not met."""
         names = {f"#a{index}": name for index, name in enumerate(values)}
         expression = "SET " + ", ".join(f"{alias} = :{alias[1:]}" for alias in names)
         attributes = {
             f":{alias[1:]}": _serializer.serialize(values[name]) for alias, name in names.items()
         }
         extra: dict[str, Any] = {}
-        if must_exist:
+        if condition is not None:
             # The member may have been removed between the read and this write.
-            extra["ConditionExpression"] = "attribute_exists(pk)"
-        with unavailable_on_failure("dynamodb"):
+            extra["ConditionExpression"] = "attribute_exists(pk)" + (
+                f" AND ({condition})" if condition else ""
+            )
+            if ":at" in condition:
+                attributes[":at"] = {"S": at}
+        try:
             self.client.update_item(
                 TableName=self.table,
                 Key={name: {"S": value} for name, value in key.items()},
@@ -210,6 +238,13 @@ class StaffDirectory:
                 ExpressionAttributeValues=attributes,
                 **extra,
             )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise DependencyUnavailable("dynamodb") from None
+        except BotoCoreError:
+            raise DependencyUnavailable("dynamodb") from None
+        return True
 
     def _put(self, item: dict[str, Any]) -> None:
         with unavailable_on_failure("dynamodb"):

@@ -50,7 +50,7 @@ class StaffAccess:
 
     def reactivate(self, member_id: str) -> None:
         """Let a deactivated member work again; tokens from before stay refused."""
-        if not self.directory.set_active(member_id, True):
+        if not self.directory.reactivate(member_id, at=self.clock.now()):
             raise NotFound("no such staff member")
         self._cognito_user("admin_enable_user", member_id)
 

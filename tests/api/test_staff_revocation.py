@@ -379,6 +379,32 @@ def test_a_group_removed_in_cognito_takes_the_role_away(
     assert _me(client, token).json_body["roles"] == ["advisor"]
 
 
+def test_a_late_event_of_an_older_change_neither_deactivates_again_nor_readmits(
+    client: Client, aws: Settings, staff: None
+) -> None:
+    # Given a member signed out everywhere, then deactivated and reactivated by ops
+    old = _working_token(client, aws, "ss-screener")
+    assert _manage(client, action="sign_out", member_id="ss-screener")["done"] is True
+    assert _manage(client, action="deactivate", member_id="ss-screener")["done"] is True
+    assert _manage(client, action="reactivate", member_id="ss-screener")["done"] is True
+    _after_this_second()
+    current = _working_token(client, aws, "ss-screener")
+    cut_off = services.staff_directory().member("ss-screener").not_before  # type: ignore[union-attr]
+
+    # When CloudTrail's events of an older disable and sign-out arrive only now
+    for name in ("AdminDisableUser", "AdminUserGlobalSignOut"):
+        event = _cloudtrail(aws, name)
+        event["detail"]["eventTime"] = "2026-01-01T09:00:00Z"
+        assert _record(client, event)["recorded"] is True
+
+    # Then the member stays active, the current token works and the old one stays refused
+    member = services.staff_directory().member("ss-screener")
+    assert member is not None and member.active is True
+    assert member.not_before == cut_off
+    assert _me(client, current).status_code == 200
+    assert _me(client, old).status_code == 401
+
+
 def test_a_hidden_username_is_found_by_the_users_sub(
     client: Client, aws: Settings, staff: None
 ) -> None:
