@@ -11,7 +11,7 @@ from moto.core.model_instances import model_data
 from moto.ses.models import RawMessage  # noqa: F401 - registers SES's models
 from moto.sqs.models import Message  # noqa: F401 - registers SQS's models
 
-from devstack.moto_server import SerialisedApp, trim_registry
+from devstack.moto_server import SerialisedApp, copy_each_table_once, trim_registry
 
 
 class OverlapRecorder:
@@ -96,3 +96,35 @@ def test_trimming_keeps_the_latest_emails_and_forgets_other_objects(
 
     assert emails == ["email 2", "email 3"]
     assert messages == []
+
+
+def test_with_each_table_copied_once_a_cancelled_transaction_still_writes_nothing() -> None:
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+
+    copy_each_table_once()
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="eu-west-2")
+        dynamodb.create_table(
+            TableName="things",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        dynamodb.put_item(TableName="things", Item={"pk": {"S": "taken"}})
+
+        def put(key: str, *, only_if_new: bool = False) -> dict[str, Any]:
+            put: dict[str, Any] = {"TableName": "things", "Item": {"pk": {"S": key}}}
+            if only_if_new:
+                put["ConditionExpression"] = "attribute_not_exists(pk)"
+            return {"Put": put}
+
+        with pytest.raises(ClientError, match="TransactionCanceled"):
+            dynamodb.transact_write_items(
+                TransactItems=[put("first"), put("second"), put("taken", only_if_new=True)]
+            )
+        dynamodb.transact_write_items(TransactItems=[put("third"), put("fourth")])
+
+        keys = {item["pk"]["S"] for item in dynamodb.scan(TableName="things")["Items"]}
+    assert keys == {"taken", "third", "fourth"}
