@@ -108,8 +108,9 @@ FUNCTIONS: Mapping[str, FunctionAccess] = {
         purpose="triage: routing, risk, clocks, the screeners' alert, trend alerts",
         # Trend alerts are put (conditionally) in the insights table, never read back.
         tables={"reports": "read_write", "notifications": "write", "insights": "write"},
-        # Triage appends audit entries; only the API verifies a chain.
-        keys={"audit": ("mac",)},
+        # Triage appends the first audit entry and re-signs the report's head, after checking
+        # the head intake signed (it never re-signs a value put back); the API verifies chains.
+        keys={"audit": ("mac", "verify")},
         sends_to=("notify",),
         consumes="triage",
     ),
@@ -133,9 +134,10 @@ FUNCTIONS: Mapping[str, FunctionAccess] = {
     "RetentionSweep": FunctionAccess(
         purpose="redacts and deletes on schedule (writes audit entries and signed tombstones)",
         tables={"reports": "read_write", "demographics": "write", "notifications": "read_write"},
-        # The sweep's audit entries carry no reason, so it seals nothing; it signs entries and
-        # tombstones, and only the API (records, audit) checks them.
-        keys={"audit": ("mac",)},
+        # The sweep's audit entries carry no reason, so it seals nothing; it signs entries,
+        # tombstones and the case's new head, after checking the head it read (the API
+        # checks entries and tombstones).
+        keys={"audit": ("mac", "verify")},
     ),
     "AuditCheckpoint": FunctionAccess(
         purpose="checkpoints every case's audit head, signed (reads heads, writes checkpoints)",

@@ -124,7 +124,7 @@ EXPECTED: Mapping[str, Mapping[str, frozenset[str]]] = {
         "table/reports": READ | WRITE,
         "table/notifications": WRITE,
         "table/insights": WRITE,
-        "key/audit": frozenset({"kms:GenerateMac"}),
+        "key/audit": frozenset({"kms:GenerateMac", "kms:VerifyMac"}),
         "queue/notify": SEND,
         "queue/triage": CONSUME,
         "key/storage via sqs": THROUGH_SQS,
@@ -159,7 +159,7 @@ EXPECTED: Mapping[str, Mapping[str, frozenset[str]]] = {
         "table/reports": READ | WRITE,
         "table/demographics": WRITE,
         "table/notifications": READ | WRITE,
-        "key/audit": frozenset({"kms:GenerateMac"}),
+        "key/audit": frozenset({"kms:GenerateMac", "kms:VerifyMac"}),
         "logs/own": LOGS,
     },
     "AuditCheckpoint": {
@@ -216,7 +216,9 @@ KEY_USERS: Mapping[str, Mapping[str, frozenset[str]]] = {
         "kms:GenerateMac": frozenset(
             {"APIHandler", "OnTriageMessage", "RetentionSweep", "AuditCheckpoint"}
         ),
-        "kms:VerifyMac": frozenset({"APIHandler", "AuditCheckpoint"}),
+        "kms:VerifyMac": frozenset(
+            {"APIHandler", "OnTriageMessage", "RetentionSweep", "AuditCheckpoint"}
+        ),
     },
 }
 
