@@ -615,3 +615,30 @@ def test_a_case_retention_deleted_leaves_the_checkpoint_and_a_vanished_one_is_re
     assert services.audit_checkpoints().anchor(deleted_id) is None
     assert services.audit_checkpoints().anchor(vanished_id) is not None
     assert verdicts(stack, reference)["intact"] is True
+
+
+def test_a_checkpoint_edited_down_anchors_nothing_and_is_not_replaced(
+    stack: Stack, reference: str
+) -> None:
+    """A table writer lowers a case's checkpointed head (to make room for a truncation):
+    its signature fails, verification says so, and the next run neither trusts nor
+    re-signs it."""
+    report_id = stack.report_id(reference)
+    services.audit_checkpoint()()
+    key = {"pk": {"S": "CHECKPOINT"}, "sk": {"S": f"REPORT#{report_id}"}}
+    services.dynamodb().update_item(
+        TableName=stack.settings.reports_table,
+        Key=key,
+        UpdateExpression="SET seq = :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
+
+    assert verdicts(stack, reference) == {
+        "intact": False,
+        "entries": len(ACTIONS),
+        "broken_at": None,
+        "problem": "the checkpoint of 2026-11-20T10:30:00.000Z is not signed by the audit key",
+    }
+    assert services.audit_checkpoint()()["checkpoint_unsigned"] == 1
+    edited = services.dynamodb().get_item(TableName=stack.settings.reports_table, Key=key)
+    assert edited["Item"]["seq"] == {"N": "1"}
