@@ -445,11 +445,10 @@ class Casework:
         return case
 
     def _advisor(self, principal: Principal, advisor_id: str) -> MemberRecord:
-        member = next(
-            (m for m in self.directory.members(principal.team_id) if m.member_id == advisor_id),
-            None,
-        )
-        if member is None or "advisor" not in member.roles:
+        # A deactivated advisor is no advisor: a leaver is never given a case.
+        advisors = with_role(self.directory.members(principal.team_id), "advisor")
+        member = next((m for m in advisors if m.member_id == advisor_id), None)
+        if member is None:
             raise InvalidInput([FieldProblem("advisor_id", "is not an advisor of your team")])
         return member
 

@@ -11,6 +11,7 @@ The revocation clock here is the real one, because Cognito stamps tokens with re
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from datetime import UTC, datetime
@@ -25,7 +26,8 @@ from chalicelib.clock import Clock, SystemClock
 from chalicelib.directory import with_role
 from chalicelib.settings import Settings
 from chalicelib.staff_access import StaffAccess, manage
-from tests.api.conftest import as_staff, sign_in
+from tests.api.conftest import as_staff, drain, post_json, sign_in
+from tests.factories import named_submission
 
 
 @pytest.fixture
@@ -439,3 +441,36 @@ def test_a_group_added_or_another_pools_change_grants_and_revokes_nothing(
     assert _me(client, token).status_code == 200
     assert _me(client, token).json_body["roles"] == ["screener"]
     assert _get(client, "/staff/records", token) == 403
+
+
+def test_a_deactivated_advisor_is_neither_offered_nor_given_a_case(
+    client: Client, aws: Settings, staff: None
+) -> None:
+    # Given a named report waiting for screening, and both advisors offered for it
+    reference = post_json(client, "/reports", named_submission()).json_body["reference"]
+    drain(client, aws)
+    screener = sign_in(aws, "ss-screener")
+    path = f"/staff/cases/{reference}"
+    offered = client.http.get(f"{path}/advisors", headers=as_staff(screener)).json_body
+    assert {a["member_id"] for a in offered["advisors"]} == {"ss-advisor-1", "ss-advisor-2"}
+
+    # When ops deactivate one of them (a leaver)
+    assert _manage(client, action="deactivate", member_id="ss-advisor-1")["done"] is True
+
+    # Then only the other is offered, and the leaver cannot be given the case
+    offered = client.http.get(f"{path}/advisors", headers=as_staff(screener)).json_body
+    assert [a["member_id"] for a in offered["advisors"]] == ["ss-advisor-2"]
+    version = client.http.get(path, headers=as_staff(screener)).json_body["version"]
+    refused = client.http.post(
+        f"{path}/assignment",
+        headers=as_staff(screener),
+        body=json.dumps({"advisor_id": "ss-advisor-1", "reason": "Left", "version": version}),
+    )
+    assert refused.status_code == 400
+    assert [e["field"] for e in refused.json_body["errors"]] == ["advisor_id"]
+    given = client.http.post(
+        f"{path}/assignment",
+        headers=as_staff(screener),
+        body=json.dumps({"advisor_id": "ss-advisor-2", "reason": "Here", "version": version}),
+    )
+    assert given.status_code == 200, given.json_body
