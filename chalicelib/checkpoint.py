@@ -28,7 +28,7 @@ from chalicelib.audit import HEAD_MAC, Anchor, AuditSigner, ChainHead, head_sign
 from chalicelib.cases.store import plain, serialized
 from chalicelib.clock import Clock, iso
 from chalicelib.dependencies import unavailable_on_failure
-from chalicelib.observability import logger
+from chalicelib.observability import AUDIT_CHAIN_BROKEN, increment, logger
 from chalicelib.reports.store import CASE_HEADS, CASE_HEADS_KEY
 from chalicelib.retention import tombstone_digest
 
@@ -107,14 +107,17 @@ class Checkpoints:
                     # must look at a checkpoint someone edited.
                     counts["checkpoint_unsigned"] += 1
                     logger.error("checkpoint not signed", extra={"report_id": report_id})
+                    increment(AUDIT_CHAIN_BROKEN)
                     continue
                 if int(previous["seq"]) >= head.seq:
                     counts["behind"] += 1
                     logger.error("audit head behind its checkpoint", extra={"report_id": report_id})
+                    increment(AUDIT_CHAIN_BROKEN)
                     continue
             if not head_signed(self.signer, case):
                 counts["unsigned"] += 1
                 logger.error("audit head not signed", extra={"report_id": report_id})
+                increment(AUDIT_CHAIN_BROKEN)
                 continue
             self._put(report_id, str(case["reference"]), head, at)
             counts["checkpointed"] += 1
@@ -127,6 +130,7 @@ class Checkpoints:
             else:
                 counts["vanished"] += 1
                 logger.error("checkpointed case vanished", extra={"report_id": report_id})
+                increment(AUDIT_CHAIN_BROKEN)
         logger.info("audit checkpoint", extra=counts)
         return counts
 

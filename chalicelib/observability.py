@@ -35,6 +35,8 @@ METRICS_NAMESPACE = "ReportSupport"
 SEAL_REFUSED = "SealRefused"
 #: A report found by an email's blind index whose sealed contact holds another address.
 BLIND_INDEX_MISMATCH = "BlindIndexMismatch"
+#: A case's audit chain failed verification, or its head disagrees with its checkpoint.
+AUDIT_CHAIN_BROKEN = "AuditChainBroken"
 
 
 def increment(metric: str) -> None:

@@ -25,6 +25,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from chalicelib.observability import (
+    AUDIT_CHAIN_BROKEN,
     BLIND_INDEX_MISMATCH,
     METRICS_NAMESPACE,
     SEAL_REFUSED,
@@ -124,6 +125,7 @@ class Alarms(Construct):
         for name, description in (
             (SEAL_REFUSED, "A sealed value refused to open (moved, tampered or put back)"),
             (BLIND_INDEX_MISMATCH, "A report's email blind index does not match its contact"),
+            (AUDIT_CHAIN_BROKEN, "A case's audit chain or head failed its check"),
         ):
             self._alarm(
                 name,

@@ -63,7 +63,13 @@ from chalicelib.errors import (
 from chalicelib.institution.models import PRIORITIES
 from chalicelib.institution.models import Retention as RetentionPolicy
 from chalicelib.notify import Kind, Notification, Outbox
-from chalicelib.observability import SEAL_REFUSED, correlated, increment, logger
+from chalicelib.observability import (
+    AUDIT_CHAIN_BROKEN,
+    SEAL_REFUSED,
+    correlated,
+    increment,
+    logger,
+)
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.reports.intake import CONTACT, NARRATIVE
 from chalicelib.roles import Role
@@ -225,6 +231,12 @@ class Casework:
         case = self._visible(principal, reference, ("screener", "admin"))
         report_id = str(case["report_id"])
         chain, verification = self.audit.verify(case)
+        if not verification.intact:
+            logger.error(
+                "audit chain broken",
+                extra={"report_id": report_id, "problem": verification.problem},
+            )
+            increment(AUDIT_CHAIN_BROKEN)
         return {
             "reference": case["reference"],
             "verification": {

@@ -29,6 +29,7 @@ from chalicelib.cases.seal import CaseSeal
 from chalicelib.cases.store import plain
 from chalicelib.errors import SealBroken
 from tests.api.conftest import post_json
+from tests.api.emf import metrics
 from tests.api.shared_stack import START, Stack
 from tests.factories import anonymous_submission, named_submission
 
@@ -642,3 +643,34 @@ def test_a_checkpoint_edited_down_anchors_nothing_and_is_not_replaced(
     assert services.audit_checkpoint()()["checkpoint_unsigned"] == 1
     edited = services.dynamodb().get_item(TableName=stack.settings.reports_table, Key=key)
     assert edited["Item"]["seq"] == {"N": "1"}
+
+
+def test_a_broken_chain_counts_towards_the_alarm_where_it_is_found(
+    stack: Stack, reference: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ops learn of tampering from the AuditChainBroken metric: once from each read of the
+    broken trail, once from the checkpoint job that finds the head behind its checkpoint."""
+    earlier = stack.case_item(reference)
+    add_note(stack, reference)
+    services.audit_checkpoint()()
+    assert verified_through_the_api(stack, reference)["intact"] is True
+    assert broken_chain_counts(capsys.readouterr().out) == []
+
+    delete(stack, reference, 7)
+    put(stack, earlier)
+    response = stack.call("get", f"/staff/cases/{reference}/audit", ADMIN)
+    assert response.json_body["verification"]["intact"] is False
+    stack.clock.moment = START + timedelta(hours=1)
+    assert services.audit_checkpoint()()["behind"] == 1
+
+    assert broken_chain_counts(capsys.readouterr().out) == [[1.0], [1.0]]
+
+
+def broken_chain_counts(printed: str) -> list[Any]:
+    """The AuditChainBroken values the app wrote, with the dimension the alarm names."""
+    return [
+        metric["value"]
+        for metric in metrics(printed)
+        if (metric["namespace"], metric["name"], metric["dimensions"])
+        == ("ReportSupport", "AuditChainBroken", {"service": "report-support"})
+    ]

@@ -640,9 +640,10 @@ def test_alarms_cover_dead_letters_errors_given_up_emails_5xx_and_a_missed_sweep
         a["Properties"]["MetricName"]: a["Properties"]
         for a in alarms.values()
         if a["Properties"].get("Namespace") == "ReportSupport"
-        and a["Properties"]["MetricName"] in ("SealRefused", "BlindIndexMismatch")
+        and a["Properties"]["MetricName"]
+        in ("SealRefused", "BlindIndexMismatch", "AuditChainBroken")
     }
-    assert sorted(sealed) == ["BlindIndexMismatch", "SealRefused"]
+    assert sorted(sealed) == ["AuditChainBroken", "BlindIndexMismatch", "SealRefused"]
     for properties in sealed.values():
         assert properties["Dimensions"] == [{"Name": "service", "Value": "report-support"}]
         assert (properties["Statistic"], properties["Threshold"]) == ("Sum", 0)
