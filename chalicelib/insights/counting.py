@@ -54,7 +54,7 @@ from chalicelib.insights.contributions import (
 )
 from chalicelib.insights.publishing import JOB_KEY, Publisher
 from chalicelib.institution.models import Institution
-from chalicelib.observability import correlated, logger
+from chalicelib.observability import SEAL_REFUSED, correlated, increment, logger
 
 #: The attribute on a report item listing the counter keys it was last counted under.
 INSIGHT_COUNTED = "insight_counted"
@@ -165,6 +165,7 @@ class InsightsJob:
         except SealBroken:
             # Never counted and never retried: a broken seal is for the audit, not the stats.
             logger.error("demographics do not open", extra={"report_id": report_id})
+            increment(SEAL_REFUSED)
             answers = {}
         rows = demographic_rows(
             answers if isinstance(answers, dict) else {},

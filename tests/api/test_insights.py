@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from chalicelib import services
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.insights.counting import INSIGHT_COUNTED
+from tests.api.emf import metrics
 from tests.api.shared_stack import Stack
 from tests.factories import anonymous_submission, named_submission, sentinel_submission
 from tests.sentinels import leaves, occurrences, table_items
@@ -839,3 +840,34 @@ def test_no_personal_data_reaches_the_statistics(stack: Stack) -> None:
     ]
     assert statistics(stack)["total_reports"] == 1
     assert occurrences(blobs, sentinels) == []
+
+
+def test_demographics_moved_onto_another_report_raise_the_alarm(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given two named reports with demographics, and a table writer who copies the second's
+    # sealed demographics onto the first's item
+    at(stack, IN_LAST_YEAR)
+    first, second = (stack.submit(named_submission()) for _ in range(2))
+    dynamodb, table = services.dynamodb(), stack.settings.demographics_table
+    items = {
+        reference: dynamodb.get_item(
+            TableName=table, Key={"report_id": {"S": stack.report_id(reference)}}
+        )["Item"]
+        for reference in (first, second)
+    }
+    dynamodb.put_item(TableName=table, Item={**items[first], "sealed": items[second]["sealed"]})
+    capsys.readouterr()
+
+    # When the job counts them
+    counted = scheduled(stack)
+
+    # Then both reports are processed once (the moved copy's answers count as not given),
+    # and ops are told of the one that refused to open
+    assert counted["demographics"] == 2
+    refused = [
+        metric["value"]
+        for metric in metrics(capsys.readouterr().out)
+        if (metric["namespace"], metric["name"]) == ("ReportSupport", "SealRefused")
+    ]
+    assert refused == [[1.0]]
