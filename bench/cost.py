@@ -228,11 +228,12 @@ def add(*usages: Usage) -> Usage:
 
 
 #: Counted by `python -m bench cost --measure` (in-process moto, 2026-11-20 clock).
-#: Scenarios: the four jobs run once each with nothing to do; an anonymous report (POST,
-#: triage, the screeners' alert; build_insights counting it) and its screening (queue, case,
-#: filed); a named report likewise and its casework (screener: queue, case, advisors,
-#: assign; advisor: queue, reveal, contact log, note, in_support, closed; the advisor's
-#: email; build_insights after each step); one sla_watch escalation with its email; the
+#: Scenarios: the five jobs run once each with nothing to do; an anonymous report (POST,
+#: triage, the screeners' alert; build_insights counting it, the audit checkpoint recording
+#: its head) and its screening (queue, case, filed); a named report likewise and its casework
+#: (screener: queue, case, advisors, assign; advisor: queue, reveal, contact log, note,
+#: in_support, closed; the advisor's email; build_insights and the checkpoint after each
+#: step, as if each step fell in another hour); one sla_watch escalation with its email; the
 #: retention sweep redacting the named case and later deleting the reports (per report).
 MEASURED_COUNTS: dict[str, dict[str, Any]] = {
     "idle.redrive_outbox": {
@@ -269,21 +270,34 @@ MEASURED_COUNTS: dict[str, dict[str, Any]] = {
         "read_units": 1,
         "emails": 0,
     },
+    "idle.audit_checkpoint": {
+        "calls": {"dynamodb.Query": 2},
+        "invocations": {"audit_checkpoint": 1},
+        "write_units": 0,
+        "read_units": 1.5,
+        "emails": 0,
+    },
     "anonymous_report": {
         "calls": {
-            "dynamodb.BatchGetItem": 1,
+            "dynamodb.BatchGetItem": 2,
             "dynamodb.GetItem": 4,
-            "dynamodb.PutItem": 1,
-            "dynamodb.Query": 1,
+            "dynamodb.PutItem": 2,
+            "dynamodb.Query": 3,
             "dynamodb.TransactWriteItems": 3,
             "dynamodb.UpdateItem": 3,
             "kms.GenerateDataKey": 1,
-            "kms.GenerateMac": 1,
+            "kms.GenerateMac": 4,
+            "kms.VerifyMac": 2,
             "sqs.SendMessage": 1,
         },
-        "invocations": {"api": 1, "build_insights": 1, "on_triage_message": 1},
-        "write_units": 24,
-        "read_units": 7.5,
+        "invocations": {
+            "api": 1,
+            "audit_checkpoint": 1,
+            "build_insights": 1,
+            "on_triage_message": 1,
+        },
+        "write_units": 25,
+        "read_units": 10,
         "emails": 0,
     },
     "anonymous_screening": {
@@ -295,45 +309,54 @@ MEASURED_COUNTS: dict[str, dict[str, Any]] = {
     },
     "named_report": {
         "calls": {
-            "dynamodb.BatchGetItem": 1,
+            "dynamodb.BatchGetItem": 2,
             "dynamodb.GetItem": 7,
-            "dynamodb.PutItem": 2,
-            "dynamodb.Query": 2,
+            "dynamodb.PutItem": 3,
+            "dynamodb.Query": 4,
             "dynamodb.TransactWriteItems": 4,
             "dynamodb.UpdateItem": 6,
             "kms.Decrypt": 2,
             "kms.GenerateDataKey": 2,
-            "kms.GenerateMac": 2,
+            "kms.GenerateMac": 5,
+            "kms.VerifyMac": 2,
             "sesv2.SendEmail": 1,
             "sqs.SendMessage": 2,
         },
         "invocations": {
             "api": 1,
+            "audit_checkpoint": 1,
             "build_insights": 1,
             "on_notify_message": 1,
             "on_triage_message": 1,
         },
-        "write_units": 44,
-        "read_units": 11,
+        "write_units": 45,
+        "read_units": 14.5,
         "emails": 1,
     },
     "named_casework": {
         "calls": {
-            "dynamodb.BatchGetItem": 3,
+            "dynamodb.BatchGetItem": 6,
             "dynamodb.GetItem": 34,
-            "dynamodb.PutItem": 3,
-            "dynamodb.Query": 20,
+            "dynamodb.PutItem": 6,
+            "dynamodb.Query": 27,
             "dynamodb.TransactWriteItems": 9,
             "dynamodb.UpdateItem": 9,
             "kms.Decrypt": 3,
             "kms.GenerateDataKey": 3,
-            "kms.GenerateMac": 6,
+            "kms.GenerateMac": 15,
+            "kms.VerifyMac": 13,
             "sesv2.SendEmail": 1,
             "sqs.SendMessage": 1,
         },
-        "invocations": {"api": 10, "authorizer": 10, "build_insights": 3, "on_notify_message": 1},
-        "write_units": 96,
-        "read_units": 53,
+        "invocations": {
+            "api": 10,
+            "audit_checkpoint": 3,
+            "authorizer": 10,
+            "build_insights": 3,
+            "on_notify_message": 1,
+        },
+        "write_units": 105,
+        "read_units": 64.5,
         "emails": 1,
     },
     "retention_redaction": {
@@ -341,7 +364,8 @@ MEASURED_COUNTS: dict[str, dict[str, Any]] = {
             "dynamodb.Query": 3,
             "dynamodb.TransactWriteItems": 2,
             "dynamodb.UpdateItem": 5,
-            "kms.GenerateMac": 1,
+            "kms.GenerateMac": 2,
+            "kms.VerifyMac": 1,
         },
         "invocations": {"retention_sweep": 1},
         "write_units": 19,
@@ -354,7 +378,8 @@ MEASURED_COUNTS: dict[str, dict[str, Any]] = {
             "dynamodb.DeleteItem": 1,
             "dynamodb.Query": 3,
             "dynamodb.TransactWriteItems": 1,
-            "kms.GenerateMac": 1,
+            "kms.GenerateMac": 2,
+            "kms.VerifyMac": 1,
         },
         "invocations": {"retention_sweep": 0.5},
         "write_units": 17.5,
@@ -380,7 +405,7 @@ MEASURED_COUNTS: dict[str, dict[str, Any]] = {
 MEASURED: dict[str, Usage] = {name: Usage.from_json(v) for name, v in MEASURED_COUNTS.items()}
 #: Stored bytes per report (items, index entries, DynamoDB's per-item overhead), measured
 #: after the scenarios above (mean of the anonymous and the named report with its case).
-MEASURED_BYTES_PER_REPORT = 7_864
+MEASURED_BYTES_PER_REPORT = 8_495
 
 
 # --- the stack's fixed resources ------------------------------------------------------------
@@ -452,6 +477,7 @@ _ROLE_NAMES = {
     "sla_watch": ("slawatch",),
     "retention_sweep": ("retentionsweep",),
     "build_insights": ("buildinsights",),
+    "audit_checkpoint": ("auditcheckpoint",),
 }
 
 
@@ -462,8 +488,11 @@ class Stack:
     Defaults: what infra/ declares as read on PRICE_DATE (infra/data.py: a storage key for
     tables, queues, logs and the alarm topic besides the app's four keys, the three
     symmetric ones rotating yearly; infra/alarms.py: a DLQ alarm per queue, errors and
-    throttles for each of the nine functions (the eight of app.py and `AddStaffMember`, which
-    ops invoke by hand), notifications given up (a metric filter), API 5xx, sweep missed;
+    throttles for each of the twelve functions (the nine of app.py's events and schedules,
+    `AddStaffMember` and `ManageStaffMember`, which ops invoke by hand, and
+    `RecordCognitoChange`, which Cognito's CloudTrail events invoke), notifications given up
+    (a metric filter), API 5xx, sweep missed, and three metrics the functions publish (seals
+    refused, blind-index mismatches, audit chains broken);
     infra/edge.py: one CloudFront-scope web ACL with two rate rules and two managed rule
     groups; infra/staff_pool.py: Essentials plan; infra/sizing.py: memory; 90-day logs,
     API Gateway's execution log at ERROR only). A template replaces them.
@@ -472,8 +501,8 @@ class Stack:
     source: str = "defaults (infra/*.py as read on 2026-12-01; no template given)"
     keys: int = 5
     rotating_keys: int = 3
-    functions: int = 9
-    alarm_metrics: int = 2 + 2 * 9 + 1 + 1 + 1
+    functions: int = 12
+    alarm_metrics: int = 2 + 2 * 12 + 1 + 1 + 1 + 3
     composite_alarms: int = 0
     custom_metrics: int = 1
     dashboards: int = 0
@@ -1214,7 +1243,7 @@ def _mocked_stack() -> Iterator[_Run]:
         os.environ.update(saved)
 
 
-JOBS = ("redrive_outbox", "sla_watch", "build_insights", "retention_sweep")
+JOBS = ("redrive_outbox", "sla_watch", "build_insights", "retention_sweep", "audit_checkpoint")
 
 
 def _stored_bytes(run: _Run, tables: tuple[str, ...]) -> int:
@@ -1258,6 +1287,7 @@ def measure() -> tuple[dict[str, Usage], int]:
         run.drain("anonymous_report")
         run.container("anonymous_report")
         run.job("build_insights")
+        run.job("audit_checkpoint")
 
         run.container("anonymous_screening")
         run.get("/staff/queue", screener)
@@ -1269,6 +1299,7 @@ def measure() -> tuple[dict[str, Usage], int]:
         run.drain("named_report")
         run.container("named_report")
         run.job("build_insights")
+        run.job("audit_checkpoint")
 
         phase = "named_casework"
         run.container(phase)
@@ -1283,6 +1314,7 @@ def measure() -> tuple[dict[str, Usage], int]:
         run.drain(phase)
         run.container(phase)
         run.job("build_insights")
+        run.job("audit_checkpoint")
         run.container(phase)
         run.get("/staff/queue", advisor)
         run.post(f"/staff/cases/{named}/reveal", {"purpose": "To make first contact"}, advisor)
@@ -1293,6 +1325,7 @@ def measure() -> tuple[dict[str, Usage], int]:
         run.drain(phase)
         run.container(phase)
         run.job("build_insights")
+        run.job("audit_checkpoint")
         run.container(phase)
         transitions = f"/staff/cases/{named}/transitions"
         support = run.post(
@@ -1313,6 +1346,7 @@ def measure() -> tuple[dict[str, Usage], int]:
         run.drain(phase)
         run.container(phase)
         run.job("build_insights")
+        run.job("audit_checkpoint")
 
         stored = _stored_bytes(run, ("reports", "notifications", "demographics")) / 2
 

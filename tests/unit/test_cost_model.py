@@ -182,13 +182,15 @@ def test_fixed_resources_are_counted_from_a_template(tmp_path: Path) -> None:
 
 def test_the_defaults_are_the_stacks_synthesised_on_2026_12_01() -> None:
     # Counted from both templates (tests/infra/test_cost_defaults.py checks them against a
-    # fresh synthesis): 9 functions (app.py's 8 and AddStaffMember), errors and throttles
-    # alarmed for each, 2 dead-letter queues, notifications given up, API 5xx, sweep missed.
+    # fresh synthesis): 12 functions (app.py's 9 events and schedules, AddStaffMember,
+    # ManageStaffMember, RecordCognitoChange), errors and throttles alarmed for each, 2
+    # dead-letter queues, notifications given up, API 5xx, sweep missed, and the three metrics
+    # the functions publish (SealRefused, BlindIndexMismatch, AuditChainBroken).
     stack = Stack(schedules=(), memory_mb={})
 
     assert (stack.keys, stack.rotating_keys) == (5, 3)
-    assert stack.functions == 9
-    assert stack.alarm_metrics == 2 + 2 * 9 + 3 == 23
+    assert stack.functions == 12
+    assert stack.alarm_metrics == 2 + 2 * 12 + 3 + 3 == 32
     assert (stack.custom_metrics, stack.web_acls, stack.waf_rules) == (1, 1, 4)
     assert (stack.polled_queues, stack.tables, stack.pitr) == (2, 6, True)
 
@@ -199,4 +201,4 @@ def test_account_wide_lambda_alarms_leave_two_metrics_for_all_functions() -> Non
 
     changed = change(Stack(schedules=(), memory_mb={}))
 
-    assert changed.alarm_metrics == 23 - 18 + 2
+    assert changed.alarm_metrics == 32 - 24 + 2
