@@ -25,6 +25,7 @@ from unittest import mock
 import boto3
 
 from chalicelib.resources import RESOURCES
+from devstack.aws import LOCAL_ACCOUNT_ID
 from devstack.provision import create_user_pool, verify_sender
 
 #: Types moto's CloudFormation cannot create, and why. The properties that matter for each
@@ -178,7 +179,8 @@ def _create_outside_the_stack(
     session: boto3.Session, template: dict[str, Any], stripped: dict[str, str], stage: str
 ) -> dict[str, str]:
     """The user pool, its client and the email sender, made as the local stack makes them;
-    logical id -> the value a `Ref` to it would have."""
+    logical id -> the value a `Ref` to it would have, and "<logical id>.<attribute>" -> the
+    value of a `Fn::GetAtt` of it (the pool's ARN, which the staff functions' policies name)."""
     resources = template["Resources"]
     pool_id, client_id = create_user_pool(session.client("cognito-idp"), RESOURCES.user_pool, stage)
     sesv2 = session.client("sesv2")
@@ -187,6 +189,9 @@ def _create_outside_the_stack(
         properties = resources[logical_id].get("Properties", {})
         if kind == "AWS::Cognito::UserPool":
             stand_ins[logical_id] = pool_id
+            stand_ins[f"{logical_id}.Arn"] = (
+                f"arn:aws:cognito-idp:{session.region_name}:{LOCAL_ACCOUNT_ID}:userpool/{pool_id}"
+            )
         elif kind == "AWS::Cognito::UserPoolClient":
             stand_ins[logical_id] = client_id
         elif kind == "AWS::SES::EmailIdentity":
@@ -248,9 +253,11 @@ def _substitute(node: Any, stripped: Mapping[str, str], stand_ins: Mapping[str, 
         return stand_ins[node["Ref"]]
     if set(node) == {"Fn::GetAtt"}:
         target = node["Fn::GetAtt"]
-        name = target[0] if isinstance(target, list) else str(target).split(".", 1)[0]
+        name, attribute = target if isinstance(target, list) else str(target).split(".", 1)
         if name in stripped:
-            raise UnresolvedReference(f"{name} (Fn::GetAtt)")
+            if f"{name}.{attribute}" not in stand_ins:
+                raise UnresolvedReference(f"{name} (Fn::GetAtt)")
+            return stand_ins[f"{name}.{attribute}"]
     if set(node) == {"Fn::Sub"}:
         text = node["Fn::Sub"] if isinstance(node["Fn::Sub"], str) else node["Fn::Sub"][0]
 
@@ -258,9 +265,10 @@ def _substitute(node: Any, stripped: Mapping[str, str], stand_ins: Mapping[str, 
             name, attribute = match.group(1), match.group(2)
             if name not in stripped:
                 return match.group(0)
-            if attribute or name not in stand_ins:
+            key = name + (attribute or "")
+            if key not in stand_ins:
                 raise UnresolvedReference(f"{name} (Fn::Sub)")
-            return stand_ins[name]
+            return stand_ins[key]
 
         replaced = _SUB_NAME.sub(replace, text)
         if isinstance(node["Fn::Sub"], str):

@@ -430,10 +430,13 @@ def test_both_queues_feed_their_consumers_reporting_partial_batch_failures(
 
 
 def test_the_schedules_are_eventbridge_rules_at_the_apps_rates(deployed: DeployedStack) -> None:
+    """Every rule is a schedule of the app's but one: Cognito's changes, recorded by
+    CloudTrail, sent to the function that brings them into the staff directory."""
     events = deployed.session.client("events")
     lambda_ = deployed.session.client("lambda")
     functions = deployed.function_names()
     found: dict[str, str] = {}
+    patterned: dict[str, Any] = {}
     for rule in deployed.deployment.physical_ids("AWS::Events::Rule").values():
         described = events.describe_rule(Name=rule)
         (target,) = events.list_targets_by_rule(Rule=rule)["Targets"]
@@ -443,5 +446,12 @@ def test_the_schedules_are_eventbridge_rules_at_the_apps_rates(deployed: Deploye
             if lambda_.get_function_configuration(FunctionName=name)["FunctionArn"] == target["Arn"]
         )
         assert described["State"] == "ENABLED"
-        found[function] = described["ScheduleExpression"]
+        if "EventPattern" in described:
+            pattern = json.loads(described["EventPattern"])
+            patterned[function] = (pattern["source"], pattern["detail-type"])
+        else:
+            found[function] = described["ScheduleExpression"]
     assert found == SCHEDULES
+    assert patterned == {
+        "RecordCognitoChange": (["aws.cognito-idp"], ["AWS API Call via CloudTrail"])
+    }
