@@ -13,10 +13,12 @@ a transaction deep-copies its tables, so every item again on every transaction. 
 session that is gigabytes. After each request the server drops them, except the most recent
 `KEEP_EMAILS` emails, which `devstack.emails` reads there (about 0.1 ms a request).
 
-That copy is also most of a transaction's time: moto deep-copies a table once for every
-item the transaction writes to it (intake writes several to the reports table), all before
-the first write, so every copy is the same. `copy_each_table_once` makes it one copy a
-table: the same rollback, a fraction of the time, and the lock is held that much less.
+That copy was also most of a transaction's time: moto deep-copies a whole table for every
+item the transaction writes to it (intake writes several to the reports table), so a
+transaction cost more, in time and in peak memory, the more the stack had stored (an extra
+copy of the reports table on every report, which the allocator keeps as its high-water
+mark). `journal_transactions` keeps a copy of only the items a transaction names, and puts
+those back if it fails: the same rollback, at a cost that does not grow with the table.
 """
 
 from __future__ import annotations
@@ -90,39 +92,80 @@ def trim_registry(keep_emails: int = KEEP_EMAILS) -> None:
                     del sent[: len(sent) - keep_emails]
 
 
-_table_copies: dict[int, Any] = {}
+#: One item a transaction may change: its table, key, and a copy of it before (None: absent).
+_Saved = tuple[Any, Any, Any, Any]
 
 
-def _deepcopy_tables_once(value: Any, memo: dict[int, Any] | None = None) -> Any:
+def _no_table_copy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+    """`copy.deepcopy`, except that a table is not copied (`journal_transactions` saves items)."""
     from moto.dynamodb.models.table import Table
 
-    if not isinstance(value, Table):
-        return copy.deepcopy(value, memo)
-    if id(value) not in _table_copies:
-        _table_copies[id(value)] = copy.deepcopy(value, memo)
-    return _table_copies[id(value)]
+    return value if isinstance(value, Table) else copy.deepcopy(value, memo)
 
 
-def copy_each_table_once() -> None:
-    """Make moto's `transact_write_items` copy each table it touches once, not per item.
+def _saved_items(backend: Any, transact_items: list[dict[str, Any]]) -> list[_Saved]:
+    """A copy of every item `transact_items` names, as it is now, in the order named."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
 
-    Only under `SerialisedApp`'s lock: the copies are shared for the length of one call.
+    saved: list[_Saved] = []
+    for entry in transact_items:
+        for op_type, op in entry.items():
+            table = backend.tables.get(op.get("TableName"))
+            key = op.get("Item") if op_type == "Put" else op.get("Key")
+            if table is None or not isinstance(key, dict):
+                continue
+            try:
+                hash_key = DynamoType(key[table.hash_key_attr])
+                range_key = DynamoType(key[table.range_key_attr]) if table.has_range_key else None
+            except (KeyError, TypeError):
+                continue  # moto refuses the operation before it writes anything
+            # `.get`, not `table.get_item`: `table.items` is a defaultdict, a miss would add.
+            current = table.items.get(hash_key)
+            if range_key is not None:
+                current = current.get(range_key) if current is not None else None
+            saved.append((table, hash_key, range_key, copy.deepcopy(current)))
+    return saved
+
+
+def _put_back(saved: list[_Saved]) -> None:
+    """Restore every saved item (latest first, so an item named twice ends as it began)."""
+    for table, hash_key, range_key, item in reversed(saved):
+        if range_key is None:
+            if item is None:
+                table.items.pop(hash_key, None)
+            else:
+                table.items[hash_key] = item
+        elif item is None:
+            table.items.get(hash_key, {}).pop(range_key, None)
+        else:
+            table.items[hash_key][range_key] = item
+
+
+def journal_transactions() -> None:
+    """Make moto's `transact_write_items` save the items it names instead of whole tables.
+
+    moto undoes a failed transaction by putting back a deep copy of every table it touches,
+    taken before the first write. Here that copy is no copy at all (moto puts the same table
+    back) and the items the transaction names are copied instead, and restored when it fails:
+    moto fails a transaction only by raising, after its own rollback. Idempotent.
     """
     from moto.dynamodb import models
 
     backend = models.DynamoDBBackend
-    if getattr(backend.transact_write_items, "copies_tables_once", False):
+    if getattr(backend.transact_write_items, "journals_items", False):
         return
-    models.copy = types.SimpleNamespace(deepcopy=_deepcopy_tables_once)  # type: ignore[attr-defined,assignment]
+    models.copy = types.SimpleNamespace(deepcopy=_no_table_copy)  # type: ignore[attr-defined,assignment]
     original = backend.transact_write_items
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        saved = _saved_items(self, transact_items)
         try:
             original(self, transact_items)
-        finally:
-            _table_copies.clear()
+        except BaseException:
+            _put_back(saved)
+            raise
 
-    transact_write_items.copies_tables_once = True  # type: ignore[attr-defined]
+    transact_write_items.journals_items = True  # type: ignore[attr-defined]
     backend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
@@ -130,7 +173,7 @@ class SerialisedMotoServer(ThreadedMotoServer):
     """moto's threaded server (same interface) serving `SerialisedApp`."""
 
     def _server_entry(self) -> None:
-        copy_each_table_once()
+        journal_transactions()
         app = SerialisedApp(DomainDispatcherApplication(create_backend_app))
         server: BaseWSGIServer = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler

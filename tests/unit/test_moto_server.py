@@ -11,7 +11,7 @@ from moto.core.model_instances import model_data
 from moto.ses.models import RawMessage  # noqa: F401 - registers SES's models
 from moto.sqs.models import Message  # noqa: F401 - registers SQS's models
 
-from devstack.moto_server import SerialisedApp, copy_each_table_once, trim_registry
+from devstack.moto_server import SerialisedApp, journal_transactions, trim_registry
 
 
 class OverlapRecorder:
@@ -98,12 +98,101 @@ def test_trimming_keeps_the_latest_emails_and_forgets_other_objects(
     assert messages == []
 
 
-def test_with_each_table_copied_once_a_cancelled_transaction_still_writes_nothing() -> None:
+def test_a_cancelled_transaction_puts_back_every_item_it_named() -> None:
     import boto3
     from botocore.exceptions import ClientError
     from moto import mock_aws
 
-    copy_each_table_once()
+    journal_transactions()
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="eu-west-2")
+        dynamodb.create_table(
+            TableName="things",
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        for pk in ("taken", "counted", "doomed"):
+            dynamodb.put_item(
+                TableName="things", Item={"pk": {"S": pk}, "sk": {"S": "A"}, "n": {"N": "1"}}
+            )
+
+        def key(pk: str) -> dict[str, Any]:
+            return {"pk": {"S": pk}, "sk": {"S": "A"}}
+
+        def put(pk: str, *, only_if_new: bool = False) -> dict[str, Any]:
+            put: dict[str, Any] = {"TableName": "things", "Item": {**key(pk), "n": {"N": "2"}}}
+            if only_if_new:
+                put["ConditionExpression"] = "attribute_not_exists(pk)"
+            return {"Put": put}
+
+        increment = {
+            "Update": {
+                "TableName": "things",
+                "Key": key("counted"),
+                "UpdateExpression": "SET n = n + :one",
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+            }
+        }
+        delete = {"Delete": {"TableName": "things", "Key": key("doomed")}}
+        with pytest.raises(ClientError, match="TransactionCanceled"):
+            dynamodb.transact_write_items(
+                TransactItems=[put("first"), increment, delete, put("taken", only_if_new=True)]
+            )
+        dynamodb.transact_write_items(TransactItems=[put("second"), put("third")])
+
+        items = {
+            item["pk"]["S"]: item["n"]["N"] for item in dynamodb.scan(TableName="things")["Items"]
+        }
+    assert items == {"taken": "1", "counted": "1", "doomed": "1", "second": "2", "third": "2"}
+
+
+def test_a_transaction_copies_no_table() -> None:
+    import boto3
+    from moto import mock_aws
+    from moto.dynamodb import models
+    from moto.dynamodb.models.table import Table
+
+    journal_transactions()
+    copied: list[Any] = []
+    deepcopy = models.copy.deepcopy  # type: ignore[attr-defined]
+
+    def watched(value: Any, memo: dict[int, Any] | None = None) -> Any:
+        result = deepcopy(value, memo)
+        if isinstance(value, Table) and result is not value:
+            copied.append(value)
+        return result
+
+    with mock_aws(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(models.copy, "deepcopy", watched)  # type: ignore[attr-defined]
+        dynamodb = boto3.client("dynamodb", region_name="eu-west-2")
+        dynamodb.create_table(
+            TableName="things",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": "things", "Item": {"pk": {"S": str(n)}}}} for n in range(5)
+            ]
+        )
+        count = dynamodb.scan(TableName="things")["Count"]
+    assert (count, copied) == (5, [])
+
+
+def test_a_cancelled_transaction_still_writes_nothing() -> None:
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+
+    journal_transactions()
     with mock_aws():
         dynamodb = boto3.client("dynamodb", region_name="eu-west-2")
         dynamodb.create_table(
