@@ -3,9 +3,10 @@
 A notification is written to the outbox in the same transaction as the change that causes
 it, then its id is queued. The notify worker claims it with a short lease, sends one email,
 and marks it sent, so a duplicate delivery sends nothing and a crash before sending leaves
-it for the redrive job. Emails carry a reference, a priority and a portal link (a trend
-alert also the place or department, a count and a window): never a name, an email address
-of a reporter, a narrative or what happened.
+it for the redrive job. Emails carry a reference, the case's priority and a portal link (a
+trend alert instead the place or department, a count and a window, and no priority: it is
+about many reports): never a name, an email address of a reporter, a narrative or what
+happened.
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ class Notification:
     kind: Kind
     report_id: str
     reference: str
-    priority: str
+    #: The case's priority; None for a trend alert, which is about many reports, not a case.
+    priority: str | None
     team_id: str
     created_at: datetime
     stage: str | None = None
@@ -94,13 +96,14 @@ class Notification:
             "kind": self.kind,
             "report_id": self.report_id,
             "reference": self.reference,
-            "priority": self.priority,
             "team_id": self.team_id,
             "created_at": iso(self.created_at),
             "status": PENDING,
             "unsent": _UNSENT,
             "attempts": 0,
         }
+        if self.priority is not None:
+            values["priority"] = self.priority
         if self.stage:
             values["stage"] = self.stage
         if self.due_at:
@@ -256,7 +259,7 @@ class EmailRenderer:
         """The email for a stored notification."""
         kind = notification["kind"]
         reference = notification["reference"]
-        priority = notification["priority"]
+        priority = str(notification.get("priority", ""))
         stage_text = STAGE_TEXT.get(notification.get("stage") or "", "")
         trend = {
             "dimension": str(notification.get("trend_dimension", "")),
@@ -286,9 +289,13 @@ class EmailRenderer:
         }
         text = _template(f"{kind}.txt").substitute(fields)
         escaped = {name: html.escape(value) for name, value in fields.items()}
-        rows = [("Due", escaped["due"])] if fields["due"] else []
+        # A trend alert is about a pattern across reports: it has no priority of its own, and
+        # the latest report's would mislead; it says what it is instead.
+        rows = [] if kind == "trend_alert" else [("Priority", escaped["priority"])]
+        rows += [("Due", escaped["due"])] if fields["due"] else []
         if kind == "trend_alert":
             rows += [
+                ("Alert", "Trend: many reports about one place or department"),
                 ("Department" if trend["dimension"] == "department" else "Where", escaped["label"]),
                 ("Reports", escaped["count"]),
                 ("Within", f"{escaped['window_days']} days"),

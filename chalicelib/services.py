@@ -345,6 +345,7 @@ def casework() -> Casework:
         fallback_team=institution().triage.routing.fallback_team,
         concerns=concern_index(),
         retention=institution().retention,
+        record_only=institution().triage.record_only,
     )
 
 

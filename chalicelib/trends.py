@@ -79,7 +79,8 @@ class TrendWatch:
                 kind="trend_alert",
                 report_id=str(report["report_id"]),
                 reference=str(report["reference"]),
-                priority="normal",
+                # A pattern across reports, not a case: it has no priority to give.
+                priority=None,
                 team_id=self.team_id,
                 created_at=self.clock.now(),
                 trend=Trend(

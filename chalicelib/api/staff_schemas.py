@@ -36,6 +36,9 @@ class CaseSummary(Answer):
     risk_flags: list[str]
     team_id: str | None
     advisor_id: str | None
+    #: The advisor's name from the staff directory (None if unassigned or no longer in the
+    #: team).
+    advisor_name: str | None
     submitted_at: str
     first_contact_due: str | None
     overdue: bool
@@ -47,6 +50,9 @@ class CaseDetail(CaseSummary):
 
     answers: dict[str, str | list[str]]
     preferences: dict[str, str]
+    #: A named reporter who did not ask for a record only: filing the case needs an
+    #: `override_reason` (see `chalicelib.cases.filing`).
+    asked_to_talk: bool
     form_version: str | None
     triaged_at: str | None
     assigned_at: str | None

@@ -28,7 +28,7 @@ from typing import Any
 
 from chalicelib import retention
 from chalicelib.audit import AuditTrail
-from chalicelib.cases import workflow
+from chalicelib.cases import filing, workflow
 from chalicelib.cases.access import Principal
 from chalicelib.cases.ledger import CaseLedger
 from chalicelib.cases.models import (
@@ -60,7 +60,7 @@ from chalicelib.errors import (
     StaleVersion,
     TransitionRefused,
 )
-from chalicelib.institution.models import PRIORITIES
+from chalicelib.institution.models import PRIORITIES, Clause
 from chalicelib.institution.models import Retention as RetentionPolicy
 from chalicelib.notify import Kind, Notification, Outbox
 from chalicelib.observability import (
@@ -104,6 +104,8 @@ class Casework:
     concerns: ConcernIndex
     #: When closed cases are redacted and anonymised records deleted (see `retention`).
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+    #: The answer by which a named reporter asks for a record only (see `filing`).
+    record_only: Clause | None = None
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -132,30 +134,29 @@ class Casework:
         else:
             index, key, value = "advisor_queue", "advisor_open", principal.member_id
         now = iso(self.clock.now())
-        rows: list[dict[str, Any]] = []
+        items_read: list[dict[str, Any]] = []
         following = cursor
         # Filters apply after DynamoDB's page limit, so read on until a page's worth is found
         # (boundedly): a filtered page must not come back empty while more cases match.
         for _page in range(_MAX_PAGES_PER_CALL):
             items, following = self.cases.queue(index, key, value, PAGE_SIZE, following)
-            rows += [
-                summary(item, now)
+            items_read += [
+                item
                 for item in items
                 if (status is None or item["status"] == status)
                 and (priority is None or item.get("priority") == priority)
                 and (not overdue or _overdue(item, now))
             ]
-            if following is None or len(rows) >= PAGE_SIZE:
+            if following is None or len(items_read) >= PAGE_SIZE:
                 break
+        names = self._advisor_names(principal.team_id, items_read)
+        rows = [summary(item, now, names) for item in items_read]
         return {"cases": rows, "next_cursor": following}
 
     def view(self, principal: Principal, reference: str) -> dict[str, Any]:
         """A case without its personal data (that needs `reveal`), and its linked reports."""
         case = self._visible(principal, reference, ("screener", "advisor", "admin"))
-        return {
-            **detail(case, iso(self.clock.now())),
-            "linked_reports": self._linked(principal, case),
-        }
+        return {**self._detail(case), "linked_reports": self._linked(principal, case)}
 
     def _linked(self, principal: Principal, case: dict[str, Any]) -> list[dict[str, Any]]:
         # Screeners decide what a pattern of reports means; an advisor works one case and an
@@ -287,7 +288,7 @@ class Casework:
         case = self._change(
             principal, reference, ("screener",), "assign", request.reason, request.version, change
         )
-        return detail(case, iso(self.clock.now()))
+        return self._detail(case)
 
     def transition(
         self, principal: Principal, reference: str, request: TransitionRequest
@@ -299,6 +300,8 @@ class Casework:
         def change(case: dict[str, Any]) -> Change:
             current = str(case["status"])
             workflow.check_transition(current, request.to)
+            if request.to == "filed":
+                filing.check_filing(case, self.record_only, request.override_reason)
             update = CaseUpdate(changes={"status": request.to})
             # One reading of the clock: the redaction date is counted from `closed_at` itself.
             moment = self.clock.now()
@@ -318,18 +321,30 @@ class Casework:
                 update.changes["queue_order"] = queue_order(str(case.get("priority")), now)
                 if case.get("advisor_id"):
                     update.changes["advisor_open"] = case["advisor_id"]
-            return Change(update, {"from": current, "to": request.to, "outcome": request.outcome})
+            details: dict[str, Any] = {
+                "from": current,
+                "to": request.to,
+                "outcome": request.outcome,
+            }
+            if request.override_reason is not None:
+                details["override"] = True
+            return Change(update, details)
 
+        # The override is free text like the reason (it may name people): the audit seals
+        # both together, and its details say in clear only that an override was recorded.
+        reason = request.reason
+        if request.override_reason is not None:
+            reason = f"{reason}\nOverride: {request.override_reason}"
         case = self._change(
             principal,
             reference,
             ("screener", "advisor"),
             "transition",
-            request.reason,
+            reason,
             request.version,
             change,
         )
-        return detail(case, iso(self.clock.now()))
+        return self._detail(case)
 
     def set_priority(
         self, principal: Principal, reference: str, request: PriorityRequest
@@ -350,7 +365,7 @@ class Casework:
             request.version,
             change,
         )
-        return detail(case, iso(self.clock.now()))
+        return self._detail(case)
 
     def escalate(
         self, principal: Principal, reference: str, request: EscalationRequest
@@ -372,7 +387,7 @@ class Casework:
             request.version,
             change,
         )
-        return detail(case, iso(self.clock.now()))
+        return self._detail(case)
 
     def set_flag(
         self, principal: Principal, reference: str, request: FlagRequest
@@ -403,7 +418,7 @@ class Casework:
             request.version,
             change,
         )
-        return detail(case, iso(self.clock.now()))
+        return self._detail(case)
 
     def add_to_timeline(
         self, principal: Principal, reference: str, request: TimelineRequest
@@ -441,9 +456,29 @@ class Casework:
         case = self._change(
             principal, reference, ("screener", "advisor"), f"add_{entry.type}", None, None, change
         )
-        return detail(case, iso(self.clock.now()))
+        return self._detail(case)
 
     # --- internals --------------------------------------------------------------------------
+
+    def _detail(self, case: dict[str, Any]) -> dict[str, Any]:
+        names = self._advisor_names(str(case.get("team_id")), [case])
+        return {
+            **detail(case, iso(self.clock.now()), names),
+            # The portal asks for an override reason before filing such a case.
+            "asked_to_talk": filing.asked_to_talk(case, self.record_only),
+        }
+
+    def _advisor_names(self, team_id: str, cases: list[dict[str, Any]]) -> dict[str, str]:
+        """The names of these cases' advisors, by member id, from the team's directory.
+
+        Names are sealed in the directory and unsealed only here, for the answer; an
+        advisor no longer in the team (a leaver) is shown by member id alone.
+        """
+        wanted = {str(case["advisor_id"]) for case in cases if case.get("advisor_id")}
+        if not wanted:
+            return {}
+        members = [m for m in self.directory.members(team_id) if m.member_id in wanted]
+        return self.directory.names(members)
 
     def _visible(
         self, principal: Principal, reference: str, roles: tuple[Role, ...]
@@ -633,8 +668,12 @@ def _entry_parts(
     return {"action": entry.action}, entry.justification
 
 
-def summary(case: dict[str, Any], now: str) -> dict[str, Any]:
-    """A queue row: what a screener needs to pick the next case, and no personal data."""
+def summary(case: dict[str, Any], now: str, names: dict[str, str]) -> dict[str, Any]:
+    """A queue row: what a screener needs to pick the next case, and no reporter's data.
+
+    `names` gives advisors' names by member id: staff see who holds a case by name.
+    """
+    advisor_id = case.get("advisor_id")
     return {
         "reference": case["reference"],
         "status": case["status"],
@@ -642,7 +681,8 @@ def summary(case: dict[str, Any], now: str) -> dict[str, Any]:
         "priority": case.get("priority", "normal"),
         "risk_flags": list(case.get("risk_flags", [])),
         "team_id": case.get("team_id"),
-        "advisor_id": case.get("advisor_id"),
+        "advisor_id": advisor_id,
+        "advisor_name": names.get(str(advisor_id)) if advisor_id else None,
         "submitted_at": case["submitted_at"],
         "first_contact_due": case.get("first_contact_due"),
         "overdue": _overdue(case, now),
@@ -650,10 +690,10 @@ def summary(case: dict[str, Any], now: str) -> dict[str, Any]:
     }
 
 
-def detail(case: dict[str, Any], now: str) -> dict[str, Any]:
+def detail(case: dict[str, Any], now: str, names: dict[str, str]) -> dict[str, Any]:
     """A case as staff see it before any reveal: answers in clear, personal data absent."""
     return {
-        **summary(case, now),
+        **summary(case, now, names),
         "answers": case.get("answers", {}),
         "preferences": case.get("preferences", {}),
         "form_version": case.get("form_version"),

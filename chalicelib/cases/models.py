@@ -55,12 +55,27 @@ Outcome = Literal[
 
 
 class TransitionRequest(Strict):
-    """Move a case to another state; closing needs an outcome."""
+    """Move a case to another state; closing needs an outcome.
+
+    Filing a named case whose reporter asked to talk to someone also needs
+    `override_reason`: why no one will (see `chalicelib.cases.filing`).
+    """
 
     to: Literal["contacted", "in_support", "closed", "filed", "reopened"]
     reason: StaffText
     version: Version
     outcome: Annotated[Outcome | None, Field(validate_default=True)] = None
+    override_reason: StaffText | None = Field(
+        default=None,
+        description="Filing only: why a reporter who asked to talk to someone is not contacted.",
+    )
+
+    @field_validator("override_reason")
+    @classmethod
+    def _override_on_filing(cls, override: str | None, info: ValidationInfo) -> str | None:
+        if override is not None and info.data.get("to") != "filed":
+            raise ValueError("is only given when filing a case")
+        return override
 
     @field_validator("outcome")
     @classmethod

@@ -48,14 +48,15 @@ def decide(
     `days` (this one included); it is asked only if a repeat-location rule exists.
     `repeat_concern` says the report names someone another report names: it raises the
     `repeat_concern` flag (the priority stays the rules'), so a screener sees the pattern.
-    Named reports always go to screening (someone must contact the reporter); anonymous
-    ones only when a risk rule fires or a repeat concern is flagged, otherwise they are
-    filed for analysis.
+    Named reports always go to screening (someone must contact the reporter). Anonymous
+    ones do too when the institution screens every report (`triage.screening`, the
+    default); under `named_or_flagged` only when a risk rule fires or a repeat concern is
+    flagged, otherwise they are filed for analysis at once.
     """
     raised = [rule for rule in triage.risk_rules if _fires(rule, answers, reports_at_location)]
     priority = _highest([rule.priority for rule in raised])
     flags = tuple(rule.flag for rule in raised) + ((REPEAT_CONCERN,) if repeat_concern else ())
-    needs_screening = mode == "named" or bool(flags)
+    needs_screening = triage.screening == "every_report" or mode == "named" or bool(flags)
     return TriageDecision(
         team_id=route(triage.routing, answers),
         priority=priority,

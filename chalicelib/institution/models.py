@@ -252,12 +252,25 @@ class Escalation(Strict):
     feedback_warning_days: int = Field(default=14, ge=1, le=60)
 
 
+#: Which reports a person screens. `every_report` (the default) is the process the service
+#: was designed around: every report alerts the routed team's screeners and waits in their
+#: queue, so an anonymous report with no risk flag is still read by someone who may act on
+#: it (inform security about a building) before filing it. `named_or_flagged` files an
+#: anonymous report that raises no risk flag at once, unseen and with no email.
+Screening = Literal["every_report", "named_or_flagged"]
+
+
 class Triage(Strict):
     """Routing and risk rules: data, so each institution tunes them without code."""
 
+    screening: Screening = "every_report"
     routing: Routing
     risk_rules: list[RiskRule] = Field(default_factory=list)
     escalation: Escalation = Field(default_factory=Escalation)
+    #: A named reporter whose answer to this question is among these options only asked
+    #: for nothing but a record (e.g. `desired_outcome: record_only`); every other named
+    #: reporter asked to talk to someone, and filing their case needs an override reason.
+    record_only: Clause | None = None
 
 
 class Retention(Strict):
@@ -338,6 +351,8 @@ class Institution(Strict):
         clauses += [
             clause for override in self.triage.routing.overrides for clause in override.when
         ]
+        if self.triage.record_only is not None:
+            clauses.append(self.triage.record_only)
         for clause in clauses:
             question = self.form.question(clause.question)
             if question is None or question.kind == "text":

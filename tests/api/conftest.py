@@ -16,6 +16,7 @@ from moto import mock_aws
 
 from chalicelib import services
 from chalicelib.clock import FixedClock
+from chalicelib.institution.models import Screening
 from chalicelib.observability import logger as app_logger
 from chalicelib.settings import Settings
 from devstack.demo import DEMO_PASSWORD, create_demo_users, seed_directory
@@ -94,6 +95,24 @@ def staff(aws: Settings) -> None:
     """The demo staff directory, seeded, each member with a sign-in (see `sign_in`)."""
     seed_directory(services.staff_directory())
     create_demo_users(services.cognito(), aws.staff_pool_id)
+
+
+def use_screening(monkeypatch: pytest.MonkeyPatch, screening: Screening) -> None:
+    """Triage, for this test, as an institution whose `triage.screening` is `screening`.
+
+    The default institution screens every report (`every_report`); a test of the other
+    setting, or one that needs anonymous reports filed by the machine, switches it (after
+    the `aws` fixture or the shared stack is set up); the test's end switches it back.
+    """
+    triage = services.triage_service()
+    institution = triage.institution
+    chosen = institution.triage.model_copy(update={"screening": screening})
+    monkeypatch.setattr(triage, "institution", institution.model_copy(update={"triage": chosen}))
+
+
+def file_quiet_anonymous_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The other screening setting: an anonymous report with no risk flag is filed unseen."""
+    use_screening(monkeypatch, "named_or_flagged")
 
 
 def sign_in(aws: Settings, username: str) -> str:

@@ -17,7 +17,7 @@ import pytest
 
 from chalicelib import services
 from chalicelib.resources import INSIGHTS_TABLE
-from tests.api.conftest import deliver, post_json, sent_emails
+from tests.api.conftest import deliver, file_quiet_anonymous_reports, post_json, sent_emails
 from tests.api.shared_stack import START, Stack
 from tests.factories import anonymous_submission, named_submission
 from tests.sentinels import Blob, every_queue_blob, every_table_blob, occurrences
@@ -94,7 +94,11 @@ def test_two_reports_naming_one_person_in_different_spellings_are_linked_both_wa
     assert linked(stack, second) == [first]
 
 
-def test_the_second_report_is_flagged_and_its_screeners_told_once(stack: Stack) -> None:
+def test_the_second_report_is_flagged_and_its_screeners_told_once(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given an institution that files quiet anonymous reports: the repeat alone queues it
+    file_quiet_anonymous_reports(monkeypatch)
     first = submit_at(stack, naming("Jane Smith"))
     second = submit_at(stack, naming("Prof. Jane Smith", mode="anonymous"), minutes=5)
     # a redelivered triage message of the second report changes nothing
@@ -276,6 +280,23 @@ def test_a_location_alert_fires_once_at_the_threshold_not_again_inside_its_windo
     assert len(notifications(stack, "trend_alert")) == 2
     assert len(emails_about(stack, "Trend alert")) == 2
     assert emails_about(stack, f"latest {latest}")
+
+
+def test_a_trend_alert_says_what_it_is_and_gives_no_priority_of_its_own(stack: Stack) -> None:
+    for minute in range(3):
+        submit_at(stack, anonymous_submission(answers=LIBRARY), minutes=minute)
+
+    [alert] = notifications(stack, "trend_alert")
+    assert "priority" not in alert
+    [email] = emails_about(stack, "Trend alert")
+    text = email.get_body(("plain",)).get_content()
+    assert "What this is: a trend alert, a pattern across reports." in text
+    assert "Priority" not in text
+    assert "Priority" not in email.get_body(("html",)).get_content()
+    # each report's own email (every report alerts its team) keeps the report's priority
+    reports = emails_about(stack, "New report")
+    assert len(reports) == 3
+    assert "Priority: normal" in reports[0].get_body(("plain",)).get_content()
 
 
 def test_reports_about_other_places_do_not_count(stack: Stack) -> None:

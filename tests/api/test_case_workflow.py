@@ -43,6 +43,8 @@ DEMOGRAPHICS = {
     "disability": "prefer_not_to_say",
 }
 OUTCOME = "no_further_action"
+#: The answer of a named reporter who wants their report recorded, and no contact.
+RECORD_ONLY = {"desired_outcome": ["record_only"]}
 
 
 @pytest.fixture(autouse=True)
@@ -110,8 +112,13 @@ def new_case(
     paths: dict[str, list[tuple[str, str | None]]] | None = None,
     **submission: Any,
 ) -> str:
-    """A fresh student case (student support) brought to `state` (by `PATHS`, or `paths`)."""
-    reference = stack.submit(named_submission(**submission))
+    """A fresh student case (student support) brought to `state` (by `PATHS`, or `paths`).
+
+    Its reporter asked for a record only, so a screener files it with a reason alone (a
+    reporter who asked to talk to someone is `tests/api/test_filing.py`'s subject).
+    """
+    answers = {**RECORD_ONLY, **submission.pop("answers", {})}
+    reference = stack.submit(named_submission(answers=answers, **submission))
     case = view(stack, reference)
     version, status = case["version"], case["status"]
     for step, advisor in (paths or PATHS)[state]:
@@ -558,6 +565,29 @@ def test_assignment_emails_the_advisor_a_link_and_no_personal_data(stack: Stack)
     assert_no_personal_data(emails, values)
     assert reference not in queue_references(stack, ADVISOR)
     assert reference in queue_references(stack, OTHER_ADVISOR)
+
+
+def test_the_case_and_the_queues_name_the_advisor_not_only_their_member_id(
+    stack: Stack, logs: list[str]
+) -> None:
+    reference = new_case(stack)
+    unassigned = view(stack, reference)
+    assert (unassigned["advisor_id"], unassigned["advisor_name"]) == (None, None)
+
+    assigned = assign(stack, reference, ADVISOR).json_body
+
+    assert (assigned["advisor_id"], assigned["advisor_name"]) == ("ss-advisor-1", "Rhian Evans")
+    case = view(stack, reference)
+    assert (case["advisor_id"], case["advisor_name"]) == ("ss-advisor-1", "Rhian Evans")
+    [row] = [row for row in queue_rows(stack, SCREENER) if row["reference"] == reference]
+    assert (row["advisor_id"], row["advisor_name"]) == ("ss-advisor-1", "Rhian Evans")
+    [own] = [row for row in queue_rows(stack, ADVISOR) if row["reference"] == reference]
+    assert own["advisor_name"] == "Rhian Evans"
+    again = assign(stack, reference, OTHER_ADVISOR).json_body
+    assert (again["advisor_id"], again["advisor_name"]) == ("ss-advisor-2", "Imran Shah")
+    # names are shown to staff, never logged
+    assert any(reference in line for line in logs)
+    assert not [line for line in logs if "Rhian" in line or "Imran" in line]
 
 
 def assert_no_personal_data(emails: list[Any], values: list[str]) -> None:

@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 
 from chalicelib import services
 from chalicelib.errors import DependencyUnavailable
+from chalicelib.insights.contributions import counter_keys
 from chalicelib.insights.counting import INSIGHT_COUNTED
+from tests.api.conftest import file_quiet_anonymous_reports, use_screening
 from tests.api.emf import metrics
 from tests.api.shared_stack import Stack
 from tests.factories import anonymous_submission, named_submission, sentinel_submission
@@ -26,9 +28,13 @@ PERIOD = "?from=2026-01&to=2026-12"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_tables_and_clock(stack: Stack) -> None:
+def _fresh_tables_and_clock(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     stack.forget_cases()
     stack.reset()
+    # These tests count what case work does, not screening: anonymous reports with no risk
+    # are filed by the machine (`triage.screening: named_or_flagged`), out of the caseload.
+    # The test of both settings switches back to the default itself.
+    file_quiet_anonymous_reports(monkeypatch)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -175,6 +181,40 @@ def test_counts_follow_submission_triage_and_case_work(stack: Stack) -> None:
     assert counts(answer, "outcome") == {}
     assert answer["caseload"] == [{"team_id": "student_support", "open": 2}]
     assert answer["total_reports"] == 5
+
+
+def test_a_filed_report_counts_the_same_whichever_screening_setting_filed_it(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given two alike anonymous reports with no risk: one filed by the machine (this module's
+    # `named_or_flagged` setting), one screened then filed by its screener (`every_report`)
+    answers = {"what_happened": ["bullying"], "where": "on_campus", "campus_area": "library"}
+    by_machine = stack.submit(anonymous_submission(answers=answers))
+    use_screening(monkeypatch, "every_report")
+    by_screener = stack.submit(anonymous_submission(answers=answers))
+    scheduled(stack)
+    assert statistics(stack)["caseload"] == [{"team_id": "student_support", "open": 1}]
+
+    act(stack, by_screener, "transitions", SCREENER, {"to": "filed", "reason": "No action"})
+    scheduled(stack)
+
+    assert case(stack, by_machine)["status"] == case(stack, by_screener)["status"] == "filed"
+    answer = statistics(stack)
+    assert answer["total_reports"] == 2
+    assert counts(answer, "mode") == {"anonymous": 2}
+    assert counts(answer, "behaviour") == {"bullying": 2}
+    assert counts(answer, "location") == {"on_campus:library": 2}
+    assert counts(answer, "team") == {"student_support": 2}
+    assert counts(answer, "outcome") == {}
+    assert answer["caseload"] == []
+    # the two reports' counters are the same ones
+    keys = [
+        counter_keys(services.report_store().get(stack.report_id(reference)) or {}, "Europe/London")
+        for reference in (by_machine, by_screener)
+    ]
+    assert keys[0] == keys[1]
+    assert "COUNTS#2026-11|reports#all" in keys[0]
+    assert not [key for key in keys[0] if key.startswith("CURRENT|")]
 
 
 def test_running_the_job_again_changes_nothing(stack: Stack) -> None:
@@ -462,7 +502,8 @@ def test_demographic_tables_are_counted_once_and_suppressed(stack: Stack) -> Non
     assert scheduled(stack)["demographics"] == 9
     references = [stack.submit(named_submission(answers={"what_happened": ["stalking"]}))]
     # A case change recounts the report, but never its demographics again.
-    act(stack, references[0], "transitions", SCREENER, {"to": "filed", "reason": "For analysis"})
+    filing = {"to": "filed", "reason": "For analysis", "override_reason": "Reporter withdrew"}
+    act(stack, references[0], "transitions", SCREENER, filing)
     scheduled(stack)
     scheduled(stack)
     at(stack, RELEASED)

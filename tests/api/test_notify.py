@@ -14,7 +14,15 @@ from chalicelib import services
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.notify import Mailer, NotifyService
 from chalicelib.settings import Settings
-from tests.api.conftest import FixedClock, deliver, drain, post_json, report_items, sent_emails
+from tests.api.conftest import (
+    FixedClock,
+    deliver,
+    drain,
+    file_quiet_anonymous_reports,
+    post_json,
+    report_items,
+    sent_emails,
+)
 from tests.factories import anonymous_submission, named_submission
 
 pytestmark = pytest.mark.usefixtures("staff")
@@ -88,11 +96,29 @@ def test_an_urgent_report_is_flagged_as_urgent_in_the_subject(
     assert email["Subject"].startswith("[Report + Support] URGENT")
 
 
-def test_a_filed_anonymous_report_sends_no_email(client: Client, aws: Settings) -> None:
+def test_an_anonymous_report_with_no_risk_alerts_the_routed_team_by_default(
+    client: Client, aws: Settings
+) -> None:
+    # given the default institution (`triage.screening: every_report`)
     post_json(client, "/reports", anonymous_submission())
 
     drain(client, aws)
 
+    [email] = sent_emails(aws)
+    assert email["To"] == "sam.okafor@example.ac.uk"
+    assert email["Subject"].startswith("[Report + Support] New report")
+    assert "URGENT" not in email["Subject"]
+
+
+def test_a_filed_anonymous_report_sends_no_email(
+    client: Client, aws: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    file_quiet_anonymous_reports(monkeypatch)
+    post_json(client, "/reports", anonymous_submission())
+
+    drain(client, aws)
+
+    assert [item["status"]["S"] for item in report_items(aws)] == ["filed"]
     assert sent_emails(aws) == []
 
 

@@ -10,7 +10,13 @@ from chalice.test import Client
 
 from chalicelib import services
 from chalicelib.settings import Settings
-from tests.api.conftest import FixedClock, deliver, post_json, report_items
+from tests.api.conftest import (
+    FixedClock,
+    deliver,
+    file_quiet_anonymous_reports,
+    post_json,
+    report_items,
+)
 from tests.factories import anonymous_submission, named_submission
 
 
@@ -93,18 +99,42 @@ class TestANamedReport:
 
 
 class TestAnAnonymousReport:
-    def test_with_no_risk_is_filed_for_analysis_without_telling_anyone(
+    def test_with_no_risk_by_default_awaits_screening_and_the_routed_team_is_told(
         self, client: Client, aws: Settings
     ) -> None:
+        # given the default institution (`triage.screening: every_report`)
+        triaged = _submit_and_triage(client, anonymous_submission())
+
+        assert triaged["status"] == "awaiting_screening"
+        assert triaged["status"] != "filed"
+        assert triaged["risk_flags"] == []
+        assert triaged["priority"] == "normal"
+        assert triaged["queue_team"] == "student_support"
+        assert "first_contact_due" not in triaged
+        assert "sla_watch" not in triaged
+        [notification] = outbox_items()
+        assert notification["kind"]["S"] == "new_report"
+        assert notification["team_id"]["S"] == "student_support"
+
+    def test_with_no_risk_is_filed_without_telling_anyone_when_the_institution_says_so(
+        self, client: Client, aws: Settings, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        file_quiet_anonymous_reports(monkeypatch)
+
         triaged = _submit_and_triage(client, anonymous_submission())
 
         assert triaged["status"] == "filed"
         assert triaged["risk_flags"] == []
+        assert "queue_team" not in triaged
         assert "first_contact_due" not in triaged
         assert "sla_watch" not in triaged
         assert outbox_items() == []
 
-    def test_with_a_risk_flag_goes_to_screening(self, client: Client, aws: Settings) -> None:
+    def test_with_a_risk_flag_goes_to_screening_even_when_quiet_ones_are_filed(
+        self, client: Client, aws: Settings, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        file_quiet_anonymous_reports(monkeypatch)
+
         triaged = _submit_and_triage(client, anonymous_submission(answers={"ongoing": "yes"}))
 
         assert triaged["status"] == "awaiting_screening"
@@ -153,8 +183,10 @@ def test_each_risk_rule_raises_its_flag_and_the_highest_priority_wins(
 
 
 def test_the_third_report_about_one_place_within_90_days_is_flagged(
-    client: Client, aws: Settings, clock: FixedClock
+    client: Client, aws: Settings, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # given an institution filing quiet anonymous reports, so the flag alone queues the third
+    file_quiet_anonymous_reports(monkeypatch)
     library = {"where": "on_campus", "campus_area": "library"}
     first = _submit_and_triage(client, anonymous_submission(answers=library))
     _submit_and_triage(client, anonymous_submission(answers={"where": "off_campus"}))
@@ -166,6 +198,7 @@ def test_the_third_report_about_one_place_within_90_days_is_flagged(
     assert "repeat_location" not in second["risk_flags"]
     assert third["risk_flags"] == ["repeat_location"]
     assert third["status"] == "awaiting_screening"
+    assert second["status"] == "filed"
 
 
 def test_a_duplicate_delivery_changes_nothing_and_notifies_once(

@@ -79,6 +79,13 @@ def test_a_screener_assigns_and_the_advisor_works_the_case_to_closure(
     assign.get_by_role("button", name="Assign").click()
     expect_banner(screener, f"Case assigned to {ADVISOR_NAME}.")
     checkpoint(screener, "assigned")
+    # The queue and the case name the advisor; the member id is not what staff read.
+    screener.get_by_role("link", name="Back to the queue").click()
+    row = screener.locator(f'table#queue tr[data-reference="{reference}"]')
+    expect(row).to_contain_text(ADVISOR_NAME)
+    expect(row).not_to_contain_text(ADVISOR)
+    open_case(screener, checkpoint, reference, "Screening queue")
+    expect(screener.locator("#summary dt:text-is('Advisor') + dd")).to_have_text(ADVISOR_NAME)
     sign_out(screener)
 
     # The advisor, on their own machine: sign in, open the case, reveal the contact details.
@@ -114,6 +121,40 @@ def test_a_screener_assigns_and_the_advisor_works_the_case_to_closure(
     assert stored["advisor_id"]["S"] == ADVISOR
     assert stored["first_contact_met"]["BOOL"] is True
     assert stored["outcome"]["S"] == "informal_resolution"
+
+
+def test_a_screener_files_a_report_whose_reporter_asked_to_talk_only_by_saying_why(
+    open_page: Callable[..., Page], checkpoint: Checkpoint, stack: RunningStack
+) -> None:
+    body = named_submission(answers={"desired_outcome": ["talk_to_someone"]})
+    answer = requests.post(f"{stack.web}/api/reports", json=body, timeout=10)
+    assert answer.status_code == 201, answer.text
+    reference = answer.json()["reference"]
+    wait_for_screening(stack, reference)
+
+    screener = open_page()
+    sign_in(screener, checkpoint, SCREENER)
+    open_case(screener, checkpoint, reference, "Screening queue")
+    filing = screener.locator("#move-filed")
+    expect(filing).to_contain_text("The reporter asked to talk to someone.")
+    filing.get_by_label("Reason").fill("Nothing to act on")
+    filing.get_by_role("button", name="File case").click()
+    # refused: the form says what is missing and why
+    expect(filing.get_by_role("alert")).to_contain_text(
+        "Why no one will contact the reporter is required: the reporter asked to talk to someone"
+    )
+    checkpoint(screener, "filing-refused")
+    stored = report_with_reference(stack, reference)
+    assert stored is not None and stored["status"]["S"] == "awaiting_screening"
+
+    filing.get_by_label("Why no one will contact the reporter").fill(
+        "The reporter phoned: they want no contact now"
+    )
+    filing.get_by_role("button", name="File case").click()
+    expect_banner(screener, "Case filed for analysis.")
+    checkpoint(screener, "filed-with-override")
+    stored = report_with_reference(stack, reference)
+    assert stored is not None and stored["status"]["S"] == "filed"
 
 
 def test_a_screener_sees_the_reports_naming_the_same_person(

@@ -31,7 +31,6 @@ from tests.e2e.reports import (
     submit,
     wait_for_emails,
     wait_for_screening,
-    wait_for_triage,
     wait_until_drained,
 )
 from tests.e2e.running import SCHEDULE_SCALE, RunningStack
@@ -59,8 +58,9 @@ CASES: dict[str, Callable[[], dict[str, Any]]] = {
     ),
     "urgent_anonymous": lambda: anonymous_submission(answers={"immediate_danger": "yes"}),
     "urgent_named": lambda: named_submission(answers={"under_18": "yes"}),
-    # Off campus: a vague place, which the repeat-location rule never counts.
-    "filed_anonymous": anonymous_submission,
+    # Off campus: a vague place, which the repeat-location rule never counts. No risk, yet
+    # screened like every report (`triage.screening: every_report`, the default).
+    "quiet_anonymous": anonymous_submission,
     "duplicate": named_submission,
     "overdue": named_submission,
 }
@@ -100,9 +100,7 @@ def submitted(stack: RunningStack) -> Submitted:
             assert again.json()["reference"] == references[case]
 
     _backdate_first_contact(stack, wait_for_screening(stack, references["overdue"]))
-    assert wait_for_triage(stack, references["filed_anonymous"])["status"]["S"] == "filed"
-    notified = [reference for case, reference in references.items() if case != "filed_anonymous"]
-    wait_for_emails(stack, notified)
+    wait_for_emails(stack, list(references.values()))
     assert wait_until_drained(stack), "queues still hold messages"
     return Submitted(references, emails(stack))
 
@@ -158,11 +156,15 @@ def test_an_urgent_report_sends_one_urgent_email(submitted: Submitted, case: str
     assert "Priority: urgent" in sent.text
 
 
-def test_a_filed_anonymous_report_sends_no_email(stack: RunningStack, submitted: Submitted) -> None:
-    item = report_with_reference(stack, submitted.references["filed_anonymous"])
+def test_an_anonymous_report_with_no_risk_waits_for_screening_and_alerts_its_team(
+    stack: RunningStack, submitted: Submitted
+) -> None:
+    item = report_with_reference(stack, submitted.references["quiet_anonymous"])
 
-    assert item is not None and item["status"]["S"] == "filed"
-    assert submitted.about("filed_anonymous") == []
+    assert item is not None and item["status"]["S"] == "awaiting_screening"
+    [sent] = submitted.about("quiet_anonymous")
+    assert sent.subject.startswith("[Report + Support] New report")
+    assert sent.to == STUDENT_SUPPORT
 
 
 def test_a_duplicate_submission_sends_one_email(submitted: Submitted) -> None:
@@ -171,8 +173,8 @@ def test_a_duplicate_submission_sends_one_email(submitted: Submitted) -> None:
 
 def test_every_email_goes_to_demo_screeners_and_is_accounted_for(submitted: Submitted) -> None:
     ours = [sent for case in submitted.references for sent in submitted.about(case)]
-    # One per notified case, none for the filed one, and none twice.
-    assert len(ours) == len(submitted.references) - 1
+    # One per case (every report alerts its team), and none twice.
+    assert len(ours) == len(submitted.references)
     assert len({sent.message_id for sent in ours}) == len(ours)
     assert {sent.to for sent in submitted.emails} <= {
         STUDENT_SUPPORT,

@@ -66,8 +66,9 @@ def test_pages_learn_where_the_api_is(stack: RunningStack) -> None:
 
 @pytest.mark.parametrize(
     ("factory", "status"),
-    # Named reports are always screened; an anonymous one with no risk is filed.
-    [(named_submission, "awaiting_screening"), (anonymous_submission, "filed")],
+    # Every report waits for a screener (`triage.screening: every_report`, the default),
+    # an anonymous one with no risk too.
+    [(named_submission, "awaiting_screening"), (anonymous_submission, "awaiting_screening")],
 )
 def test_report_is_accepted_and_triaged(stack: RunningStack, factory: Any, status: str) -> None:
     response = submit(stack, factory())

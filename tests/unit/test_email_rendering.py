@@ -52,6 +52,8 @@ def notification(kind: str, **values: Any) -> dict[str, Any]:
     if kind == "sla_escalation":
         item |= {"stage": "first_contact_overdue", "due_at": DUE}
     if kind == "trend_alert":
+        # a pattern across reports: the trend watch stores no priority for it
+        del item["priority"]
         item |= {
             "trend_dimension": "location",
             "trend_label": "On campus: Library",
@@ -76,6 +78,8 @@ EVERY_EMAIL = [
     pytest.param(notification("repeat_concern"), id="repeat_concern"),
     pytest.param(notification("trend_alert"), id="trend_alert"),
 ]
+#: The emails about one case, which carry its priority (a trend alert has none).
+CASE_EMAILS = [param for param in EVERY_EMAIL if param.id != "trend_alert"]
 
 
 # --- What every email says -------------------------------------------------------------------
@@ -89,8 +93,10 @@ def test_every_email_names_the_reference_in_its_subject(stored: dict[str, Any]) 
     assert rendered.subject.startswith("[Report + Support] ")
 
 
-@pytest.mark.parametrize("stored", EVERY_EMAIL)
-def test_every_email_gives_reference_priority_and_link_in_text(stored: dict[str, Any]) -> None:
+@pytest.mark.parametrize("stored", CASE_EMAILS)
+def test_every_case_email_gives_reference_priority_and_link_in_text(
+    stored: dict[str, Any],
+) -> None:
     text = renderer().render(stored).text
 
     assert f"Reference: {REFERENCE}" in text
@@ -98,13 +104,28 @@ def test_every_email_gives_reference_priority_and_link_in_text(stored: dict[str,
     assert link_to(REFERENCE) in text
 
 
-@pytest.mark.parametrize("stored", EVERY_EMAIL)
-def test_every_email_gives_reference_priority_and_link_in_html(stored: dict[str, Any]) -> None:
+@pytest.mark.parametrize("stored", CASE_EMAILS)
+def test_every_case_email_gives_reference_priority_and_link_in_html(
+    stored: dict[str, Any],
+) -> None:
     body = renderer().render(stored).html
 
     assert f"<td>{REFERENCE}</td>" in body
-    assert f"<td>{stored['priority']}</td>" in body
+    assert f">Priority</th><td>{stored['priority']}</td>" in body
     assert f'href="{link_to(REFERENCE)}"' in body
+
+
+def test_a_trend_alert_says_what_it_is_and_gives_no_priority() -> None:
+    rendered = renderer().render(notification("trend_alert"))
+
+    assert "Priority" not in rendered.text
+    assert "Priority" not in rendered.html
+    assert "What this is: a trend alert, a pattern across reports." in rendered.text
+    assert ">Alert</th><td>Trend: many reports about one place or department</td>" in (
+        rendered.html
+    )
+    assert f"Reference: {REFERENCE}" in rendered.text
+    assert f'href="{link_to(REFERENCE)}"' in rendered.html
 
 
 @pytest.mark.parametrize("stored", EVERY_EMAIL)

@@ -582,6 +582,21 @@ TRIAGE_MISTAKES: list[Any] = [
         _drop(lambda data: data["triage"]["routing"], "fallback_team"),
         "fallback_team",
     ),
+    (
+        "a screening setting that does not exist",
+        _set(lambda data: data["triage"], "screening", "anonymous_only"),
+        "screening",
+    ),
+    (
+        "a record-only answer on an unknown question",
+        _set(lambda data: data["triage"]["record_only"], "question", "wants_contact"),
+        "unknown choice question wants_contact",
+    ),
+    (
+        "a record-only answer naming an unknown option",
+        _set(lambda data: data["triage"]["record_only"], "any_of", ["no_contact"]),
+        "names unknown ['no_contact']",
+    ),
 ]
 
 

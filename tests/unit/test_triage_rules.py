@@ -84,6 +84,15 @@ def decide_default(mode: str = "anonymous", count: int = 1, **answers: Any) -> r
     return decide(default_triage(), mode, valid_answers(**answers), LocationCounter(count))
 
 
+def filing_quiet_reports() -> Triage:
+    """The default rules with the other screening setting: quiet anonymous reports filed."""
+    return default_triage().model_copy(update={"screening": "named_or_flagged"})
+
+
+def decide_filing(mode: str = "anonymous", count: int = 1, **answers: Any) -> rules.TriageDecision:
+    return decide(filing_quiet_reports(), mode, valid_answers(**answers), LocationCounter(count))
+
+
 # --- The default institution's risk rules, one by one ---------------------------------------
 
 
@@ -282,8 +291,23 @@ def test_a_named_report_without_risk_awaits_screening() -> None:
     assert decision.status == AWAITING_SCREENING
 
 
-def test_an_anonymous_report_without_risk_is_filed_for_analysis() -> None:
-    assert decide_default(mode="anonymous").status == FILED
+def test_the_default_institution_screens_every_report() -> None:
+    assert default_triage().screening == "every_report"
+
+
+def test_by_default_an_anonymous_report_without_risk_awaits_screening() -> None:
+    decision = decide_default(mode="anonymous")
+
+    assert decision.flags == ()
+    assert decision.status == AWAITING_SCREENING
+
+
+def test_when_filing_quiet_reports_an_anonymous_report_without_risk_is_filed() -> None:
+    assert decide_filing(mode="anonymous").status == FILED
+
+
+def test_when_filing_quiet_reports_a_named_report_without_risk_still_awaits_screening() -> None:
+    assert decide_filing(mode="named").status == AWAITING_SCREENING
 
 
 @pytest.mark.parametrize(
@@ -299,14 +323,17 @@ def test_an_anonymous_report_without_risk_is_filed_for_analysis() -> None:
 def test_an_anonymous_report_with_any_flag_awaits_screening(
     answers: dict[str, Any], count: int
 ) -> None:
-    decision = decide_default(mode="anonymous", count=count, **answers)
+    # given an institution that files quiet anonymous reports
+    decision = decide_filing(mode="anonymous", count=count, **answers)
 
     assert decision.flags
     assert decision.status == AWAITING_SCREENING
 
 
 def test_an_anonymous_report_with_a_normal_priority_flag_awaits_screening() -> None:
-    triage = triage_of(answer_rule("noted", "normal", "ongoing", "yes"))
+    triage = triage_of(answer_rule("noted", "normal", "ongoing", "yes")).model_copy(
+        update={"screening": "named_or_flagged"}
+    )
 
     decision = decide(triage, "anonymous", {"ongoing": "yes"}, LocationCounter())
 
@@ -315,7 +342,11 @@ def test_an_anonymous_report_with_a_normal_priority_flag_awaits_screening() -> N
 
 def test_a_repeat_concern_sends_an_anonymous_report_to_screening_with_its_flag() -> None:
     decision = decide(
-        default_triage(), "anonymous", valid_answers(), LocationCounter(1), repeat_concern=True
+        filing_quiet_reports(),
+        "anonymous",
+        valid_answers(),
+        LocationCounter(1),
+        repeat_concern=True,
     )
 
     assert decision.flags == ("repeat_concern",)

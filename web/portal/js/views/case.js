@@ -73,7 +73,7 @@ const MOVES = {
   filed: {
     title: "File for analysis",
     button: "File case",
-    hint: "Nothing to act on: the report is kept for anonymised statistics only.",
+    hint: "Nothing more to act on: the report is kept for anonymised statistics. Record any action taken first (for example, informing Campus Security).",
     done: "Case filed for analysis.",
   },
   reopened: {
@@ -91,6 +91,8 @@ const MOVES = {
 };
 
 const REASON_HINT = "Recorded in the case's audit trail. At least 3 characters.";
+const FILING_AFTER_REQUEST =
+  "The reporter asked to talk to someone. Filing means no one will contact them: assign an advisor instead, or record why not.";
 
 let state = null;
 
@@ -405,6 +407,13 @@ function staffName(ctx, memberId) {
   return advisor ? `${advisor.name} (${memberId})` : memberId;
 }
 
+// The case's advisor by name (the API gives it from the staff directory), so a screener
+// need not know member ids; the id only for a leaver the directory no longer lists.
+function advisorName(ctx, detail) {
+  if (detail.advisor_id === ctx.me.member_id) return "You";
+  return detail.advisor_name || staffName(ctx, detail.advisor_id);
+}
+
 function summarySection(ctx, detail) {
   let firstContact;
   if (detail.first_contact_at) {
@@ -426,7 +435,7 @@ function summarySection(ctx, detail) {
     ["Priority", label(PRIORITY, detail.priority)],
     ["Report", label(MODE, detail.mode)],
     ["Team", label(TEAM, detail.team_id)],
-    ["Advisor", detail.advisor_id ? staffName(ctx, detail.advisor_id) : "Not assigned"],
+    ["Advisor", detail.advisor_id ? advisorName(ctx, detail) : "Not assigned"],
     [
       "Risk flags",
       detail.risk_flags.length ? listOf(detail.risk_flags.map((flag) => label(RISK_FLAG, flag))) : "None",
@@ -994,12 +1003,20 @@ function workflowSection(ctx, detail, can) {
     const fields = {
       reason: { id: `move-${to}-reason`, label: "Reason", missing: "Give a reason" },
       outcome: { id: `move-${to}-outcome`, label: "Outcome", missing: "Choose the outcome" },
+      override_reason: {
+        id: `move-${to}-override`,
+        label: "Why no one will contact the reporter",
+        missing: "Say why no one will contact the reporter",
+      },
     };
+    // A named reporter who asked to talk to someone is not filed away with a reason alone:
+    // the API asks why no one will contact them, so the form asks first.
+    const override = to === "filed" && detail.asked_to_talk;
     const form = h(
       "form",
       { id: `move-${to}`, class: "form action-form", novalidate: true, "aria-labelledby": `move-${to}-title` },
       h("h3", { class: "heading-s", id: `move-${to}-title` }, move.title),
-      h("p", { class: "hint" }, move.hint),
+      h("p", { class: "hint" }, override ? FILING_AFTER_REQUEST : move.hint),
       to === "closed"
         ? choices({
             id: fields.outcome.id,
@@ -1011,6 +1028,17 @@ function workflowSection(ctx, detail, can) {
           })
         : null,
       textField({ id: fields.reason.id, name: "reason", label: "Reason", hint: REASON_HINT, multiline: true, rows: 2, required: true }),
+      override
+        ? textField({
+            id: fields.override_reason.id,
+            name: "override_reason",
+            label: fields.override_reason.label,
+            hint: REASON_HINT,
+            multiline: true,
+            rows: 2,
+            required: true,
+          })
+        : null,
       button(move.button, { variant: to === "closed" ? "warning" : "" }),
     );
     form.addEventListener("submit", (event) => {
@@ -1018,6 +1046,9 @@ function workflowSection(ctx, detail, can) {
       const values = formValues(form);
       const body = { to, reason: values.reason.trim(), version: state.detail.version };
       if (to === "closed") body.outcome = values.outcome || null;
+      // Left out when blank, so the API's answer says why it is needed.
+      const why = (values.override_reason || "").trim();
+      if (override && why) body.override_reason = why;
       change(ctx, form, fields, () => staff.transition(detail.reference, body), { done: move.done });
     });
     return form;

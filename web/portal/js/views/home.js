@@ -249,7 +249,10 @@ function queueRow(row, showAdvisor) {
       ? h(
           "td",
           { class: "table__cell" },
-          row.advisor_id ? h("span", { class: "nowrap" }, row.advisor_id) : h("span", { class: "secondary-text" }, "Not assigned"),
+          // The name from the staff directory; a leaver no longer in the team has only an id.
+          row.advisor_id
+            ? h("span", { class: "nowrap" }, row.advisor_name || row.advisor_id)
+            : h("span", { class: "secondary-text" }, "Not assigned"),
         )
       : null,
   );
