@@ -147,18 +147,22 @@ def open_page(
     browser: Browser, stack: RunningStack, request: pytest.FixtureRequest
 ) -> Iterator[Callable[..., Page]]:
     """Opens pages, each in a fresh context (as a new person on a new machine would be),
-    with a viewport of `width` x `height` CSS pixels (1280 x 900 unless given).
+    with a viewport of `width` x `height` CSS pixels (1280 x 900 unless given); `phone=True`
+    makes it a touch screen without a mouse, as a phone is.
 
     When the test fails, every page it opened is screenshotted as it was at the failure.
     """
     opened: list[_Opened] = []
 
-    def open_one(width: int = 1280, height: int = 900) -> Page:
+    def open_one(width: int = 1280, height: int = 900, *, phone: bool = False) -> Page:
         context = browser.new_context(
             base_url=stack.web,
             locale="en-GB",
             viewport={"width": width, "height": height},
             service_workers="block",
+            # A phone: touch only, no mouse (so no hover and a coarse pointer), no keyboard.
+            is_mobile=phone,
+            has_touch=phone,
         )
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         entry = _Opened(context, OriginGuard(stack.web))

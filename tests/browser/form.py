@@ -176,3 +176,23 @@ def walk(
         answer(step)
         step = advance(page, step, press_continue)
     raise AssertionError(f"the form never reached {until!r} in {MAX_STEPS} steps: {seen}")
+
+
+# --- history and quick exit ------------------------------------------------------------------
+
+
+def entry_state(page: Page) -> object:
+    """The state of the tab's current history entry (what Back and Forward restore)."""
+    return page.evaluate("() => window.history.state")
+
+
+def back_through_the_form(page: Page) -> list[str]:
+    """Press Back until the tab leaves the form's page; the step each form entry showed."""
+    shown: list[str] = []
+    for _ in range(MAX_STEPS + 5):
+        page.go_back()
+        if not page.url.endswith(FORM_PATH):
+            return shown
+        expect(page.locator("html")).to_have_attribute("data-ready", "true")
+        shown.append(current_step(page))
+    raise AssertionError(f"Back never left the form: {shown}")

@@ -13,16 +13,18 @@ import uuid
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.form import (
     EXIT_PATH,
     FORM_PATH,
     REFERENCE,
     Checkpoint,
+    back_through_the_form,
     choose_radio,
     continue_by_keyboard,
     current_step,
+    entry_state,
     open_form,
     persistent_storage,
     session_storage,
@@ -297,3 +299,262 @@ def test_the_welsh_switch_translates_the_form_and_keeps_the_answers(
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("main h1")).to_have_text(english_heading)
     expect(page.locator("main #reporting_for-witness")).to_be_checked()
+
+
+# --- quick exit leaves nothing, from any step and any field ----------------------------------
+
+
+def _answer_every_step(page: Page) -> Callable[[str], None]:
+    """A named report through every kind of step: questions (radios, checkboxes, a text box),
+    the narrative, demographics, mode, contact and review."""
+    by_pointer = _answer_by_pointer(page, NAMED_STAFF)
+
+    def answer(step: str) -> None:
+        if step == "demographics":
+            page.locator("main #demographics-age_band-25_34").check()
+        elif step == "contact":
+            page.locator("#contact-name").fill("Dana Hughes")
+            page.locator("#contact-email").fill("dana.hughes@example.ac.uk")
+            page.locator("main #contact-preferred_contact_method-email").check()
+        else:
+            by_pointer(step)
+
+    return answer
+
+
+def _entry_holds_no_answer(page: Page, step: str) -> None:
+    """Checkpoint on the way: the history entry of every step is a bare id and number."""
+    state = entry_state(page)
+    assert isinstance(state, dict) and sorted(state) == ["at", "form"], (step, state)
+    assert isinstance(state["at"], int) and re.fullmatch(r"[0-9a-f-]{36}", state["form"]), state
+
+
+#: (step, the field focused there, what is put in it: "type" a sentinel, "check" it, or
+#: "focus" only, and how the reporter leaves: "escape" twice from the field, or the "button").
+QUICK_EXITS = [
+    ("start", "main [data-form] button[type=submit]", "focus", "escape"),
+    ("reporter_role", "main #reporter_role-visitor", "check", "escape"),
+    ("what_happened", "main #what_happened-sexual_harassment", "check", "escape"),
+    ("involved_names", "main textarea#involved_names", "type", "escape"),
+    ("narrative", "main textarea#narrative", "type", "escape"),
+    ("narrative", "main textarea#narrative", "type", "button"),
+    ("demographics", "main #demographics-gender-woman", "check", "escape"),
+    ("mode", "main #mode-anonymous", "check", "escape"),
+    ("contact", "main #contact-name", "type", "escape"),
+    ("contact", "main #contact-email", "type", "escape"),
+    ("contact", "main #contact-phone", "type", "escape"),
+    ("contact", "main #contact-safe_times", "type", "escape"),
+    ("contact", "main #contact-preferred_contact_method-phone", "check", "escape"),
+    ("review", "main [data-send]", "focus", "escape"),
+]
+
+
+@pytest.mark.parametrize(("step", "field", "put", "how"), QUICK_EXITS)
+def test_quick_exit_from_any_field_leaves_no_word_in_the_tab(
+    page: Page, step: str, field: str, put: str, how: str
+) -> None:
+    # Given a named report in progress, at `step`, with focus in one of its fields
+    open_form(page)
+
+    def press_continue() -> None:
+        page.locator("main [data-form] button[type=submit]").click()
+
+    seen = ["start"]
+    if step != "start":
+        seen = walk(
+            page, _entry_holds_no_answer, _answer_every_step(page), press_continue, until=step
+        )
+    sentinel = f"Sentinel{uuid.uuid4().hex[:10]}"
+    control = page.locator(field)
+    if put == "type":
+        control.click()
+        typed = "07700 900 982" if field.endswith("phone") else sentinel
+        if field.endswith("email"):
+            control.fill("")
+            typed = f"{sentinel}@example.ac.uk"
+        page.keyboard.type(typed)
+        expect(control).to_have_value(typed)
+    elif put == "check":
+        control.check()
+        expect(control).to_be_checked()
+    control.focus()
+    expect(control).to_be_focused()
+    assert "report:draft" in session_storage(page)
+    _entry_holds_no_answer(page, step)
+
+    # When the reporter leaves with quick exit, without leaving the field first
+    if how == "escape":
+        page.keyboard.press("Escape")
+        page.keyboard.press("Escape")
+    else:
+        page.locator("[data-action=quick-exit]").click()
+
+    # Then the neutral page is shown, and nothing of the report is left in the tab
+    page.wait_for_url(f"**{EXIT_PATH}")
+    expect(page.locator("h1")).to_have_text("Weather forecast")
+    assert session_storage(page) == {}, "quick exit left something in sessionStorage"
+    assert persistent_storage(page) == (0, "")
+    assert entry_state(page) is None
+    # and each of the form's entries Back returns to opens the form afresh, with no answer
+    # (one entry for each step before this one: the steps were history entries)
+    assert back_through_the_form(page) == ["start"] * (len(seen) - 1)
+    # and the form opened again in the tab starts afresh
+    open_form(page)
+    assert "Sentinel" not in page.content() and "Dana" not in page.content()
+    draft = json.loads(session_storage(page)["report:draft"])
+    assert (draft["answers"], draft["contact"], draft["mode"]) == ({}, {}, None), draft
+    assert draft["narrative"] == "" and draft["step"] == "start", draft
+    page.get_by_role("button", name="Start").click()
+    expect(page.locator("main [data-step=reporter_role]")).to_be_visible()
+    expect(page.locator("main input:checked")).to_have_count(0)
+
+
+def _until_held(page: Page, held: dict[str, Route], name: str) -> None:
+    """Wait until the request `name` is held by its route (the page has sent it)."""
+    for _ in range(400):
+        if name in held:
+            return
+        page.wait_for_timeout(25)  # lets Playwright deliver the route to its handler
+    raise AssertionError(f"the page never sent the {name} request")
+
+
+def test_quick_exit_while_the_report_is_sending_keeps_no_receipt(page: Page) -> None:
+    # Given an anonymous report on its way: the API has not answered yet
+    open_form(page)
+
+    def press_continue() -> None:
+        page.locator("main [data-form] button[type=submit]").click()
+
+    plan = {**NAMED_STAFF, "mode": "anonymous"}
+    answer = _answer_by_pointer(page, plan)
+    walk(page, _entry_holds_no_answer, answer, press_continue, until="review")
+    held: dict[str, Route] = {}
+    page.route("**/reports", lambda route: held.__setitem__("report", route))
+    page.route(f"**{EXIT_PATH}", lambda route: held.__setitem__("exit", route))
+    page.get_by_role("button", name="Send report").click()
+    _until_held(page, held, "report")
+
+    # When the reporter leaves with quick exit, and the API's answer comes before the
+    # neutral page does
+    # (not waiting for the neutral page: it is held back until the API has answered)
+    page.get_by_role("button", name="Quick exit").click(no_wait_after=True)
+    _until_held(page, held, "exit")
+    with page.expect_event("requestfinished", lambda r: r.url.endswith("/reports")):
+        held["report"].continue_()
+    # The page's script gets a moment with the answer before the neutral page arrives (the
+    # page cannot be asked while it is being left; a shorter moment only makes this easier).
+    page.wait_for_timeout(300)
+    held["exit"].continue_()
+
+    # Then the tab keeps neither the answers nor the receipt, and Back shows neither
+    page.wait_for_url(f"**{EXIT_PATH}")
+    expect(page.locator("h1")).to_have_text("Weather forecast")
+    assert session_storage(page) == {}, "quick exit left something in sessionStorage"
+    shown = back_through_the_form(page)
+    assert shown and shown == ["start"] * len(shown), shown
+    page.go_forward()
+    expect(page.locator("html")).to_have_attribute("data-ready", "true")
+    expect(page.locator("main [data-step=start]")).to_be_visible()
+    expect(page.locator("[data-testid=reference]")).to_have_count(0)
+
+
+# --- Back and Forward move between the steps ---------------------------------------------------
+
+
+def test_back_and_forward_move_between_steps_and_keep_the_answers(
+    page: Page, checkpoint: Checkpoint
+) -> None:
+    # Given a reporter two questions in
+    open_form(page)
+    page.get_by_role("button", name="Start").click()
+    page.locator("main #reporter_role-student").check()
+    page.locator("main [data-form] button[type=submit]").click()
+    page.locator("main #reporting_for-witness").check()
+    page.locator("main [data-form] button[type=submit]").click()
+    expect(page.locator("main [data-step=under_18]")).to_be_visible()
+
+    # When they press the browser's Back button twice
+    page.go_back()
+    # Then each Back shows the step before, with its answer, and the form stays on its page
+    expect(page.locator("main [data-step=reporting_for]")).to_be_visible()
+    expect(page.locator("main #reporting_for-witness")).to_be_checked()
+    expect(page.locator("main h1")).to_be_focused()
+    page.go_back()
+    expect(page.locator("main [data-step=reporter_role]")).to_be_visible()
+    expect(page.locator("main #reporter_role-student")).to_be_checked()
+    assert page.url.endswith(FORM_PATH), page.url
+    checkpoint(page, "back-twice")
+
+    # And an answer changed there is kept when Forward returns to the later steps
+    page.locator("main #reporter_role-staff").check()
+    page.go_forward()
+    expect(page.locator("main #reporting_for-witness")).to_be_checked()
+    page.go_forward()
+    expect(page.locator("main [data-step=under_18]")).to_be_visible()
+    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back").click()
+    expect(page.locator("main #reporter_role-staff")).to_be_checked()
+    expect(page.locator("main #reporter_role-student")).not_to_be_checked()
+
+    # And one more Back reaches the start page, still in the form
+    page.go_back()
+    expect(page.locator("main [data-step=start]")).to_be_visible()
+    assert page.url.endswith(FORM_PATH), page.url
+
+
+# --- on a phone ------------------------------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+KEYS_HINT = "To leave this site quickly, select Quick exit or press Escape twice."
+TOUCH_HINT = "To leave this site quickly, select Quick exit."
+
+
+@pytest.mark.parametrize("path", [FORM_PATH, "/report/resources.html"])
+def test_on_a_phone_quick_exit_stays_in_reach_at_the_bottom_of_the_page(
+    open_page: Callable[..., Page], checkpoint: Checkpoint, path: str
+) -> None:
+    # Given a phone showing a page longer than its screen
+    page = open_page(**PHONE, phone=True)
+    page.goto(path)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("main h1")).to_be_visible()
+    exit_button = page.locator("[data-action=quick-exit]")
+    expect(exit_button).to_be_in_viewport()
+    checkpoint(page, "top")
+
+    # When the reporter scrolls to the very bottom
+    page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+    expect(page.locator("footer")).to_be_in_viewport()
+    assert page.evaluate("() => window.scrollY") > 0, "the page did not scroll"
+
+    # Then Quick exit is still on the screen, and a tap on it leaves
+    expect(exit_button).to_be_in_viewport(ratio=1)
+    checkpoint(page, "bottom")
+    exit_button.tap()
+    page.wait_for_url(f"**{EXIT_PATH}")
+    expect(page.locator("h1")).to_have_text("Weather forecast")
+
+
+def test_the_escape_shortcut_is_mentioned_only_where_there_is_a_keyboard(
+    open_page: Callable[..., Page],
+) -> None:
+    # Given the form on a phone and on a computer
+    phone = open_page(**PHONE, phone=True)
+    computer = open_page()
+    for page in (phone, computer):
+        open_form(page)
+
+    # Then the phone names the button only, in English and in Welsh
+    expect(phone.locator("footer").get_by_text(TOUCH_HINT, exact=True)).to_be_visible()
+    expect(phone.get_by_text("Escape")).to_have_count(2)  # in the page, hidden
+    for hidden in phone.get_by_text("Escape").all():
+        expect(hidden).to_be_hidden()
+    phone.get_by_role("button", name="Cymraeg").click()
+    expect(phone.locator("footer")).to_contain_text("dewiswch “Gadael yn gyflym”.")
+    expect(phone.locator("footer p:visible", has_text="Escape")).to_have_count(0)
+    # And the computer says Escape twice works, on the start page and in the footer
+    expect(computer.locator("footer").get_by_text(KEYS_HINT, exact=True)).to_be_visible()
+    expect(computer.locator("main").get_by_text("press Escape twice")).to_be_visible()
+    expect(computer.locator("footer").get_by_text(TOUCH_HINT, exact=True)).to_be_hidden()
+    computer.get_by_role("button", name="Cymraeg").click()
+    expect(computer.locator("footer p:visible", has_text="Escape ddwywaith")).to_have_count(1)

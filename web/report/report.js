@@ -4,12 +4,14 @@
 // demographics · mode (anonymous or named) · contact (named only) · review · confirmation.
 // The draft lives only in this tab's sessionStorage and is cleared once the report is sent
 // (or by quick exit). Its submission_id is made once, so a retry or a double click can
-// never create a second report.
+// never create a second report. Each step is an entry of the tab's history (Back and Forward
+// move between steps); an entry's state is only a random id and a number, never an answer.
 
 import {
   KEYS,
   apiUrl,
   h,
+  isExiting,
   loadForm,
   local,
   localParagraph,
@@ -77,6 +79,11 @@ function newDraft() {
     contact: {},
     returnTo: null,
     visited: [],
+    // History: `tab` names this draft's entries, `trail` holds the step of each entry in
+    // order, and `at` is the current entry's place in it (see "history" below).
+    tab: uuid(),
+    trail: [],
+    at: -1,
   };
 }
 
@@ -100,11 +107,71 @@ function restoreDraft() {
     demographics: isObject(kept.demographics) ? kept.demographics : {},
     contact: isObject(kept.contact) ? kept.contact : {},
     visited: Array.isArray(kept.visited) ? kept.visited.filter((id) => typeof id === "string") : [],
+    tab: typeof kept.tab === "string" && /^[0-9a-f-]{36}$/i.test(kept.tab) ? kept.tab : uuid(),
+    trail: Array.isArray(kept.trail) ? kept.trail.filter((id) => typeof id === "string") : [],
+    at: Number.isInteger(kept.at) ? kept.at : -1,
   };
 }
 
 function save() {
   store.set(KEYS.draft, draft);
+}
+
+// --- history: a step is an entry ---------------------------------------------------------------
+//
+// The entries' state is `{form: draft.tab, at: n}`: which draft, and where in `draft.trail`
+// (kept in sessionStorage). Quick exit removes the draft, so any entry it leaves behind
+// points at nothing, and the form opens afresh on it. The URL stays `/report/`.
+
+function entryState() {
+  return { form: draft.tab, at: draft.at };
+}
+
+/** The place in the trail an entry's state points at, or -1 (another draft's, or none). */
+function placeOf(state) {
+  if (!isObject(state) || state.form !== draft.tab || !Number.isInteger(state.at)) return -1;
+  return state.at >= 0 && state.at < draft.trail.length ? state.at : -1;
+}
+
+/** A new entry for the current step; forward entries are dropped, as the browser drops them. */
+function pushEntry() {
+  draft.trail = draft.trail.slice(0, Math.max(draft.at + 1, 0));
+  draft.trail.push(draft.step);
+  draft.at = draft.trail.length - 1;
+  window.history.pushState(entryState(), "");
+}
+
+/** Make the current entry (loaded, or one of another draft) point at the current step. */
+function adoptEntry() {
+  draft.trail.push(draft.step);
+  draft.at = draft.trail.length - 1;
+  window.history.replaceState(entryState(), "");
+}
+
+/** A step the draft can show now. */
+function canShow(step) {
+  return step === "start" || stepIds().includes(step);
+}
+
+function onPopState(event) {
+  if (isExiting() || !form || !draft) return;
+  const at = placeOf(event.state);
+  if (at < 0 || draft.step === "confirmation" || !canShow(draft.trail[at])) {
+    // An entry of a draft sent or left (or a step no longer asked): stay on this step.
+    adoptEntry();
+    save();
+    return;
+  }
+  collect();
+  draft.at = at;
+  const step = draft.trail[at];
+  if (step === "review") draft.returnTo = null;
+  draft.step = step;
+  if (!draft.visited.includes(step)) draft.visited.push(step);
+  shownErrors = serverErrorsFor(step);
+  if (step !== "review") notice = null;
+  save();
+  render({ focus: "heading", announce: true });
 }
 
 /** Drop anything the (possibly changed) form no longer asks for. */
@@ -423,6 +490,7 @@ function goTo(step, { focus = "heading" } = {}) {
   if (!draft.visited.includes(step)) draft.visited.push(step);
   shownErrors = serverErrorsFor(step);
   if (step !== "review") notice = null;
+  pushEntry();
   save();
   render({ focus, announce: true });
 }
@@ -460,14 +528,17 @@ function onContinue(event) {
 
 function onBack() {
   collect();
-  if (draft.returnTo === "review") {
-    draft.returnTo = null;
-    goTo("review");
-    return;
-  }
   const ids = stepIds();
   const index = ids.indexOf(draft.step);
-  goTo(index > 0 ? ids[index - 1] : "start");
+  const target = draft.returnTo === "review" ? "review" : index > 0 ? ids[index - 1] : "start";
+  if (draft.at > 0 && draft.trail[draft.at - 1] === target) {
+    // The page's Back does what the browser's does, so the two histories never disagree.
+    save();
+    window.history.back();
+    return;
+  }
+  draft.returnTo = null;
+  goTo(target);
 }
 
 /** A "Change" link or an error link to another step: go there, then come back to review. */
@@ -570,6 +641,9 @@ async function onSend(event) {
     window.clearTimeout(timer);
     sending = false;
   }
+  // Quick exit while sending: the page is being left; the answer must leave no trace here
+  // (the report itself may well have arrived, as it would had the exit come a moment later).
+  if (isExiting()) return;
   if (response && response.ok && data && data.reference) {
     accepted(data);
   } else if (response && response.status === 400 && data && Array.isArray(data.errors)) {
@@ -605,6 +679,7 @@ function accepted(data) {
   notice = null;
   draft = newDraft();
   draft.step = "confirmation";
+  pushEntry();
   shownErrors = [];
   render({ focus: "heading", announce: true });
 }
@@ -885,7 +960,9 @@ function startView() {
     h("p", { text: t("startChoice") }),
     h("p", { class: "warning", text: t("emergencyLine") }),
     h("h2", { text: t("startSafetyHeading") }),
-    h("p", { text: t("startSafety") }),
+    // Escape is mentioned only where there is a keyboard (report.css shows one of the two).
+    h("p", { class: "without-keyboard", text: t("startSafety") }),
+    h("p", { class: "with-keyboard", text: t("startSafetyKeys") }),
     h("h2", { text: t("startPrivacyHeading") }),
     localParagraph(form.privacy_notice.summary),
     h("p", {}, h("a", { href: privacyUrl, text: t("privacyLink") })),
@@ -1321,6 +1398,9 @@ function render({ focus = null, announce: say = false } = {}) {
 }
 
 function onFieldChange(event) {
+  // Quick exit empties the page, and a field removed while focused fires `change`: collect
+  // nothing then (the store refuses too), or the draft it has just removed would come back.
+  if (isExiting()) return;
   if (event.target.closest("[data-form]") && draft && draft.step !== "confirmation") collect();
 }
 
@@ -1346,6 +1426,8 @@ async function start() {
   startChrome();
   main.addEventListener("input", onFieldChange);
   main.addEventListener("change", onFieldChange);
+  // Each step draws itself (focus on its heading); the browser must not scroll it too.
+  window.history.scrollRestoration = "manual";
   try {
     form = await loadForm();
   } catch {
@@ -1362,7 +1444,16 @@ async function start() {
     draft = newDraft();
     if (isObject(receipt) && typeof receipt.reference === "string") draft.step = "confirmation";
   }
+  const at = placeOf(window.history.state);
+  if (at >= 0 && draft.step !== "confirmation" && canShow(draft.trail[at])) {
+    // Reloaded, or back on an entry of this draft: show that entry's step.
+    draft.at = at;
+    draft.step = draft.trail[at];
+  } else {
+    adoptEntry();
+  }
   if (draft.step !== "confirmation") save();
+  window.addEventListener("popstate", onPopState);
   render();
   onLanguageChange(() => {
     if (draft.step !== "confirmation") collect();

@@ -18,7 +18,8 @@ export const STRINGS = {
     website: "Website of {name}",
     footerSupport: "Support services",
     footerPrivacy: "Privacy notice",
-    footerQuickExit: "To leave this site quickly, select Quick exit or press Escape twice.",
+    footerQuickExit: "To leave this site quickly, select Quick exit.",
+    footerQuickExitKeys: "To leave this site quickly, select Quick exit or press Escape twice.",
     loading: "Loading…",
     loadFailedTitle: "Sorry, the form could not be loaded",
     loadFailed:
@@ -33,6 +34,8 @@ export const STRINGS = {
       "At the end, you choose whether to report anonymously, or to give your name so that an advisor can contact you and offer support.",
     startSafetyHeading: "Your safety",
     startSafety:
+      "Your answers are kept only in this browser tab until you send them. Select Quick exit to leave this site at once and clear them.",
+    startSafetyKeys:
       "Your answers are kept only in this browser tab until you send them. Select Quick exit, or press Escape twice, to leave this site at once and clear them.",
     startPrivacyHeading: "Your privacy",
     start: "Start",
@@ -132,7 +135,8 @@ export const STRINGS = {
     website: "Gwefan {name}",
     footerSupport: "Gwasanaethau cymorth",
     footerPrivacy: "Hysbysiad preifatrwydd",
-    footerQuickExit:
+    footerQuickExit: "I adael y wefan hon yn gyflym, dewiswch “Gadael yn gyflym”.",
+    footerQuickExitKeys:
       "I adael y wefan hon yn gyflym, dewiswch “Gadael yn gyflym” neu pwyswch Escape ddwywaith.",
     loading: "Wrthi'n llwytho…",
     loadFailedTitle: "Mae'n ddrwg gennym, doedd dim modd llwytho'r ffurflen",
@@ -148,6 +152,8 @@ export const STRINGS = {
       "Ar y diwedd, byddwch chi'n dewis a ydych chi am roi gwybod yn ddienw, neu roi eich enw fel bod cynghorydd yn gallu cysylltu â chi a chynnig cymorth.",
     startSafetyHeading: "Eich diogelwch",
     startSafety:
+      "Dim ond yn y tab hwn yn eich porwr y caiff eich atebion eu cadw nes i chi eu hanfon. Dewiswch “Gadael yn gyflym” i adael y wefan hon ar unwaith a'u clirio.",
+    startSafetyKeys:
       "Dim ond yn y tab hwn yn eich porwr y caiff eich atebion eu cadw nes i chi eu hanfon. Dewiswch “Gadael yn gyflym”, neu pwyswch Escape ddwywaith, i adael y wefan hon ar unwaith a'u clirio.",
     startPrivacyHeading: "Eich preifatrwydd",
     start: "Dechrau",
@@ -256,6 +262,9 @@ const ESCAPE_TWICE_MS = 1000;
 // --- storage: this tab's sessionStorage only, with an in-memory fallback -----------------
 
 const memory = new Map();
+// Set for good by quick exit. From then on nothing may be written: removing the page's
+// fields fires `change` (and a pending request may still answer), and their handlers save.
+let exiting = false;
 
 export const store = {
   get(key) {
@@ -273,6 +282,7 @@ export const store = {
     }
   },
   set(key, value) {
+    if (exiting) return;
     const raw = JSON.stringify(value);
     try {
       window.sessionStorage.setItem(key, raw);
@@ -441,18 +451,27 @@ async function fetchJson(url, options = {}) {
 // --- quick exit ---------------------------------------------------------------------------
 
 /**
- * Leave at once: forget everything this service kept in the tab, blank the page (so a
- * cached copy shows nothing) and replace it, in history too, with a neutral page.
+ * Leave at once: forget everything this service kept in the tab (and write nothing more),
+ * blank the page (so a cached copy shows nothing) and replace it, in history too, with a
+ * neutral page. The form's earlier history entries hold only an id that now points nowhere.
  */
 export function quickExit() {
+  exiting = true;
   for (const key of Object.values(KEYS)) store.remove(key);
   memory.clear();
   document.title = "Weather";
   try {
+    // The current entry's state too: nothing of the form is left in this tab's history.
+    window.history.replaceState(null, "");
     document.body.replaceChildren();
   } finally {
     window.location.replace(EXIT_URL);
   }
+}
+
+/** Whether quick exit has begun: the page is being left and must change nothing. */
+export function isExiting() {
+  return exiting;
 }
 
 let lastEscape = 0;
