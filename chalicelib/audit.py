@@ -283,6 +283,18 @@ class AuditTrail:
             report_id, int(after["version"]), ChainHead.of(after), sealed_fields(after)
         )
 
+    def case_item(self, report_id: str) -> dict[str, Any] | None:
+        """The case item as it is now (a consistent read), as plain values."""
+        with unavailable_on_failure("dynamodb"):
+            item = self.client.get_item(
+                TableName=self.table,
+                Key={"pk": {"S": f"REPORT#{report_id}"}, "sk": {"S": "REPORT"}},
+                ConsistentRead=True,
+            ).get("Item")
+        if item is None:
+            return None
+        return {name: _deserializer.deserialize(value) for name, value in item.items()}
+
     def entries_beyond(self, report_id: str, seq: int) -> bool:
         """Whether any audit entry exists after entry `seq` (the item's head was put back)."""
         with unavailable_on_failure("dynamodb"):

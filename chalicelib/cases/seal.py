@@ -17,7 +17,10 @@ from typing import Any, Protocol
 
 from chalicelib.audit import HEAD_MAC, AuditTrail, ChainHead, sealed_fields
 from chalicelib.crypto import JsonValue
-from chalicelib.errors import SealBroken
+from chalicelib.errors import SealBroken, StaleVersion
+
+#: How often a case that keeps moving while it is checked is read again before giving up.
+_REREADS = 3
 
 
 class Unsealer(Protocol):
@@ -53,17 +56,28 @@ class CaseSeal:
         after that head. `field` is what the caller is about to read (named if refused).
 
         `SealBroken` (reason "unsigned", "stale" or "rolled_back") otherwise.
+
+        An entry beyond the head as read is also what a change committed since the read
+        looks like (triage finishing while a retry is answered, a colleague's note during a
+        reveal): the item is read again, and only an item whose own head is behind its chain
+        was put back. The fields returned are then those of the item as it is now.
         """
         report_id = str(case["report_id"])
-        if not case.get(HEAD_MAC):
-            raise SealBroken(f"{field} of {report_id} is not under a signed head", "unsigned")
-        if not self.audit.head_signed(case):
-            raise SealBroken(f"{field} of {report_id} is not the value last signed", "stale")
-        if self.audit.entries_beyond(report_id, ChainHead.of(case).seq):
-            raise SealBroken(
-                f"{field} of {report_id} is from before its last change", "rolled_back"
-            )
-        return CheckedSeal(report_id, sealed_fields(case), self.identity)
+        for _reread in range(_REREADS):
+            if not case.get(HEAD_MAC):
+                raise SealBroken(f"{field} of {report_id} is not under a signed head", "unsigned")
+            if not self.audit.head_signed(case):
+                raise SealBroken(f"{field} of {report_id} is not the value last signed", "stale")
+            seen = ChainHead.of(case).seq
+            if not self.audit.entries_beyond(report_id, seen):
+                return CheckedSeal(report_id, sealed_fields(case), self.identity)
+            now = self.audit.case_item(report_id)
+            if now is None or ChainHead.of(now).seq <= seen:
+                raise SealBroken(
+                    f"{field} of {report_id} is from before its last change", "rolled_back"
+                )
+            case = now
+        raise StaleVersion(int(case["version"]))
 
     def open(self, case: Mapping[str, Any], field: str) -> JsonValue:
         """One sealed field of a case, checked and opened."""

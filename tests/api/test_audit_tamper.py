@@ -554,6 +554,24 @@ def test_a_case_item_put_back_whole_from_before_a_note_does_not_open(
     )
 
 
+def test_a_case_that_moved_on_since_it_was_read_opens_as_it_is_now(
+    stack: Stack, reference: str
+) -> None:
+    """Not every entry beyond the head as read is a rollback: a colleague's note committed
+    between reading the case and opening its contact (or triage finishing while a retried
+    submission is answered) looks the same until the item is read again."""
+    read_before_the_note = stack.case_item(reference)
+    add_note(stack, reference)
+    seal = CaseSeal(services.audit_trail(), services.identity_sealer())
+
+    contact = seal.open(plain(read_before_the_note), "contact")
+
+    assert contact["email"] == "alex.example@example.ac.uk"
+    # whereas the same item put back by a table writer is a rollback
+    put(stack, read_before_the_note)
+    assert opening_contact(stack, reference).reason == "rolled_back"
+
+
 def test_a_chain_truncated_after_a_checkpoint_is_named_with_the_checkpoint_time(
     stack: Stack, reference: str
 ) -> None:
