@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -20,3 +21,19 @@ def unavailable_on_failure(service: str) -> Iterator[None]:
         yield
     except (BotoCoreError, ClientError):
         raise DependencyUnavailable(service) from None
+
+
+def conditional_write(write: Callable[[], Any]) -> bool:
+    """Run a conditional DynamoDB write: True if it was made, False if its condition failed.
+
+    Any other failure is `DependencyUnavailable("dynamodb")`, as `unavailable_on_failure`.
+    """
+    try:
+        write()
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise DependencyUnavailable("dynamodb") from None
+    except BotoCoreError:
+        raise DependencyUnavailable("dynamodb") from None
+    return True

@@ -17,13 +17,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from chalicelib.addresses import EmailAddress
 from chalicelib.clock import iso
-from chalicelib.dependencies import unavailable_on_failure
-from chalicelib.errors import DependencyUnavailable
+from chalicelib.dependencies import conditional_write, unavailable_on_failure
 from chalicelib.roles import Role
 
 if TYPE_CHECKING:
@@ -229,8 +227,8 @@ class StaffDirectory:
             )
             if ":at" in condition:
                 attributes[":at"] = {"S": at}
-        try:
-            self.client.update_item(
+        return conditional_write(
+            lambda: self.client.update_item(
                 TableName=self.table,
                 Key={name: {"S": value} for name, value in key.items()},
                 UpdateExpression=expression,
@@ -238,13 +236,7 @@ class StaffDirectory:
                 ExpressionAttributeValues=attributes,
                 **extra,
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise DependencyUnavailable("dynamodb") from None
-        except BotoCoreError:
-            raise DependencyUnavailable("dynamodb") from None
-        return True
+        )
 
     def _put(self, item: dict[str, Any]) -> None:
         with unavailable_on_failure("dynamodb"):

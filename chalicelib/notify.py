@@ -28,7 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.clock import Clock, iso
-from chalicelib.dependencies import unavailable_on_failure
+from chalicelib.dependencies import conditional_write, unavailable_on_failure
 from chalicelib.directory import StaffDirectory, with_role
 from chalicelib.errors import DependencyUnavailable, DomainError, NotFound, SealBroken
 from chalicelib.observability import SEAL_REFUSED, correlated, increment, logger
@@ -220,8 +220,8 @@ class Outbox:
     def _update(
         self, notification_id: str, expression: str, condition: str, values: dict[str, Any]
     ) -> bool:
-        try:
-            self.client.update_item(
+        return conditional_write(
+            lambda: self.client.update_item(
                 TableName=self.table,
                 Key={"notification_id": {"S": notification_id}},
                 UpdateExpression=expression,
@@ -229,13 +229,7 @@ class Outbox:
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={k: _serializer.serialize(v) for k, v in values.items()},
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise DependencyUnavailable("dynamodb") from None
-        except BotoCoreError:
-            raise DependencyUnavailable("dynamodb") from None
-        return True
+        )
 
 
 @dataclass(frozen=True)
