@@ -39,7 +39,8 @@ class TestANamedReport:
 
         assert response.status_code == 201
         assert re.fullmatch(
-            r"RS-[2-9A-HJKMNP-TW-Z]{4}-[2-9A-HJKMNP-TW-Z]{4}", response.json_body["reference"]
+            r"RS-[2-9BCDFGHJKMNPQRSTWXZ]{4}-[2-9BCDFGHJKMNPQRSTWXZ]{4}",
+            response.json_body["reference"],
         )
         assert response.json_body["mode"] == "named"
         assert "2 working days" in response.json_body["next_steps"]
