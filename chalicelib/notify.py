@@ -52,11 +52,14 @@ STAGE_SUBJECT = {
     "first_contact_overdue": "first contact is overdue",
     "acknowledge_due_soon": "acknowledgement due soon",
     "feedback_due_soon": "feedback due soon",
+    "screening_overdue": "screening is overdue",
 }
 STAGE_TEXT = {
     "first_contact_overdue": "First contact is overdue: nobody has reached the reporter yet.",
     "acknowledge_due_soon": "The statutory acknowledgement of this report is due soon.",
     "feedback_due_soon": "The statutory feedback on this report is due soon.",
+    "screening_overdue": "Screening is overdue: nobody has filed this anonymous report or "
+    "taken it on yet.",
 }
 
 

@@ -41,6 +41,10 @@ class CaseSummary(Answer):
     advisor_name: str | None
     submitted_at: str
     first_contact_due: str | None
+    #: An anonymous report's screening deadline (None for named reports, whose deadline is
+    #: first contact).
+    screening_due: str | None
+    #: First contact (named) or screening (anonymous) is late.
     overdue: bool
     version: int
 

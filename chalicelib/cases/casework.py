@@ -45,6 +45,7 @@ from chalicelib.cases.models import (
     TransitionRequest,
 )
 from chalicelib.cases.refusals import record_refusal, refusal_recorded
+from chalicelib.cases.rules import AWAITING_SCREENING
 from chalicelib.cases.seal import CaseSeal
 from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict
 from chalicelib.cases.workflow import queue_order
@@ -638,8 +639,7 @@ def _reprioritised(case: dict[str, Any], priority: str) -> dict[str, Any]:
     """A new priority, and the queue position that follows from it if the case is queued."""
     changes: dict[str, Any] = {"priority": priority}
     if "queue_team" in case:
-        due = str(case.get("first_contact_due") or case["submitted_at"])
-        changes["queue_order"] = queue_order(priority, due)
+        changes["queue_order"] = queue_order(priority, _queue_due(case))
     return changes
 
 
@@ -651,9 +651,23 @@ def _first_contact(case: dict[str, Any], now: str) -> dict[str, Any]:
     return values
 
 
+def _queue_due(case: dict[str, Any]) -> str:
+    """The deadline a queued case is ordered by: first contact (named), screening
+    (anonymous), else when it was submitted."""
+    return str(case.get("first_contact_due") or case.get("screening_due") or case["submitted_at"])
+
+
 def _overdue(item: dict[str, Any], now: str) -> bool:
+    """First contact (named) or screening (anonymous) is late and still not done."""
     due = item.get("first_contact_due")
-    return bool(due) and not item.get("first_contact_at") and str(due) < now
+    if due:
+        return not item.get("first_contact_at") and str(due) < now
+    screening_due = item.get("screening_due")
+    return (
+        bool(screening_due)
+        and item.get("status") == AWAITING_SCREENING
+        and str(screening_due) < now
+    )
 
 
 def _entry_parts(
@@ -685,6 +699,7 @@ def summary(case: dict[str, Any], now: str, names: dict[str, str]) -> dict[str, 
         "advisor_name": names.get(str(advisor_id)) if advisor_id else None,
         "submitted_at": case["submitted_at"],
         "first_contact_due": case.get("first_contact_due"),
+        "screening_due": case.get("screening_due"),
         "overdue": _overdue(case, now),
         "version": int(case["version"]),
     }

@@ -118,6 +118,9 @@ class WorkingTimePolicy(_Config):
     closure_days: list[date] = Field(default_factory=list)
     #: An advisor contacts a named reporter within this many working days.
     first_contact_working_days: int = Field(default=2, ge=1, le=30)
+    #: A screener reads an anonymous report waiting in the screening queue within this many
+    #: working days (filing it or taking it on); a named report's deadline is first contact.
+    screening_working_days: int = Field(default=2, ge=1, le=30)
     #: Statutory acknowledgement of a complaint, in calendar days.
     acknowledge_within_days: int = Field(default=7, ge=1, le=366)
     #: Statutory feedback on a complaint, in calendar months.
@@ -241,6 +244,10 @@ class WorkingCalendar:
             acknowledge_due=self.add_days(submitted_at, policy.acknowledge_within_days),
             feedback_due=self.add_months(submitted_at, policy.feedback_within_months),
         )
+
+    def screening_due(self, submitted_at: datetime) -> datetime:
+        """When an anonymous report submitted at `submitted_at` must have been screened."""
+        return self.add_working_days(submitted_at, self.policy.screening_working_days)
 
     def _holidays_in(self, year: int) -> frozenset[date]:
         bank_holidays = self.policy.bank_holidays

@@ -1,4 +1,5 @@
-"""Escalation of a named case's clocks: first contact, statutory acknowledgement, feedback.
+"""Escalation of a case's clocks: first contact, statutory acknowledgement and feedback for
+a named case; screening for an anonymous one waiting in the screening queue.
 
 Each case carries the due dates set at triage and, while something is left to chase, the
 next stage and when it falls due (`sla_next_stage`, `sla_next_at`), which puts it in a
@@ -14,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.cases.clocks import ClockDates
+from chalicelib.cases.rules import AWAITING_SCREENING
 from chalicelib.clock import Clock, iso
 from chalicelib.institution.models import Escalation
 from chalicelib.notify import Notification, Outbox
@@ -24,6 +26,8 @@ from chalicelib.reports.store import ReportStore
 FIRST_CONTACT_OVERDUE = "first_contact_overdue"
 ACKNOWLEDGE_DUE_SOON = "acknowledge_due_soon"
 FEEDBACK_DUE_SOON = "feedback_due_soon"
+#: An anonymous report still waits in the screening queue after its screening deadline.
+SCREENING_OVERDUE = "screening_overdue"
 #: One run's bound; a backlog drains over several runs.
 MAX_PER_RUN = 200
 
@@ -62,6 +66,36 @@ def clock_attributes(clocks: ClockDates, escalation: Escalation) -> dict[str, An
     return values
 
 
+def screening_attributes(screening_due: datetime) -> dict[str, Any]:
+    """What triage stores on an anonymous report waiting for screening: its deadline, and
+    the one stage to watch (nobody can be contacted, so nothing else is chased)."""
+    due = iso(screening_due)
+    return {
+        "screening_due": due,
+        "sla_watch": "open",
+        "sla_next_stage": SCREENING_OVERDUE,
+        "sla_next_at": due,
+    }
+
+
+def _stopped(stage: str, item: dict[str, Any]) -> bool:
+    """Whether the clock a stage chases has already stopped: nothing to escalate."""
+    if stage == FIRST_CONTACT_OVERDUE:
+        return bool(item.get("first_contact_at"))
+    if stage == SCREENING_OVERDUE:
+        return item.get("status") != AWAITING_SCREENING
+    return False
+
+
+def _following(
+    stage: str, item: dict[str, Any], escalation: Escalation
+) -> tuple[str, datetime] | None:
+    if stage == SCREENING_OVERDUE:
+        return None
+    done = set(item.get("sla_escalated", set())) | {stage}
+    return next_stage(_dates(item), escalation, done)
+
+
 def _dates(item: dict[str, Any]) -> ClockDates:
     return ClockDates(
         first_contact_due=datetime.fromisoformat(item["first_contact_due"]),
@@ -97,10 +131,9 @@ class SlaWatch:
         if item is None or "sla_next_stage" not in item:
             return False
         stage = str(item["sla_next_stage"])
-        done = set(item.get("sla_escalated", set())) | {stage}
-        following = next_stage(_dates(item), self.escalation, done)
-        if stage == FIRST_CONTACT_OVERDUE and item.get("first_contact_at"):
-            # Contact was made: that clock stopped, so there is nothing to chase.
+        following = _following(stage, item, self.escalation)
+        if _stopped(stage, item):
+            # Contact was made, or the report was screened: nothing to chase.
             self.store.record_escalation(report_id, stage, following, [])
             return False
         notification = Notification(
@@ -128,5 +161,6 @@ def _due_of(stage: str, item: dict[str, Any]) -> str:
         FIRST_CONTACT_OVERDUE: "first_contact_due",
         ACKNOWLEDGE_DUE_SOON: "acknowledge_due",
         FEEDBACK_DUE_SOON: "feedback_due",
+        SCREENING_OVERDUE: "screening_due",
     }[stage]
     return str(item[field])

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib.audit import HEAD_MAC, AuditTrail, ChainHead, next_entry
 from chalicelib.cases import rules
 from chalicelib.cases.clocks import WorkingCalendar
-from chalicelib.cases.sla import clock_attributes
+from chalicelib.cases.sla import clock_attributes, screening_attributes
 from chalicelib.cases.workflow import queue_order
 from chalicelib.clock import Clock, iso
 from chalicelib.concerns import CONCERN_MACS, ConcernIndex
@@ -92,8 +92,14 @@ class TriageService:
         if report["mode"] == "named":
             clocks = self.calendar.clocks_for(submitted_at)
             changes |= clock_attributes(clocks, self.institution.triage.escalation)
+        elif decision.status == rules.AWAITING_SCREENING:
+            changes |= screening_attributes(self.calendar.screening_due(submitted_at))
         if decision.status == rules.AWAITING_SCREENING:
-            due = str(changes.get("first_contact_due") or report["submitted_at"])
+            due = str(
+                changes.get("first_contact_due")
+                or changes.get("screening_due")
+                or report["submitted_at"]
+            )
             changes |= {
                 "queue_team": decision.team_id,
                 "queue_order": queue_order(decision.priority, due),

@@ -11,7 +11,7 @@ from chalice.test import Client
 
 from chalicelib.settings import Settings
 from tests.api.conftest import FixedClock, as_staff, drain, post_json, sent_emails, sign_in
-from tests.factories import named_submission
+from tests.factories import anonymous_submission, named_submission
 
 pytestmark = pytest.mark.usefixtures("staff")
 
@@ -201,3 +201,70 @@ def test_a_closed_case_cannot_be_escalated(client: Client, aws: Settings) -> Non
 
     assert response.status_code == 409
     assert response.json_body["allowed"] == ["reopened"]
+
+
+def _anonymous_case(client: Client, aws: Settings) -> tuple[str, str]:
+    # Friday 20 November 2026, 10:30 in London: screening is due Tuesday 24th, 10:30
+    reference = post_json(client, "/reports", anonymous_submission()).json_body["reference"]
+    drain(client, aws)
+    return reference, sign_in(aws, "ss-screener")
+
+
+def _run_sla_watch(client: Client) -> Any:
+    return client.lambda_.invoke(
+        "sla_watch",
+        client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+        ),
+    ).payload
+
+
+def test_an_anonymous_report_left_unscreened_is_overdue_and_the_screeners_are_chased(
+    client: Client, aws: Settings, clock: FixedClock
+) -> None:
+    reference, screener = _anonymous_case(client, aws)
+    [row] = call(client, "get", "/staff/queue", screener).json_body["cases"]
+    assert row["screening_due"] == "2026-11-24T10:30:00.000Z"
+    assert row["first_contact_due"] is None
+    assert row["overdue"] is False
+    assert call(client, "get", "/staff/queue?overdue=true", screener).json_body["cases"] == []
+    emails_before = len(sent_emails(aws))
+
+    # when the deadline passes with the report still waiting
+    clock.moment += timedelta(days=4, minutes=1)
+    escalated = _run_sla_watch(client)
+    drain(client, aws)
+
+    assert escalated == {"escalated": 1}
+    overdue = call(client, "get", "/staff/queue?overdue=true", screener).json_body["cases"]
+    assert [(r["reference"], r["overdue"]) for r in overdue] == [(reference, True)]
+    [chase] = sent_emails(aws)[emails_before:]
+    assert "screening is overdue" in chase["Subject"]
+    assert chase["To"] == "sam.okafor@example.ac.uk", "the student team's screener"
+    assert _run_sla_watch(client) == {"escalated": 0}, "chased once"
+
+
+def test_an_anonymous_report_screened_in_time_is_not_chased(
+    client: Client, aws: Settings, clock: FixedClock
+) -> None:
+    reference, screener = _anonymous_case(client, aws)
+    case = call(client, "get", f"/staff/cases/{reference}", screener).json_body
+    filed = call(
+        client,
+        "post",
+        f"/staff/cases/{reference}/transitions",
+        screener,
+        {"to": "filed", "reason": "Nothing to act on", "version": case["version"]},
+    )
+    assert filed.status_code == 200, filed.json_body
+    drain(client, aws)
+    emails_before = len(sent_emails(aws))
+
+    clock.moment += timedelta(days=4, minutes=1)
+    escalated = _run_sla_watch(client)
+    drain(client, aws)
+
+    assert escalated == {"escalated": 0}
+    assert len(sent_emails(aws)) == emails_before
+    refetched = call(client, "get", f"/staff/cases/{reference}", screener).json_body
+    assert (refetched["status"], refetched["overdue"]) == ("filed", False)

@@ -309,10 +309,28 @@ class TestTheClocks:
             _notification(f"{report_id}.{stage}")["status"] for stage in case["sla_escalated"]
         } == {"sent"}
 
-    def test_anonymous_reports_have_no_clocks_to_watch(
+    def test_an_anonymous_report_has_only_its_screening_clock_to_watch(
         self, client: Client, aws: Settings, clock: FixedClock
     ) -> None:
+        # nobody can be contacted: no first-contact, acknowledgement or feedback clock
         post_json(client, "/reports", anonymous_submission(answers={"ongoing": "yes"}))
+        drain(client, aws)
+        clock.moment += timedelta(days=200)
+
+        assert _scheduled(client, "sla_watch") == {"escalated": 1}
+        assert _scheduled(client, "sla_watch") == {"escalated": 0}
+        drain(client, aws)
+        assert "Screening is overdue" in _text(sent_emails(aws)[-1])
+
+    def test_an_anonymous_report_filed_unseen_has_no_clock_to_watch(
+        self,
+        client: Client,
+        aws: Settings,
+        clock: FixedClock,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        file_quiet_anonymous_reports(monkeypatch)
+        post_json(client, "/reports", anonymous_submission())
         drain(client, aws)
         clock.moment += timedelta(days=200)
 

@@ -103,6 +103,7 @@ class TestAnAnonymousReport:
         self, client: Client, aws: Settings
     ) -> None:
         # given the default institution (`triage.screening: every_report`)
+        # Friday 20 November 2026, 10:30 UTC (10:30 in London)
         triaged = _submit_and_triage(client, anonymous_submission())
 
         assert triaged["status"] == "awaiting_screening"
@@ -110,8 +111,11 @@ class TestAnAnonymousReport:
         assert triaged["risk_flags"] == []
         assert triaged["priority"] == "normal"
         assert triaged["queue_team"] == "student_support"
-        assert "first_contact_due" not in triaged
-        assert "sla_watch" not in triaged
+        assert "first_contact_due" not in triaged, "nobody can be contacted"
+        # then it must be screened within 2 working days, and the watch chases that alone
+        assert triaged["screening_due"] == "2026-11-24T10:30:00.000Z"
+        assert triaged["sla_next_stage"] == "screening_overdue"
+        assert triaged["sla_next_at"] == "2026-11-24T10:30:00.000Z"
         [notification] = outbox_items()
         assert notification["kind"]["S"] == "new_report"
         assert notification["team_id"]["S"] == "student_support"
@@ -127,6 +131,7 @@ class TestAnAnonymousReport:
         assert triaged["risk_flags"] == []
         assert "queue_team" not in triaged
         assert "first_contact_due" not in triaged
+        assert "screening_due" not in triaged, "nothing waits, so nothing is due"
         assert "sla_watch" not in triaged
         assert outbox_items() == []
 

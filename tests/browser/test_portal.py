@@ -20,7 +20,7 @@ from tests.browser.form import Checkpoint
 from tests.browser.portal import PORTAL_PATH, expect_banner, section_links, sign_in, sign_out
 from tests.e2e.reports import report_with_reference, wait_for_screening
 from tests.e2e.running import RunningStack
-from tests.factories import contact, named_submission
+from tests.factories import anonymous_submission, contact, named_submission
 
 pytestmark = pytest.mark.browser
 
@@ -155,6 +155,27 @@ def test_a_screener_files_a_report_whose_reporter_asked_to_talk_only_by_saying_w
     checkpoint(screener, "filed-with-override")
     stored = report_with_reference(stack, reference)
     assert stored is not None and stored["status"]["S"] == "filed"
+
+
+def test_an_anonymous_report_shows_its_screening_deadline_in_the_queue_and_on_the_case(
+    open_page: Callable[..., Page], checkpoint: Checkpoint, stack: RunningStack
+) -> None:
+    answer = requests.post(f"{stack.web}/api/reports", json=anonymous_submission(), timeout=10)
+    assert answer.status_code == 201, answer.text
+    reference = answer.json()["reference"]
+    wait_for_screening(stack, reference)
+
+    screener = open_page()
+    sign_in(screener, checkpoint, SCREENER)
+    row = screener.locator(f'table#queue tr[data-reference="{reference}"]')
+    expect(row).to_contain_text("Screen by")
+    expect(row).not_to_contain_text("Contact by")
+    expect(row).not_to_contain_text("No deadline")
+    open_case(screener, checkpoint, reference, "Screening queue")
+    screening = screener.locator("main dt", has_text="Screening")
+    expect(screening).to_have_count(1)
+    expect(screener.locator("main")).not_to_contain_text("No deadline (anonymous report)")
+    sign_out(screener)
 
 
 def test_a_screener_sees_the_reports_naming_the_same_person(

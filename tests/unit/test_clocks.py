@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from chalicelib.cases import clocks
 from chalicelib.cases.clocks import ClockDates, WorkingCalendar, WorkingTimePolicy
+from chalicelib.institution import load_institution
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -343,6 +344,8 @@ def test_is_working_day_takes_a_date_not_a_datetime(england: WorkingCalendar) ->
         ({"bank_holidays": {"country": "gb", "subdivision": "ENG"}}, "unknown bank holidays"),
         ({"first_contact_working_days": 0}, "greater than or equal to 1"),
         ({"first_contact_working_days": 31}, "less than or equal to 30"),
+        ({"screening_working_days": 0}, "greater than or equal to 1"),
+        ({"screening_working_days": 31}, "less than or equal to 30"),
         ({"closure_days": ["not a date"]}, "date"),
         ({"acknowledge_within_day": 7}, "Extra inputs are not permitted"),
     ],
@@ -359,6 +362,8 @@ def test_is_working_day_takes_a_date_not_a_datetime(england: WorkingCalendar) ->
         "lower-case-country",
         "no-first-contact-days",
         "too-many-first-contact-days",
+        "no-screening-days",
+        "too-many-screening-days",
         "bad-closure-day",
         "misspelt-key",
     ],
@@ -368,12 +373,23 @@ def test_an_invalid_policy_is_refused_at_load(policy: dict[str, Any], complaint:
         WorkingTimePolicy.model_validate(policy)
 
 
+def test_an_anonymous_report_before_christmas_is_due_for_screening_after_the_closure() -> None:
+    # Wednesday 23 December 2026, 16:00 in London: the 24th is a working day, then Christmas,
+    # a weekend, the Boxing Day substitute, the closure (29-31), New Year's Day, a weekend.
+    calendar = WorkingCalendar(load_institution().working_time)
+
+    due = calendar.screening_due(datetime(2026, 12, 23, 16, tzinfo=ZoneInfo("Europe/London")))
+
+    assert due == datetime(2027, 1, 4, 16, tzinfo=UTC)
+
+
 def test_the_default_policy_is_england_monday_to_friday_in_london() -> None:
     policy = WorkingTimePolicy()
     assert policy.time_zone == "Europe/London"
     assert policy.working_days == [1, 2, 3, 4, 5]
     assert (policy.bank_holidays.country, policy.bank_holidays.subdivision) == ("GB", "ENG")
     assert policy.first_contact_working_days == 2
+    assert policy.screening_working_days == 2
     assert policy.acknowledge_within_days == 7
     assert policy.feedback_within_months == 3
 

@@ -341,7 +341,9 @@ function draw(ctx, { preserve = false } = {}) {
     statusTag(detail.status),
     " ",
     priorityTag(detail.priority),
-    detail.overdue ? [" ", h("strong", { class: "tag tag--red" }, "First contact overdue")] : null,
+    detail.overdue
+      ? [" ", h("strong", { class: "tag tag--red" }, detail.first_contact_due ? "First contact overdue" : "Screening overdue")]
+      : null,
     detail.legal_hold ? [" ", h("strong", { class: "tag tag--black" }, "Legal hold")] : null,
   );
   const retention = retentionNotice(detail);
@@ -427,6 +429,12 @@ function summarySection(ctx, detail) {
       "Due ",
       when(detail.first_contact_due),
     ];
+  } else if (detail.screening_due && detail.status === "awaiting_screening") {
+    firstContact = [
+      detail.overdue ? [h("strong", { class: "tag tag--red" }, "Overdue"), " "] : null,
+      "Due ",
+      when(detail.screening_due),
+    ];
   } else {
     firstContact = h("span", { class: "secondary-text" }, "No deadline (anonymous report)");
   }
@@ -442,7 +450,7 @@ function summarySection(ctx, detail) {
     ],
     state.linked.length ? ["Reports naming the same person", linkedReports(state.linked)] : null,
     ["Submitted", when(detail.submitted_at)],
-    ["First contact", firstContact],
+    [detail.screening_due && detail.status === "awaiting_screening" ? "Screening" : "First contact", firstContact],
     detail.acknowledge_due ? ["Acknowledgement due", when(detail.acknowledge_due)] : null,
     detail.feedback_due ? ["Feedback due", when(detail.feedback_due)] : null,
     detail.assigned_at ? ["Assigned", when(detail.assigned_at)] : null,

@@ -217,8 +217,13 @@ export function statusTag(status) {
 }
 
 function queueRow(row, showAdvisor) {
-  const due = row.first_contact_due
-    ? h("time", { datetime: row.first_contact_due }, dateTime(row.first_contact_due))
+  // Named: first contact. Anonymous and waiting for screening: screening.
+  const deadline = row.first_contact_due || (row.status === "awaiting_screening" ? row.screening_due : null);
+  const due = deadline
+    ? [
+        row.first_contact_due ? "Contact by " : "Screen by ",
+        h("time", { datetime: deadline }, dateTime(deadline)),
+      ]
     : h("span", { class: "secondary-text" }, "No deadline");
   return h(
     "tr",
@@ -308,7 +313,7 @@ async function renderQueue(ctx) {
       h(
         "tr",
         null,
-        ["Reference", "Priority", "Status", "Report", "Risk flags", "First contact due"].map((text) =>
+        ["Reference", "Priority", "Status", "Report", "Risk flags", "Due"].map((text) =>
           h("th", { class: "table__header", scope: "col" }, text),
         ),
         screener ? h("th", { class: "table__header", scope: "col" }, "Advisor") : null,
