@@ -29,6 +29,9 @@ reporter_api = Blueprint(__name__)
 class PublicRetention(BaseModel):
     """The retention periods the privacy notice states, exactly as the sweep applies them."""
 
+    # Built by the first GET /form, not at import (POST /reports never uses it).
+    model_config = ConfigDict(defer_build=True)
+
     redact_named_after_months: int
     delete_anonymised_after_years: int
 

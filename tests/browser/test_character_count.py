@@ -20,7 +20,7 @@ from tests.browser.form import (
 )
 from tests.e2e.reports import submit
 from tests.e2e.running import RunningStack
-from tests.factories import anonymous_submission
+from tests.factories import anonymous_submission, contact, named_submission
 
 pytestmark = pytest.mark.browser
 
@@ -127,5 +127,45 @@ def test_the_api_refuses_one_emoji_more_with_the_message_the_page_shows(
     checkpoint(page, "review-refused-by-the-api")
 
     page.unroute("**/reports")
+    page.get_by_role("button", name="Send report").click()
+    expect(page.locator("[data-testid=reference]")).to_have_text(REFERENCE)
+
+
+def test_a_name_of_emoji_up_to_its_limit_is_accepted_and_one_more_refused_by_both(
+    page: Page, checkpoint: Checkpoint, stack: RunningStack
+) -> None:
+    # The API: 200 emoji as a name are accepted, 201 refused.
+    at_limit = submit(stack, named_submission(contact=contact(name=EMOJI * 200)))
+    one_over = submit(stack, named_submission(contact=contact(name=EMOJI * 201)))
+    assert at_limit.status_code == 201, at_limit.text
+    assert one_over.json()["errors"] == [
+        {"field": "contact.name", "message": "must be at most 200 characters"}
+    ]
+
+    # The page, on the contact step of a named report.
+    open_form(page)
+    plan = {**PLAN, "mode": "named"}
+
+    def answer(step: str) -> None:
+        if step in plan:
+            page.locator(f"main #{step}-{plan[step]}").check()
+
+    walk(page, _no_check, answer, lambda: _press_continue(page), until="contact")
+    name = page.get_by_label("Your name")
+    page.get_by_label("Email address").fill("a.person@example.ac.uk")
+    page.locator("main #contact-preferred_contact_method-email").check()
+
+    name.fill(EMOJI * 201)
+    expect(page.locator("#contact-name-count")).to_have_text("You have 1 character too many")
+    _press_continue(page)
+    expect(page.locator("#contact-name-error")).to_contain_text(
+        "This must be 200 characters or fewer"
+    )
+    checkpoint(page, "contact-name-one-over")
+
+    name.fill(EMOJI * 200)
+    expect(page.locator("#contact-name-count")).to_have_text("You have 0 characters remaining")
+    advance(page, "contact", lambda: _press_continue(page))
+    assert current_step(page) == "review"
     page.get_by_role("button", name="Send report").click()
     expect(page.locator("[data-testid=reference]")).to_have_text(REFERENCE)
