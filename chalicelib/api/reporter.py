@@ -12,9 +12,11 @@ from chalicelib.api.body import read_json_object
 from chalicelib.api.errors import JSON_HEADERS, handles_domain_errors
 from chalicelib.institution.models import (
     Form,
+    FormalComplaint,
     Institution,
     LocalText,
     NextSteps,
+    Policy,
     PrivacyNotice,
     SupportResource,
 )
@@ -22,6 +24,42 @@ from chalicelib.reports.models import SubmissionAccepted
 from chalicelib.reports.validation import parse_submission
 
 reporter_api = Blueprint(__name__)
+
+
+class PublicRetention(BaseModel):
+    """The retention periods the privacy notice states, exactly as the sweep applies them."""
+
+    # Built by the first GET /form, not at import (POST /reports never uses it).
+    model_config = ConfigDict(defer_build=True)
+
+    redact_named_after_months: int
+    delete_anonymised_after_years: int
+
+
+class PublicPrivacyNotice(PrivacyNotice):
+    """The privacy notice as served: its summary's figures filled in from the retention
+    settings, with those settings and the statistics' suppression threshold beside it, so
+    the page states what the service does rather than what someone retyped."""
+
+    retention: PublicRetention
+    suppression_threshold: int
+
+    @classmethod
+    def of(cls, institution: Institution) -> PublicPrivacyNotice:
+        """The notice of `institution`, with the figures its settings give."""
+        notice = institution.privacy_notice
+        retention = institution.retention
+        return cls.model_validate(
+            {
+                **notice.model_dump(),
+                "summary": notice.summary_for(retention),
+                "retention": {
+                    "redact_named_after_months": retention.redact_named_after_months,
+                    "delete_anonymised_after_years": retention.delete_anonymised_after_years,
+                },
+                "suppression_threshold": institution.insights.suppression_threshold,
+            }
+        )
 
 
 class PublicForm(BaseModel):
@@ -33,8 +71,10 @@ class PublicForm(BaseModel):
     institution: LocalText
     time_zone: str
     form: Form
-    privacy_notice: PrivacyNotice
+    privacy_notice: PublicPrivacyNotice
     support_resources: list[SupportResource]
+    policies: list[Policy]
+    formal_complaint: FormalComplaint
     next_steps: NextSteps
 
     @classmethod
@@ -44,8 +84,10 @@ class PublicForm(BaseModel):
             institution=institution.name,
             time_zone=institution.time_zone,
             form=institution.form,
-            privacy_notice=institution.privacy_notice,
+            privacy_notice=PublicPrivacyNotice.of(institution),
             support_resources=institution.support_resources,
+            policies=institution.policies,
+            formal_complaint=institution.formal_complaint,
             next_steps=institution.next_steps,
         )
 
@@ -53,7 +95,7 @@ class PublicForm(BaseModel):
 @reporter_api.route("/form", methods=["GET"])
 @handles_domain_errors
 def get_form() -> Response:
-    """The institution's report form, support resources and privacy notice."""
+    """The institution's report form, support resources, privacy notice and policies."""
     body = PublicForm.of(services.institution()).model_dump(mode="json", exclude_none=True)
     return Response(
         body=body,

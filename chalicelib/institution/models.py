@@ -135,12 +135,107 @@ class SupportResource(Strict):
     emergency: bool = False
 
 
+#: A link a reporter page may show: a web page over https, or a page of this site.
+WEB_OR_LOCAL = re.compile(r"^(https://[^/\s]+|/(?!/))\S*$")
+#: The figures a privacy text may name through placeholders, filled in from `Retention`
+#: when the form is served, so a notice never promises other periods than the sweep keeps.
+RETENTION_PLACEHOLDERS = frozenset({"redact_named_after_months", "delete_anonymised_after_years"})
+
+
+def _web_or_local(url: str) -> str:
+    if not WEB_OR_LOCAL.match(url):
+        raise ValueError("must be an https address or a page of this site (starting with /)")
+    return url
+
+
+WebOrLocalUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_web_or_local)]
+
+
+def _email(address: str) -> str:
+    if not re.fullmatch(r"[^\s@]+@[^\s@.]+(\.[^\s@.]+)+", address):
+        raise ValueError("must be an email address, like dpo@example.ac.uk")
+    return address
+
+
+class DataProtectionOfficer(Strict):
+    """How anyone reaches the data protection officer, who answers every rights request."""
+
+    email: Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
+    phone: Annotated[str, StringConstraints(min_length=3, max_length=32)] | None = None
+    postal_address: LocalText | None = None
+
+
+class ConfidentialityLimits(Strict):
+    """When what a reporter says may be passed on without their agreement.
+
+    `summary` is shown on the form's step where the reporter chooses anonymous or named,
+    before they choose (short and plain); `circumstances` are listed in the full notice.
+    """
+
+    summary: LocalText
+    circumstances: list[LocalText] = Field(min_length=1)
+
+
 class PrivacyNotice(Strict):
-    """The privacy notice a reporter sees; its version is recorded with each report."""
+    """The privacy notice a reporter sees; its version is recorded with each report.
+
+    What is kept for how long is not written here: the page builds it from `Retention`,
+    and `summary` may name those periods only through the placeholders
+    `{redact_named_after_months}` and `{delete_anonymised_after_years}`.
+    """
 
     version: Annotated[str, StringConstraints(min_length=1, max_length=32)]
     summary: LocalText
-    url: str
+    url: WebOrLocalUrl
+    #: Who the data controller is (the institution's legal name and address).
+    controller: LocalText
+    data_protection_officer: DataProtectionOfficer
+    #: One entry per purpose and its lawful basis (UK GDPR Articles 6 and 9).
+    lawful_bases: list[LocalText] = Field(min_length=1)
+    confidentiality: ConfidentialityLimits
+    #: Where a complaint about the handling of personal data goes (e.g. the ICO), with how.
+    supervisory_authority: LocalText
+
+    @model_validator(mode="after")
+    def _check_placeholders(self) -> PrivacyNotice:
+        for language, text in self.summary.items():
+            unknown = set(re.findall(r"\{([^{}]*)\}", text)) - RETENTION_PLACEHOLDERS
+            if unknown:
+                raise ValueError(
+                    f"privacy_notice.summary ({language}) names unknown placeholders "
+                    f"{sorted(unknown)}; only {sorted(RETENTION_PLACEHOLDERS)} are filled in"
+                )
+        return self
+
+    def summary_for(self, retention: Retention) -> dict[Literal["en", "cy"], str]:
+        """The summary with its retention placeholders filled in from `retention`."""
+        figures = {
+            "redact_named_after_months": retention.redact_named_after_months,
+            "delete_anonymised_after_years": retention.delete_anonymised_after_years,
+        }
+        filled: dict[Literal["en", "cy"], str] = {}
+        for language, text in self.summary.items():
+            for name, figure in figures.items():
+                text = text.replace("{" + name + "}", str(figure))
+            filled[language] = text
+        return filled
+
+
+class Policy(Strict):
+    """One of the institution's policies or procedures, linked from every reporter page."""
+
+    id: Identifier
+    title: LocalText
+    description: LocalText
+    url: WebOrLocalUrl
+
+
+class FormalComplaint(Strict):
+    """How to make a formal complaint (a report here is not one), with a link to the procedure."""
+
+    text: LocalText
+    link_text: LocalText
+    url: WebOrLocalUrl
 
 
 class Form(Strict):
@@ -319,6 +414,9 @@ class Institution(Strict):
     form: Form
     privacy_notice: PrivacyNotice
     support_resources: list[SupportResource] = Field(min_length=1)
+    #: Policies and procedures (`/report/policies.html`), and how to make a formal complaint.
+    policies: list[Policy] = Field(min_length=1)
+    formal_complaint: FormalComplaint
     next_steps: NextSteps
     triage: Triage
     working_time: WorkingTimePolicy = Field(default_factory=WorkingTimePolicy)
@@ -332,6 +430,7 @@ class Institution(Strict):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"time_zone {self.time_zone!r} is not a known time zone") from None
         _unique([r.id for r in self.support_resources], "support_resources", "an id")
+        _unique([policy.id for policy in self.policies], "policies", "an id")
         if self.working_time.time_zone != self.time_zone:
             raise ValueError("working_time.time_zone must equal time_zone")
         self._check_triage()

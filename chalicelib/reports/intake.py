@@ -27,6 +27,7 @@ from chalicelib.errors import DependencyUnavailable, SubmissionConflict
 from chalicelib.institution.models import Institution
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
+from chalicelib.reports.lengths import trimmed
 from chalicelib.reports.models import Mode, Submission
 from chalicelib.reports.reference import new_reference
 from chalicelib.reports.store import (
@@ -108,9 +109,9 @@ class ReportIntake:
         for question_id, answer in submission.answers.items():
             question = form.question(question_id)
             if question is not None and question.kind == "text":
-                if isinstance(answer, str) and answer.strip():
+                if isinstance(answer, str) and trimmed(answer):
                     field = f"answer.{question_id}"
-                    sealed[field] = self.identity.seal(report_id, field, answer.strip())
+                    sealed[field] = self.identity.seal(report_id, field, trimmed(answer))
             elif answer not in ("", []):
                 clear[question_id] = answer
         if submission.narrative:

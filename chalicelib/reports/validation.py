@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from chalicelib.errors import FieldProblem, InvalidInput
 from chalicelib.institution.models import Form, PrivacyNotice, Question
 from chalicelib.problems import problems_from
+from chalicelib.reports.lengths import text_length, trimmed
 from chalicelib.reports.models import Submission
 
 
@@ -63,7 +64,7 @@ def _against_form(
     if isinstance(demographics, Mapping):
         yield from _check_choices("demographics", demographics, form.demographic_questions)
     narrative = body.get("narrative")
-    if isinstance(narrative, str) and len(narrative.strip()) > form.narrative_max_length:
+    if isinstance(narrative, str) and text_length(narrative) > form.narrative_max_length:
         yield FieldProblem("narrative", f"must be at most {form.narrative_max_length} characters")
 
 
@@ -100,7 +101,7 @@ def _has_shape(question: Question, value: Any) -> bool:
 
 
 def _is_empty(value: Any) -> bool:
-    return value is None or value == [] or (isinstance(value, str) and not value.strip())
+    return value is None or value == [] or (isinstance(value, str) and not trimmed(value))
 
 
 def _is_asked(question: Question, well_formed: Mapping[str, str | list[str]]) -> bool:
@@ -115,7 +116,7 @@ def _check_answer(field: str, question: Question, value: Any) -> Iterable[FieldP
     if question.kind == "text":
         if not isinstance(value, str):
             yield FieldProblem(field, "must be text")
-        elif question.max_length is not None and len(value.strip()) > question.max_length:
+        elif question.max_length is not None and text_length(value) > question.max_length:
             yield FieldProblem(field, f"must be at most {question.max_length} characters")
         return
     allowed = question.option_ids()

@@ -48,7 +48,12 @@ def test_the_reporter_pages_reflow_at_400_percent_zoom(
     expect_no_sideways_scrolling(page)
     checkpoint(page, "question-with-an-error")
 
-    for path in ["/report/resources.html", "/report/privacy.html", "/report/exit.html"]:
+    for path in [
+        "/report/resources.html",
+        "/report/privacy.html",
+        "/report/policies.html",
+        "/report/exit.html",
+    ]:
         page.goto(path)
         expect(page.locator("main h1")).to_be_visible()
         expect_no_sideways_scrolling(page)

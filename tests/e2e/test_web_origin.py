@@ -189,6 +189,7 @@ def test_static_paths_take_no_post(stack: RunningStack) -> None:
         "/report/",
         "/report/resources.html",
         "/report/privacy.html",
+        "/report/policies.html",
         "/report/exit.html",
         "/report/report.js",
         "/report/report.css",
@@ -212,7 +213,9 @@ def test_every_response_carries_the_security_headers(stack: RunningStack, path: 
     assert "camera=()" in response.headers["Permissions-Policy"]
 
 
-@pytest.mark.parametrize("page", ["index.html", "resources.html", "privacy.html", "exit.html"])
+@pytest.mark.parametrize(
+    "page", ["index.html", "resources.html", "privacy.html", "policies.html", "exit.html"]
+)
 def test_reporter_pages_are_served(stack: RunningStack, page: str) -> None:
     response = requests.get(f"{stack.web}/report/{page}", timeout=5)
 

@@ -25,7 +25,7 @@ def _text(path: Path) -> str:
 def test_the_reporter_pages_exist() -> None:
     names = {path.name for path in ALL_FILES}
 
-    assert {"index.html", "resources.html", "privacy.html", "exit.html"} <= names
+    assert {"index.html", "resources.html", "privacy.html", "policies.html", "exit.html"} <= names
     assert {"report.js", "site.js", "report.css"} <= names
 
 
@@ -78,6 +78,14 @@ def test_every_service_page_offers_quick_exit_help_and_the_language_switch(path:
     assert 'href="/report/resources.html"' in page
     assert "999" in page  # the emergency number, even before any script runs
     assert 'aria-live="polite"' in page
+
+
+@pytest.mark.parametrize("path", SERVICE_PAGES, ids=lambda p: p.name)
+def test_every_service_page_links_the_privacy_notice_and_the_policies(path: Path) -> None:
+    footer = _text(path).split('<footer class="footer">', 1)[1]
+
+    assert 'href="/report/privacy.html"' in footer
+    assert 'href="/report/policies.html"' in footer
 
 
 def test_the_exit_page_is_neutral_with_no_way_back() -> None:

@@ -48,6 +48,16 @@ const LIMITS = { name: 200, email: 254, phone: 32, safe_times: 500 };
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const PHONE = /^\+?[0-9][0-9 ()-]{5,22}[0-9]$/;
 const SEND_TIMEOUT_MS = 30000;
+// How long a text is, as the API counts it (chalicelib/reports/lengths.py): the Unicode
+// White_Space characters trimmed from both ends (not String.prototype.trim's set, which
+// differs at U+0085 and U+FEFF), then code points counted (an emoji is one, not two).
+const WHITE_SPACE =
+  "\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
+const TRIM = new RegExp(`^[${WHITE_SPACE}]+|[${WHITE_SPACE}]+$`, "g");
+// The count appears from this share of a limit on (GOV.UK's character count: 75 %), and a
+// screen reader hears it once typing pauses, not at every key.
+const COUNT_FROM = 0.75;
+const COUNT_ANNOUNCE_MS = 1000;
 
 let form = null; // GET /form
 let draft = null; // what the reporter has answered; mirrored to sessionStorage
@@ -288,8 +298,20 @@ function fieldId(key) {
   return question.kind === "text" ? question.id : `${question.id}-${question.options[0].id}`;
 }
 
+/** `text` without white space at either end (the API's rule). */
+function trimText(text) {
+  return typeof text === "string" ? text.replace(TRIM, "") : "";
+}
+
+/** How many characters `text` counts against a limit: code points of the trimmed text. */
+function textLength(text) {
+  let count = 0;
+  for (const _ of trimText(text)) count += 1;
+  return count;
+}
+
 function tooLong(value, max) {
-  return typeof value === "string" && value.trim().length > max;
+  return typeof value === "string" && textLength(value) > max;
 }
 
 /** The problems a step's answers have, in the order its fields appear. */
@@ -303,7 +325,7 @@ function validate(step) {
     if (!draft.mode) found.push(problem("mode", step, "errMode"));
   } else if (step === "contact") {
     const c = draft.contact;
-    const value = (field) => (c[field] || "").trim();
+    const value = (field) => trimText(c[field]);
     if (!value("name")) found.push(problem("contact.name", step, "errName"));
     else if (tooLong(c.name, LIMITS.name))
       found.push(problem("contact.name", step, "errTooLong", { max: LIMITS.name }));
@@ -330,7 +352,7 @@ function validate(step) {
     if (question && isAsked(question)) {
       const value = draft.answers[question.id];
       if (question.kind === "text") {
-        if (question.required && !(value || "").trim()) found.push(problem(step, step, "errText"));
+        if (question.required && !trimText(value)) found.push(problem(step, step, "errText"));
         else if (tooLong(value, question.max_length)) {
           found.push(problem(step, step, "errTooLong", { max: question.max_length }));
         }
@@ -569,7 +591,7 @@ function submission() {
     if (!isAsked(question)) continue;
     const value = draft.answers[question.id];
     if (question.kind === "text") {
-      const text = typeof value === "string" ? value.trim() : "";
+      const text = trimText(value);
       if (text) answers[question.id] = text;
     } else if (question.kind === "multi") {
       const chosen = cleanAnswer(question, value);
@@ -585,7 +607,7 @@ function submission() {
     mode: draft.mode,
     answers,
   };
-  const narrative = draft.narrative.trim();
+  const narrative = trimText(draft.narrative);
   if (narrative) body.narrative = narrative;
   const demographics = {};
   for (const question of demographicQuestions()) {
@@ -596,13 +618,13 @@ function submission() {
   if (draft.mode === "named") {
     const c = draft.contact;
     const contact = {
-      name: (c.name || "").trim(),
-      email: (c.email || "").trim(),
+      name: trimText(c.name),
+      email: trimText(c.email),
       preferred_contact_method: c.preferred_contact_method,
       advisor_preference: c.advisor_preference || "no_preference",
     };
-    if ((c.phone || "").trim()) contact.phone = c.phone.trim();
-    if ((c.safe_times || "").trim()) contact.safe_times = c.safe_times.trim();
+    if (trimText(c.phone)) contact.phone = trimText(c.phone);
+    if (trimText(c.safe_times)) contact.safe_times = trimText(c.safe_times);
     body.contact = contact;
   }
   return body;
@@ -917,6 +939,9 @@ function textField({
   };
   const control = multiline ? h("textarea", { ...attrs, rows: 6 }) : h("input", { ...attrs, type });
   control.value = value || "";
+  // No maxlength attribute: it would cut a paste short without a word (and counts UTF-16
+  // units). The reporter may type past the limit, sees the count, and Continue says why.
+  if (maxLength) control.dataset.maxLength = String(maxLength);
   return h(
     "div",
     { class: `form-group${error ? " form-group--error" : ""}` },
@@ -924,10 +949,60 @@ function textField({
     hint ? h("div", { class: "hint", id: hintId }, hint) : null,
     error ? errorText(errorId, error) : null,
     control,
-    maxLength
-      ? h("p", { class: "hint", id: countId, text: t("maxChars", { max: maxLength }) })
-      : null,
+    maxLength ? characterCount(countId, value, maxLength) : null,
   );
+}
+
+/**
+ * Under a field with a limit: "You can enter up to N characters" until the text reaches
+ * COUNT_FROM of it, then how many remain or how many are too many. The field's description
+ * points here; a screen reader is told the count by a polite live region once typing pauses.
+ */
+function characterCount(countId, value, max) {
+  const count = h("p", { class: "hint character-count", id: countId, "data-count": true });
+  showCount(count, value, max);
+  return [
+    count,
+    h("p", {
+      class: "visually-hidden",
+      "aria-live": "polite",
+      "data-count-status": true,
+    }),
+  ];
+}
+
+function countMessage(value, max) {
+  const left = max - textLength(value);
+  if (left < 0) {
+    return { over: true, text: t(left === -1 ? "charsOverOne" : "charsOver", { n: -left }) };
+  }
+  if (max - left < max * COUNT_FROM) return { over: false, text: t("maxChars", { max }) };
+  return { over: false, text: t(left === 1 ? "charsLeftOne" : "charsLeft", { n: left }) };
+}
+
+function showCount(element, value, max) {
+  const { over, text } = countMessage(value, max);
+  element.textContent = text;
+  element.classList.toggle("character-count--over", over);
+}
+
+let countTimer = 0;
+
+/** Keep a field's count up to date as the reporter types (see `characterCount`). */
+function updateCount(field) {
+  const max = Number(field.dataset.maxLength);
+  const group = field.closest(".form-group");
+  const count = group?.querySelector("[data-count]");
+  const status = group?.querySelector("[data-count-status]");
+  if (!max || !count) return;
+  showCount(count, field.value, max);
+  window.clearTimeout(countTimer);
+  countTimer = window.setTimeout(() => {
+    if (!status || !status.isConnected) return;
+    const { text } = countMessage(field.value, max);
+    // Below the threshold there is nothing new to say; the field's hint already says it.
+    status.textContent = textLength(field.value) >= max * COUNT_FROM ? text : "";
+  }, COUNT_ANNOUNCE_MS);
 }
 
 function stepShell(step, children, { back = true } = {}) {
@@ -1068,6 +1143,25 @@ function demographicsView() {
   );
 }
 
+/**
+ * The limits of confidentiality, shown where the reporter chooses anonymous or named, before
+ * the choices (and read with them: it is the group's description), with a link to the notice.
+ */
+function confidentialityLimits() {
+  const privacyUrl = safeLink(form.privacy_notice.url) || "/report/privacy.html";
+  return h(
+    "div",
+    { class: "inset inset--plain", "data-confidentiality": true },
+    h("p", {}, h("strong", { text: t("modeConfidentialityHeading") })),
+    localParagraph(form.privacy_notice.confidentiality.summary),
+    h(
+      "p",
+      {},
+      h("a", { href: `${privacyUrl}#confidentiality`, text: t("confidentialityLink") }),
+    ),
+  );
+}
+
 function modeView() {
   return stepShell(
     "mode",
@@ -1079,6 +1173,7 @@ function modeView() {
         idPrefix: "mode",
         legend: t("modeHeading"),
         asPage: true,
+        hint: confidentialityLimits(),
         type: "radio",
         options: [
           { id: "anonymous", text: t("modeAnonymous"), hint: t("modeAnonymousHint") },
@@ -1108,6 +1203,7 @@ function contactView() {
         value: c.name,
         autocomplete: "name",
         spellcheck: false,
+        maxLength: LIMITS.name,
       }),
       textField({
         key: "contact.email",
@@ -1213,7 +1309,7 @@ function reviewView() {
     const option = options.find((o) => o.id === id);
     return option ? [option.label] : [];
   };
-  const plain = (value) => ((value || "").trim() ? [value.trim()] : []);
+  const plain = (value) => (trimText(value) ? [trimText(value)] : []);
   const privacyUrl = safeLink(form.privacy_notice.url) || "/report/privacy.html";
   return stepShell("review", [
     pageHeading(t("reviewHeading")),
@@ -1401,6 +1497,7 @@ function onFieldChange(event) {
   // Quick exit empties the page, and a field removed while focused fires `change`: collect
   // nothing then (the store refuses too), or the draft it has just removed would come back.
   if (isExiting()) return;
+  if (event.type === "input" && event.target.dataset?.maxLength) updateCount(event.target);
   if (event.target.closest("[data-form]") && draft && draft.step !== "confirmation") collect();
 }
 

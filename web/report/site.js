@@ -1,6 +1,6 @@
 // Shared by every reporter page: the interface text in English and Welsh, the language
 // switch, quick exit (button and Escape twice), the "Get help now" panel, loading the form
-// data from the API, and the resources and privacy pages.
+// data from the API, and the resources, privacy and policies pages.
 //
 // Nothing here talks to any host but this page's own origin, and nothing is stored
 // anywhere but this tab's sessionStorage.
@@ -120,8 +120,53 @@ export const STRINGS = {
     backToReport: "Back to the report form",
     privacyPageHeading: "Privacy notice",
     privacyVersion: "Version {version}",
-    privacyRights:
-      "You can ask to see, correct or delete the personal data we hold about you. Quote your reference if you have one.",
+    charsLeft: "You have {n} characters remaining",
+    charsLeftOne: "You have 1 character remaining",
+    charsOver: "You have {n} characters too many",
+    charsOverOne: "You have 1 character too many",
+    modeConfidentialityHeading: "Before you choose: when we may have to share what you tell us",
+    confidentialityLink: "When we may share information (privacy notice)",
+    footerPolicies: "Policies and procedures",
+    privacyControllerHeading: "Who is responsible for your data",
+    privacyDpoHeading: "Our Data Protection Officer",
+    privacyDpoIntro: "You can contact our Data Protection Officer about anything in this notice:",
+    privacyEmail: "Email: ",
+    privacyPhone: "Phone: ",
+    privacyPost: "Post: ",
+    privacyBasesHeading: "Why we are allowed to use your data",
+    privacyKeepHeading: "What we keep, and for how long",
+    privacyKeepDraft:
+      "Until you send your report, your answers are kept only in this browser tab. Quick exit clears them.",
+    privacyKeepNamed:
+      "If you give your name, your name, your contact details and everything you wrote in your own words are deleted {months} months after your case is closed. Your multiple-choice answers are kept, with nothing that identifies you, for statistics.",
+    privacyKeepAnonymised:
+      "Anonymous reports, what is left of named reports once personal details are deleted, and your answers to the optional questions about you are deleted {years} years after the report was sent.",
+    privacyKeepHold:
+      "If a case becomes part of legal proceedings, we may have to keep it until they end.",
+    privacySeesHeading: "Who sees what",
+    privacySeesAnonymous:
+      "Anonymous reports: the team that screens reports may read them, to see whether something needs doing (for example, about a building). Nothing in them says who you are, unless you wrote it.",
+    privacySeesNamed:
+      "Named reports: your name, contact details and what you wrote are seen only by the team that screens reports and the advisor supporting you. Every time someone opens them, it is recorded.",
+    privacySeesAboutYou:
+      "Your answers to the optional questions about you are kept apart from your report, locked with a separate key. Advisors and screeners cannot see them.",
+    privacySeesAnalysts:
+      "People who study trends see only anonymised statistics, never a report. Any group of fewer than {threshold} people is hidden, so that no one can be picked out.",
+    privacyConfidentialityHeading: "When we may share what you tell us",
+    privacyRightsHeading: "Your rights, and how to use them",
+    privacyRightsList:
+      "You have the right to see the personal data we hold about you, to have it corrected, and to have it deleted. In some cases you can also object to how we use it, or ask us to limit it.",
+    privacyRightsHow:
+      "To use any of these rights, email or write to our Data Protection Officer (details above). Tell us the email address you gave in your report and, if you have it, your reference (like RS-7K3M-Q2PD): your reference lets us find your report. We answer within one month.",
+    privacyRightsAnonymous:
+      "An anonymous report holds no name or contact details, so we cannot find it from your name or email address: only its reference finds it.",
+    privacyComplainHeading: "If you are unhappy",
+    policiesHeading: "Policies and procedures",
+    policiesIntro:
+      "Our policies on bullying, harassment, sexual misconduct and discrimination, and the procedures that may follow a report.",
+    policiesComplaintHeading: "Making a formal complaint",
+    policiesDraftKept:
+      "If you were filling in the report form, your answers are still there: go back to carry on.",
   },
   cy: {
     serviceName: "Rhoi gwybod a chael cymorth",
@@ -240,8 +285,55 @@ export const STRINGS = {
     backToReport: "Yn ôl i'r ffurflen",
     privacyPageHeading: "Hysbysiad preifatrwydd",
     privacyVersion: "Fersiwn {version}",
-    privacyRights:
-      "Gallwch chi ofyn am gael gweld, cywiro neu ddileu'r data personol sydd gennym ni amdanoch chi. Nodwch eich cyfeirnod os oes gennych chi un.",
+    charsLeft: "Mae gennych chi {n} nod ar ôl",
+    charsLeftOne: "Mae gennych chi 1 nod ar ôl",
+    charsOver: "Mae gennych chi {n} nod yn ormod",
+    charsOverOne: "Mae gennych chi 1 nod yn ormod",
+    modeConfidentialityHeading:
+      "Cyn i chi ddewis: pryd y gallai fod rhaid i ni rannu'r hyn rydych chi'n ei ddweud wrthon ni",
+    confidentialityLink: "Pryd y gallen ni rannu gwybodaeth (hysbysiad preifatrwydd)",
+    footerPolicies: "Polisïau a gweithdrefnau",
+    privacyControllerHeading: "Pwy sy'n gyfrifol am eich data",
+    privacyDpoHeading: "Ein Swyddog Diogelu Data",
+    privacyDpoIntro:
+      "Gallwch chi gysylltu â'n Swyddog Diogelu Data am unrhyw beth yn yr hysbysiad hwn:",
+    privacyEmail: "E-bost: ",
+    privacyPhone: "Ffôn: ",
+    privacyPost: "Post: ",
+    privacyBasesHeading: "Pam y cawn ni ddefnyddio eich data",
+    privacyKeepHeading: "Beth rydyn ni'n ei gadw, ac am ba hyd",
+    privacyKeepDraft:
+      "Nes i chi anfon eich adroddiad, dim ond yn y tab porwr hwn y caiff eich atebion eu cadw. Mae “Gadael yn gyflym” yn eu clirio.",
+    privacyKeepNamed:
+      "Os ydych chi'n rhoi eich enw, caiff eich enw, eich manylion cyswllt a phopeth a ysgrifennoch chi yn eich geiriau eich hun eu dileu {months} o fisoedd ar ôl i'ch achos gau. Caiff eich atebion amlddewis eu cadw ar gyfer ystadegau, heb ddim sy'n dangos pwy ydych chi.",
+    privacyKeepAnonymised:
+      "Caiff adroddiadau dienw, yr hyn sy'n weddill o adroddiadau ag enw ar ôl dileu'r manylion personol, a'ch atebion i'r cwestiynau dewisol amdanoch chi eu dileu {years} o flynyddoedd ar ôl anfon yr adroddiad.",
+    privacyKeepHold:
+      "Os daw achos yn rhan o achos cyfreithiol, efallai y bydd rhaid i ni ei gadw nes iddo ddod i ben.",
+    privacySeesHeading: "Pwy sy'n gweld beth",
+    privacySeesAnonymous:
+      "Adroddiadau dienw: gall y tîm sy'n sgrinio adroddiadau eu darllen, i weld a oes angen gwneud rhywbeth (er enghraifft, am adeilad). Does dim ynddyn nhw sy'n dweud pwy ydych chi, oni bai eich bod chi wedi'i ysgrifennu.",
+    privacySeesNamed:
+      "Adroddiadau ag enw: dim ond y tîm sy'n sgrinio adroddiadau a'r cynghorydd sy'n eich cefnogi chi sy'n gweld eich enw, eich manylion cyswllt a'r hyn a ysgrifennoch chi. Caiff pob tro y bydd rhywun yn eu hagor ei gofnodi.",
+    privacySeesAboutYou:
+      "Caiff eich atebion i'r cwestiynau dewisol amdanoch chi eu cadw ar wahân i'ch adroddiad, wedi'u cloi ag allwedd ar wahân. Dydy cynghorwyr a sgrinwyr ddim yn gallu eu gweld.",
+    privacySeesAnalysts:
+      "Dim ond ystadegau dienw y mae pobl sy'n astudio tueddiadau yn eu gweld, byth adroddiad. Caiff unrhyw grŵp o lai na {threshold} o bobl ei guddio, fel na all neb gael ei adnabod.",
+    privacyConfidentialityHeading: "Pryd y gallen ni rannu'r hyn rydych chi'n ei ddweud wrthon ni",
+    privacyRightsHeading: "Eich hawliau, a sut i'w defnyddio",
+    privacyRightsList:
+      "Mae gennych chi hawl i weld y data personol sydd gennym ni amdanoch chi, i'w gywiro, ac i'w ddileu. Mewn rhai achosion gallwch chi hefyd wrthwynebu'r ffordd rydyn ni'n ei ddefnyddio, neu ofyn i ni ei gyfyngu.",
+    privacyRightsHow:
+      "I ddefnyddio unrhyw un o'r hawliau hyn, anfonwch e-bost neu ysgrifennwch at ein Swyddog Diogelu Data (manylion uchod). Dywedwch wrthon ni pa gyfeiriad e-bost a roesoch chi yn eich adroddiad ac, os yw gennych chi, eich cyfeirnod (fel RS-7K3M-Q2PD): mae eich cyfeirnod yn ein helpu i ddod o hyd i'ch adroddiad. Byddwn ni'n ateb o fewn mis.",
+    privacyRightsAnonymous:
+      "Does dim enw na manylion cyswllt mewn adroddiad dienw, felly allwn ni ddim dod o hyd iddo o'ch enw na'ch cyfeiriad e-bost: dim ond ei gyfeirnod sy'n dod o hyd iddo.",
+    privacyComplainHeading: "Os ydych chi'n anhapus",
+    policiesHeading: "Polisïau a gweithdrefnau",
+    policiesIntro:
+      "Ein polisïau ar fwlio, aflonyddu, camymddwyn rhywiol a gwahaniaethu, a'r gweithdrefnau a allai ddilyn adroddiad.",
+    policiesComplaintHeading: "Gwneud cwyn ffurfiol",
+    policiesDraftKept:
+      "Os oeddech chi'n llenwi'r ffurflen adrodd, mae eich atebion yno o hyd: ewch yn ôl i barhau.",
   },
 };
 
@@ -603,7 +695,7 @@ export function setTitle(heading, { error = false } = {}) {
   document.title = `${error ? t("errorTitlePrefix") : ""}${heading} – ${t("serviceName")}`;
 }
 
-// --- the resources and privacy pages ------------------------------------------------------
+// --- the resources, privacy and policies pages ------------------------------------------
 
 function renderResourcesPage(main, data) {
   setTitle(t("resourcesHeading"));
@@ -635,26 +727,165 @@ function renderResourcesPage(main, data) {
   );
 }
 
+/** A section of a content page: an h2 (with an id, so it can be linked to) and its content. */
+function section(id, heading, ...content) {
+  return [h("h2", { id, text: heading }), ...content];
+}
+
+function bulletList(texts) {
+  return h("ul", { class: "list" }, texts.map((text) => localText(h("li"), text)));
+}
+
+/**
+ * The full privacy notice. Who sees what and what is kept for how long describe what the
+ * service does, so they are written here with the figures the API serves from the
+ * institution's settings (never retyped); the rest is the institution's own text.
+ */
 function renderPrivacyPage(main, data) {
   setTitle(t("privacyPageHeading"));
+  if (!data) {
+    fill(
+      main,
+      h("h1", { text: t("privacyPageHeading") }),
+      h("p", { text: t("loadFailed") }),
+      h("p", {}, h("a", { href: "/report/", text: t("backToReport") })),
+    );
+    return;
+  }
+  const notice = data.privacy_notice;
+  const dpo = notice.data_protection_officer;
+  const { redact_named_after_months: months, delete_anonymised_after_years: years } =
+    notice.retention;
+  const contactLine = (label, value) => h("li", {}, label, value);
   fill(
     main,
     h("h1", { text: t("privacyPageHeading") }),
-    data
-      ? localParagraph(data.privacy_notice.summary, { class: "lead" })
-      : h("p", { text: t("loadFailed") }),
-    data
-      ? h("p", {
-          class: "hint",
-          text: t("privacyVersion", { version: data.privacy_notice.version }),
-        })
-      : null,
-    h("p", { text: t("privacyRights") }),
+    localParagraph(notice.summary, { class: "lead" }),
+    h("p", { class: "hint", text: t("privacyVersion", { version: notice.version }) }),
+    section(
+      "privacy-controller",
+      t("privacyControllerHeading"),
+      localParagraph(notice.controller),
+    ),
+    section(
+      "privacy-dpo",
+      t("privacyDpoHeading"),
+      h("p", { text: t("privacyDpoIntro") }),
+      h(
+        "ul",
+        { class: "list", "data-dpo": true },
+        contactLine(t("privacyEmail"), h("a", { href: `mailto:${dpo.email}`, text: dpo.email })),
+        dpo.phone
+          ? contactLine(
+              t("privacyPhone"),
+              h("a", { href: `tel:${dpo.phone.replace(/[^0-9+]/g, "")}`, text: dpo.phone }),
+            )
+          : null,
+        dpo.postal_address
+          ? contactLine(t("privacyPost"), localText(h("span"), dpo.postal_address))
+          : null,
+      ),
+    ),
+    section("privacy-bases", t("privacyBasesHeading"), bulletList(notice.lawful_bases)),
+    section(
+      "privacy-keep",
+      t("privacyKeepHeading"),
+      h("p", { text: t("privacyKeepDraft") }),
+      h("p", { "data-retention": "named", text: t("privacyKeepNamed", { months }) }),
+      h("p", { "data-retention": "anonymised", text: t("privacyKeepAnonymised", { years }) }),
+      h("p", { text: t("privacyKeepHold") }),
+    ),
+    section(
+      "privacy-sees",
+      t("privacySeesHeading"),
+      h(
+        "ul",
+        { class: "list" },
+        h("li", { text: t("privacySeesAnonymous") }),
+        h("li", { text: t("privacySeesNamed") }),
+        h("li", { text: t("privacySeesAboutYou") }),
+        h("li", {
+          text: t("privacySeesAnalysts", { threshold: notice.suppression_threshold }),
+        }),
+      ),
+    ),
+    section(
+      "confidentiality",
+      t("privacyConfidentialityHeading"),
+      localParagraph(notice.confidentiality.summary),
+      bulletList(notice.confidentiality.circumstances),
+    ),
+    section(
+      "privacy-rights",
+      t("privacyRightsHeading"),
+      h("p", { text: t("privacyRightsList") }),
+      h("p", { text: t("privacyRightsHow") }),
+      h("p", { text: t("privacyRightsAnonymous") }),
+    ),
+    section(
+      "privacy-complain",
+      t("privacyComplainHeading"),
+      localParagraph(notice.supervisory_authority),
+    ),
     h("p", {}, h("a", { href: "/report/", text: t("backToReport") })),
   );
 }
 
-const PAGES = { resources: renderResourcesPage, privacy: renderPrivacyPage };
+/** The institution's policies and procedures, and how to make a formal complaint. */
+function renderPoliciesPage(main, data) {
+  setTitle(t("policiesHeading"));
+  const complaint = data?.formal_complaint;
+  const complaintLink = complaint ? webOrLocalUrl(complaint.url) : null;
+  fill(
+    main,
+    h("h1", { text: t("policiesHeading") }),
+    h("p", { class: "lead", text: t("policiesIntro") }),
+    data
+      ? h(
+          "ul",
+          { class: "resource-list", "data-policies": true },
+          data.policies.map((policy) => {
+            const link = webOrLocalUrl(policy.url);
+            return h(
+              "li",
+              { class: "resource" },
+              h(
+                "h2",
+                {},
+                localText(link ? h("a", { href: link }) : h("span"), policy.title),
+              ),
+              localParagraph(policy.description),
+            );
+          }),
+        )
+      : h("p", { text: t("loadFailed") }),
+    complaint
+      ? section(
+          "formal-complaint",
+          t("policiesComplaintHeading"),
+          localParagraph(complaint.text),
+          complaintLink
+            ? h("p", {}, localText(h("a", { href: complaintLink }), complaint.link_text))
+            : null,
+        )
+      : null,
+    h("p", { text: t("policiesDraftKept") }),
+    h("p", {}, h("a", { href: "/report/", text: t("backToReport") })),
+  );
+}
+
+/** A link the institution gave: a web page over https, or a page of this site. */
+function webOrLocalUrl(url) {
+  return typeof url === "string" && (/^https:\/\//i.test(url) || /^\/(?!\/)/.test(url))
+    ? url
+    : null;
+}
+
+const PAGES = {
+  resources: renderResourcesPage,
+  privacy: renderPrivacyPage,
+  policies: renderPoliciesPage,
+};
 
 async function startContentPage(render) {
   startChrome();
@@ -667,6 +898,10 @@ async function startContentPage(render) {
     data = null;
   }
   render(main, data);
+  // The sections exist only now: a link to one (#confidentiality) is followed by hand.
+  const hash = window.location.hash.slice(1);
+  const target = hash ? document.getElementById(hash) : null;
+  target?.scrollIntoView();
   onLanguageChange(() => render(main, data));
 }
 
