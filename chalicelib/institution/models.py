@@ -121,6 +121,17 @@ class Question(Strict):
         """The ids a valid answer may use."""
         return frozenset(option.id for option in self.options)
 
+    def as_asked(self, reporting_for: object) -> Wording:
+        """The question as put to a reporter who answered reporting_for so: its wording for
+        that answer, else its own label and hint."""
+        wording = self.wording.get(reporting_for) if isinstance(reporting_for, str) else None
+        return wording or Wording(label=self.label, hint=self.hint)
+
+    def option_label(self, option_id: str, asked: Wording) -> LocalText | None:
+        """What an option was called in the question as asked (`as_asked`), if it exists."""
+        option = next((o for o in self.options if o.id == option_id), None)
+        return asked.options.get(option_id, option.label) if option else None
+
 
 CONTACT_METHODS = frozenset({"email", "phone"})
 NO_PREFERENCE = "no_preference"
