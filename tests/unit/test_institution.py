@@ -701,6 +701,27 @@ def test_demographics_describe_the_person_affected_and_are_not_asked_of_a_witnes
     assert gender.wording["someone_else"].label["en"] == "What is their gender?"
 
 
+@pytest.mark.parametrize(
+    ("question_id", "answer", "yes"),
+    [
+        ("under_18", "witness", "Ydy"),  # "Ydy'r person...?"
+        ("under_18", "someone_else", "Ydy"),
+        ("disability", "someone_else", "Ydyn"),  # "Ydyn nhw'n ystyried...?"
+    ],
+)
+def test_a_worded_question_is_answered_yes_and_no_in_its_own_welsh_verb(
+    question_id: str, answer: str, yes: str
+) -> None:
+    form = load_institution().form
+    question = next(q for q in form.questions + form.demographic_questions if q.id == question_id)
+
+    options = question.wording[answer].options
+
+    assert options["yes"]["cy"] == yes
+    assert options["no"]["cy"] == f"Nac {yes.lower()}"
+    assert {o.id: o.label for o in question.options}["yes"]["cy"] != yes
+
+
 def _wording(question_id: str, answer: str) -> Callable[[Data], Data]:
     return lambda data: question_in(data, question_id)["wording"][answer]
 
