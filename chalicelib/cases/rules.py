@@ -1,7 +1,8 @@
 """Triage rules, evaluated: which team, which risk flags, which priority, which state.
 
 Pure functions over the institution's rules (data, in `chalicelib/institution`) and a
-report's clear answers; nothing here reads or writes a store.
+report's clear answers; nothing here reads or writes a store. Rules judge the person
+affected, not necessarily the reporter: they read the answers through `affected_view`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from chalicelib.institution.models import PRIORITIES, Clause, Priority, RiskRule, Routing, Triage
+from chalicelib.institution.models import (
+    PRIORITIES,
+    AffectedPerson,
+    Clause,
+    Priority,
+    RiskRule,
+    Routing,
+    Triage,
+)
 
 Answers = Mapping[str, str | list[str]]
 
@@ -42,7 +51,7 @@ def decide(
     *,
     repeat_concern: bool = False,
 ) -> TriageDecision:
-    """Route a report and rate its risk.
+    """Route a report and rate its risk, judging the person affected (`affected_view`).
 
     `reports_at_location(days)` counts reports about this report's place in the last
     `days` (this one included); it is asked only if a repeat-location rule exists.
@@ -53,6 +62,7 @@ def decide(
     default); under `named_or_flagged` only when a risk rule fires or a repeat concern is
     flagged, otherwise they are filed for analysis at once.
     """
+    answers = affected_view(answers, triage.affected_person)
     raised = [rule for rule in triage.risk_rules if _fires(rule, answers, reports_at_location)]
     priority = _highest([rule.priority for rule in raised])
     flags = tuple(rule.flag for rule in raised) + ((REPEAT_CONCERN,) if repeat_concern else ())
@@ -66,14 +76,34 @@ def decide(
 
 
 def route(routing: Routing, answers: Answers) -> str:
-    """The team for a report: the first matching override, else by the reporter's role."""
+    """The team for a report: the first matching override, else by the role the routing
+    reads (`role_question`), else the fallback team. Pass the `affected_view` of the answers
+    to route by the person affected."""
     for override in routing.overrides:
         if all(_matches(clause, answers) for clause in override.when):
             return override.team
-    role = answers.get("reporter_role")
-    if isinstance(role, str) and role in routing.by_reporter_role:
-        return routing.by_reporter_role[role]
+    role = answers.get(routing.role_question)
+    if isinstance(role, str) and role in routing.by_role:
+        return routing.by_role[role]
     return routing.fallback_team
+
+
+def affected_view(answers: Answers, affected_person: AffectedPerson | None) -> Answers:
+    """The answers as they describe the person affected.
+
+    A reporter reporting for someone else (or as a witness) answered the questions about
+    the person affected (`affected_role`). One reporting for themselves was not asked
+    those: their answers about themselves (`reporter_role`) stand in, as `affected_person`
+    maps them (`{"affected_role": "reporter_role"}`). Other answers are returned unchanged,
+    and all of them when the institution sets no `affected_person`.
+    """
+    if affected_person is None or not _matches(affected_person.themselves, answers):
+        return answers
+    view = dict(answers)
+    for about_them, about_reporter in affected_person.answers.items():
+        if about_reporter in answers:
+            view[about_them] = answers[about_reporter]
+    return view
 
 
 def location_key(answers: Answers) -> str | None:

@@ -64,11 +64,27 @@ class ShowIf(Strict):
     any_of: list[Identifier] = Field(min_length=1)
 
 
+class Wording(Strict):
+    """A question as it is put to one kind of reporter (one answer to `reporting_for`).
+
+    It replaces the question's label and hint together (a wording without a hint shows none)
+    and may reword some options (in Welsh "Ydw" answers "Ydych chi...?", "Ydy" "Ydy'r person
+    ...?"); the other options keep their labels. Option ids, and so the answers, are the same.
+    """
+
+    label: LocalText
+    hint: LocalText | None = None
+    options: dict[Identifier, LocalText] = Field(default_factory=dict)
+
+
 class Question(Strict):
     """One question of the report form.
 
     `single` and `multi` answers are option ids and stay in clear (they drive triage and
-    statistics). `text` answers may name people, so they are always sealed.
+    statistics). `text` answers may name people, so they are always sealed. `wording` asks
+    the question about the right person: keyed by an option of the form's `reporting_for`
+    question (a witness is asked "Is the person it happened to under 18?"); the label and
+    hint are the wording for any other answer.
     """
 
     id: Identifier
@@ -79,6 +95,7 @@ class Question(Strict):
     required: bool = False
     show_if: ShowIf | None = None
     max_length: int | None = Field(default=None, ge=1, le=20_000)
+    wording: dict[Identifier, Wording] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_shape(self) -> Question:
@@ -91,11 +108,29 @@ class Question(Strict):
             if not self.options:
                 raise ValueError(f"question {self.id} needs options")
             _unique([option.id for option in self.options], f"question {self.id}", "an option id")
+        for answer, wording in self.wording.items():
+            unknown = sorted(set(wording.options) - self.option_ids())
+            if unknown:
+                raise ValueError(
+                    f"question {self.id}: wording.{answer}.options.{unknown[0]} "
+                    f"is not an option of {self.id}"
+                )
         return self
 
     def option_ids(self) -> frozenset[str]:
         """The ids a valid answer may use."""
         return frozenset(option.id for option in self.options)
+
+    def as_asked(self, reporting_for: object) -> Wording:
+        """The question as put to a reporter who answered reporting_for so: its wording for
+        that answer, else its own label and hint."""
+        wording = self.wording.get(reporting_for) if isinstance(reporting_for, str) else None
+        return wording or Wording(label=self.label, hint=self.hint)
+
+    def option_label(self, option_id: str, asked: Wording) -> LocalText | None:
+        """What an option was called in the question as asked (`as_asked`), if it exists."""
+        option = next((o for o in self.options if o.id == option_id), None)
+        return asked.options.get(option_id, option.label) if option else None
 
 
 CONTACT_METHODS = frozenset({"email", "phone"})
@@ -238,6 +273,29 @@ class FormalComplaint(Strict):
     url: WebOrLocalUrl
 
 
+class StepWording(Strict):
+    """The demographics step's heading, introduction and review heading for one kind of
+    reporter (one answer to `reporting_for`)."""
+
+    heading: LocalText
+    intro: LocalText
+    review_heading: LocalText
+
+
+class DemographicsStep(Strict):
+    """Whom the demographic questions ask about, and for which reporters they are asked.
+
+    The demographic statistics describe the person affected: the reporter reporting for
+    themselves, or the person they report for. `asked_for` lists the answers to
+    `reporting_for` for which the step is asked at all (a witness may not know another
+    person's ethnicity or religion, and a guess would distort the statistics); unset, it is
+    asked of every reporter. `wording` words the step for some of those answers.
+    """
+
+    asked_for: list[Identifier] | None = Field(default=None, min_length=1)
+    wording: dict[Identifier, StepWording] = Field(default_factory=dict)
+
+
 class Form(Strict):
     """The report form: questions in order, contact questions, demographic questions."""
 
@@ -246,6 +304,10 @@ class Form(Strict):
     contact: ContactSpec
     narrative_max_length: int = Field(default=20_000, ge=1, le=20_000)
     demographic_questions: list[Question] = Field(default_factory=list)
+    #: The question asking whom a report is for (`reporting_for`): questions and the
+    #: demographics step are worded by its answer (`Question.wording`, `demographics`).
+    reporting_for_question: Identifier | None = None
+    demographics: DemographicsStep = Field(default_factory=DemographicsStep)
 
     @model_validator(mode="after")
     def _check_references(self) -> Form:
@@ -274,7 +336,42 @@ class Form(Strict):
                 raise ValueError(f"demographic question {question.id} must be single choice")
             if "prefer_not_to_say" not in question.option_ids():
                 raise ValueError(f"demographic question {question.id} needs prefer_not_to_say")
+        self._check_reporting_for()
         return self
+
+    def _check_reporting_for(self) -> None:
+        """Wording keys and `asked_for` must be answers to the reporting_for question."""
+        asked = self.reporting_for_question
+        asker = self.question(asked) if asked else None
+        if asked is not None and (asker is None or asker.kind != "single"):
+            raise ValueError(f"form.reporting_for_question {asked} is not a single choice question")
+        answers = asker.option_ids() if asker else frozenset[str]()
+        places: list[tuple[str, list[str]]] = [
+            (f"form.questions[{q.id}].wording", list(q.wording)) for q in self.questions
+        ]
+        places += [
+            (f"form.demographic_questions[{q.id}].wording", list(q.wording))
+            for q in self.demographic_questions
+        ]
+        places.append(("form.demographics.wording", list(self.demographics.wording)))
+        places.append(("form.demographics.asked_for", self.demographics.asked_for or []))
+        for path, keys in places:
+            if keys and asker is None:
+                raise ValueError(f"{path} needs form.reporting_for_question (what it follows)")
+            unknown = sorted(set(keys) - answers)
+            if unknown:
+                raise ValueError(
+                    f"{path}.{unknown[0]} is not an answer to {asker.id if asker else ''} "
+                    f"(its options: {', '.join(sorted(answers))})"
+                )
+        if asker is not None:
+            # A question worded by the answer to reporting_for must come after it.
+            for question in self.questions[: self.questions.index(asker) + 1]:
+                if question.wording:
+                    raise ValueError(
+                        f"form.questions[{question.id}].wording follows {asker.id}, "
+                        "which is not an earlier question"
+                    )
 
     def question(self, question_id: str) -> Question | None:
         """The question with this id, if the form has one."""
@@ -308,9 +405,16 @@ class RoutingOverride(Strict):
 
 
 class Routing(Strict):
-    """Which team receives a report: overrides first (in order), then the reporter's role."""
+    """Which team receives a report: overrides first (in order), then a role.
 
-    by_reporter_role: dict[Identifier, Identifier]
+    `role_question` names the role it reads, through the answers about the person affected
+    (`Triage.affected_person`): the default reads `affected_role`, the reporter's own role
+    when they report for themselves. `by_role` maps every option of it to a team (a "not
+    sure" option included); a report without an answer to it goes to `fallback_team`.
+    """
+
+    role_question: Identifier = "reporter_role"
+    by_role: dict[Identifier, Identifier]
     overrides: list[RoutingOverride] = Field(default_factory=list)
     #: Receives what no rule routes, and whatever a team with no screeners would miss.
     fallback_team: Identifier
@@ -355,6 +459,21 @@ class Escalation(Strict):
 Screening = Literal["every_report", "named_or_flagged"]
 
 
+class AffectedPerson(Strict):
+    """The answers about the person affected, whoever reports.
+
+    A reporter reporting for someone else, or as a witness, is asked about the person
+    affected (`affected_role`). One reporting for themselves (an answer in `themselves`,
+    e.g. `reporting_for: myself`) is not: their answers about themselves stand in, as
+    `answers` maps them (`{"affected_role": "reporter_role"}`). Routing and risk rules read
+    the answers so completed, so a staff member reporting for a student is routed and rated
+    as a report about a student.
+    """
+
+    themselves: Clause
+    answers: dict[Identifier, Identifier] = Field(min_length=1)
+
+
 class Triage(Strict):
     """Routing and risk rules: data, so each institution tunes them without code."""
 
@@ -366,6 +485,8 @@ class Triage(Strict):
     #: for nothing but a record (e.g. `desired_outcome: record_only`); every other named
     #: reporter asked to talk to someone, and filing their case needs an override reason.
     record_only: Clause | None = None
+    #: How routing and risk rules see the person affected rather than the reporter.
+    affected_person: AffectedPerson | None = None
 
 
 class Retention(Strict):
@@ -452,6 +573,8 @@ class Institution(Strict):
         ]
         if self.triage.record_only is not None:
             clauses.append(self.triage.record_only)
+        if self.triage.affected_person is not None:
+            clauses.append(self.triage.affected_person.themselves)
         for clause in clauses:
             question = self.form.question(clause.question)
             if question is None or question.kind == "text":
@@ -461,13 +584,34 @@ class Institution(Strict):
                 raise ValueError(
                     f"triage rule on {clause.question} names unknown {sorted(unknown)}"
                 )
-        role = self.form.question("reporter_role")
-        roles = role.option_ids() if role else frozenset()
-        mapped = set(self.triage.routing.by_reporter_role)
-        if roles - mapped:
-            raise ValueError(f"routing.by_reporter_role misses {sorted(roles - mapped)}")
-        if mapped - roles:
+        self._check_affected_person()
+        routing = self.triage.routing
+        role = self.form.question(routing.role_question)
+        if role is None or role.kind != "single":
             raise ValueError(
-                f"routing.by_reporter_role names unknown roles {sorted(mapped - roles)}"
+                f"triage.routing.role_question {routing.role_question} "
+                "is not a single choice question"
             )
+        roles = role.option_ids()
+        mapped = set(routing.by_role)
+        if roles - mapped:
+            raise ValueError(f"triage.routing.by_role misses {sorted(roles - mapped)}")
+        if mapped - roles:
+            raise ValueError(f"triage.routing.by_role names unknown roles {sorted(mapped - roles)}")
         _unique([rule.flag for rule in self.triage.risk_rules], "risk_rules", "a flag")
+
+    def _check_affected_person(self) -> None:
+        affected = self.triage.affected_person
+        for about_them, about_reporter in affected.answers.items() if affected else []:
+            path = f"triage.affected_person.answers.{about_them}"
+            target, source = self.form.question(about_them), self.form.question(about_reporter)
+            if target is None or target.kind == "text":
+                raise ValueError(f"{path}: {about_them} is not a choice question")
+            if source is None or source.kind != target.kind:
+                raise ValueError(f"{path}: {about_reporter} is not a {target.kind} choice question")
+            # The reporter's answer stands for the affected person's: it must be one of theirs.
+            missing = source.option_ids() - target.option_ids()
+            if missing:
+                raise ValueError(
+                    f"{path}: {about_them} lacks options of {about_reporter}: {sorted(missing)}"
+                )

@@ -62,10 +62,30 @@ def _against_form(
     yield from _check_mode_and_contact(body, form)
     demographics = body.get("demographics")
     if isinstance(demographics, Mapping):
-        yield from _check_choices("demographics", demographics, form.demographic_questions)
+        if demographics and not _demographics_asked(form, answers):
+            # They describe the person affected, and are asked only of reporters who can
+            # say (a witness is not asked another person's ethnicity or religion).
+            yield FieldProblem(
+                "demographics",
+                f"are only asked for some answers to {form.reporting_for_question}",
+            )
+        else:
+            yield from _check_choices("demographics", demographics, form.demographic_questions)
     narrative = body.get("narrative")
     if isinstance(narrative, str) and text_length(narrative) > form.narrative_max_length:
         yield FieldProblem("narrative", f"must be at most {form.narrative_max_length} characters")
+
+
+def _demographics_asked(form: Form, answers: Any) -> bool:
+    asked_for, asker = form.demographics.asked_for, form.reporting_for_question
+    if asked_for is None or asker is None:
+        return True
+    given = answers.get(asker) if isinstance(answers, Mapping) else None
+    question = form.question(asker)
+    # A missing or unknown answer to reporting_for is refused on its own; the demographics
+    # are judged once it is valid.
+    known = question.option_ids() if question else frozenset[str]()
+    return given not in known or given in asked_for
 
 
 def _check_answers(answers: Mapping[str, Any], form: Form) -> Iterable[FieldProblem]:

@@ -31,7 +31,7 @@ from chalicelib.errors import (
     RequestConflict,
     StaleVersion,
 )
-from chalicelib.institution.models import Form
+from chalicelib.institution.models import Form, Question, Wording
 from chalicelib.observability import BLIND_INDEX_MISMATCH, increment, logger
 from chalicelib.reports.intake import CONTACT, NARRATIVE
 from chalicelib.rights.models import (
@@ -313,7 +313,10 @@ class RightsDesk:
             "submitted_at": case["submitted_at"],
             "first_contact_at": case.get("first_contact_at"),
             "closed_at": case.get("closed_at"),
-            "answers": [self._answer(qid, value) for qid, value in case.get("answers", {}).items()],
+            "answers": [
+                self._answer(qid, value, case.get("answers", {}))
+                for qid, value in case.get("answers", {}).items()
+            ],
             "contact": contact,
             "preferences": self._preferences(case.get("preferences", {})),
             "contact_attempts": [
@@ -328,17 +331,26 @@ class RightsDesk:
             ],
         }
 
-    def _answer(self, question_id: str, value: str | list[str]) -> dict[str, Any]:
+    def _answer(
+        self, question_id: str, value: str | list[str], answers: dict[str, Any]
+    ) -> dict[str, Any]:
         ids = [value] if isinstance(value, str) else list(value)
         question = self.form.question(question_id)
         if question is None:
             return {"question_id": question_id, "question": question_id, "answer": ids}
-        labels = {option.id: option.label["en"] for option in question.options}
+        # In the words the person was asked (a witness: "Is the person it happened to...?").
+        reporting_for = self.form.reporting_for_question
+        asked = question.as_asked(answers.get(reporting_for) if reporting_for else None)
         return {
             "question_id": question_id,
-            "question": question.label["en"],
-            "answer": [labels.get(option, option) for option in ids],
+            "question": asked.label["en"],
+            "answer": [self._option_text(question, option, asked) for option in ids],
         }
+
+    @staticmethod
+    def _option_text(question: Question, option: str, asked: Wording) -> str:
+        label = question.option_label(option, asked)
+        return label["en"] if label else option
 
     def _preferences(self, preferences: dict[str, str]) -> dict[str, str]:
         options = {

@@ -319,7 +319,10 @@ class Matrix:
 
 def _submission(spec: CaseSpec) -> tuple[dict[str, Any], list[str]]:
     tag = uuid.uuid4().hex[:10]
-    body = named_submission(answers={**ANSWERS, "reporter_role": spec.reporter_role})
+    # A witness: the case goes to the team of the person it happened to (`affected_role`),
+    # and a witness is not asked the demographic questions.
+    answers = {**ANSWERS, "reporter_role": spec.reporter_role, "affected_role": spec.reporter_role}
+    body = named_submission(answers=answers, demographics=None)
     body["contact"] = contact(
         name=f"Matrixname {tag}",
         email=f"matrix-{tag}@example.ac.uk",

@@ -23,6 +23,23 @@ def test_the_form_lists_its_questions_options_and_conditions(client: Client) -> 
     }
 
 
+def test_the_form_carries_the_wording_for_each_answer_to_reporting_for(client: Client) -> None:
+    form = client.http.get("/form").json_body["form"]
+
+    questions = {question["id"]: question for question in form["questions"]}
+    assert form["reporting_for_question"] == "reporting_for"
+    witness = questions["under_18"]["wording"]["witness"]
+    assert witness["label"] == {
+        "en": "Is the person it happened to under 18?",
+        "cy": "Ydy'r person a gafodd ei effeithio o dan 18 oed?",
+    }
+    assert witness["options"]["yes"] == {"en": "Yes", "cy": "Ydy"}
+    assert questions["under_18"]["label"]["en"] == "Are you under 18?"
+    assert form["demographics"]["asked_for"] == ["myself", "someone_else"]
+    assert "someone_else" in form["demographics"]["wording"]
+    assert not questions["when"].get("wording")
+
+
 def test_the_form_carries_support_emergency_contacts_and_the_privacy_notice(client: Client) -> None:
     body = client.http.get("/form").json_body
 

@@ -207,6 +207,38 @@ def test_an_export_holds_exactly_the_subjects_own_data_and_lists_what_it_withhol
     assert occurrences(rights_blobs(stack), [subject.email]) == []
 
 
+def test_an_export_gives_each_answer_in_the_words_the_person_was_asked(stack: Stack) -> None:
+    # given a witness and a reporter for themselves, each with a named report
+    witness, myself = Reporter.new(), Reporter.new()
+    body = witness.submission(reporting_for="witness", affected_role="student", under_18="yes")
+    body.pop("demographics")  # a witness is not asked them
+    stack.submit(body)
+    stack.submit(myself.submission(under_18="yes"))
+
+    exported = {}
+    for person in (witness, myself):
+        request = log_request(stack, "access", person.email)
+        response = stack.call(
+            "post", f"{REQUESTS}/{request['request_id']}/export", DPO, {"reason": "SAR received"}
+        )
+        assert response.status_code == 200, response.json_body
+        [report] = response.json_body["reports"]
+        exported[person.email] = {a["question_id"]: a for a in report["answers"]}
+
+    # then the witness's export says what they were asked, about the person it happened to
+    theirs = exported[witness.email]
+    assert theirs["under_18"] == {
+        "question_id": "under_18",
+        "question": "Is the person it happened to under 18?",
+        "answer": ["Yes"],
+    }
+    assert theirs["affected_role"]["question"] == "Which best describes the person it happened to?"
+    assert theirs["affected_role"]["answer"] == ["Student"]
+    # and the reporter for themselves is shown the question about them, as before
+    assert exported[myself.email]["under_18"]["question"] == "Are you under 18?"
+    assert "affected_role" not in exported[myself.email]
+
+
 def test_a_request_lists_the_references_found_and_never_the_anonymous_ones(stack: Stack) -> None:
     subject = Reporter.new()
     named = stack.submit(subject.submission())

@@ -66,6 +66,106 @@ class TestRouting:
         assert triaged["team_id"] == team
 
 
+class TestRoutingByThePersonAffected:
+    def test_a_staff_member_reporting_for_a_student_under_18_goes_urgently_to_the_student_team(
+        self, client: Client, aws: Settings
+    ) -> None:
+        answers = {
+            "reporter_role": "staff",
+            "reporting_for": "someone_else",
+            "affected_role": "student",
+            "under_18": "yes",
+        }
+
+        triaged = _submit_and_triage(client, named_submission(answers=answers))
+
+        assert triaged["team_id"] == "student_support"
+        assert triaged["team_id"] != "human_resources"
+        assert triaged["priority"] == "urgent"
+        assert triaged["risk_flags"] == ["under_18"]
+        [notification] = outbox_items()
+        assert notification["kind"]["S"] == "urgent_report"
+        assert notification["team_id"]["S"] == "student_support"
+
+    @pytest.mark.parametrize(
+        ("affected_role", "team"),
+        [
+            ("student", "student_support"),
+            ("staff", "human_resources"),
+            ("visitor", "human_resources"),
+            ("other", "diversity_inclusion"),
+            ("not_sure", "diversity_inclusion"),
+        ],
+    )
+    def test_a_witness_report_goes_to_the_team_of_the_affected_persons_role(
+        self, client: Client, aws: Settings, affected_role: str, team: str
+    ) -> None:
+        # given a student who saw it happen to someone else
+        answers = {
+            "reporter_role": "student",
+            "reporting_for": "witness",
+            "affected_role": affected_role,
+        }
+
+        triaged = _submit_and_triage(client, anonymous_submission(answers=answers))
+
+        assert triaged["team_id"] == team
+
+    def test_a_student_witness_to_staff_harassing_staff_raises_no_position_of_trust(
+        self, client: Client, aws: Settings
+    ) -> None:
+        answers = {
+            "reporter_role": "student",
+            "reporting_for": "witness",
+            "affected_role": "staff",
+            "involved_role": ["staff_member"],
+        }
+
+        triaged = _submit_and_triage(client, anonymous_submission(answers=answers))
+
+        assert triaged["risk_flags"] == []
+        assert triaged["priority"] == "normal"
+        assert triaged["team_id"] == "human_resources"
+
+    def test_a_staff_member_reporting_staff_harassing_a_student_raises_a_position_of_trust(
+        self, client: Client, aws: Settings
+    ) -> None:
+        answers = {
+            "reporter_role": "staff",
+            "reporting_for": "someone_else",
+            "affected_role": "student",
+            "involved_role": ["staff_member"],
+        }
+
+        triaged = _submit_and_triage(client, named_submission(answers=answers))
+
+        assert triaged["risk_flags"] == ["position_of_trust"]
+        assert triaged["priority"] == "high"
+        assert triaged["team_id"] == "student_support"
+
+    @pytest.mark.parametrize(
+        ("reporter_role", "team", "flags"),
+        [
+            ("student", "student_support", ["position_of_trust"]),
+            ("staff", "human_resources", []),
+        ],
+    )
+    def test_reporting_for_myself_routes_and_rates_by_my_own_role_as_before(
+        self, client: Client, aws: Settings, reporter_role: str, team: str, flags: list[str]
+    ) -> None:
+        answers = {
+            "reporter_role": reporter_role,
+            "reporting_for": "myself",
+            "involved_role": ["staff_member"],
+        }
+
+        triaged = _submit_and_triage(client, named_submission(answers=answers))
+
+        assert triaged["team_id"] == team
+        assert triaged["risk_flags"] == flags
+        assert "affected_role" not in triaged["answers"]
+
+
 class TestANamedReport:
     def test_awaits_screening_with_its_clocks_started_and_the_screeners_told(
         self, client: Client, aws: Settings

@@ -76,6 +76,7 @@ async () => {
 ANSWERS: dict[str, str] = {
     "reporter_role": "staff",
     "reporting_for": "someone_else",
+    "affected_role": "student",
     "what_happened": "verbal_harassment",
     "when": "last_week",
     "where": "online",

@@ -127,7 +127,7 @@ def full_month_item_bytes() -> int:
         return [option.id for option in question.options]
 
     routing = institution.triage.routing
-    teams = {routing.fallback_team, *routing.by_reporter_role.values()}
+    teams = {routing.fallback_team, *routing.by_role.values()}
     teams |= {override.team for override in routing.overrides}
     places = ["off_campus"]
     places += [f"on_campus:{area}" for area in options("campus_area")]

@@ -369,6 +369,13 @@ UNKNOWN_KEY_PLACES: list[Any] = [
     ("contact method", lambda data: data["form"]["contact"]["contact_methods"][0]),
     ("next steps", lambda data: data["next_steps"]),
     ("label", lambda data: question_in(data, "when")["label"]),
+    ("question wording", lambda data: question_in(data, "under_18")["wording"]["witness"]),
+    ("demographics step", lambda data: data["form"]["demographics"]),
+    (
+        "demographics step wording",
+        lambda data: data["form"]["demographics"]["wording"]["someone_else"],
+    ),
+    ("affected person", lambda data: data["triage"]["affected_person"]),
 ]
 
 ENGLISHLESS_TEXT_PLACES: list[Any] = [
@@ -481,7 +488,7 @@ def _override_clause(**clause: Any) -> Callable[[Data], None]:
 
 def _without_role_route(role: str) -> Callable[[Data], None]:
     def change(data: Data) -> None:
-        del data["triage"]["routing"]["by_reporter_role"][role]
+        del data["triage"]["routing"]["by_role"][role]
 
     return change
 
@@ -539,7 +546,7 @@ TRIAGE_MISTAKES: list[Any] = [
     (
         "routing by role misses a role",
         _without_role_route("visitor"),
-        "by_reporter_role misses ['visitor']",
+        "by_role misses ['visitor']",
     ),
     (
         "risk rule with both when and repeat_location",
@@ -638,3 +645,270 @@ def test_a_risk_rule_may_combine_clauses_on_several_choice_questions() -> None:
 
     [rule] = [r for r in institution.triage.risk_rules if r.flag == "ongoing"]
     assert [clause.question for clause in rule.when] == ["ongoing", "campus_area"]
+
+
+# --- Questions asked about the right person --------------------------------------------------
+
+
+def test_a_witness_and_someone_reporting_for_another_are_asked_about_the_person_affected() -> None:
+    under_18 = asked_question("under_18")
+
+    assert under_18.label["en"] == "Are you under 18?"
+    assert under_18.wording["witness"].label["en"] == "Is the person it happened to under 18?"
+    assert (
+        under_18.wording["someone_else"].label["en"]
+        == "Is the person you are reporting for under 18?"
+    )
+    assert under_18.wording["witness"].label["cy"] == (
+        "Ydy'r person a gafodd ei effeithio o dan 18 oed?"
+    )
+    # "Ydy'r person...?" is answered "Ydy" in Welsh, not "Ydw" (the answer to "Ydych chi...?")
+    assert under_18.wording["witness"].options["yes"]["cy"] == "Ydy"
+    assert "myself" not in under_18.wording
+
+
+def test_the_affected_persons_role_is_asked_only_when_not_reporting_for_oneself() -> None:
+    affected_role = asked_question("affected_role")
+
+    assert affected_role.required
+    assert affected_role.show_if is not None
+    assert affected_role.show_if.question == "reporting_for"
+    assert affected_role.show_if.any_of == ["someone_else", "witness"]
+    assert "myself" not in affected_role.show_if.any_of
+    assert affected_role.option_ids() == {"student", "staff", "visitor", "other", "not_sure"}
+
+
+def test_routing_reads_the_affected_persons_role_and_a_reporter_for_themselves_stands_in() -> None:
+    triage = load_institution().triage
+
+    assert triage.routing.role_question == "affected_role"
+    assert triage.routing.by_role["not_sure"] == "diversity_inclusion"
+    assert triage.affected_person is not None
+    assert triage.affected_person.themselves.question == "reporting_for"
+    assert triage.affected_person.themselves.any_of == ["myself"]
+    assert triage.affected_person.answers == {"affected_role": "reporter_role"}
+
+
+def test_demographics_describe_the_person_affected_and_are_not_asked_of_a_witness() -> None:
+    form = load_institution().form
+
+    assert form.reporting_for_question == "reporting_for"
+    assert form.demographics.asked_for == ["myself", "someone_else"]
+    assert "witness" not in (form.demographics.asked_for or [])
+    heading = form.demographics.wording["someone_else"].heading
+    assert heading["en"] == "About the person you are reporting for (optional)"
+    gender = next(q for q in form.demographic_questions if q.id == "gender")
+    assert gender.wording["someone_else"].label["en"] == "What is their gender?"
+
+
+@pytest.mark.parametrize(
+    ("question_id", "answer", "yes"),
+    [
+        ("under_18", "witness", "Ydy"),  # "Ydy'r person...?"
+        ("under_18", "someone_else", "Ydy"),
+        ("disability", "someone_else", "Ydyn"),  # "Ydyn nhw'n ystyried...?"
+    ],
+)
+def test_a_worded_question_is_answered_yes_and_no_in_its_own_welsh_verb(
+    question_id: str, answer: str, yes: str
+) -> None:
+    form = load_institution().form
+    question = next(q for q in form.questions + form.demographic_questions if q.id == question_id)
+
+    options = question.wording[answer].options
+
+    assert options["yes"]["cy"] == yes
+    assert options["no"]["cy"] == f"Nac {yes.lower()}"
+    assert {o.id: o.label for o in question.options}["yes"]["cy"] != yes
+
+
+def _wording(question_id: str, answer: str) -> Callable[[Data], Data]:
+    return lambda data: question_in(data, question_id)["wording"][answer]
+
+
+def _reword(question_id: str, answer: str, wording: Data | None = None) -> Callable[[Data], None]:
+    def change(data: Data) -> None:
+        question_in(data, question_id).setdefault("wording", {})[answer] = wording or {
+            "label": {"en": "Is the person concerned under 18?"}
+        }
+
+    return change
+
+
+def _without_reporting_for_question(data: Data) -> None:
+    del data["form"]["reporting_for_question"]
+    del data["form"]["demographics"]
+    for question in data["form"]["questions"] + data["form"]["demographic_questions"]:
+        question.pop("wording", None)
+
+
+def _affected_answers(**answers: str) -> Callable[[Data], None]:
+    def change(data: Data) -> None:
+        data["triage"]["affected_person"]["answers"] = answers
+
+    return change
+
+
+def _without_affected_option(option: str) -> Callable[[Data], None]:
+    def change(data: Data) -> None:
+        question = question_in(data, "affected_role")
+        question["options"] = [o for o in question["options"] if o["id"] != option]
+        del data["triage"]["routing"]["by_role"][option]
+
+    return change
+
+
+WORDING_MISTAKES: list[Any] = [
+    (
+        "question wording keyed by an unknown answer to reporting_for",
+        _reword("under_18", "bystander"),
+        "form.questions[under_18].wording.bystander is not an answer to reporting_for "
+        "(its options: myself, someone_else, witness)",
+    ),
+    (
+        "demographic question wording keyed by an unknown answer",
+        _reword("gender", "friend", {"label": {"en": "What is your friend's gender?"}}),
+        "form.demographic_questions[gender].wording.friend is not an answer to reporting_for",
+    ),
+    (
+        "demographics step wording keyed by an unknown answer",
+        lambda data: data["form"]["demographics"]["wording"].update(
+            {"parent": data["form"]["demographics"]["wording"]["someone_else"]}
+        ),
+        "form.demographics.wording.parent is not an answer to reporting_for",
+    ),
+    (
+        "demographics asked for an unknown answer",
+        _set(lambda data: data["form"]["demographics"], "asked_for", ["myself", "everyone"]),
+        "form.demographics.asked_for.everyone is not an answer to reporting_for",
+    ),
+    (
+        "demographics asked for no one",
+        _set(lambda data: data["form"]["demographics"], "asked_for", []),
+        "asked_for",
+    ),
+    (
+        "wording option that the question does not offer",
+        _set(_wording("under_18", "witness"), "options", {"maybe": {"en": "Maybe"}}),
+        "wording.witness.options.maybe is not an option of under_18",
+    ),
+    (
+        "wording on a question asked before reporting_for",
+        _reword("reporter_role", "witness", {"label": {"en": "Which describes them?"}}),
+        "form.questions[reporter_role].wording follows reporting_for, "
+        "which is not an earlier question",
+    ),
+    (
+        "reporting_for_question naming an unknown question",
+        _set(_form, "reporting_for_question", "on_behalf_of"),
+        "form.reporting_for_question on_behalf_of is not a single choice question",
+    ),
+    (
+        "reporting_for_question naming a multiple choice question",
+        _set(_form, "reporting_for_question", "what_happened"),
+        "form.reporting_for_question what_happened is not a single choice question",
+    ),
+    (
+        "wording with no reporting_for_question",
+        lambda data: (
+            _without_reporting_for_question(data),
+            _reword("under_18", "witness")(data),
+        ),
+        "form.questions[under_18].wording needs form.reporting_for_question",
+    ),
+    (
+        "a wording without a label",
+        _drop(_wording("under_18", "witness"), "label"),
+        "label",
+    ),
+    (
+        "affected person's answer read from an unknown question",
+        _affected_answers(affected_role="reporters_job"),
+        "triage.affected_person.answers.affected_role: reporters_job is not a single choice",
+    ),
+    (
+        "affected person's answer that is not a question",
+        _affected_answers(affected_age="reporter_role"),
+        "triage.affected_person.answers.affected_age: affected_age is not a choice question",
+    ),
+    (
+        "affected person's question lacking an option of the reporter's",
+        _without_affected_option("visitor"),
+        "affected_role lacks options of reporter_role: ['visitor']",
+    ),
+    (
+        "affected person's 'themselves' naming an unknown answer",
+        _set(lambda data: data["triage"]["affected_person"]["themselves"], "any_of", ["me"]),
+        "triage rule on reporting_for names unknown ['me']",
+    ),
+    (
+        "routing by a role question that does not exist",
+        _set(lambda data: data["triage"]["routing"], "role_question", "victim_role"),
+        "triage.routing.role_question victim_role is not a single choice question",
+    ),
+    (
+        "routing by role missing the not-sure answer",
+        _without_role_route("not_sure"),
+        "triage.routing.by_role misses ['not_sure']",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [pytest.param(change, expected, id=what) for what, change, expected in WORDING_MISTAKES],
+)
+def test_wording_and_affected_person_data_with_a_mistake_is_refused(
+    change: Callable[[Data], None], expected: str
+) -> None:
+    data = default_data()
+    change(data)
+
+    with pytest.raises(ValidationError) as refused:
+        Institution.model_validate(data)
+
+    assert expected in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("place", "key"),
+    [
+        pytest.param(_wording("under_18", "witness"), "label", id="wording label"),
+        pytest.param(_wording("under_18", "witness"), "hint", id="wording hint"),
+        pytest.param(
+            lambda data: _wording("under_18", "witness")(data)["options"],
+            "yes",
+            id="wording option",
+        ),
+        pytest.param(
+            lambda data: data["form"]["demographics"]["wording"]["someone_else"],
+            "intro",
+            id="demographics step intro",
+        ),
+    ],
+)
+def test_a_wording_without_english_is_refused(place: Callable[[Data], Data], key: str) -> None:
+    data = default_data()
+    place(data)[key] = dict(WELSH_ONLY)
+
+    with pytest.raises(ValidationError) as refused:
+        Institution.model_validate(data)
+
+    assert "English" in str(refused.value)
+
+
+def test_a_form_without_wording_or_an_affected_person_is_still_accepted() -> None:
+    # given an institution that words nothing by reporting_for and routes by the reporter
+    data = default_data()
+    _without_reporting_for_question(data)
+    del data["triage"]["affected_person"]
+    routing = data["triage"]["routing"]
+    routing["role_question"] = "reporter_role"
+    del routing["by_role"]["not_sure"]
+    _risk_rule("position_of_trust")(data)["when"][0]["question"] = "reporter_role"
+
+    institution = Institution.model_validate(data)
+
+    assert institution.form.reporting_for_question is None
+    assert institution.triage.affected_person is None
+    assert institution.triage.routing.role_question == "reporter_role"

@@ -111,6 +111,52 @@ def test_a_report_answering_follow_up_and_optional_questions_is_accepted(
         assert submission.answers[question_id] == answer
 
 
+# --- Asked about the person affected ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("reporting_for", ["someone_else", "witness"])
+def test_a_report_for_someone_else_needs_the_affected_persons_role(reporting_for: str) -> None:
+    body = anonymous_submission(answers={"reporting_for": reporting_for})
+
+    problems = problems_with(body)
+
+    assert [(p.field, p.message) for p in problems] == [("answers.affected_role", "is required")]
+    accepted = parse(
+        anonymous_submission(answers={"reporting_for": reporting_for, "affected_role": "not_sure"})
+    )
+    assert accepted.answers["affected_role"] == "not_sure"
+
+
+def test_a_report_for_oneself_is_not_asked_the_affected_persons_role() -> None:
+    body = anonymous_submission(answers={"reporting_for": "myself", "affected_role": "student"})
+
+    problems = problems_with(body)
+
+    assert [p.field for p in problems] == ["answers.affected_role"]
+    assert "only asked for some answers to reporting_for" in problems[0].message
+    assert "affected_role" not in parse(anonymous_submission()).answers
+
+
+def test_a_witness_is_not_asked_the_demographic_questions() -> None:
+    witness = {"reporting_for": "witness", "affected_role": "student"}
+    body = named_submission(answers=witness)
+
+    problems = problems_with(body)
+
+    assert [(p.field, p.message) for p in problems] == [
+        ("demographics", "are only asked for some answers to reporting_for")
+    ]
+    assert parse(named_submission(answers=witness, demographics=None)).demographics is None
+
+
+def test_someone_reporting_for_another_may_answer_the_demographic_questions_about_them() -> None:
+    body = named_submission(answers={"reporting_for": "someone_else", "affected_role": "staff"})
+
+    submission = parse(body)
+
+    assert submission.demographics == {"age_band": "18_24", "disability": "prefer_not_to_say"}
+
+
 def test_a_named_report_preferring_phone_with_a_number_is_accepted() -> None:
     body = named_submission(contact=contact(preferred_contact_method="phone"))
 

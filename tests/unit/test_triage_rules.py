@@ -61,7 +61,7 @@ def answer_rule(flag: str, priority: Priority, question: str, *any_of: str) -> R
 
 
 ROUTING = Routing(
-    by_reporter_role={"student": "student_support", "staff": "human_resources"},
+    by_role={"student": "student_support", "staff": "human_resources"},
     overrides=[
         RoutingOverride(
             when=[Clause(question="what_happened", any_of=["discrimination_or_hate"])],
@@ -457,6 +457,115 @@ def test_the_default_routing_sends_discrimination_or_hate_to_diversity_and_inclu
     decision = decide_default(reporter_role="student", what_happened=["discrimination_or_hate"])
 
     assert decision.team_id == "diversity_inclusion"
+
+
+# --- The person affected, not necessarily the reporter ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reporter_role", "affected_role", "team"),
+    [
+        ("staff", "student", "student_support"),
+        ("student", "staff", "human_resources"),
+        ("student", "visitor", "human_resources"),
+        ("visitor", "other", "diversity_inclusion"),
+        ("student", "not_sure", "diversity_inclusion"),
+    ],
+)
+@pytest.mark.parametrize("reporting_for", ["someone_else", "witness"])
+def test_a_report_for_someone_else_is_routed_by_the_affected_persons_role(
+    reporting_for: str, reporter_role: str, affected_role: str, team: str
+) -> None:
+    decision = decide_default(
+        reporter_role=reporter_role, reporting_for=reporting_for, affected_role=affected_role
+    )
+
+    assert decision.team_id == team
+
+
+def test_a_report_for_someone_else_without_their_role_goes_to_the_fallback_team() -> None:
+    # given an older report, sent before the form asked the affected person's role
+    decision = decide_default(reporter_role="student", reporting_for="witness")
+
+    assert decision.team_id == "diversity_inclusion"
+    assert decision.team_id != "student_support"
+
+
+def test_a_staff_member_reporting_for_a_student_under_18_is_urgent_for_the_student_team() -> None:
+    decision = decide_default(
+        reporter_role="staff",
+        reporting_for="someone_else",
+        affected_role="student",
+        under_18="yes",
+    )
+
+    assert decision.team_id == "student_support"
+    assert decision.flags == ("under_18",)
+    assert decision.urgent
+
+
+@pytest.mark.parametrize(
+    ("reporter_role", "reporting_for", "affected_role", "flagged"),
+    [
+        pytest.param("staff", "someone_else", "student", True, id="staff_for_a_student"),
+        pytest.param("staff", "witness", "student", True, id="staff_witness_to_a_student"),
+        pytest.param("student", "witness", "staff", False, id="student_witness_to_staff"),
+        pytest.param("student", "someone_else", "not_sure", False, id="student_not_sure"),
+        pytest.param("student", "myself", None, True, id="student_for_themselves"),
+        pytest.param("staff", "myself", None, False, id="staff_for_themselves"),
+    ],
+)
+def test_a_position_of_trust_is_judged_by_the_affected_persons_role(
+    reporter_role: str, reporting_for: str, affected_role: str | None, flagged: bool
+) -> None:
+    # given a report about a member of staff
+    decision = decide_default(
+        reporter_role=reporter_role,
+        reporting_for=reporting_for,
+        affected_role=affected_role,
+        involved_role=["staff_member"],
+    )
+
+    assert ("position_of_trust" in decision.flags) is flagged
+    assert decision.priority == ("high" if flagged else "normal")
+
+
+def test_reporting_for_oneself_the_reporters_answers_stand_for_the_affected_persons() -> None:
+    affected_person = default_triage().affected_person
+    answers: Answers = {"reporter_role": "staff", "reporting_for": "myself", "ongoing": "yes"}
+
+    view = rules.affected_view(answers, affected_person)
+
+    assert view == {
+        "reporter_role": "staff",
+        "reporting_for": "myself",
+        "ongoing": "yes",
+        "affected_role": "staff",
+    }
+    assert answers == {"reporter_role": "staff", "reporting_for": "myself", "ongoing": "yes"}
+
+
+@pytest.mark.parametrize("reporting_for", ["someone_else", "witness"])
+def test_reporting_for_another_their_own_answers_are_kept(reporting_for: str) -> None:
+    affected_person = default_triage().affected_person
+    answers: Answers = {
+        "reporter_role": "staff",
+        "reporting_for": reporting_for,
+        "affected_role": "student",
+    }
+
+    assert rules.affected_view(answers, affected_person) == answers
+    assert rules.affected_view(answers, affected_person)["affected_role"] != "staff"
+
+
+def test_without_an_affected_person_setting_the_answers_are_read_as_given() -> None:
+    answers: Answers = {"reporter_role": "staff", "reporting_for": "myself"}
+
+    assert rules.affected_view(answers, None) == {
+        "reporter_role": "staff",
+        "reporting_for": "myself",
+    }
+    assert "affected_role" not in rules.affected_view(answers, None)
 
 
 # --- Location keys ---------------------------------------------------------------------------

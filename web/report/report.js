@@ -229,6 +229,59 @@ function demographicQuestions() {
   return form.form.demographic_questions || [];
 }
 
+/** The reporter's answer to whom the report is for (`myself`, `witness`...), if given. */
+function reportingFor() {
+  const id = form.form.reporting_for_question;
+  const given = id ? draft.answers[id] : undefined;
+  return typeof given === "string" ? given : null;
+}
+
+/**
+ * A question as it is put to this reporter: its wording for their answer to reporting_for
+ * (a witness is asked about "the person it happened to"), else its own label and hint.
+ * Option ids stay; only what they are called may change.
+ */
+function worded(question) {
+  const wording = (question.wording || {})[reportingFor()];
+  if (!wording) return question;
+  const labels = wording.options || {};
+  return {
+    ...question,
+    label: wording.label,
+    hint: wording.hint,
+    options: question.options.map((o) => (labels[o.id] ? { ...o, label: labels[o.id] } : o)),
+  };
+}
+
+/** Whether this reporter is asked the demographic questions (the institution's asked_for). */
+function demographicsAsked() {
+  if (!demographicQuestions().length) return false;
+  const askedFor = (form.form.demographics || {}).asked_for;
+  return !askedFor || askedFor.includes(reportingFor());
+}
+
+/**
+ * The demographics step's heading, intro and review heading for this reporter: the
+ * institution's wording for their answer to reporting_for (texts per language), else the
+ * page's own words ("About you").
+ */
+function demographicsWording() {
+  const wording = ((form.form.demographics || {}).wording || {})[reportingFor()];
+  if (wording) {
+    return { heading: wording.heading, intro: wording.intro, review: wording.review_heading };
+  }
+  return {
+    heading: t("demographicsHeading"),
+    intro: t("demographicsIntro"),
+    review: t("reviewAboutYou"),
+  };
+}
+
+/** An element holding a page string or an institution text (marked if in a fallback language). */
+function textIn(tag, text) {
+  return typeof text === "string" ? h(tag, { text }) : localText(h(tag), text);
+}
+
 function questionById(id) {
   return questions().find((q) => q.id === id);
 }
@@ -250,7 +303,7 @@ function stepIds() {
     .filter(isAsked)
     .map((q) => q.id);
   ids.push("narrative");
-  if (demographicQuestions().length) ids.push("demographics");
+  if (demographicsAsked()) ids.push("demographics");
   ids.push("mode");
   if (draft.mode === "named") ids.push("contact");
   ids.push("review");
@@ -264,6 +317,12 @@ function pruneAnswers() {
       delete draft.answers[question.id];
       draft.visited = draft.visited.filter((id) => id !== question.id);
     }
+  }
+  // Demographics describe the person affected: a reporter no longer asked them (now a
+  // witness) must not send answers given about someone else.
+  if (!demographicsAsked()) {
+    draft.demographics = {};
+    draft.visited = draft.visited.filter((id) => id !== "demographics");
   }
 }
 
@@ -391,10 +450,12 @@ function fieldLabel(key) {
   }
   if (key.startsWith("demographics.")) {
     const question = demographicQuestions().find((q) => q.id === key.slice("demographics.".length));
-    return question ? local(question.label).text : t("demographicsHeading");
+    if (question) return local(worded(question).label).text;
+    const heading = demographicsWording().heading;
+    return typeof heading === "string" ? heading : local(heading).text;
   }
   const question = questionById(key);
-  return question ? local(question.label).text : "";
+  return question ? local(worded(question).label).text : "";
 }
 
 // --- the API's answer to a bad submission ----------------------------------------------------
@@ -610,7 +671,7 @@ function submission() {
   const narrative = trimText(draft.narrative);
   if (narrative) body.narrative = narrative;
   const demographics = {};
-  for (const question of demographicQuestions()) {
+  for (const question of demographicsAsked() ? demographicQuestions() : []) {
     if (draft.demographics[question.id])
       demographics[question.id] = draft.demographics[question.id];
   }
@@ -1052,7 +1113,8 @@ function startView() {
   );
 }
 
-function questionView(question) {
+function questionView(asked) {
+  const question = worded(asked);
   const value = draft.answers[question.id];
   const hint = question.hint ? localText(h("span"), question.hint) : null;
   if (question.kind === "text") {
@@ -1120,13 +1182,14 @@ function narrativeView() {
 }
 
 function demographicsView() {
+  const wording = demographicsWording();
   return stepShell(
     "demographics",
     stepForm(
       onContinue,
-      pageHeading(t("demographicsHeading")),
-      h("p", { text: t("demographicsIntro") }),
-      demographicQuestions().map((question) =>
+      pageHeading(textIn("span", wording.heading)),
+      textIn("p", wording.intro),
+      demographicQuestions().map(worded).map((question) =>
         choiceGroup({
           key: `demographics.${question.id}`,
           name: question.id,
@@ -1302,7 +1365,7 @@ function summaryRow(key, value, step, focusId) {
 }
 
 function reviewView() {
-  const asked = questions().filter(isAsked);
+  const asked = questions().filter(isAsked).map(worded);
   const c = draft.contact;
   const spec = form.form.contact;
   const optionText = (options, id) => {
@@ -1335,12 +1398,12 @@ function reviewView() {
       { class: "summary" },
       summaryRow(t("reviewAccountKey"), answerNode(plain(draft.narrative)), "narrative"),
     ),
-    demographicQuestions().length ? h("h2", { text: t("reviewAboutYou") }) : null,
-    demographicQuestions().length
+    demographicsAsked() ? textIn("h2", demographicsWording().review) : null,
+    demographicsAsked()
       ? h(
           "dl",
           { class: "summary" },
-          demographicQuestions().map((question) =>
+          demographicQuestions().map(worded).map((question) =>
             summaryRow(
               localText(h("span"), question.label),
               answerNode(optionLabels(question, draft.demographics[question.id])),

@@ -518,7 +518,7 @@ function answersSection(detail) {
     return option ? words(option.label) : label(null, value);
   };
   const rows = [];
-  for (const question of questions) {
+  for (const question of questions.map((q) => asAsked(q, detail.answers))) {
     if (!(question.id in detail.answers)) continue;
     rows.push([words(question.label), answerValue(question, detail.answers[question.id], optionLabel)]);
   }
@@ -559,6 +559,23 @@ function answersSection(detail) {
         )
       : null,
   ];
+}
+
+/**
+ * A question as the reporter was asked it: its wording for their answer to reporting_for
+ * ("Is the person it happened to under 18?" for a witness), so the screener reads whose
+ * answer it is. Option ids are the same; only their words may differ.
+ */
+function asAsked(question, answers) {
+  const asker = state.form?.form?.reporting_for_question;
+  const wording = asker ? (question.wording || {})[answers[asker]] : null;
+  if (!wording) return question;
+  const labels = wording.options || {};
+  return {
+    ...question,
+    label: wording.label,
+    options: (question.options || []).map((o) => (labels[o.id] ? { ...o, label: labels[o.id] } : o)),
+  };
 }
 
 function answerValue(question, value, optionLabel) {

@@ -427,7 +427,7 @@ function demographicsSection(insights, k) {
     h(
       "p",
       { class: "body" },
-      `Answers to the optional demographic questions, by what happened. Reporters may choose more than one kind of behaviour, so a report can count in more than one column. Cells under ${k} are suppressed.`,
+      `Answers to the optional demographic questions, by what happened. They describe the person it happened to, whoever reported it. Reporters may choose more than one kind of behaviour, so a report can count in more than one column. Cells under ${k} are suppressed.`,
     ),
     h(
       "p",
