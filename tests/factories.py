@@ -74,8 +74,15 @@ def sentinel_submission() -> tuple[dict[str, Any], list[str]]:
         "safe_times": f"Sentinelsafetimes {tag}",
         "narrative": f"Sentinelnarrative {tag}",
         "involved": f"Sentinelinvolved {tag}",
+        "involved_second": f"Sentinelsecondperson {tag}",
     }
-    body = named_submission(answers={"involved_names": sentinels["involved"]})
+    # the people involved, one entry each: two names and one not known
+    people = [
+        {"name": sentinels["involved"]},
+        {"name_unknown": True},
+        {"name": sentinels["involved_second"]},
+    ]
+    body = named_submission(answers={"involved_names": people})
     body["contact"] = contact(
         name=sentinels["name"],
         email=sentinels["email"],

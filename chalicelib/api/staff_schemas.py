@@ -7,7 +7,7 @@ and a field added by mistake — say, a sealed value — fails the tests instead
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -125,13 +125,28 @@ class RevealedContact(Answer):
     safe_times: str | None
 
 
+class NamedPerson(Answer):
+    """One person involved, named by the reporter."""
+
+    name: str
+
+
+class UnnamedPerson(Answer):
+    """One person involved whose name the reporter did not know."""
+
+    name_unknown: Literal[True]
+
+
 class Revealed(Answer):
-    """Personal data of a case, opened for one purpose (recorded in its audit)."""
+    """Personal data of a case, opened for one purpose (recorded in its audit).
+
+    `answers` holds the sealed answers: free text, or the people involved, one per entry.
+    """
 
     reference: str
     contact: RevealedContact | None
     narrative: str | None
-    answers: dict[str, str]
+    answers: dict[str, str | list[NamedPerson | UnnamedPerson]]
 
 
 class TimelineItem(Answer):

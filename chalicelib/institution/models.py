@@ -81,14 +81,15 @@ class Question(Strict):
     """One question of the report form.
 
     `single` and `multi` answers are option ids and stay in clear (they drive triage and
-    statistics). `text` answers may name people, so they are always sealed. `wording` asks
-    the question about the right person: keyed by an option of the form's `reporting_for`
-    question (a witness is asked "Is the person it happened to under 18?"); the label and
-    hint are the wording for any other answer.
+    statistics). `text` answers may name people, so they are always sealed; so are `people`
+    answers, one entry per person: a name, or "I don't know their name" (see
+    `chalicelib.reports.people`). `wording` asks the question about the right person: keyed
+    by an option of the form's `reporting_for` question (a witness is asked "Is the person it
+    happened to under 18?"); the label and hint are the wording for any other answer.
     """
 
     id: Identifier
-    kind: Literal["single", "multi", "text"]
+    kind: Literal["single", "multi", "text", "people"]
     label: LocalText
     hint: LocalText | None = None
     options: list[Option] = Field(default_factory=list)
@@ -104,6 +105,10 @@ class Question(Strict):
                 raise ValueError(f"text question {self.id} cannot have options")
             if self.max_length is None:
                 raise ValueError(f"text question {self.id} needs max_length")
+        elif self.kind == "people":
+            # One person per entry: the limits are fixed (`reports.people`), not per question.
+            if self.options or self.max_length is not None:
+                raise ValueError(f"people question {self.id} takes no options or max_length")
         else:
             if not self.options:
                 raise ValueError(f"question {self.id} needs options")
@@ -577,7 +582,7 @@ class Institution(Strict):
             clauses.append(self.triage.affected_person.themselves)
         for clause in clauses:
             question = self.form.question(clause.question)
-            if question is None or question.kind == "text":
+            if question is None or question.kind in ("text", "people"):
                 raise ValueError(f"triage rule refers to unknown choice question {clause.question}")
             unknown = set(clause.any_of) - question.option_ids()
             if unknown:

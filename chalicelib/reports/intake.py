@@ -29,6 +29,7 @@ from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.reports.lengths import trimmed
 from chalicelib.reports.models import Mode, Submission
+from chalicelib.reports.people import people_of
 from chalicelib.reports.reference import new_reference
 from chalicelib.reports.store import (
     AWAITING_TRIAGE,
@@ -108,12 +109,19 @@ class ReportIntake:
         sealed: dict[str, bytes] = {}
         for question_id, answer in submission.answers.items():
             question = form.question(question_id)
+            field = f"answer.{question_id}"
             if question is not None and question.kind == "text":
                 if isinstance(answer, str) and trimmed(answer):
-                    field = f"answer.{question_id}"
                     sealed[field] = self.identity.seal(report_id, field, trimmed(answer))
-            elif answer not in ("", []):
+            elif question is not None and question.kind == "people":
+                # Names and "not known" alike: the entries say who was involved, all sealed.
+                people = people_of(answer)
+                if people:
+                    sealed[field] = self.identity.seal(report_id, field, people)
+            elif isinstance(answer, str) and answer:
                 clear[question_id] = answer
+            elif answer and all(isinstance(item, str) for item in answer):
+                clear[question_id] = [str(item) for item in answer]
         if submission.narrative:
             sealed[NARRATIVE] = self.identity.seal(report_id, NARRATIVE, submission.narrative)
         preferences: dict[str, str] = {}
@@ -137,8 +145,12 @@ class ReportIntake:
             key: value for key, value in (submission.demographics or {}).items() if value
         }
         department = department_of(clear)
-        names = submission.answers.get(INVOLVED_NAMES)
-        macs = concern_macs(self.blind_index, names, department) if isinstance(names, str) else []
+        names = form.question(INVOLVED_NAMES)
+        macs = (
+            concern_macs(self.blind_index, submission.answers.get(INVOLVED_NAMES), department)
+            if names is not None and names.kind in ("text", "people")
+            else []
+        )
         return NewReport(
             report_id=report_id,
             reference=self.new_reference(),

@@ -39,27 +39,68 @@ Narrative = Annotated[str, _text(20_000), AfterValidator(_encodable)]
 OptionId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
-def _answer_shape(value: object) -> str | list[str]:
+#: One entry of a `people` answer as received; `validation` checks it against the form.
+Entry = dict[str, object]
+
+
+def _answer_shape(value: object) -> str | list[str] | list[Entry]:
     if isinstance(value, str) and len(value) <= 20_000:
         return _encodable(value)
-    if (
-        isinstance(value, list)
-        and len(value) <= 32
-        and all(isinstance(item, str) and 0 < len(item) <= 64 for item in value)
-    ):
-        return [_encodable(item) for item in value]
-    raise PydanticCustomError("answer_shape", "must be an option id, a list of option ids, or text")
+    if isinstance(value, list) and len(value) <= 32:
+        if all(isinstance(item, str) and 0 < len(item) <= 64 for item in value):
+            return [_encodable(item) for item in value]
+        if any(isinstance(item, dict) for item in value) and all(map(_entry_like, value)):
+            # A list of people (`people`): bounded here, judged entry by entry against the
+            # form so that each problem names its entry (answers.<id>.<n>.name).
+            return list(value)
+    raise PydanticCustomError(
+        "answer_shape", "must be an option id, a list of option ids, a list of people, or text"
+    )
 
 
-#: An option id, a list of option ids, or text: the form decides which (see `validation`).
+def _entry_like(item: object) -> bool:
+    if isinstance(item, dict):
+        return len(item) <= 4 and all(
+            isinstance(key, str) and len(key) <= 64 and _bounded(inner)
+            for key, inner in item.items()
+        )
+    return _bounded(item)
+
+
+def _bounded(value: object) -> bool:
+    # Any JSON value, small: a wrong type inside an entry is named by `validation`
+    # ("answers.involved_names.2.name must be text"), not refused here as a whole answer.
+    if isinstance(value, str):
+        return len(value) <= 20_000
+    if isinstance(value, list | dict):
+        return len(value) <= 32
+    return value is None or isinstance(value, bool | int | float)
+
+
+#: An option id, a list of option ids, a list of people, or text: the form decides which
+#: (see `validation`).
 AnswerValue = Annotated[
-    str | list[str],
+    str | list[str] | list[Entry],
     PlainValidator(_answer_shape),
     WithJsonSchema(
         {
             "anyOf": [
                 {"type": "string", "maxLength": 20_000},
                 {"type": "array", "items": {"type": "string", "maxLength": 64}, "maxItems": 32},
+                {
+                    "type": "array",
+                    "maxItems": 10,
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "name": {"type": "string", "pattern": "\\S", "maxLength": 200},
+                            "name_unknown": {"type": "boolean", "enum": [True]},
+                        },
+                        "additionalProperties": False,
+                        "minProperties": 1,
+                        "maxProperties": 1,
+                    },
+                },
             ]
         }
     ),
@@ -89,8 +130,9 @@ class Contact(Strict):
 class Submission(Strict):
     """A report as sent by the form.
 
-    `answers` maps question ids to an option id, a list of option ids, or text; the form
-    definition decides which is valid for each question (see `validation`).
+    `answers` maps question ids to an option id, a list of option ids, a list of people
+    (`[{"name": ...}, {"name_unknown": true}]`) or text; the form definition decides which
+    is valid for each question (see `validation`).
     """
 
     submission_id: UUID = Field(

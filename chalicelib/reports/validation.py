@@ -16,6 +16,7 @@ from chalicelib.institution.models import Form, PrivacyNotice, Question
 from chalicelib.problems import problems_from
 from chalicelib.reports.lengths import text_length, trimmed
 from chalicelib.reports.models import Submission
+from chalicelib.reports.people import check_people
 
 
 def parse_submission(body: Any, form: Form, privacy_notice: PrivacyNotice) -> Submission:
@@ -31,15 +32,17 @@ def parse_submission(body: Any, form: Form, privacy_notice: PrivacyNotice) -> Su
         problems.extend(
             problem
             for problem in _against_form(body, form, privacy_notice)
-            if problem.field not in already and _parent(problem.field) not in already
+            if not _within(problem.field, already)
         )
     if problems or submission is None:
         raise InvalidInput(sorted(problems, key=lambda p: p.field))
     return submission
 
 
-def _parent(field: str) -> str:
-    return field.rsplit(".", 1)[0] if "." in field else ""
+def _within(field: str, already: set[str]) -> bool:
+    """Whether `field` or a field it is part of already has a problem listed."""
+    parts = field.split(".")
+    return any(".".join(parts[:end]) in already for end in range(1, len(parts) + 1))
 
 
 def _against_form(
@@ -117,6 +120,8 @@ def _check_answers(answers: Mapping[str, Any], form: Form) -> Iterable[FieldProb
 def _has_shape(question: Question, value: Any) -> bool:
     if question.kind == "multi":
         return isinstance(value, list) and all(isinstance(item, str) for item in value)
+    if question.kind == "people":
+        return isinstance(value, list)
     return isinstance(value, str)
 
 
@@ -138,6 +143,9 @@ def _check_answer(field: str, question: Question, value: Any) -> Iterable[FieldP
             yield FieldProblem(field, "must be text")
         elif question.max_length is not None and text_length(value) > question.max_length:
             yield FieldProblem(field, f"must be at most {question.max_length} characters")
+        return
+    if question.kind == "people":
+        yield from check_people(field, value)
         return
     allowed = question.option_ids()
     if question.kind == "single":

@@ -37,11 +37,16 @@ def _fresh_tables_clock_and_mailbox(stack: Stack) -> None:
 
 
 def naming(
-    names: str, department: str = "social_sciences", *, mode: str = "named", **answers: Any
+    names: list[str],
+    department: str = "social_sciences",
+    *,
+    mode: str = "named",
+    **answers: Any,
 ) -> dict[str, Any]:
-    """A report body naming people of a department."""
+    """A report body naming people of a department, one entry per name."""
     make = named_submission if mode == "named" else anonymous_submission
-    return make(answers={"involved_names": names, "involved_department": department, **answers})
+    people = [{"name": name} for name in names]
+    return make(answers={"involved_names": people, "involved_department": department, **answers})
 
 
 def submit_at(stack: Stack, body: dict[str, Any], minutes: float = 0, days: float = 0) -> str:
@@ -80,8 +85,8 @@ def alert_items(stack: Stack) -> list[dict[str, Any]]:
 def test_two_reports_naming_one_person_in_different_spellings_are_linked_both_ways(
     stack: Stack,
 ) -> None:
-    first = submit_at(stack, naming("Dr. Jane  SMITH, Sam Lee"))
-    second = submit_at(stack, naming("jane smith", mode="anonymous"), minutes=5)
+    first = submit_at(stack, naming(["Dr. Jane  SMITH", "Sam Lee"]))
+    second = submit_at(stack, naming(["jane smith"], mode="anonymous"), minutes=5)
 
     assert linked(stack, first) == [second]
     assert view(stack, first)["linked_reports"] == [
@@ -99,8 +104,8 @@ def test_the_second_report_is_flagged_and_its_screeners_told_once(
 ) -> None:
     # given an institution that files quiet anonymous reports: the repeat alone queues it
     file_quiet_anonymous_reports(monkeypatch)
-    first = submit_at(stack, naming("Jane Smith"))
-    second = submit_at(stack, naming("Prof. Jane Smith", mode="anonymous"), minutes=5)
+    first = submit_at(stack, naming(["Jane Smith"]))
+    second = submit_at(stack, naming(["Prof. Jane Smith"], mode="anonymous"), minutes=5)
     # a redelivered triage message of the second report changes nothing
     stack.clock.moment += timedelta(minutes=5)
     result = deliver(
@@ -128,8 +133,8 @@ def test_the_second_report_is_flagged_and_its_screeners_told_once(
 def test_one_name_in_another_department_is_not_linked(
     stack: Stack, first_department: str, second_department: str
 ) -> None:
-    first = submit_at(stack, naming("Jane Smith", first_department))
-    second = submit_at(stack, naming("Jane Smith", second_department), minutes=5)
+    first = submit_at(stack, naming(["Jane Smith"], first_department))
+    second = submit_at(stack, naming(["Jane Smith"], second_department), minutes=5)
 
     assert linked(stack, first) == []
     assert linked(stack, second) == []
@@ -138,16 +143,97 @@ def test_one_name_in_another_department_is_not_linked(
 
 
 def test_different_people_are_not_linked(stack: Stack) -> None:
-    first = submit_at(stack, naming("Jane Smith"))
-    second = submit_at(stack, naming("Jane Smithson and J"), minutes=5)
+    first = submit_at(stack, naming(["Jane Smith"]))
+    second = submit_at(stack, naming(["Jane Smithson", "J"]), minutes=5)
 
     assert linked(stack, first) == []
     assert linked(stack, second) == []
 
 
+def with_people(people: list[dict[str, Any]], *, mode: str = "named") -> dict[str, Any]:
+    """A report body about a social sciences department listing these people's entries."""
+    make = named_submission if mode == "named" else anonymous_submission
+    answers = {"involved_names": people, "involved_department": "social_sciences"}
+    return make(answers=answers)
+
+
+@pytest.mark.parametrize(
+    ("first_people", "second_people"),
+    [
+        ([{"name": "Don't know his name"}], [{"name": "Don't know his name"}]),
+        ([{"name_unknown": True}], [{"name_unknown": True}]),
+        ([{"name": "Dwi ddim yn gwybod"}], [{"name": "Dim syniad"}]),
+        ([{"name": "Unknown"}, {"name_unknown": True}], [{"name": "n/a"}, {"name": "a man"}]),
+    ],
+    ids=["dont-know-his-name", "name-unknown", "welsh", "mixed"],
+)
+def test_reports_that_do_not_know_the_name_are_not_linked_and_nobody_is_emailed(
+    stack: Stack, first_people: list[dict[str, Any]], second_people: list[dict[str, Any]]
+) -> None:
+    # given two reports about one department, neither knowing the name of who was involved
+    first = submit_at(stack, with_people(first_people))
+    second = submit_at(stack, with_people(second_people, mode="anonymous"), minutes=5)
+
+    # then they are not linked, not flagged, and no repeat-concern email is sent...
+    assert linked(stack, first) == []
+    assert linked(stack, second) == []
+    assert "repeat_concern" not in view(stack, second)["risk_flags"]
+    assert notifications(stack, "repeat_concern") == []
+    assert emails_about(stack, "names someone named in another report") == []
+    for reference in (first, second):
+        case = stack.case_item(reference)
+        assert "concern_macs" not in case
+        # ...while each was read for its department and still waits for a screener
+        assert case["department_key"] == {"S": "social_sciences"}
+        assert case["status"] == {"S": "awaiting_screening"}
+        # and the entries themselves are kept, sealed, for the people handling the case
+        assert "answer.involved_names" in case["sealed"]["M"]
+
+
+def test_one_name_among_other_entries_links_two_reports(stack: Stack) -> None:
+    first = submit_at(
+        stack,
+        with_people([{"name_unknown": True}, {"name": "Sam Lee"}, {"name": "Jo Bloggs"}]),
+    )
+    second = submit_at(
+        stack,
+        with_people(
+            [{"name": "Don't know her name"}, {"name": "jo bloggs"}, {"name": "Kim Park"}],
+            mode="anonymous",
+        ),
+        minutes=5,
+    )
+
+    assert linked(stack, first) == [second]
+    assert linked(stack, second) == [first]
+    assert view(stack, second)["risk_flags"] == ["repeat_concern"]
+    [email] = emails_about(stack, "names someone named in another report")
+    assert second in email["Subject"]
+    # two real names each: the unknown entry and the placeholder are not indexed
+    assert len(stack.case_item(first)["concern_macs"]["L"]) == 2
+    assert len(stack.case_item(second)["concern_macs"]["L"]) == 2
+
+
+def test_a_screener_who_reveals_a_case_sees_the_people_as_they_were_given(
+    stack: Stack,
+) -> None:
+    people = [{"name": " Jo Bloggs "}, {"name_unknown": True}, {"name": "Sam Lee"}]
+    reference = submit_at(stack, with_people(people))
+
+    response = stack.call(
+        "post", f"/staff/cases/{reference}/reveal", SS_SCREENER, {"purpose": "First contact"}
+    )
+
+    assert response.status_code == 200, response.json_body
+    assert response.json_body["answers"] == {
+        "involved_names": [{"name": "Jo Bloggs"}, {"name_unknown": True}, {"name": "Sam Lee"}]
+    }
+    assert response.json_body["contact"]["name"] == "Alex Example"
+
+
 def test_advisors_and_admins_are_not_shown_the_links(stack: Stack) -> None:
-    first = submit_at(stack, naming("Jane Smith"))
-    submit_at(stack, naming("Jane Smith"), minutes=5)
+    first = submit_at(stack, naming(["Jane Smith"]))
+    submit_at(stack, naming(["Jane Smith"]), minutes=5)
     version = view(stack, first)["version"]
     assigned = stack.call(
         "post",
@@ -163,8 +249,8 @@ def test_advisors_and_admins_are_not_shown_the_links(stack: Stack) -> None:
 
 
 def test_a_screener_sees_a_link_to_another_teams_case_but_cannot_open_it(stack: Stack) -> None:
-    student = submit_at(stack, naming("Jane Smith", reporter_role="student"))
-    staff = submit_at(stack, naming("jane SMITH", reporter_role="staff"), minutes=5)
+    student = submit_at(stack, naming(["Jane Smith"], reporter_role="student"))
+    staff = submit_at(stack, naming(["jane SMITH"], reporter_role="staff"), minutes=5)
 
     assert view(stack, staff, HR_SCREENER)["linked_reports"] == [
         {
@@ -177,9 +263,9 @@ def test_a_screener_sees_a_link_to_another_teams_case_but_cannot_open_it(stack: 
 
 
 def test_a_report_naming_several_people_links_to_each_of_their_reports(stack: Stack) -> None:
-    jane = submit_at(stack, naming("Jane Smith"))
-    sam = submit_at(stack, naming("Sam Lee"), minutes=1)
-    both = submit_at(stack, naming("Sam Lee; Jane Smith & Kim Park"), minutes=2)
+    jane = submit_at(stack, naming(["Jane Smith"]))
+    sam = submit_at(stack, naming(["Sam Lee"]), minutes=1)
+    both = submit_at(stack, naming(["Sam Lee", "Jane Smith", "Kim Park"]), minutes=2)
 
     assert linked(stack, both) == [jane, sam]
     assert linked(stack, jane) == [both]
@@ -191,9 +277,9 @@ def test_names_are_never_in_clear_in_tables_queues_logs_or_emails(
 ) -> None:
     tag = uuid.uuid4().hex[:10]
     person, other = f"Sentinelperson {tag}", f"Sentinelother {tag}"
-    first = submit_at(stack, naming(f"{person}, {other}"))
+    first = submit_at(stack, naming([person, other]))
     stack.clock.moment += timedelta(minutes=5)
-    accepted = post_json(stack.client, "/reports", naming(f"DR. {person.upper()}"))
+    accepted = post_json(stack.client, "/reports", naming([f"DR. {person.upper()}"]))
     assert accepted.status_code == 201
     queued = list(every_queue_blob(services.sqs(), hide_for_seconds=0))
     stack.drain()
@@ -215,7 +301,7 @@ def test_names_are_never_in_clear_in_tables_queues_logs_or_emails(
 
 
 def test_a_link_item_holds_the_reference_and_date_and_nothing_else(stack: Stack) -> None:
-    reference = submit_at(stack, naming("Jane Smith, Sam Lee"))
+    reference = submit_at(stack, naming(["Jane Smith", "Sam Lee"]))
 
     case = stack.case_item(reference)
     macs = [value["S"] for value in case["concern_macs"]["L"]]
@@ -237,7 +323,7 @@ def test_a_link_item_holds_the_reference_and_date_and_nothing_else(stack: Stack)
 
 
 def test_a_report_naming_nobody_has_no_links_and_no_department_key(stack: Stack) -> None:
-    reference = submit_at(stack, naming("", "not_sure"))
+    reference = submit_at(stack, naming([], "not_sure"))
 
     case = stack.case_item(reference)
     assert "concern_macs" not in case
@@ -315,12 +401,12 @@ def test_reports_about_other_places_do_not_count(stack: Stack) -> None:
 
 def test_a_department_alert_fires_at_five_reports_about_one_department(stack: Stack) -> None:
     for minute in range(4):
-        submit_at(stack, naming("", "social_sciences", mode="anonymous"), minutes=minute)
-    submit_at(stack, naming("", "not_sure", mode="anonymous"), minutes=5)
-    submit_at(stack, naming("", "business_law", mode="anonymous"), minutes=6)
+        submit_at(stack, naming([], "social_sciences", mode="anonymous"), minutes=minute)
+    submit_at(stack, naming([], "not_sure", mode="anonymous"), minutes=5)
+    submit_at(stack, naming([], "business_law", mode="anonymous"), minutes=6)
     assert notifications(stack, "trend_alert") == []
 
-    fifth = submit_at(stack, naming("", "social_sciences", mode="anonymous"), minutes=7)
+    fifth = submit_at(stack, naming([], "social_sciences", mode="anonymous"), minutes=7)
 
     [alert] = notifications(stack, "trend_alert")
     assert alert["notification_id"]["S"] == f"{stack.report_id(fifth)}.trend_alert.department"

@@ -770,7 +770,7 @@ ACTIONS: list[tuple[str, str, dict[str, Any], str, str, dict[str, Any]]] = [
 def test_each_action_appends_its_audit_entry(
     stack: Stack, route: str, body: dict[str, Any], user: str, action: str, details: dict[str, Any]
 ) -> None:
-    reference = new_case(stack, "assigned", answers={"involved_names": "Someone Named"})
+    reference = new_case(stack, "assigned", answers={"involved_names": [{"name": "Someone Named"}]})
     before = view(stack, reference)
     if "reason" in body:
         body = {**body, "version": before["version"]}
@@ -904,7 +904,7 @@ def _keys_and_strings(value: Any) -> Iterator[str]:
 
 
 def test_no_case_route_returns_a_demographic_answer(stack: Stack) -> None:
-    body = named_submission(answers={"involved_names": "Someone Named"})
+    body = named_submission(answers={"involved_names": [{"name": "Someone Named"}]})
     body["demographics"] = dict(DEMOGRAPHICS)
     reference = stack.submit(body)
     case = f"/staff/cases/{reference}"

@@ -37,6 +37,10 @@ def test_no_sentinel_is_in_clear_in_any_table_queue_email_or_log(
         # a refused submission quoting the same values must not echo them into logs either
         body["contact"]["email"] = values[1] + "@@"
         assert post_json(client, "/reports", body).status_code == 400
+        # nor a refused list of people (a name and "not known" at once) naming them
+        people = [{"name": name, "name_unknown": True} for name in values[5:7]]
+        body["answers"]["involved_names"] = people
+        assert post_json(client, "/reports", body).status_code == 400
     # one urgent report too, so that both kinds of email are sent
     body, values = sentinel_submission()
     body["answers"]["immediate_danger"] = "yes"

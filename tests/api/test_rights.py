@@ -60,7 +60,7 @@ class Reporter:
         )
 
     def submission(self, **answers: Any) -> dict[str, Any]:
-        body = named_submission(answers={"involved_names": self.involved, **answers})
+        body = named_submission(answers={"involved_names": [{"name": self.involved}], **answers})
         body["contact"] = contact(
             name=self.name, email=self.email, phone=self.phone, safe_times=self.safe_times
         )

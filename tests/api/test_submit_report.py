@@ -49,7 +49,9 @@ class TestANamedReport:
     def test_is_stored_with_clear_answers_and_sealed_identifiers(
         self, client: Client, aws: Settings
     ) -> None:
-        post_json(client, "/reports", named_submission(answers={"involved_names": "Someone"}))
+        post_json(
+            client, "/reports", named_submission(answers={"involved_names": [{"name": "Someone"}]})
+        )
 
         [item] = report_items(aws)
         assert item["status"]["S"] == "awaiting_triage"
@@ -207,6 +209,36 @@ BAD_BODIES: list[tuple[str, Any, set[str]]] = [
     ),
     ("mode as a number", anonymous_submission(mode=1), {"mode"}),
     ("submission id not a uuid", anonymous_submission(submission_id="123"), {"submission_id"}),
+    (
+        "people as free text",
+        anonymous_submission(answers={"involved_names": "Jo Bloggs and Sam Lee"}),
+        {"answers.involved_names"},
+    ),
+    (
+        "eleven people",
+        anonymous_submission(answers={"involved_names": [{"name_unknown": True}] * 11}),
+        {"answers.involved_names"},
+    ),
+    (
+        "bad people entries beside a good one",
+        anonymous_submission(
+            answers={
+                "involved_names": [
+                    {"name": "Jo Bloggs"},
+                    {"name": " "},
+                    {"name": "Sam Lee", "name_unknown": True},
+                    {"name": ["Sam", "Lee"]},
+                    {"name": "n" * 201},
+                ]
+            }
+        ),
+        {
+            "answers.involved_names.1.name",
+            "answers.involved_names.2",
+            "answers.involved_names.3.name",
+            "answers.involved_names.4.name",
+        },
+    ),
 ]
 
 

@@ -41,7 +41,10 @@ def named_report(stack: RunningStack) -> NamedReport:
     """A student's named report, sent through the web server's API proxy and triaged."""
     tag = uuid.uuid4().hex[:8]
     details = contact(name="Morgan Price", email=f"morgan.price.{tag}@example.ac.uk")
-    body = named_submission(answers={"reporter_role": "student"}, contact=details)
+    people = [{"name": "Riley Example"}, {"name_unknown": True}]
+    body = named_submission(
+        answers={"reporter_role": "student", "involved_names": people}, contact=details
+    )
     answer = requests.post(f"{stack.web}/api/reports", json=body, timeout=10)
     assert answer.status_code == 201, answer.text
     reference = answer.json()["reference"]
@@ -72,6 +75,7 @@ def test_a_screener_assigns_and_the_advisor_works_the_case_to_closure(
     sign_in(screener, checkpoint, SCREENER)
     open_case(screener, checkpoint, reference, "Screening queue")
     expect(screener.locator("main")).not_to_contain_text(named_report.email)
+    expect(screener.locator("main")).not_to_contain_text("Riley Example")  # sealed until revealed
     checkpoint(screener, "case-for-the-screener")
     assign = screener.locator("#assign-form")
     assign.get_by_label(ADVISOR_NAME, exact=True).check()
@@ -96,6 +100,9 @@ def test_a_screener_assigns_and_the_advisor_works_the_case_to_closure(
     advisor.get_by_label("Why do you need to see them?").fill("To make first contact")
     advisor.get_by_role("button", name="Reveal contact details").click()
     expect(advisor.get_by_test_id("contact-email")).to_have_text(named_report.email)
+    # the people involved, one each, as the reporter gave them
+    people = advisor.get_by_test_id("people").get_by_role("listitem")
+    expect(people).to_have_text(["Riley Example", "Name not known"])
     checkpoint(advisor, "contact-details-revealed")
 
     # First contact: by email, reached.
@@ -187,7 +194,7 @@ def test_a_screener_sees_the_reports_naming_the_same_person(
         body = named_submission(
             answers={
                 "reporter_role": "student",
-                "involved_names": spelling,
+                "involved_names": [{"name": spelling}],
                 "involved_department": "social_sciences",
             }
         )

@@ -335,7 +335,7 @@ QUICK_EXITS = [
     ("start", "main [data-form] button[type=submit]", "focus", "escape"),
     ("reporter_role", "main #reporter_role-visitor", "check", "escape"),
     ("what_happened", "main #what_happened-sexual_harassment", "check", "escape"),
-    ("involved_names", "main textarea#involved_names", "type", "escape"),
+    ("involved_names", "main #involved_names-0-name", "type", "escape"),
     ("narrative", "main textarea#narrative", "type", "escape"),
     ("narrative", "main textarea#narrative", "type", "button"),
     ("demographics", "main #demographics-gender-woman", "check", "escape"),

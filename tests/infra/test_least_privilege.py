@@ -418,7 +418,7 @@ class _Exercise:
         library = {
             "where": "on_campus",
             "campus_area": "library",
-            "involved_names": "Jordan Example",
+            "involved_names": [{"name": "Jordan Example"}],
             "involved_department": "social_sciences",
         }
         self.api("get", "/form")

@@ -85,3 +85,93 @@ def test_the_department_is_known_only_when_one_was_chosen(
     answers: dict[str, str | list[str]], department: str | None
 ) -> None:
     assert department_of(answers) == department
+
+
+# --- placeholders: answers that name no one are never indexed --------------------------------
+
+
+@pytest.mark.parametrize(
+    "placeholder",
+    [
+        "unknown",
+        "Unknown",
+        "Don't know",
+        "don\u2019t know his name",
+        "Dont know",
+        "do not know",
+        "I don't know",
+        "not sure",
+        "Not sure of her name",
+        "No idea",
+        "n/a",
+        "N/A",
+        "na",
+        "none",
+        "Nobody",
+        "anonymous",
+        "?",
+        "-",
+        "someone",
+        "Someone from the office",
+        "a man",
+        "A woman in my class",
+        "he",
+        "She",
+        "they",
+        "Mr Unknown",
+        "ddim yn gwybod",
+        "Dwi ddim yn gwybod",
+        "dim syniad",
+        "Dim syniad beth yw ei enw",
+        "anhysbys",
+        "Dim",
+        "neb",
+        "rhywun",
+        "ansicr",
+        "ddim yn siŵr",
+    ],
+)
+def test_a_placeholder_is_not_a_person(placeholder: str) -> None:
+    assert people_named(placeholder) == []
+    assert people_named([{"name": placeholder}]) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "normalised"),
+    [
+        ("Jo Bloggs", "jo bloggs"),
+        ("Dr. Anna Nobody-Smith", "anna nobody smith"),
+        ("Nadia Hesketh", "nadia hesketh"),
+        ("Shea Theyer", "shea theyer"),
+        ("Dimitri Neblett", "dimitri neblett"),
+        ("Noah Unknowles", "noah unknowles"),
+        ("Rhys Rhywun-Jones", "rhys rhywun jones"),
+        ("Manon Someone", "manon someone"),
+        ("Heledd", "heledd"),
+    ],
+)
+def test_a_real_name_is_kept_even_when_it_contains_a_placeholder_word(
+    name: str, normalised: str
+) -> None:
+    assert people_named(name) == [normalised]
+    assert people_named([{"name": name}]) == [normalised]
+
+
+def test_entries_give_their_real_names_in_order_and_never_an_unknown_one() -> None:
+    entries = [
+        {"name": "Jo Bloggs"},
+        {"name_unknown": True},
+        {"name": "don't know his name"},
+        {"name": "Sam Lee, Kim Park"},
+        {"name": "jo bloggs"},
+    ]
+
+    # an entry is one person: a comma inside it does not split it
+    assert people_named(entries) == ["jo bloggs", "sam lee kim park"]
+
+
+def test_free_text_of_names_and_placeholders_keeps_only_the_names() -> None:
+    assert people_named("Jo Bloggs, unknown; a man and Sam Lee & dim syniad") == [
+        "jo bloggs",
+        "sam lee",
+    ]

@@ -116,18 +116,20 @@ def test_immediate_danger_must_be_answered() -> None:
     assert {"yes", "no"} <= immediate_danger.option_ids()
 
 
-def test_the_names_of_people_involved_are_optional_free_text_with_a_limit() -> None:
+def test_the_people_involved_are_optional_and_asked_one_by_one() -> None:
     involved_names = asked_question("involved_names")
 
-    assert involved_names.kind == "text"
+    assert involved_names.kind == "people"
     assert not involved_names.required
-    assert involved_names.max_length is not None
+    assert involved_names.options == [] and involved_names.max_length is None
 
 
-def test_every_question_but_the_free_text_is_multiple_choice() -> None:
+def test_every_question_but_the_people_involved_is_multiple_choice() -> None:
     kinds = {q.id: q.kind for q in load_institution().form.questions}
 
-    assert [qid for qid, kind in kinds.items() if kind == "text"] == ["involved_names"]
+    assert [qid for qid, kind in kinds.items() if kind not in ("single", "multi")] == [
+        "involved_names"
+    ]
 
 
 def test_the_default_form_asks_demographic_questions() -> None:
@@ -230,6 +232,15 @@ def _drop(path: Callable[[Data], Data], key: str) -> Callable[[Data], None]:
     return change
 
 
+def _as_text(settings: Data) -> Callable[[Data], None]:
+    """The people question asked as free text instead, with these settings."""
+
+    def change(data: Data) -> None:
+        question_in(data, "involved_names").update({"kind": "text", **settings})
+
+    return change
+
+
 def _form(data: Data) -> Data:
     form: Data = data["form"]
     return form
@@ -316,13 +327,19 @@ MISTAKES: list[Any] = [
     ("show_if with no options", _show_if("campus_area", "where", []), "any_of"),
     (
         "text question with options",
-        _set(_question("involved_names"), "options", [{"id": "x", "label": {"en": "X"}}]),
+        _as_text({"max_length": 500, "options": [{"id": "x", "label": {"en": "X"}}]}),
         "cannot have options",
     ),
+    ("text question without max_length", _as_text({}), "needs max_length"),
     (
-        "text question without max_length",
-        _drop(_question("involved_names"), "max_length"),
-        "needs max_length",
+        "people question with options",
+        _set(_question("involved_names"), "options", [{"id": "x", "label": {"en": "X"}}]),
+        "people question involved_names takes no options or max_length",
+    ),
+    (
+        "people question with max_length",
+        _set(_question("involved_names"), "max_length", 500),
+        "people question involved_names takes no options or max_length",
     ),
     (
         "single choice question without options",

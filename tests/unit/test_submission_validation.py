@@ -92,7 +92,10 @@ def test_an_anonymous_report_may_tell_what_happened_in_its_own_words() -> None:
             "what_happened": ["bullying", "discrimination_or_hate"],
             "discrimination_grounds": ["age"],
         },
-        {"involved_names": "Someone in my seminar group", "ongoing": "not_sure"},
+        {
+            "involved_names": [{"name": "Someone in my seminar group"}, {"name_unknown": True}],
+            "ongoing": "not_sure",
+        },
     ],
     ids=[
         "on campus",
@@ -259,10 +262,16 @@ ONE_BAD_FIELD: list[tuple[str, Callable[[], Any], str, str]] = [
         r"one option id",
     ),
     (
-        "text answer as a list",
-        lambda: anonymous_submission(answers={"involved_names": ["Sam"]}),
+        "people answer as text",
+        lambda: anonymous_submission(answers={"involved_names": "Sam"}),
         "answers.involved_names",
-        r"must be text",
+        r"must be a list of people",
+    ),
+    (
+        "people answer as an object",
+        lambda: anonymous_submission(answers={"involved_names": {"name": "Sam"}}),
+        "answers.involved_names",
+        r"a list of people",
     ),
     (
         "answers as a list",
@@ -338,10 +347,18 @@ ONE_BAD_FIELD: list[tuple[str, Callable[[], Any], str, str]] = [
         r"at most 20000 characters",
     ),
     (
-        "involved names over their max_length",
-        lambda: anonymous_submission(answers={"involved_names": "n" * 501}),
+        "a person's name of 201 characters",
+        lambda: anonymous_submission(answers={"involved_names": [{"name": "n" * 201}]}),
+        "answers.involved_names.0.name",
+        r"at most 200 characters",
+    ),
+    (
+        "eleven people",
+        lambda: anonymous_submission(
+            answers={"involved_names": [{"name": f"Person {n}"} for n in "ABCDEFGHIJK"]}
+        ),
         "answers.involved_names",
-        r"at most 500 characters",
+        r"at most 10 people",
     ),
     (
         "phone preferred with a null phone",
@@ -430,10 +447,10 @@ ONE_BAD_FIELD: list[tuple[str, Callable[[], Any], str, str]] = [
         r"must be text",
     ),
     (
-        "text answer that is not valid Unicode",
-        lambda: anonymous_submission(answers={"involved_names": "Sam \ud800"}),
-        "answers.involved_names",
-        r".",
+        "a person's name that is not valid Unicode",
+        lambda: anonymous_submission(answers={"involved_names": [{"name": "Sam \ud800"}]}),
+        "answers.involved_names.0.name",
+        r"valid Unicode",
     ),
 ]
 
@@ -544,7 +561,7 @@ def body_full_of_sentinel_values() -> tuple[Body, set[str]]:
         answers={
             "when": f"{SENTINEL}opt",
             "what_happened": ["bullying", f"{SENTINEL}multi"],
-            "involved_names": f"{SENTINEL}names " * 100,
+            "involved_names": [{"name": f"{SENTINEL}names " * 100}, {"name_unknown": SENTINEL}],
         },
         submission_id=f"{SENTINEL}-id",
         form_version=f"{SENTINEL}form",
@@ -563,7 +580,8 @@ def body_full_of_sentinel_values() -> tuple[Body, set[str]]:
     fields = {
         "answers.when",
         "answers.what_happened",
-        "answers.involved_names",
+        "answers.involved_names.0.name",
+        "answers.involved_names.1.name_unknown",
         "submission_id",
         "form_version",
         "privacy_notice_version",
@@ -604,3 +622,99 @@ def test_an_invalid_submission_id_is_refused_without_quoting_any_of_it() -> None
 
     assert problem.field == "submission_id"
     assert "Z" not in problem.message
+
+
+# --- The people involved, one entry per person -------------------------------------------------
+
+
+def test_every_bad_person_entry_is_named_with_its_place_and_field() -> None:
+    # given one good entry among entries wrong in every way a client could get them wrong
+    body = anonymous_submission(
+        answers={
+            "involved_names": [
+                {"name": "Jo Bloggs"},
+                {"name": "   "},
+                {"name": "Sam Lee", "name_unknown": True},
+                {"name_unknown": "yes"},
+                {"name": 5},
+                {"nickname": "Jo"},
+                "Sam Lee",
+                {},
+                {"name_unknown": False},
+                {"name": "n" * 201},
+            ]
+        }
+    )
+
+    problems = {(problem.field, problem.message) for problem in problems_with(body)}
+
+    assert problems == {
+        ("answers.involved_names.1.name", "must not be blank (or set name_unknown: true)"),
+        ("answers.involved_names.2", "give a name or name_unknown: true, not both"),
+        ("answers.involved_names.3.name_unknown", "must be true or false"),
+        ("answers.involved_names.4.name", "must be text"),
+        ("answers.involved_names.5.nickname", "is not a field of a person"),
+        ("answers.involved_names.5.name", "is required unless name_unknown is true"),
+        (
+            "answers.involved_names.6",
+            'must be an object: {"name": ...} or {"name_unknown": true}',
+        ),
+        ("answers.involved_names.7.name", "is required unless name_unknown is true"),
+        ("answers.involved_names.8.name", "is required unless name_unknown is true"),
+        ("answers.involved_names.9.name", "must be at most 200 characters"),
+    }
+    # and the good entry, first, is named in none of them
+    assert not [field for field, _ in problems if field.startswith("answers.involved_names.0")]
+
+
+def test_names_and_unknown_names_are_accepted_as_given() -> None:
+    people = [{"name": "Jo Bloggs"}, {"name_unknown": True}, {"name": "Sam", "name_unknown": False}]
+
+    submission = parse(anonymous_submission(answers={"involved_names": people}))
+
+    assert submission.answers["involved_names"] == [
+        {"name": "Jo Bloggs"},
+        {"name_unknown": True},
+        {"name": "Sam", "name_unknown": False},
+    ]
+
+
+def test_no_people_is_no_answer() -> None:
+    submission = parse(anonymous_submission(answers={"involved_names": []}))
+
+    assert submission.answers["involved_names"] == []
+    assert submission.answers["when"] == "last_month"
+
+
+def _with_names_as_text() -> Any:
+    """The default form as an institution that still asks for the names as free text."""
+    form = load_institution().form.model_dump(mode="json", exclude_none=True)
+    for question in form["questions"]:
+        if question["id"] == "involved_names":
+            question["kind"] = "text"
+            question["max_length"] = 500
+    return type(load_institution().form).model_validate(form)
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        ("Jo Bloggs and Sam Lee", None),
+        ([{"name": "Jo Bloggs"}], ("answers.involved_names", "must be text")),
+        ("n" * 501, ("answers.involved_names", "must be at most 500 characters")),
+    ],
+    ids=["text", "entries", "too-long"],
+)
+def test_a_text_question_for_the_names_still_takes_free_text(
+    answer: Any, problem: tuple[str, str] | None
+) -> None:
+    institution = load_institution()
+    body = anonymous_submission(answers={"involved_names": answer})
+
+    if problem is None:
+        parsed = parse_submission(body, _with_names_as_text(), institution.privacy_notice)
+        assert parsed.answers["involved_names"] == "Jo Bloggs and Sam Lee"
+    else:
+        with pytest.raises(InvalidInput) as refused:
+            parse_submission(body, _with_names_as_text(), institution.privacy_notice)
+        assert [(p.field, p.message) for p in refused.value.problems] == [problem]

@@ -58,6 +58,10 @@ const TRIM = new RegExp(`^[${WHITE_SPACE}]+|[${WHITE_SPACE}]+$`, "g");
 // screen reader hears it once typing pauses, not at every key.
 const COUNT_FROM = 0.75;
 const COUNT_ANNOUNCE_MS = 1000;
+// A `people` question: one entry per person, a name or "I don't know their name". The API's
+// limits (chalicelib/reports/people.py).
+const MAX_PEOPLE = 10;
+const PERSON_NAME_MAX = 200;
 
 let form = null; // GET /form
 let draft = null; // what the reporter has answered; mirrored to sessionStorage
@@ -211,12 +215,40 @@ function sanitize() {
 
 function cleanAnswer(question, value) {
   if (question.kind === "text") return typeof value === "string" ? value : undefined;
+  if (question.kind === "people") return cleanPeople(value);
   const ids = question.options.map((o) => o.id);
   if (question.kind === "multi") {
     const kept = Array.isArray(value) ? ids.filter((id) => value.includes(id)) : [];
     return kept.length ? kept : undefined;
   }
   return ids.includes(value) ? value : undefined;
+}
+
+/** A `people` answer as the draft keeps it: `[{name, name_unknown}]`, or undefined if none. */
+function cleanPeople(value) {
+  // A draft of the form before people were asked one by one held one text: one person.
+  if (typeof value === "string") {
+    return trimText(value) ? [{ name: value, name_unknown: false }] : undefined;
+  }
+  if (!Array.isArray(value)) return undefined;
+  const people = value
+    .filter(isObject)
+    .slice(0, MAX_PEOPLE)
+    .map((person) => ({
+      name: typeof person.name === "string" ? person.name : "",
+      name_unknown: person.name_unknown === true,
+    }));
+  return people.length ? people : undefined;
+}
+
+/** The people a step shows: those in the draft, or one empty entry to start with. */
+function peopleOf(questionId) {
+  return cleanPeople(draft.answers[questionId]) || [{ name: "", name_unknown: false }];
+}
+
+/** The entries that say something: a name, or "I don't know their name". */
+function peopleGiven(people) {
+  return people.filter((person) => person.name_unknown || trimText(person.name));
 }
 
 // --- the steps ------------------------------------------------------------------------------
@@ -352,8 +384,11 @@ function fieldId(key) {
     const question = demographicQuestions().find((q) => q.id === key.slice("demographics.".length));
     return question ? `demographics-${question.id}-${question.options[0].id}` : null;
   }
+  const person = personKey(key);
+  if (person) return `${person.question.id}-${person.index}-name`;
   const question = questionById(key);
   if (!question) return null;
+  if (question.kind === "people") return `${question.id}-0-name`;
   return question.kind === "text" ? question.id : `${question.id}-${question.options[0].id}`;
 }
 
@@ -367,6 +402,13 @@ function textLength(text) {
   let count = 0;
   for (const _ of trimText(text)) count += 1;
   return count;
+}
+
+/** `<question>.<n>.name`, the key of one person's name: its question and place, or null. */
+function personKey(key) {
+  const match = /^([a-z0-9_]+)\.(\d+)\.name$/.exec(key);
+  const question = match && questionById(match[1]);
+  return question && question.kind === "people" ? { question, index: Number(match[2]) } : null;
 }
 
 function tooLong(value, max) {
@@ -410,7 +452,18 @@ function validate(step) {
     const question = questionById(step);
     if (question && isAsked(question)) {
       const value = draft.answers[question.id];
-      if (question.kind === "text") {
+      if (question.kind === "people") {
+        const people = peopleOf(question.id);
+        people.forEach((person, index) => {
+          if (!person.name_unknown && tooLong(person.name, PERSON_NAME_MAX)) {
+            const key = `${question.id}.${index}.name`;
+            found.push(problem(key, step, "errTooLong", { max: PERSON_NAME_MAX }));
+          }
+        });
+        if (question.required && !peopleGiven(people).length) {
+          found.push(problem(step, step, "errPeople"));
+        }
+      } else if (question.kind === "text") {
         if (question.required && !trimText(value)) found.push(problem(step, step, "errText"));
         else if (tooLong(value, question.max_length)) {
           found.push(problem(step, step, "errTooLong", { max: question.max_length }));
@@ -454,6 +507,11 @@ function fieldLabel(key) {
     const heading = demographicsWording().heading;
     return typeof heading === "string" ? heading : local(heading).text;
   }
+  const person = personKey(key);
+  if (person) {
+    const which = t("personN", { n: person.index + 1 });
+    return `${local(person.question.label).text} (${which})`;
+  }
   const question = questionById(key);
   return question ? local(worded(question).label).text : "";
 }
@@ -473,18 +531,26 @@ function fromServer(field, message) {
   const tooLongOr = (key, step, code) =>
     long ? withCode(key, step, "errTooLong", { max: Number(long[1]) }) : withCode(key, step, code);
 
+  const people = head === "answers" && questionById(rest[0]);
+  if (people && people.kind === "people" && rest.length > 1) {
+    // One person's entry (`answers.<id>.<n>.name`): shown at that person's name.
+    const key = personKey(rest.slice(0, 3).join(".")) ? rest.slice(0, 3).join(".") : people.id;
+    return tooLongOr(key, people.id, "errPeople");
+  }
   if (head === "answers" && sub && questionById(sub)) {
     const question = questionById(sub);
     if (required) {
       const code =
         question.kind === "text"
           ? "errText"
-          : question.kind === "multi"
-            ? "errChooseMany"
-            : "errChooseOne";
+          : question.kind === "people"
+            ? "errPeople"
+            : question.kind === "multi"
+              ? "errChooseMany"
+              : "errChooseOne";
       return withCode(sub, sub, code);
     }
-    return tooLongOr(sub, sub, "errOption");
+    return tooLongOr(sub, sub, question.kind === "people" ? "errPeople" : "errOption");
   }
   if (head === "narrative") return tooLongOr("narrative", "narrative", null);
   if (head === "demographics" && sub && demographicQuestions().some((q) => q.id === sub)) {
@@ -553,7 +619,15 @@ function collect() {
   } else {
     const question = questionById(step);
     if (!question) return;
-    if (question.kind === "text") {
+    if (question.kind === "people") {
+      const rows = main.querySelectorAll("[data-person]");
+      if (rows.length) {
+        draft.answers[question.id] = Array.from(rows, (row) => ({
+          name: row.querySelector("input[type=text]").value,
+          name_unknown: row.querySelector("input[type=checkbox]").checked,
+        }));
+      }
+    } else if (question.kind === "text") {
       draft.answers[question.id] = fieldValue(question.id) ?? "";
     } else if (question.kind === "multi") {
       draft.answers[question.id] = checkedValues(question.id);
@@ -651,7 +725,12 @@ function submission() {
   for (const question of questions()) {
     if (!isAsked(question)) continue;
     const value = draft.answers[question.id];
-    if (question.kind === "text") {
+    if (question.kind === "people") {
+      const people = peopleGiven(cleanPeople(value) || []).map((person) =>
+        person.name_unknown ? { name_unknown: true } : { name: trimText(person.name) },
+      );
+      if (people.length) answers[question.id] = people;
+    } else if (question.kind === "text") {
       const text = trimText(value);
       if (text) answers[question.id] = text;
     } else if (question.kind === "multi") {
@@ -1113,10 +1192,140 @@ function startView() {
   );
 }
 
+/** A `people` question: a fieldset per person (name, "I don't know their name", remove). */
+function peopleView(question) {
+  const people = peopleOf(question.id);
+  const error = errorFor(question.id);
+  const hintId = question.hint ? `${question.id}-hint` : null;
+  const optionalId = question.required ? null : `${question.id}-optional`;
+  const errorId = error ? `${question.id}-error` : null;
+  return stepShell(
+    question.id,
+    stepForm(
+      onContinue,
+      h(
+        "div",
+        { class: `form-group${error ? " form-group--error" : ""}` },
+        h(
+          "fieldset",
+          { "aria-describedby": describedBy(hintId, optionalId, errorId) },
+          h(
+            "legend",
+            { class: "legend--page" },
+            pageHeading(localText(h("span"), question.label)),
+          ),
+          hintId ? localText(h("div", { class: "hint", id: hintId }), question.hint) : null,
+          optionalId
+            ? h("p", { class: "hint", id: optionalId, text: t("optionalQuestion") })
+            : null,
+          error ? errorText(errorId, error) : null,
+          h(
+            "div",
+            { class: "people" },
+            people.map((person, index) => personEntry(question, person, index, people.length)),
+          ),
+          people.length < MAX_PEOPLE
+            ? h("button", {
+                type: "button",
+                class: "button button--secondary",
+                "data-add-person": true,
+                onclick: () => addPerson(question),
+                text: t("addPerson"),
+              })
+            : h("p", { class: "hint", text: t("peopleMax", { max: MAX_PEOPLE }) }),
+        ),
+      ),
+      continueButton(),
+    ),
+  );
+}
+
+function personEntry(question, person, index, count) {
+  const id = `${question.id}-${index}`;
+  const error = errorFor(`${question.id}.${index}.name`);
+  const errorId = error ? `${id}-name-error` : null;
+  const name = h("input", {
+    type: "text",
+    id: `${id}-name`,
+    name: `${id}-name`,
+    class: `input${error ? " input--error" : ""}`,
+    autocomplete: "off",
+    spellcheck: "false",
+    "aria-describedby": errorId,
+    "aria-invalid": error ? "true" : null,
+    disabled: person.name_unknown,
+  });
+  name.value = person.name;
+  return h(
+    "fieldset",
+    { class: `person${error ? " form-group--error" : ""}`, "data-person": index },
+    h("legend", { class: "legend--question", text: t("personN", { n: index + 1 }) }),
+    h("label", { for: `${id}-name`, class: "label", text: t("personName") }),
+    error ? errorText(errorId, error) : null,
+    name,
+    h(
+      "div",
+      { class: "choice person__unknown" },
+      h("input", {
+        type: "checkbox",
+        id: `${id}-unknown`,
+        name: `${id}-unknown`,
+        checked: person.name_unknown,
+        // A name and "not known" at once would say two things: the name waits, greyed.
+        onchange: (event) => {
+          name.disabled = event.target.checked;
+        },
+      }),
+      h("label", { for: `${id}-unknown`, text: t("nameUnknown") }),
+    ),
+    count > 1
+      ? h("button", {
+          type: "button",
+          class: "button button--secondary person__remove",
+          "data-remove-person": index,
+          onclick: () => removePerson(question, index),
+          text: t("removePerson", { n: index + 1 }),
+        })
+      : null,
+  );
+}
+
+/** Where focus goes to reach one person: their name, or their checkbox if it is not known. */
+function personFocus(question, index) {
+  const name = document.getElementById(`${question.id}-${index}-name`);
+  return name && name.disabled ? `${question.id}-${index}-unknown` : `${question.id}-${index}-name`;
+}
+
+function addPerson(question) {
+  collect();
+  const people = peopleOf(question.id);
+  if (people.length >= MAX_PEOPLE) return;
+  people.push({ name: "", name_unknown: false });
+  draft.answers[question.id] = people;
+  save();
+  render({ focus: `${question.id}-${people.length - 1}-name` });
+  announce(t("personAdded", { n: people.length }));
+}
+
+function removePerson(question, index) {
+  collect();
+  const people = peopleOf(question.id);
+  people.splice(index, 1);
+  draft.answers[question.id] = people.length ? people : [{ name: "", name_unknown: false }];
+  // The places after the one removed move up: an error shown for one would point elsewhere.
+  shownErrors = shownErrors.filter((error) => !error.key.startsWith(`${question.id}.`));
+  save();
+  render();
+  const next = Math.min(index, peopleOf(question.id).length - 1);
+  focusField(personFocus(question, next));
+  announce(t("personRemoved", { n: index + 1 }));
+}
+
 function questionView(asked) {
   const question = worded(asked);
   const value = draft.answers[question.id];
   const hint = question.hint ? localText(h("span"), question.hint) : null;
+  if (question.kind === "people") return peopleView(question);
   if (question.kind === "text") {
     return stepShell(
       question.id,
@@ -1386,7 +1595,11 @@ function reviewView() {
           answerNode(
             question.kind === "text"
               ? plain(draft.answers[question.id])
-              : optionLabels(question, draft.answers[question.id]),
+              : question.kind === "people"
+                ? peopleGiven(peopleOf(question.id)).map((person) =>
+                    person.name_unknown ? t("nameNotKnown") : trimText(person.name),
+                  )
+                : optionLabels(question, draft.answers[question.id]),
           ),
           question.id,
         ),

@@ -616,7 +616,7 @@ function revealSection(ctx, detail) {
     const questions = state.form?.form?.questions || [];
     const extra = Object.entries(revealed.answers || {}).map(([id, value]) => {
       const question = questions.find((q) => q.id === id);
-      return [question ? words(question.label) : label(null, id), h("span", { class: "pre-wrap" }, value)];
+      return [question ? words(question.label) : label(null, id), sealedAnswer(value)];
     });
     return [
       h(
@@ -689,6 +689,17 @@ function revealSection(ctx, detail) {
     }
   });
   return form;
+}
+
+/** An opened answer: text as written, or the people involved as a list (one per entry). */
+function sealedAnswer(value) {
+  if (!Array.isArray(value)) return h("span", { class: "pre-wrap" }, String(value ?? ""));
+  const names = value.map((person) =>
+    person && person.name_unknown
+      ? h("li", { class: "secondary-text" }, "Name not known")
+      : h("li", null, String(person?.name ?? "")),
+  );
+  return h("ul", { class: "list list--bullet", "data-testid": "people" }, names);
 }
 
 // --- assignment -------------------------------------------------------------------------
