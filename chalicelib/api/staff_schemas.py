@@ -101,8 +101,9 @@ class AdvisorChoice(Answer):
 
     member_id: str
     name: str
-    #: The gender the advisor chose to share for matching, if any.
-    gender: str | None
+    #: The gender the advisor chose to share for matching, if any (named apart from the
+    #: reporters' demographic `gender`, which no case route ever returns).
+    shared_gender: str | None
     specialisms: list[str]
     languages: list[str]
     capacity: int

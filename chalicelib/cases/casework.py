@@ -181,7 +181,7 @@ class Casework:
                 {
                     "member_id": member.member_id,
                     "name": names[member.member_id],
-                    "gender": member.gender,
+                    "shared_gender": member.gender,
                     "specialisms": list(member.specialisms),
                     "languages": list(member.languages),
                     "capacity": member.capacity,

@@ -79,7 +79,7 @@ def test_the_screener_sees_who_meets_every_preference_first(stack: Stack) -> Non
         {
             "member_id": "ss-advisor-1",
             "name": "Rhian Evans",
-            "gender": "woman",
+            "shared_gender": "woman",
             "specialisms": ["sexual_violence"],
             "languages": ["en", "cy"],
             "capacity": 8,
@@ -91,7 +91,7 @@ def test_the_screener_sees_who_meets_every_preference_first(stack: Stack) -> Non
         {
             "member_id": "ss-advisor-2",
             "name": "Imran Shah",
-            "gender": "man",
+            "shared_gender": "man",
             "specialisms": ["faith_based_harassment", "hate_incidents"],
             "languages": ["en", "ur"],
             "capacity": 10,

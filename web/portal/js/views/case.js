@@ -707,7 +707,7 @@ function assignmentSection(ctx, detail) {
         ? `Specialisms: ${listOf(advisor.specialisms.map((s) => label(SPECIALISM, s)))}`
         : "No listed specialisms",
       `Languages: ${listOf(advisor.languages.map((l) => label(LANGUAGE, l))) || "not listed"}`,
-      advisor.gender ? `Gender they share: ${label(null, advisor.gender)}` : null,
+      advisor.shared_gender ? `Gender they share: ${label(null, advisor.shared_gender)}` : null,
       `Open cases: ${advisor.open_cases} of ${advisor.capacity}`,
     ].filter(Boolean);
     const notes = [];
