@@ -2,7 +2,11 @@
 
 Names and email addresses of staff are personal data too, so they are sealed like a
 reporter's; the clear attributes (roles, specialisms, languages, capacity) are what routing
-and assignment need and identify no one on their own.
+and assignment need and identify no one on their own. An advisor may also publish a gender
+(`woman`, `man`, `non_binary`) for reporters who ask for, say, a woman: absent unless the
+advisor chooses to share it, it is a matching attribute screeners see when assigning (see
+`chalicelib.cases.matching`), not a demographic record, and it is removed when a later
+entry for the member leaves it out.
 
 The directory is the authority on what a signed-in member may do: a Cognito token proves
 who the caller is, the member's record says whether they may work (`active`), which of
@@ -20,6 +24,7 @@ from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from chalicelib.addresses import EmailAddress
+from chalicelib.cases.matching import AdvisorGender
 from chalicelib.clock import iso
 from chalicelib.dependencies import conditional_write, unavailable_on_failure
 from chalicelib.roles import Role
@@ -60,6 +65,9 @@ class StaffMember(BaseModel):
     )
     #: How many open cases this member can hold at once.
     capacity: int = Field(default=10, ge=0, le=500)
+    #: The gender the member chose to share for matching reporters' preferences; None
+    #: (the default) shares none.
+    gender: AdvisorGender | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,8 @@ class MemberRecord:
     active: bool = True
     #: Tokens authenticated before this moment (ISO 8601, UTC) no longer count.
     not_before: str | None = None
+    #: The gender the member chose to share for matching, if any.
+    gender: str | None = None
 
 
 @dataclass
@@ -109,7 +119,10 @@ class StaffDirectory:
                 "capacity": member.capacity,
                 "active": True,
                 "sealed": Binary(self.sealer.seal(member.member_id, STAFF_CONTACT, contact)),
+                **({"gender": member.gender} if member.gender else {}),
             },
+            # A member who no longer shares a gender has it removed, not left behind.
+            remove=() if member.gender else ("gender",),
         )
 
     def revoke(self, member_id: str, *, at: datetime, deactivate: bool) -> bool:
@@ -211,11 +224,15 @@ class StaffDirectory:
         *,
         condition: str | None = None,
         at: str = "",
+        remove: tuple[str, ...] = (),
     ) -> bool:
-        """SET `values`; with a `condition` (`:at` bound to `at`), only on an existing item
-        meeting it. False if the condition was not met."""
+        """SET `values` (and REMOVE `remove`); with a `condition` (`:at` bound to `at`), only
+        on an existing item meeting it. False if the condition was not met."""
         names = {f"#a{index}": name for index, name in enumerate(values)}
         expression = "SET " + ", ".join(f"{alias} = :{alias[1:]}" for alias in names)
+        removed = {f"#r{index}": name for index, name in enumerate(remove)}
+        if removed:
+            expression += " REMOVE " + ", ".join(removed)
         attributes = {
             f":{alias[1:]}": _serializer.serialize(values[name]) for alias, name in names.items()
         }
@@ -232,7 +249,7 @@ class StaffDirectory:
                 TableName=self.table,
                 Key={name: {"S": value} for name, value in key.items()},
                 UpdateExpression=expression,
-                ExpressionAttributeNames=names,
+                ExpressionAttributeNames={**names, **removed},
                 ExpressionAttributeValues=attributes,
                 **extra,
             )
@@ -318,4 +335,5 @@ def _member(item: dict[str, Any]) -> MemberRecord:
         # Records written before these attributes existed are of members never revoked.
         active=bool(values.get("active", True)),
         not_before=values.get("not_before"),
+        gender=values.get("gender"),
     )

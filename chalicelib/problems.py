@@ -34,7 +34,9 @@ _MESSAGES = {
     "bool_type": "must be true or false",
 }
 #: Our own validators' messages (PydanticCustomError) name rules only, so they pass through.
-_OWN_TYPES = frozenset({"email", "phone", "answer_shape", "unicode", "literal_error"})
+_OWN_TYPES = frozenset(
+    {"email", "phone", "answer_shape", "option_list", "unicode", "literal_error"}
+)
 #: Enough for every field of the largest real form to be wrong at once.
 MAX_LISTED = 20
 #: A field's path is the client's key; an unknown key may be as long as the body allows.

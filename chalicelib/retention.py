@@ -336,7 +336,12 @@ class Retention:
                 # redaction (even one an erasure started) is resumed by the next sweep.
                 **schedule(REDACT, now, held=False),
             },
-            remove=[name for name in ("sealed", "email_mac", *_QUEUES) if name in case],
+            # The contact method and advisor preferences (a woman, trained in sexual violence
+            # support) were kept in clear to reach and assign the reporter; no statistic
+            # needs them once the reporter's details are gone.
+            remove=[
+                name for name in ("sealed", "email_mac", "preferences", *_QUEUES) if name in case
+            ],
         )
         details = {"from": str(case["status"]), **details}
         self._ledger.commit(actor, case, update, [], action, details, reason)

@@ -346,6 +346,7 @@ def casework() -> Casework:
         concerns=concern_index(),
         retention=institution().retention,
         record_only=institution().triage.record_only,
+        advisor_preferences=institution().form.contact.advisor_preferences,
     )
 
 

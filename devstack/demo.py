@@ -2,6 +2,8 @@
 
 Teams match the default institution's routing. Addresses are on example.ac.uk, which can
 receive no mail; in the local stack SES is moto's and delivers nowhere.
+Some advisors share a gender for matching reporters' preferences and one (Alex Morgan)
+does not: sharing it is each advisor's choice.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ DEMO_MEMBERS = (
         specialisms=["sexual_violence"],
         languages=["en", "cy"],
         capacity=8,
+        gender="woman",
     ),
     StaffMember(
         member_id="ss-advisor-2",
@@ -45,6 +48,7 @@ DEMO_MEMBERS = (
         specialisms=["faith_based_harassment", "hate_incidents"],
         languages=["en", "ur"],
         capacity=10,
+        gender="man",
     ),
     StaffMember(
         member_id="hr-screener",
@@ -61,6 +65,7 @@ DEMO_MEMBERS = (
         roles=["advisor"],
         specialisms=["workplace_bullying"],
         capacity=12,
+        gender="man",
     ),
     StaffMember(
         member_id="di-screener",

@@ -64,7 +64,7 @@ def directory_lines(stack: LocalStack) -> list[str]:
     if not stack.staff:
         return []
     lines = ["", "Demo staff directory (demo people; notifications go to each team's screeners)"]
-    header = ("id", "name", "email", "roles", "specialisms", "languages", "capacity")
+    header = ("id", "name", "email", "roles", "specialisms", "languages", "gender", "capacity")
     for team in stack.teams:
         members = [m for m in stack.staff if m.team_id == team.team_id]
         rows = [
@@ -75,6 +75,7 @@ def directory_lines(stack: LocalStack) -> list[str]:
                 ", ".join(m.roles),
                 ", ".join(m.specialisms) or "-",
                 ", ".join(m.languages),
+                m.gender or "-",
                 str(m.capacity),
             )
             for m in members

@@ -39,6 +39,7 @@ from typing import Any, get_args
 
 from pydantic import ValidationError
 
+from chalicelib.cases.matching import ADVISOR_GENDERS
 from chalicelib.directory import StaffMember
 from chalicelib.errors import ConfigurationError
 from chalicelib.roles import ROLE_GROUPS, Role
@@ -197,6 +198,17 @@ def _invite(
             created.invitation_sent = True
 
 
+def _attributes(args: argparse.Namespace) -> dict[str, Any]:
+    """The advisor attributes given on the command line (the directory's defaults otherwise)."""
+    given = {
+        "specialisms": args.specialism,
+        "languages": args.language,
+        "capacity": args.capacity,
+        "gender": args.gender,
+    }
+    return {name: value for name, value in given.items() if value is not None}
+
+
 def main(argv: Sequence[str] | None = None, *, enrol: Enrol | None = None) -> int:
     """The command line; `enrol` replaces the deployed function (tests run the app's own)."""
     roles: tuple[str, ...] = get_args(Role)
@@ -224,6 +236,25 @@ def main(argv: Sequence[str] | None = None, *, enrol: Enrol | None = None) -> in
         help="a role (repeat for several; default admin)",
     )
     parser.add_argument(
+        "--specialism",
+        action="append",
+        help="an advisor's specialism, e.g. sexual_violence (repeat for several)",
+    )
+    parser.add_argument(
+        "--language",
+        action="append",
+        help="a language the member speaks, e.g. cy (repeat for several; default en)",
+    )
+    parser.add_argument("--capacity", type=int, help="open cases they can hold (default 10)")
+    parser.add_argument(
+        "--gender",
+        choices=sorted(ADVISOR_GENDERS),
+        help=(
+            "only if the advisor chooses to share it, for matching reporters' advisor "
+            "preferences (left out: none shared, and a shared one is removed)"
+        ),
+    )
+    parser.add_argument(
         "--resend", action="store_true", help="send a new invitation to an existing sign-in"
     )
     parser.add_argument(
@@ -245,6 +276,7 @@ def main(argv: Sequence[str] | None = None, *, enrol: Enrol | None = None) -> in
             name=args.name,
             email=args.email,
             roles=args.role or ["admin"],
+            **_attributes(args),
         )
     except ValidationError as error:
         problems = "; ".join(

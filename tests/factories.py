@@ -44,7 +44,7 @@ def contact(**overrides: Any) -> dict[str, Any]:
         "phone": "+44 7700 900123",
         "preferred_contact_method": "email",
         "safe_times": "Weekday mornings",
-        "advisor_preference": "no_preference",
+        "advisor_preferences": ["no_preference"],
     }
     details.update(overrides)
     return details

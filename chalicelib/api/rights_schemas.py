@@ -99,7 +99,8 @@ class ExportedReport(Answer):
     closed_at: str | None
     answers: list[ExportedAnswer]
     contact: RevealedContact | None
-    preferences: dict[str, str]
+    #: The contact method and the advisor preferences ticked (a list), by their labels.
+    preferences: dict[str, str | list[str]]
     contact_attempts: list[ContactAttemptMade]
     support: list[SupportGiven]
 

@@ -53,7 +53,9 @@ class CaseDetail(CaseSummary):
     """A case before any reveal: the reporter's multiple-choice answers, no personal data."""
 
     answers: dict[str, str | list[str]]
-    preferences: dict[str, str]
+    #: Option ids: `preferred_contact_method` (one), `advisor_preferences` (a list; a case
+    #: sent before several could be chosen has `advisor_preference`, one id).
+    preferences: dict[str, str | list[str]]
     #: A named reporter who did not ask for a record only: filing the case needs an
     #: `override_reason` (see `chalicelib.cases.filing`).
     asked_to_talk: bool
@@ -99,20 +101,29 @@ class Queue(Answer):
 
 
 class AdvisorChoice(Answer):
-    """An advisor a screener may assign."""
+    """An advisor a screener may assign, and which of the reporter's preferences they meet."""
 
     member_id: str
     name: str
+    #: The gender the advisor chose to share for matching, if any (named apart from the
+    #: reporters' demographic `gender`, which no case route ever returns).
+    shared_gender: str | None
     specialisms: list[str]
     languages: list[str]
     capacity: int
     open_cases: int
+    #: Ids of the reporter's advisor preferences this advisor meets, and those they do not.
+    preferences_met: list[str]
+    preferences_missed: list[str]
+    #: Meets every preference (true for everyone when the reporter asked for nothing).
+    fits_all: bool
 
 
 class Advisors(Answer):
-    """The advisors of a case's team, and what the reporter asked for."""
+    """The advisors of a case's team, those meeting most of the reporter's preferences first
+    (nobody is left out), and the preferences themselves (empty: no preference)."""
 
-    advisor_preference: str | None
+    advisor_preferences: list[str]
     advisors: list[AdvisorChoice]
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from chalicelib import retention
 from chalicelib.audit import AuditTrail
-from chalicelib.cases import filing, workflow
+from chalicelib.cases import filing, matching, workflow
 from chalicelib.cases.access import Principal
 from chalicelib.cases.ledger import CaseLedger
 from chalicelib.cases.models import (
@@ -61,7 +61,7 @@ from chalicelib.errors import (
     StaleVersion,
     TransitionRefused,
 )
-from chalicelib.institution.models import PRIORITIES, Clause
+from chalicelib.institution.models import PRIORITIES, AdvisorPreference, Clause
 from chalicelib.institution.models import Retention as RetentionPolicy
 from chalicelib.notify import Kind, Notification, Outbox
 from chalicelib.observability import (
@@ -107,6 +107,8 @@ class Casework:
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     #: The answer by which a named reporter asks for a record only (see `filing`).
     record_only: Clause | None = None
+    #: The advisor preferences the form offers, with what each matches (see `matching`).
+    advisor_preferences: list[AdvisorPreference] = field(default_factory=list)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -168,24 +170,30 @@ class Casework:
         return self.concerns.linked_reports(str(case["report_id"]), macs)
 
     def advisors(self, principal: Principal, reference: str) -> dict[str, Any]:
-        """The advisors a screener may assign this case to, with what helps to choose."""
+        """The advisors a screener may assign this case to, with what helps to choose:
+        which of the reporter's advisor preferences each meets, those meeting most first."""
         case = self._visible(principal, reference, ("screener",))
         members = with_role(self.directory.members(str(case["team_id"])), "advisor")
         names = self.directory.names(members)
+        wanted = matching.requested(case.get("preferences", {}))
         return {
-            "advisor_preference": case.get("preferences", {}).get("advisor_preference"),
+            "advisor_preferences": wanted,
             "advisors": [
                 {
                     "member_id": member.member_id,
                     "name": names[member.member_id],
+                    "shared_gender": member.gender,
                     "specialisms": list(member.specialisms),
                     "languages": list(member.languages),
                     "capacity": member.capacity,
                     "open_cases": self.cases.count(
                         "advisor_queue", "advisor_open", member.member_id
                     ),
+                    "preferences_met": list(fit.met),
+                    "preferences_missed": list(fit.missed),
+                    "fits_all": fit.fits_all,
                 }
-                for member in members
+                for member, fit in matching.ranked(wanted, self.advisor_preferences, members)
             ],
         }
 

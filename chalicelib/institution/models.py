@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from chalicelib.cases.clocks import WorkingTimePolicy
+from chalicelib.cases.matching import NO_PREFERENCE, AdvisorGender
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_]{0,63}$")]
 
@@ -139,14 +140,41 @@ class Question(Strict):
 
 
 CONTACT_METHODS = frozenset({"email", "phone"})
-NO_PREFERENCE = "no_preference"
+#: A language code as the staff directory lists an advisor's languages (`en`, `cy`, `ur`).
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+
+
+class AdvisorMatch(Strict):
+    """What an advisor preference asks of an advisor: exactly one attribute the advisor
+    publishes in the staff directory (see `chalicelib.cases.matching`)."""
+
+    #: The gender the advisor chose to share (`woman`, `man`, `non_binary`).
+    gender: AdvisorGender | None = None
+    #: A language the advisor speaks, as the directory lists it (`cy`).
+    language: LanguageCode | None = None
+    #: A specialism, spelled as in the directory (`sexual_violence`).
+    specialism: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _one_attribute(self) -> AdvisorMatch:
+        given = [name for name in ("gender", "language", "specialism") if getattr(self, name)]
+        if len(given) != 1:
+            raise ValueError("a match names exactly one of gender, language or specialism")
+        return self
+
+
+class AdvisorPreference(Option):
+    """A preference a named reporter may tick, and what it matches in an advisor."""
+
+    match: AdvisorMatch | None = None
 
 
 class ContactSpec(Strict):
     """What a named reporter is asked so that an advisor can reach them."""
 
     contact_methods: list[Option] = Field(min_length=1)
-    advisor_preferences: list[Option] = Field(min_length=1)
+    #: A reporter may tick several (all but no_preference, which stands alone).
+    advisor_preferences: list[AdvisorPreference] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _check_options(self) -> ContactSpec:
@@ -160,6 +188,15 @@ class ContactSpec(Strict):
         _unique(preferences, "advisor_preferences", "an option id")
         if NO_PREFERENCE not in preferences:
             raise ValueError(f"advisor preferences must offer {NO_PREFERENCE}")
+        for option in self.advisor_preferences:
+            # A preference that matches nothing would show every advisor as missing it.
+            if option.id == NO_PREFERENCE and option.match is not None:
+                raise ValueError(f"advisor preference {NO_PREFERENCE} cannot have a match")
+            if option.id != NO_PREFERENCE and option.match is None:
+                raise ValueError(
+                    f"advisor preference {option.id} needs a match "
+                    "(the gender, language or specialism it asks of an advisor)"
+                )
         return self
 
 

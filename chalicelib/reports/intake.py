@@ -124,7 +124,7 @@ class ReportIntake:
                 clear[question_id] = [str(item) for item in answer]
         if submission.narrative:
             sealed[NARRATIVE] = self.identity.seal(report_id, NARRATIVE, submission.narrative)
-        preferences: dict[str, str] = {}
+        preferences: dict[str, str | list[str]] = {}
         email_mac = None
         if submission.contact is not None:
             contact = submission.contact
@@ -137,7 +137,7 @@ class ReportIntake:
             sealed[CONTACT] = self.identity.seal(report_id, CONTACT, identifying)
             preferences = {
                 "preferred_contact_method": contact.preferred_contact_method,
-                "advisor_preference": contact.advisor_preference,
+                "advisor_preferences": list(contact.advisor_preferences),
             }
             email_mac = self.blind_index.email(contact.email)
         sealed[DIGEST] = self.identity.seal(report_id, DIGEST, submission_digest(submission))

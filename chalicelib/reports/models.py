@@ -107,6 +107,34 @@ AnswerValue = Annotated[
 ]
 
 
+def _option_list(value: object) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise PydanticCustomError("option_list", "must be a list of option ids")
+    if not value:
+        raise PydanticCustomError(
+            "option_list", "must list at least one option (no_preference for none)"
+        )
+    if len(value) > 16 or any(not 0 < len(item) <= 64 for item in value):
+        raise PydanticCustomError("option_list", "must be a list of at most 16 option ids")
+    return [_encodable(item) for item in value]
+
+
+#: One or more option ids, checked against the form in `validation` (the whole list is
+#: named in a problem, never one entry of it).
+OptionIds = Annotated[
+    list[str],
+    PlainValidator(_option_list),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1, "maxLength": 64},
+            "minItems": 1,
+            "maxItems": 16,
+        }
+    ),
+]
+
+
 Mode = Literal["anonymous", "named"]
 
 
@@ -117,14 +145,19 @@ class Strict(BaseModel):
 
 
 class Contact(Strict):
-    """How a named reporter wants to be reached. Name, email, phone and safe times are sealed."""
+    """How a named reporter wants to be reached. Name, email, phone and safe times are sealed.
+
+    The contact method and advisor preferences are option ids, kept in clear with the case
+    (the screener assigns by them before anyone opens the sealed details).
+    """
 
     name: Name
     email: EmailAddress
     phone: PhoneNumber | None = None
     preferred_contact_method: OptionId
     safe_times: SafeTimes | None = None
-    advisor_preference: OptionId = "no_preference"
+    #: Every preference ticked: no_preference alone, or any of the others together.
+    advisor_preferences: OptionIds = Field(default_factory=lambda: ["no_preference"])
 
 
 class Submission(Strict):

@@ -52,7 +52,8 @@ class NewReport:
     privacy_notice_version: str
     submitted_at: datetime
     answers: Mapping[str, str | list[str]]
-    preferences: Mapping[str, str]
+    #: Option ids in clear: the contact method, and the advisor preferences (a list).
+    preferences: Mapping[str, str | list[str]]
     sealed: Mapping[str, bytes]
     email_mac: str | None = None
     sealed_demographics: bytes | None = None

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from chalicelib.cases.matching import NO_PREFERENCE
 from chalicelib.errors import FieldProblem, InvalidInput
 from chalicelib.institution.models import Form, PrivacyNotice, Question
 from chalicelib.problems import problems_from
@@ -192,10 +193,22 @@ def _check_mode_and_contact(body: Mapping[str, Any], form: Form) -> Iterable[Fie
         yield FieldProblem("contact.preferred_contact_method", _unknown_option(methods))
     if method == "phone" and not contact.get("phone"):
         yield FieldProblem("contact.phone", "is required when the preferred contact is phone")
-    preference = contact.get("advisor_preference")
-    preferences = frozenset(option.id for option in spec.advisor_preferences)
-    if isinstance(preference, str) and preference not in preferences:
-        yield FieldProblem("contact.advisor_preference", _unknown_option(preferences))
+    chosen = contact.get("advisor_preferences")
+    if isinstance(chosen, list) and all(isinstance(item, str) for item in chosen):
+        offered = frozenset(option.id for option in spec.advisor_preferences)
+        problem = _preferences_problem(chosen, offered)
+        if problem is not None:
+            yield FieldProblem("contact.advisor_preferences", problem)
+
+
+def _preferences_problem(chosen: list[str], offered: frozenset[str]) -> str | None:
+    if any(item not in offered for item in chosen):
+        return _unknown_option(offered)
+    if len(set(chosen)) != len(chosen):
+        return "must not repeat an option"
+    if NO_PREFERENCE in chosen and len(chosen) > 1:
+        return f"{NO_PREFERENCE} cannot be combined with another preference"
+    return None
 
 
 def _unknown_option(allowed: frozenset[str]) -> str:

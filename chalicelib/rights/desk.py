@@ -4,7 +4,7 @@ rectification and erasure (see `chalicelib.rights`)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -31,7 +31,7 @@ from chalicelib.errors import (
     RequestConflict,
     StaleVersion,
 )
-from chalicelib.institution.models import Form, Question, Wording
+from chalicelib.institution.models import Form, Option, Question, Wording
 from chalicelib.observability import BLIND_INDEX_MISMATCH, increment, logger
 from chalicelib.reports.intake import CONTACT, NARRATIVE
 from chalicelib.rights.models import (
@@ -352,15 +352,21 @@ class RightsDesk:
         label = question.option_label(option, asked)
         return label["en"] if label else option
 
-    def _preferences(self, preferences: dict[str, str]) -> dict[str, str]:
-        options = {
+    def _preferences(self, preferences: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+        # Each advisor preference the reporter ticked, by its label; `advisor_preference`
+        # (one id) is how reports sent before several could be ticked store it.
+        options: dict[str, Sequence[Option]] = {
             "preferred_contact_method": self.form.contact.contact_methods,
             "advisor_preference": self.form.contact.advisor_preferences,
+            "advisor_preferences": self.form.contact.advisor_preferences,
         }
-        shown = {}
+        shown: dict[str, str | list[str]] = {}
         for name, value in preferences.items():
             labels = {option.id: option.label["en"] for option in options.get(name, [])}
-            shown[name] = labels.get(value, value)
+            if isinstance(value, str):
+                shown[name] = labels.get(value, value)
+            else:
+                shown[name] = [labels.get(str(item), str(item)) for item in value]
         return shown
 
     def _withheld(

@@ -137,6 +137,7 @@ def test_the_redaction_date_is_counted_from_the_closure_recorded(
 def test_a_closed_case_is_redacted_at_its_due_time_not_before(stack: Stack) -> None:
     reference, sentinels = worked_case(stack)
     assert binary_attributes(stack, reference)  # there was sealed data to remove
+    assert "preferences" in plain(stack.case_item(reference))  # and preferences in clear
 
     assert sweep_at(stack, REDACT_AT - MS) == NOTHING
     assert view(stack, reference)["status"] == "closed"
@@ -152,6 +153,7 @@ def test_a_closed_case_is_redacted_at_its_due_time_not_before(stack: Stack) -> N
     assert binary_attributes(stack, reference) == []
     item = plain(stack.case_item(reference))
     assert "email_mac" not in item and "concern_macs" not in item
+    assert "preferences" not in item  # a wish for a woman advisor, say, goes with the contact
     assert "insight_pending" in item
     assert occurrences(every_table_blob(services.dynamodb()), sentinels) == []
 

@@ -59,10 +59,16 @@ class Reporter:
             involved=f"Thirdpartyname {tag}",
         )
 
-    def submission(self, **answers: Any) -> dict[str, Any]:
+    def submission(
+        self, advisor_preferences: tuple[str, ...] = ("no_preference",), **answers: Any
+    ) -> dict[str, Any]:
         body = named_submission(answers={"involved_names": [{"name": self.involved}], **answers})
         body["contact"] = contact(
-            name=self.name, email=self.email, phone=self.phone, safe_times=self.safe_times
+            name=self.name,
+            email=self.email,
+            phone=self.phone,
+            safe_times=self.safe_times,
+            advisor_preferences=list(advisor_preferences),
         )
         body["narrative"] = self.narrative
         return body
@@ -130,7 +136,11 @@ def test_an_export_holds_exactly_the_subjects_own_data_and_lists_what_it_withhol
     subject, someone_else = Reporter.new(), Reporter.new()
     first = stack.submit(subject.submission())
     stack.clock.moment += timedelta(minutes=5)
-    second = stack.submit(subject.submission(where="online", online_platform="social_media"))
+    second = stack.submit(
+        subject.submission(
+            ("woman", "welsh_speaking"), where="online", online_platform="social_media"
+        )
+    )
     others = stack.submit(someone_else.submission())
     anonymous = stack.submit(anonymous_submission())
     staff_note = f"Staffnote mentions {subject.involved}"
@@ -154,10 +164,15 @@ def test_an_export_holds_exactly_the_subjects_own_data_and_lists_what_it_withhol
             "phone": subject.phone,
             "safe_times": subject.safe_times,
         }
-        assert report["preferences"] == {
+    # Every advisor preference the subject ticked, by its label
+    assert [report["preferences"] for report in document["reports"]] == [
+        {"preferred_contact_method": "Email", "advisor_preferences": ["No preference"]},
+        {
             "preferred_contact_method": "Email",
-            "advisor_preference": "No preference",
-        }
+            "advisor_preferences": ["A woman", "Someone who speaks Welsh"],
+        },
+    ]
+    for report in document["reports"]:
         assert {
             "question_id": "what_happened",
             "question": "What happened?",

@@ -98,3 +98,43 @@ def test_the_team_given_must_be_the_members(client: Client, aws: Settings) -> No
     outcome = _invoke(client, event)
 
     assert outcome["problems"] == [{"field": "team.team_id", "problem": "is not the member's team"}]
+
+
+def _member_item(aws: Settings, member_id: str) -> dict[str, Any]:
+    items = services.dynamodb().scan(TableName=aws.staff_table)["Items"]
+    return next(item for item in items if item.get("member_id", {}).get("S") == member_id)
+
+
+def test_an_advisor_shares_a_gender_only_by_choice_and_may_take_it_back(
+    client: Client, aws: Settings
+) -> None:
+    # Given an advisor added without a gender
+    _invoke(client, _entry(member_id="adv-1", roles=["advisor"]))
+    assert "gender" not in _member_item(aws, "adv-1")
+
+    # When the entry is sent again with the gender they chose to share
+    _invoke(client, _entry(member_id="adv-1", roles=["advisor"], gender="non_binary"))
+
+    # Then it is stored as a matching attribute
+    member = services.staff_directory().member("adv-1")
+    assert member is not None and member.gender == "non_binary"
+
+    # And when they withdraw it (an entry without it), it is removed, not left behind
+    _invoke(client, _entry(member_id="adv-1", roles=["advisor"]))
+    assert "gender" not in _member_item(aws, "adv-1")
+    member = services.staff_directory().member("adv-1")
+    assert member is not None and member.gender is None
+
+
+def test_a_gender_outside_the_directorys_vocabulary_is_refused(
+    client: Client, aws: Settings
+) -> None:
+    outcome = _invoke(client, _entry(member_id="adv-1", roles=["advisor"], gender="female"))
+
+    assert outcome == {
+        "added": False,
+        "problems": [{"field": "member.gender", "problem": "literal_error"}],
+    }
+    assert services.staff_directory().member("adv-1") is None
+    accepted = _invoke(client, _entry(member_id="adv-1", roles=["advisor"], gender="woman"))
+    assert accepted["added"] is True

@@ -185,6 +185,52 @@ def test_an_anonymous_report_shows_its_screening_deadline_in_the_queue_and_on_th
     sign_out(screener)
 
 
+def _report_asking_for(stack: RunningStack, *preferences: str) -> str:
+    body = named_submission(
+        answers={"reporter_role": "student"},
+        contact=contact(advisor_preferences=list(preferences)),
+    )
+    answer = requests.post(f"{stack.web}/api/reports", json=body, timeout=10)
+    assert answer.status_code == 201, answer.text
+    reference = str(answer.json()["reference"])
+    wait_for_screening(stack, reference)
+    return reference
+
+
+def test_the_assign_control_shows_who_meets_the_reporters_preferences_first(
+    open_page: Callable[..., Page], checkpoint: Checkpoint, stack: RunningStack
+) -> None:
+    # Given a student asking for a woman who speaks Welsh, and another asking for a man
+    # (Student Support's advisors: Rhian Evans, a woman who speaks Welsh; Imran Shah, a man)
+    both = _report_asking_for(stack, "woman", "welsh_speaking")
+    man = _report_asking_for(stack, "man")
+    screener = open_page()
+    sign_in(screener, checkpoint, SCREENER)
+
+    # When the screener opens the first case
+    open_case(screener, checkpoint, both, "Screening queue")
+
+    # Then the control says what was asked, and who meets how much of it, best first
+    assign = screener.locator("#assign-form")
+    expect(screener.get_by_test_id("advisor-preference")).to_contain_text(
+        "The reporter asked for: A woman and Someone who speaks Welsh."
+    )
+    expect(assign.locator(".radios__label")).to_have_text(["Rhian Evans", "Imran Shah"])
+    hints = assign.locator(".radios__hint")
+    expect(hints.nth(0)).to_contain_text("Meets 2 of 2: A woman and Someone who speaks Welsh.")
+    expect(hints.nth(1)).to_contain_text("Meets 0 of 2.")
+    expect(hints.nth(1)).not_to_contain_text("Meets 2")
+    checkpoint(screener, "assign-by-preferences")
+
+    # And for the reporter asking for a man, Imran comes first; Rhian is still offered
+    screener.get_by_role("link", name="Back to the queue").click()
+    open_case(screener, checkpoint, man, "Screening queue")
+    expect(assign.locator(".radios__label")).to_have_text(["Imran Shah", "Rhian Evans"])
+    expect(hints.nth(0)).to_contain_text("Meets 1 of 1: A man.")
+    expect(hints.nth(1)).to_contain_text("Meets 0 of 1.")
+    sign_out(screener)
+
+
 def test_a_screener_sees_the_reports_naming_the_same_person(
     open_page: Callable[..., Page], checkpoint: Checkpoint, stack: RunningStack
 ) -> None:

@@ -301,6 +301,71 @@ def test_the_welsh_switch_translates_the_form_and_keeps_the_answers(
     expect(page.locator("main #reporting_for-witness")).to_be_checked()
 
 
+# --- advisor preferences: several at once, "No preference" on its own -------------------------
+
+
+def test_a_named_reporter_asks_for_a_woman_who_speaks_welsh_and_the_review_lists_both(
+    page: Page, checkpoint: Checkpoint, stack: RunningStack
+) -> None:
+    open_form(page)
+
+    def press_continue() -> None:
+        page.locator("main [data-form] button[type=submit]").click()
+
+    walk(page, checkpoint, _answer_by_pointer(page, NAMED_STAFF), press_continue, until="contact")
+    page.get_by_label("Your name").fill("Dana Hughes")
+    page.get_by_label("Email address").fill(f"dana.hughes.{uuid.uuid4().hex[:8]}@example.ac.uk")
+    page.locator("main #contact-preferred_contact_method-email").check()
+    boxes = {
+        option: page.locator(f"main #contact-advisor_preferences-{option}")
+        for option in ("no_preference", "woman", "welsh_speaking", "man")
+    }
+
+    # "No preference" first, then a woman: ticking a preference clears "No preference"
+    boxes["no_preference"].check()
+    boxes["woman"].check()
+    expect(boxes["no_preference"]).not_to_be_checked()
+    expect(boxes["woman"]).to_be_checked()
+    # ticking "No preference" again clears the preferences; ticking them again clears it
+    boxes["no_preference"].check()
+    expect(boxes["woman"]).not_to_be_checked()
+    expect(boxes["no_preference"]).to_be_checked()
+    boxes["woman"].check()
+    boxes["welsh_speaking"].check()
+    expect(boxes["no_preference"]).not_to_be_checked()
+    expect(boxes["woman"]).to_be_checked()
+    expect(boxes["welsh_speaking"]).to_be_checked()
+    expect(boxes["man"]).not_to_be_checked()
+    checkpoint(page, "contact-two-preferences")
+    press_continue()
+
+    # The review lists both preferences, and only those
+    expect(page.locator("main [data-step=review]")).to_be_visible()
+    row = page.locator("main .summary__row").filter(
+        has_text="Would you prefer a particular advisor?"
+    )
+    expect(row.locator(".summary__value li")).to_have_text(["A woman", "Someone who speaks Welsh"])
+    expect(row).not_to_contain_text("No preference")
+    checkpoint(page, "review-two-preferences")
+
+    # In Welsh too
+    page.get_by_role("button", name="Cymraeg").click()
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    row = page.locator("main .summary__row").filter(
+        has_text="Oes gennych chi ffafriaeth o ran cynghorydd?"
+    )
+    expect(row.locator(".summary__value li")).to_have_text(["Menyw", "Rhywun sy'n siarad Cymraeg"])
+    checkpoint(page, "review-two-preferences-welsh")
+    page.get_by_role("button", name="English").click()
+
+    page.get_by_role("button", name="Send report").click()
+    expect(page.locator("main [data-step=confirmation]")).to_be_visible()
+    stored = wait_for_triage(stack, _reference(page))
+    assert stored["preferences"]["M"]["advisor_preferences"] == {
+        "L": [{"S": "woman"}, {"S": "welsh_speaking"}]
+    }
+
+
 # --- quick exit leaves nothing, from any step and any field ----------------------------------
 
 
@@ -345,6 +410,7 @@ QUICK_EXITS = [
     ("contact", "main #contact-phone", "type", "escape"),
     ("contact", "main #contact-safe_times", "type", "escape"),
     ("contact", "main #contact-preferred_contact_method-phone", "check", "escape"),
+    ("contact", "main #contact-advisor_preferences-woman", "check", "escape"),
     ("review", "main [data-send]", "focus", "escape"),
 ]
 

@@ -169,6 +169,29 @@ def test_running_again_replaces_the_entry_and_keeps_the_sign_in(deployed: Settin
     assert len(_staff_items(deployed)) == 2  # the team and the member, once each
 
 
+def test_an_advisors_matching_attributes_are_set_and_a_shared_gender_can_be_withdrawn(
+    deployed: Settings,
+) -> None:
+    advisor = [*ARGS, "--role", "advisor", "--specialism", "sexual_violence"]
+    advisor += ["--language", "en", "--language", "cy", "--capacity", "6"]
+
+    assert main([*advisor, "--gender", "woman"], enrol=_enrol(deployed)) == 0
+
+    member = _directory(deployed).member("dpo-first")
+    assert member is not None
+    assert (member.specialisms, member.languages, member.capacity, member.gender) == (
+        ("sexual_violence",),
+        ("en", "cy"),
+        6,
+        "woman",
+    )
+    # Run again without --gender: the advisor no longer shares one
+    assert main(advisor, enrol=_enrol(deployed)) == 0
+    member = _directory(deployed).member("dpo-first")
+    assert member is not None and member.gender is None
+    assert member.languages == ("en", "cy")
+
+
 def test_the_deployed_function_is_invoked_with_the_entry(deployed: Settings) -> None:
     # Given the deployed AddStaffMember function (stubbed: moto runs no Lambda code)
     client = boto3.client("lambda", region_name=REGION)

@@ -144,6 +144,23 @@ def test_every_demographic_question_offers_prefer_not_to_say(question: Question)
     assert not question.required
 
 
+def test_each_advisor_preference_says_what_it_matches_in_an_advisor() -> None:
+    options = load_institution().form.contact.advisor_preferences
+
+    matches = {
+        option.id: option.match.model_dump(exclude_none=True) if option.match else None
+        for option in options
+    }
+
+    assert matches == {
+        "no_preference": None,
+        "woman": {"gender": "woman"},
+        "man": {"gender": "man"},
+        "welsh_speaking": {"language": "cy"},
+        "sexual_violence_trained": {"specialism": "sexual_violence"},
+    }
+
+
 def test_at_least_one_support_resource_is_an_emergency_contact() -> None:
     emergency = [r for r in load_institution().support_resources if r.emergency]
 
@@ -269,6 +286,14 @@ def _repeat_a_demographic_question(data: Data) -> None:
     demographics[1]["id"] = demographics[0]["id"]
 
 
+def _advisor_preference(option_id: str) -> Callable[[Data], Data]:
+    def find(data: Data) -> Data:
+        options = data["form"]["contact"]["advisor_preferences"]
+        return next(option for option in options if option["id"] == option_id)
+
+    return find
+
+
 def _repeat_a_contact_option(kind: str) -> Callable[[Data], None]:
     def change(data: Data) -> None:
         options = data["form"]["contact"][kind]
@@ -369,6 +394,41 @@ MISTAKES: list[Any] = [
         "https",
     ),
     ("question id that is not an identifier", _set(_question("when"), "id", "When?"), "pattern"),
+    (
+        "advisor preference that matches nothing",
+        _drop(_advisor_preference("woman"), "match"),
+        "advisor preference woman needs a match",
+    ),
+    (
+        "no preference that matches something",
+        _set(_advisor_preference("no_preference"), "match", {"gender": "woman"}),
+        "advisor preference no_preference cannot have a match",
+    ),
+    (
+        "advisor preference matching two attributes",
+        _set(_advisor_preference("woman"), "match", {"gender": "woman", "language": "cy"}),
+        "exactly one of gender, language or specialism",
+    ),
+    (
+        "advisor preference with an empty match",
+        _set(_advisor_preference("woman"), "match", {}),
+        "exactly one of gender, language or specialism",
+    ),
+    (
+        "advisor preference matching a gender outside the directory's vocabulary",
+        _set(_advisor_preference("woman"), "match", {"gender": "female"}),
+        "'woman', 'man' or 'non_binary'",
+    ),
+    (
+        "advisor preference matching a language that is not a language code",
+        _set(_advisor_preference("welsh_speaking"), "match", {"language": "Welsh"}),
+        "pattern",
+    ),
+    (
+        "advisor preference matching a specialism that is not an identifier",
+        _set(_advisor_preference("woman"), "match", {"specialism": "Sexual violence"}),
+        "pattern",
+    ),
     ("no form version", _drop(_form, "version"), "version"),
     ("no privacy notice version", _drop(lambda data: data["privacy_notice"], "version"), "version"),
 ]
@@ -384,6 +444,8 @@ UNKNOWN_KEY_PLACES: list[Any] = [
     ("demographic question", _question("gender")),
     ("contact", _contact),
     ("contact method", lambda data: data["form"]["contact"]["contact_methods"][0]),
+    ("advisor preference", _advisor_preference("woman")),
+    ("advisor preference match", lambda data: _advisor_preference("woman")(data)["match"]),
     ("next steps", lambda data: data["next_steps"]),
     ("label", lambda data: question_in(data, "when")["label"]),
     ("question wording", lambda data: question_in(data, "under_18")["wording"]["witness"]),

@@ -169,6 +169,31 @@ def test_a_named_report_preferring_phone_with_a_number_is_accepted() -> None:
     assert submission.contact.phone == "+44 7700 900123"
 
 
+def test_a_named_reporter_may_ask_for_several_advisor_preferences_at_once() -> None:
+    body = named_submission(
+        contact=contact(advisor_preferences=["woman", "welsh_speaking", "sexual_violence_trained"])
+    )
+
+    submission = parse(body)
+
+    assert submission.contact is not None
+    assert submission.contact.advisor_preferences == [
+        "woman",
+        "welsh_speaking",
+        "sexual_violence_trained",
+    ]
+
+
+def test_a_named_reporter_who_says_nothing_of_an_advisor_has_no_preference() -> None:
+    body = without_contact_key(named_submission(), "advisor_preferences")
+
+    submission = parse(body)
+
+    assert submission.contact is not None
+    assert submission.contact.advisor_preferences == ["no_preference"]
+    assert "advisor_preferences" not in body["contact"]
+
+
 def test_leading_and_trailing_spaces_do_not_count_against_a_limit() -> None:
     body = named_submission(contact=contact(name=" " + "A" * 200 + " "))
 
@@ -394,9 +419,55 @@ ONE_BAD_FIELD: list[tuple[str, Callable[[], Any], str, str]] = [
     ),
     (
         "unknown advisor preference",
-        lambda: named_submission(contact=contact(advisor_preference="a_wizard")),
-        "contact.advisor_preference",
+        lambda: named_submission(contact=contact(advisor_preferences=["woman", "a_wizard"])),
+        "contact.advisor_preferences",
         r"must be one of: .*no_preference",
+    ),
+    (
+        "advisor preference repeated",
+        lambda: named_submission(contact=contact(advisor_preferences=["woman", "woman"])),
+        "contact.advisor_preferences",
+        r"must not repeat an option",
+    ),
+    (
+        "no preference combined with a preference",
+        lambda: named_submission(
+            contact=contact(advisor_preferences=["no_preference", "welsh_speaking"])
+        ),
+        "contact.advisor_preferences",
+        r"no_preference cannot be combined with another preference",
+    ),
+    (
+        "no advisor preference at all",
+        lambda: named_submission(contact=contact(advisor_preferences=[])),
+        "contact.advisor_preferences",
+        r"must list at least one option \(no_preference for none\)",
+    ),
+    (
+        "one advisor preference as a string",
+        lambda: named_submission(contact=contact(advisor_preferences="woman")),
+        "contact.advisor_preferences",
+        r"must be a list of option ids",
+    ),
+    (
+        "an advisor preference that is not text",
+        lambda: named_submission(contact=contact(advisor_preferences=["woman", 7])),
+        "contact.advisor_preferences",
+        r"must be a list of option ids",
+    ),
+    (
+        "too many advisor preferences",
+        lambda: named_submission(contact=contact(advisor_preferences=["woman"] * 17)),
+        "contact.advisor_preferences",
+        r"must be a list of at most 16 option ids",
+    ),
+    (
+        "the single advisor preference of before",
+        lambda: named_submission(
+            contact={**contact(), "advisor_preference": "woman"},
+        ),
+        "contact.advisor_preference",
+        r"is not a field of this request",
     ),
     (
         "submission id that is not a UUID",
@@ -573,7 +644,7 @@ def body_full_of_sentinel_values() -> tuple[Body, set[str]]:
             email=f"{SENTINEL}-xyz@@",
             phone=f"{SENTINEL}phone",
             preferred_contact_method=f"{SENTINEL}method",
-            advisor_preference=f"{SENTINEL}pref",
+            advisor_preferences=[f"{SENTINEL}pref"],
             safe_times=f"{SENTINEL}times " * 100,
         ),
     )
@@ -591,7 +662,7 @@ def body_full_of_sentinel_values() -> tuple[Body, set[str]]:
         "contact.email",
         "contact.phone",
         "contact.preferred_contact_method",
-        "contact.advisor_preference",
+        "contact.advisor_preferences",
         "contact.safe_times",
     }
     return body, fields

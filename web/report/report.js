@@ -42,8 +42,9 @@ const CONTACT_FIELDS = [
   "phone",
   "preferred_contact_method",
   "safe_times",
-  "advisor_preference",
+  "advisor_preferences",
 ];
+const NO_PREFERENCE = "no_preference";
 const LIMITS = { name: 200, email: 254, phone: 32, safe_times: 500 };
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const PHONE = /^\+?[0-9][0-9 ()-]{5,22}[0-9]$/;
@@ -376,7 +377,7 @@ function fieldId(key) {
     const field = key.slice("contact.".length);
     if (field === "preferred_contact_method")
       return `contact-${field}-${form.form.contact.contact_methods[0].id}`;
-    if (field === "advisor_preference")
+    if (field === "advisor_preferences")
       return `contact-${field}-${form.form.contact.advisor_preferences[0].id}`;
     return `contact-${field}`;
   }
@@ -448,6 +449,10 @@ function validate(step) {
     if (tooLong(c.safe_times, LIMITS.safe_times)) {
       found.push(problem("contact.safe_times", step, "errTooLong", { max: LIMITS.safe_times }));
     }
+    const preferences = advisorPreferences(c);
+    if (preferences.includes(NO_PREFERENCE) && preferences.length > 1) {
+      found.push(problem("contact.advisor_preferences", step, "errPreferenceAlone"));
+    }
   } else {
     const question = questionById(step);
     if (question && isAsked(question)) {
@@ -497,7 +502,7 @@ function fieldLabel(key) {
       phone: "contactPhone",
       preferred_contact_method: "contactMethod",
       safe_times: "safeTimes",
-      advisor_preference: "advisorPreference",
+      advisor_preferences: "advisorPreference",
     };
     return t(names[key.slice("contact.".length)] || "contactHeading");
   }
@@ -565,7 +570,7 @@ function fromServer(field, message) {
       phone: required ? "errPhoneRequired" : "errPhone",
       preferred_contact_method: required ? "errContactMethod" : "errOption",
       safe_times: null,
-      advisor_preference: "errOption",
+      advisor_preferences: /combined/.test(message) ? "errPreferenceAlone" : "errOption",
     };
     return tooLongOr(key, "contact", codes[sub]);
   }
@@ -611,11 +616,11 @@ function collect() {
       const value = fieldValue(`contact-${field}`);
       if (value !== undefined) draft.contact[field] = value;
     }
-    for (const field of ["preferred_contact_method", "advisor_preference"]) {
-      const [value] = checkedValues(field);
-      if (value) draft.contact[field] = value;
-      else delete draft.contact[field];
-    }
+    const [method] = checkedValues("preferred_contact_method");
+    if (method) draft.contact.preferred_contact_method = method;
+    else delete draft.contact.preferred_contact_method;
+    draft.contact.advisor_preferences = checkedValues("advisor_preferences");
+    delete draft.contact.advisor_preference; // a draft kept from before several could be chosen
   } else {
     const question = questionById(step);
     if (!question) return;
@@ -761,7 +766,7 @@ function submission() {
       name: trimText(c.name),
       email: trimText(c.email),
       preferred_contact_method: c.preferred_contact_method,
-      advisor_preference: c.advisor_preference || "no_preference",
+      advisor_preferences: advisorPreferencesOrNone(c),
     };
     if (trimText(c.phone)) contact.phone = trimText(c.phone);
     if (trimText(c.safe_times)) contact.safe_times = trimText(c.safe_times);
@@ -1519,13 +1524,14 @@ function contactView() {
         maxLength: LIMITS.safe_times,
       }),
       choiceGroup({
-        key: "contact.advisor_preference",
-        name: "advisor_preference",
-        idPrefix: "contact-advisor_preference",
+        key: "contact.advisor_preferences",
+        name: "advisor_preferences",
+        idPrefix: "contact-advisor_preferences",
         legend: t("advisorPreference"),
-        type: "radio",
+        hint: t("advisorPreferenceHint"),
+        type: "checkbox",
         options: spec.advisor_preferences,
-        selected: c.advisor_preference ? [c.advisor_preference] : [],
+        selected: advisorPreferences(c),
       }),
       continueButton(),
     ),
@@ -1648,7 +1654,9 @@ function reviewView() {
             summaryRow(
               t("advisorPreference"),
               answerNode(
-                optionText(spec.advisor_preferences, c.advisor_preference || "no_preference"),
+                spec.advisor_preferences
+                  .filter((o) => advisorPreferencesOrNone(c).includes(o.id))
+                  .map((o) => o.label),
               ),
               "contact",
             ),
@@ -1774,7 +1782,34 @@ function onFieldChange(event) {
   // nothing then (the store refuses too), or the draft it has just removed would come back.
   if (isExiting()) return;
   if (event.type === "input" && event.target.dataset?.maxLength) updateCount(event.target);
+  if (event.type === "change") keepNoPreferenceAlone(event.target);
   if (event.target.closest("[data-form]") && draft && draft.step !== "confirmation") collect();
+}
+
+/** The advisor preferences a draft holds (a draft kept from before several could be chosen
+ * holds one, `advisor_preference`). */
+function advisorPreferences(contact) {
+  if (Array.isArray(contact.advisor_preferences)) {
+    return contact.advisor_preferences.filter((id) => typeof id === "string");
+  }
+  return typeof contact.advisor_preference === "string" ? [contact.advisor_preference] : [];
+}
+
+/** The preferences to send and show: none ticked is no preference. */
+function advisorPreferencesOrNone(contact) {
+  const chosen = advisorPreferences(contact);
+  return chosen.length ? chosen : [NO_PREFERENCE];
+}
+
+/** "No preference" stands alone: ticking it clears the others, ticking another clears it
+ * (the `change` that follows collects the boxes as they are left). */
+function keepNoPreferenceAlone(target) {
+  if (target.name !== "advisor_preferences" || target.type !== "checkbox" || !target.checked)
+    return;
+  const none = target.value === NO_PREFERENCE;
+  for (const box of main.querySelectorAll('input[name="advisor_preferences"]:checked')) {
+    if (box !== target && none !== (box.value === NO_PREFERENCE)) box.checked = false;
+  }
 }
 
 function showLoadFailure() {

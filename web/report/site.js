@@ -69,6 +69,8 @@ export const STRINGS = {
     safeTimes: "When is it safe to contact you? (optional)",
     safeTimesHint: "For example: weekday mornings; not after 6pm; do not leave a voicemail.",
     advisorPreference: "Would you prefer a particular advisor? (optional)",
+    advisorPreferenceHint:
+      "Select all that apply. We will try to find an advisor who fits them all.",
     reviewHeading: "Check your answers before sending",
     reviewAbout: "What happened",
     reviewAccount: "Your account",
@@ -101,6 +103,7 @@ export const STRINGS = {
     errText: "Enter an answer",
     errTooLong: "This must be {max} characters or fewer",
     errOption: "Select one of the answers shown",
+    errPreferenceAlone: "Select “No preference” on its own, or only the preferences you have",
     errMode: "Select whether to report anonymously or with your name",
     errName: "Enter your name",
     errEmailMissing: "Enter your email address",
@@ -243,6 +246,8 @@ export const STRINGS = {
     safeTimesHint:
       "Er enghraifft: boreau yn ystod yr wythnos; dim ar ôl 6pm; peidiwch â gadael neges llais.",
     advisorPreference: "Oes gennych chi ffafriaeth o ran cynghorydd? (dewisol)",
+    advisorPreferenceHint:
+      "Dewiswch bob un sy'n berthnasol. Byddwn yn ceisio dod o hyd i gynghorydd sy'n cyfateb i bob un.",
     reviewHeading: "Gwiriwch eich atebion cyn anfon",
     reviewAbout: "Beth ddigwyddodd",
     reviewAccount: "Eich disgrifiad",
@@ -275,6 +280,8 @@ export const STRINGS = {
     errText: "Rhowch ateb",
     errTooLong: "Rhaid i hwn fod yn {max} nod neu lai",
     errOption: "Dewiswch un o'r atebion sydd wedi'u dangos",
+    errPreferenceAlone:
+      "Dewiswch “Dim ffafriaeth” ar ei ben ei hun, neu dim ond y ffafriaethau sydd gennych",
     errMode: "Dewiswch a ydych chi am roi gwybod yn ddienw neu gyda'ch enw",
     errName: "Rhowch eich enw",
     errEmailMissing: "Rhowch eich cyfeiriad e-bost",

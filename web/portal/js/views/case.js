@@ -537,15 +537,19 @@ function answersSection(detail) {
       preference(contact.contact_methods, detail.preferences.preferred_contact_method),
     ]);
   }
-  if (detail.preferences.advisor_preference) {
+  // `advisor_preference` (one id) is how cases sent before several could be chosen hold it.
+  const advisorPreferences = [].concat(
+    detail.preferences.advisor_preferences ?? detail.preferences.advisor_preference ?? [],
+  );
+  if (advisorPreferences.length) {
     preferences.push([
-      "Advisor preference",
-      preference(contact.advisor_preferences, detail.preferences.advisor_preference),
+      advisorPreferences.length > 1 ? "Advisor preferences" : "Advisor preference",
+      listOf(advisorPreferences.map((id) => preference(contact.advisor_preferences, id))),
     ]);
   }
   for (const [id, value] of Object.entries(detail.preferences)) {
-    if (!["preferred_contact_method", "advisor_preference"].includes(id)) {
-      preferences.push([label(null, id), label(null, value)]);
+    if (!["preferred_contact_method", "advisor_preference", "advisor_preferences"].includes(id)) {
+      preferences.push([label(null, id), [].concat(value).map((v) => label(null, v)).join(", ")]);
     }
   }
   return [
@@ -708,11 +712,12 @@ function assignmentSection(ctx, detail) {
   if (!state.advisors) {
     return h("p", { class: "body" }, state.advisorsProblem || "The advisors could not be loaded.");
   }
-  const { advisors, advisor_preference: preferenceId } = state.advisors;
-  const preferenceLabel = (() => {
-    const option = (state.form?.form?.contact?.advisor_preferences || []).find((o) => o.id === preferenceId);
-    return option ? words(option.label) : label(null, preferenceId);
-  })();
+  const { advisors, advisor_preferences: wanted } = state.advisors;
+  const preferenceLabel = (id) => {
+    const option = (state.form?.form?.contact?.advisor_preferences || []).find((o) => o.id === id);
+    return option ? words(option.label) : label(null, id);
+  };
+  const labels = (ids) => listOf(ids.map(preferenceLabel));
   const fields = {
     advisor_id: { id: "assign-advisor", label: "Advisor", missing: "Choose an advisor" },
     reason: { id: "assign-reason", label: "Reason", missing: "Give a reason for the assignment" },
@@ -721,8 +726,12 @@ function assignmentSection(ctx, detail) {
   const preference = h(
     "p",
     { class: "inset", "data-testid": "advisor-preference" },
-    preferenceId && preferenceId !== "no_preference"
-      ? ["The reporter asked for: ", h("strong", null, preferenceLabel), "."]
+    wanted.length
+      ? [
+          "The reporter asked for: ",
+          h("strong", null, labels(wanted)),
+          ". Advisors who meet the most are listed first.",
+        ]
       : "The reporter has no preference about their advisor.",
   );
   if (!advisors.length) {
@@ -734,13 +743,21 @@ function assignmentSection(ctx, detail) {
         ? `Specialisms: ${listOf(advisor.specialisms.map((s) => label(SPECIALISM, s)))}`
         : "No listed specialisms",
       `Languages: ${listOf(advisor.languages.map((l) => label(LANGUAGE, l))) || "not listed"}`,
+      advisor.shared_gender ? `Gender they share: ${label(null, advisor.shared_gender)}` : null,
       `Open cases: ${advisor.open_cases} of ${advisor.capacity}`,
-    ];
+    ].filter(Boolean);
     const notes = [];
-    if (advisor.open_cases >= advisor.capacity) notes.push("At capacity");
-    if (preferenceId === "welsh_speaking" && advisor.languages.includes("cy")) {
-      notes.push("Speaks Welsh, as the reporter asked");
+    // The server decided who meets what (`preferences_met`); this only says it in words.
+    if (wanted.length) {
+      const met = advisor.preferences_met;
+      const missed = advisor.preferences_missed;
+      notes.push(
+        `Meets ${met.length} of ${wanted.length}` +
+          (met.length ? `: ${labels(met)}` : "") +
+          (missed.length && met.length ? `. Not: ${labels(missed)}` : ""),
+      );
     }
+    if (advisor.open_cases >= advisor.capacity) notes.push("At capacity");
     if (advisor.member_id === detail.advisor_id) notes.push("Assigned now");
     return {
       value: advisor.member_id,
