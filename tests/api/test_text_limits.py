@@ -18,8 +18,8 @@ def _with_narrative(text: str) -> dict[str, Any]:
     return named_submission(narrative=text)
 
 
-def _with_involved_names(text: str) -> dict[str, Any]:
-    return named_submission(answers={"involved_names": text})
+def _with_person_named(text: str) -> dict[str, Any]:
+    return named_submission(answers={"involved_names": [{"name": "Jo Bloggs"}, {"name": text}]})
 
 
 def _with_name(text: str) -> dict[str, Any]:
@@ -32,7 +32,7 @@ def _with_safe_times(text: str) -> dict[str, Any]:
 
 FIELDS: list[Any] = [
     pytest.param(_with_narrative, "narrative", 20_000, id="narrative"),
-    pytest.param(_with_involved_names, "answers.involved_names", 500, id="text question"),
+    pytest.param(_with_person_named, "answers.involved_names.1.name", 200, id="person's name"),
     pytest.param(_with_name, "contact.name", 200, id="contact name"),
     pytest.param(_with_safe_times, "contact.safe_times", 500, id="safe times"),
 ]
