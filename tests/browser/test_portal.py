@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 import requests
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.form import Checkpoint
 from tests.browser.portal import PORTAL_PATH, expect_banner, section_links, sign_in, sign_out
@@ -52,10 +52,22 @@ def named_report(stack: RunningStack) -> NamedReport:
     return NamedReport(reference, details["name"], details["email"])
 
 
+def queue_row(page: Page, reference: str) -> Locator:
+    """A case's row in the queue, reading on page by page as a screener would (the shared
+    stack's queue outgrows one page of 25 cases)."""
+    expect(page.locator("table#queue caption")).not_to_be_empty()
+    row = page.locator(f'table#queue tr[data-reference="{reference}"]')
+    more = page.get_by_role("button", name="More cases")
+    while not row.count() and more.count():
+        more.click()
+        expect(page.get_by_role("button", name="Loading more cases…")).to_have_count(0)
+    return row
+
+
 def open_case(page: Page, checkpoint: Checkpoint, reference: str, queue_title: str) -> None:
     """From the queue, open a case by its reference."""
     expect(page.locator("main h1")).to_have_text(queue_title)
-    link = page.locator(f'table#queue tr[data-reference="{reference}"] a').first
+    link = queue_row(page, reference).locator("a").first
     expect(link).to_be_visible()
     checkpoint(page, "queue")
     link.click()
@@ -85,7 +97,7 @@ def test_a_screener_assigns_and_the_advisor_works_the_case_to_closure(
     checkpoint(screener, "assigned")
     # The queue and the case name the advisor; the member id is not what staff read.
     screener.get_by_role("link", name="Back to the queue").click()
-    row = screener.locator(f'table#queue tr[data-reference="{reference}"]')
+    row = queue_row(screener, reference)
     expect(row).to_contain_text(ADVISOR_NAME)
     expect(row).not_to_contain_text(ADVISOR)
     open_case(screener, checkpoint, reference, "Screening queue")
@@ -174,7 +186,7 @@ def test_an_anonymous_report_shows_its_screening_deadline_in_the_queue_and_on_th
 
     screener = open_page()
     sign_in(screener, checkpoint, SCREENER)
-    row = screener.locator(f'table#queue tr[data-reference="{reference}"]')
+    row = queue_row(screener, reference)
     expect(row).to_contain_text("Screen by")
     expect(row).not_to_contain_text("Contact by")
     expect(row).not_to_contain_text("No deadline")
