@@ -88,6 +88,8 @@ def test_the_privacy_notice_shows_every_section_in_english_and_welsh(
         "deleted 3 years after the report was sent"
     )
     expect(main).to_contain_text("Any group of fewer than 5 people is hidden")
+    # a witness or someone reporting for another person is told how that person is protected
+    expect(main).to_contain_text("A report may hold information about other people")
     expect(main).to_contain_text("Safeguarding: if a child (under 18)")
     expect(main).to_contain_text("your reference lets us find your report")
     expect(main).to_contain_text("Information Commissioner's Office")

@@ -163,6 +163,8 @@ export const STRINGS = {
       "Named reports: your name, contact details and what you wrote are seen only by the team that screens reports and the advisor supporting you. Every time someone opens them, it is recorded.",
     privacySeesAboutYou:
       "Your answers to the optional questions about you are kept apart from your report, locked with a separate key. Advisors and screeners cannot see them.",
+    privacySeesOthers:
+      "A report may hold information about other people: the person it happened to, if you report for someone else or as a witness, and the people involved. It is protected as yours is: names are locked, and only the team handling the report sees them.",
     privacySeesAnalysts:
       "People who study trends see only anonymised statistics, never a report. Any group of fewer than {threshold} people is hidden, so that no one can be picked out.",
     privacyConfidentialityHeading: "When we may share what you tell us",
@@ -344,6 +346,8 @@ export const STRINGS = {
       "Adroddiadau ag enw: dim ond y tîm sy'n sgrinio adroddiadau a'r cynghorydd sy'n eich cefnogi chi sy'n gweld eich enw, eich manylion cyswllt a'r hyn a ysgrifennoch chi. Caiff pob tro y bydd rhywun yn eu hagor ei gofnodi.",
     privacySeesAboutYou:
       "Caiff eich atebion i'r cwestiynau dewisol amdanoch chi eu cadw ar wahân i'ch adroddiad, wedi'u cloi ag allwedd ar wahân. Dydy cynghorwyr a sgrinwyr ddim yn gallu eu gweld.",
+    privacySeesOthers:
+      "Gall adroddiad gynnwys gwybodaeth am bobl eraill: y person y digwyddodd iddo, os ydych chi'n adrodd ar ran rhywun arall neu fel tyst, a'r bobl dan sylw. Caiff ei diogelu fel eich gwybodaeth chi: caiff enwau eu cloi, a dim ond y tîm sy'n delio â'r adroddiad sy'n eu gweld.",
     privacySeesAnalysts:
       "Dim ond ystadegau dienw y mae pobl sy'n astudio tueddiadau yn eu gweld, byth adroddiad. Caiff unrhyw grŵp o lai na {threshold} o bobl ei guddio, fel na all neb gael ei adnabod.",
     privacyConfidentialityHeading: "Pryd y gallen ni rannu'r hyn rydych chi'n ei ddweud wrthon ni",
@@ -831,6 +835,7 @@ function renderPrivacyPage(main, data) {
         h("li", { text: t("privacySeesAnonymous") }),
         h("li", { text: t("privacySeesNamed") }),
         h("li", { text: t("privacySeesAboutYou") }),
+        h("li", { text: t("privacySeesOthers") }),
         h("li", {
           text: t("privacySeesAnalysts", { threshold: notice.suppression_threshold }),
         }),
