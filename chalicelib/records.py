@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from chalicelib.cases import policy
 from chalicelib.cases.access import Principal
 from chalicelib.clock import Clock
 from chalicelib.errors import FieldProblem, InvalidInput, NotFound
@@ -71,7 +72,7 @@ class RecordsOffice:
 
     def held(self, principal: Principal, reference: str) -> dict[str, Any]:
         """The case, or its tombstone with whether the signature verifies; else `NotFound`."""
-        principal.require("admin")
+        policy.require(principal, "read_records")
         reference = parse_reference(reference)
         try:
             case = self.cases.view(principal, reference)
@@ -92,7 +93,7 @@ class RecordsOffice:
     def log(self, principal: Principal, month: str | None, cursor: str | None) -> dict[str, Any]:
         """What was redacted and what was deleted in `month` ("yyyy-mm"; by default the
         current one in the institution's time zone), oldest first, a page at a time."""
-        principal.require("admin")
+        policy.require(principal, "read_records")
         if month is None:
             month = self.clock.now().astimezone(self.time_zone).strftime("%Y-%m")
         elif not re.fullmatch(MONTH, month):

@@ -18,16 +18,18 @@ from chalicelib.lazy import lazy_module
 if TYPE_CHECKING:
     # The reading code (and boto3 with it) loads on the first request, not at start-up.
     from chalicelib.api import insights_schemas as schemas
+    from chalicelib.cases import policy
     from chalicelib.insights.reading import Period
 else:
     # Imported by the route that first needs it, not at a cold start (chalicelib.lazy).
     schemas = lazy_module("chalicelib.api.insights_schemas")
+    policy = lazy_module("chalicelib.cases.policy")
 
 insights_api = Blueprint(__name__)
 
 
 def _period() -> Period:
-    staff_principal().require("analyst")
+    policy.require(staff_principal(), "read_insights")
     params = dict(insights_api.current_request.query_params or {})
     return services.insights_dashboard().period(params)
 

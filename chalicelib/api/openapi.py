@@ -42,6 +42,14 @@ STAFF = (
     StaffOperation("get", "/staff/me", "whoAmI", "The signed-in staff member", staff_schemas.Me),
     StaffOperation(
         "get",
+        "/staff/labels",
+        "staffLabels",
+        "The names of the institution's teams and risk flags",
+        staff_schemas.Labels,
+        query=("lang",),
+    ),
+    StaffOperation(
+        "get",
         "/staff/queue",
         "queue",
         "Open cases in priority and due order",
@@ -242,6 +250,7 @@ _QUERY: dict[str, tuple[dict[str, Any], str]] = {
     "from": (_MONTH, "First month (YYYY-MM); by default 12 months before `to`"),
     "to": (_MONTH, "Last month (YYYY-MM); by default this month"),
     "month": (_MONTH, "The month (YYYY-MM); by default this month"),
+    "lang": ({"type": "string", "enum": ["en", "cy"]}, "The language; by default English"),
 }
 
 

@@ -25,10 +25,12 @@ from chalicelib.observability import logger
 if TYPE_CHECKING:
     from chalicelib.api import staff_schemas as schemas
     from chalicelib.cases import models as case_requests
+    from chalicelib.institution import labels as institution_labels
 else:
     # Imported by the route that first needs them, not at a cold start (chalicelib.lazy).
     schemas = lazy_module("chalicelib.api.staff_schemas")
     case_requests = lazy_module("chalicelib.cases.models")
+    institution_labels = lazy_module("chalicelib.institution.labels")
 
 staff_api = Blueprint(__name__)
 _Model = TypeVar("_Model", bound=BaseModel)
@@ -99,6 +101,33 @@ def me() -> Response:
             "team_id": principal.team_id,
             "roles": sorted(principal.roles),
         },
+    )
+
+
+@staff_api.route("/staff/labels", methods=["GET"], **_AUTH)
+@handles_domain_errors
+def labels() -> Response:
+    """The names of the institution's teams and risk flags. Query: `lang` (en, cy)."""
+    _principal()  # any signed-in member: who they are is checked, no role is needed
+    params = _query()
+    problems = [
+        FieldProblem(name, "is not a query of the labels")
+        for name in sorted(set(params) - {"lang"})
+    ]
+    language = params.get("lang", "en")
+    if language not in ("en", "cy"):
+        problems.append(FieldProblem("lang", "must be one of: en, cy"))
+    if problems:
+        raise InvalidInput(problems)
+    directory = services.staff_directory()
+
+    def team_name(team_id: str) -> str | None:
+        team = directory.team(team_id)
+        return team.name if team else None
+
+    return _json(
+        schemas.Labels,
+        institution_labels.labels(services.institution(), team_name, language),  # type: ignore[arg-type]
     )
 
 

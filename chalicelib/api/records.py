@@ -1,9 +1,9 @@
 """The records API: what is held about a case reference, for the data protection officer.
 
 Two routes behind the `staff_authorizer`, for the `admin` role only (checked in
-`chalicelib.records`): `GET /staff/records/{reference}` — the case as the admin's case view
-shows it, or the signed tombstone its deletion left, or 404; and `GET /staff/records` — the
-retention log of a month (`month=YYYY-MM`, `cursor`).
+`chalicelib.records` against `chalicelib.cases.policy`): `GET /staff/records/{reference}` —
+the case as the admin's case view shows it, or the signed tombstone its deletion left, or
+404; and `GET /staff/records` — the retention log of a month (`month=YYYY-MM`, `cursor`).
 """
 
 from __future__ import annotations

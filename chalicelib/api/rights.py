@@ -1,7 +1,8 @@
 """The rights API: the data protection officer's subject access, rectification and erasure.
 
 Every route is under `/staff/rights/`, behind the `staff_authorizer`, for the `admin` role
-only (checked in `chalicelib.rights`). This module parses requests and shapes answers.
+only (checked in `chalicelib.rights.desk` against `chalicelib.cases.policy`). This module
+parses requests and shapes answers.
 """
 
 from __future__ import annotations

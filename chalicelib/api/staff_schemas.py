@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from chalicelib.cases.policy import CaseAction
+
 
 class Answer(BaseModel):
     """Base: unknown fields are an error, on the way out too."""
@@ -24,6 +26,16 @@ class Me(Answer):
     member_id: str
     team_id: str
     roles: list[str]
+
+
+class Labels(Answer):
+    """The words for the institution's own identifiers, in one language (en or cy)."""
+
+    language: str
+    #: Team ids as the routing names them, with their names from the staff directory.
+    teams: dict[str, str]
+    #: Risk flags as the risk rules raise them (and `repeat_concern`), with their labels.
+    risk_flags: dict[str, str]
 
 
 class CaseSummary(Answer):
@@ -77,6 +89,11 @@ class CaseDetail(CaseSummary):
     malicious_or_vexatious: bool
     sealed_fields: list[str]
     audit_entries: int
+    #: What the caller may do to the case now (`chalicelib.cases.policy`): the portal shows
+    #: a control for each of these and for nothing else.
+    allowed_actions: list[CaseAction]
+    #: The statuses the caller may move the case to now, in the order to offer them.
+    allowed_transitions: list[str]
 
 
 class LinkedReport(Answer):

@@ -1,14 +1,10 @@
 """Case work for screeners and advisors: queues, views, reveals, assignment, workflow,
 timeline, flags and the audit trail.
 
-Who may see what:
-
-- a screener sees the cases of their own team;
-- an advisor sees only the cases assigned to them;
-- an admin may read any case's summary and audit, but not reveal personal data;
-- analysts have no access to cases at all;
-- only a screener, viewing a case of their team, sees its links to other reports naming
-  the same person (references only; the 404 rule still guards the other cases).
+Who may do what is the table in `chalicelib.cases.policy` (in short: a screener works the
+cases of their own team, an advisor the cases assigned to them, an admin reads any case's
+summary and audit and may set a legal hold, analysts have no case access); every use case
+here asks it, and a case answer carries what the caller may do next.
 
 A case the caller may not see answers exactly as a case that does not exist.
 
@@ -28,7 +24,7 @@ from typing import Any
 
 from chalicelib import retention
 from chalicelib.audit import AuditTrail
-from chalicelib.cases import filing, matching, workflow
+from chalicelib.cases import filing, matching, policy, workflow
 from chalicelib.cases.access import Principal
 from chalicelib.cases.ledger import CaseLedger
 from chalicelib.cases.models import (
@@ -59,7 +55,6 @@ from chalicelib.errors import (
     NotFound,
     SealBroken,
     StaleVersion,
-    TransitionRefused,
 )
 from chalicelib.institution.models import PRIORITIES, AdvisorPreference, Clause
 from chalicelib.institution.models import Retention as RetentionPolicy
@@ -73,7 +68,6 @@ from chalicelib.observability import (
 )
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.reports.intake import CONTACT, NARRATIVE
-from chalicelib.roles import Role
 
 _COMMIT_ATTEMPTS = 3
 PAGE_SIZE = 25
@@ -122,7 +116,7 @@ class Casework:
         cursor: str | None,
     ) -> dict[str, Any]:
         """A screener's team queue, or an advisor's own cases, in priority and due order."""
-        principal.require("screener", "advisor")
+        policy.require(principal, "work_queue")
         problems = []
         if status is not None and status not in workflow.OPEN:
             problems.append(
@@ -158,21 +152,20 @@ class Casework:
 
     def view(self, principal: Principal, reference: str) -> dict[str, Any]:
         """A case without its personal data (that needs `reveal`), and its linked reports."""
-        case = self._visible(principal, reference, ("screener", "advisor", "admin"))
-        return {**self._detail(case), "linked_reports": self._linked(principal, case)}
+        case = self._visible(principal, reference, "view")
+        return {**self._detail(principal, case), "linked_reports": self._linked(principal, case)}
 
     def _linked(self, principal: Principal, case: dict[str, Any]) -> list[dict[str, Any]]:
-        # Screeners decide what a pattern of reports means; an advisor works one case and an
-        # admin audits, and neither needs to know who else named the same person.
+        # Who may see the links is the policy's `see_linked_reports` row.
         macs = [str(mac) for mac in case.get(CONCERN_MACS, [])]
-        if not macs or not _may_see(principal, case, ("screener",)):
+        if not macs or not policy.reaches(principal, case, "see_linked_reports"):
             return []
         return self.concerns.linked_reports(str(case["report_id"]), macs)
 
     def advisors(self, principal: Principal, reference: str) -> dict[str, Any]:
         """The advisors a screener may assign this case to, with what helps to choose:
         which of the reporter's advisor preferences each meets, those meeting most first."""
-        case = self._visible(principal, reference, ("screener",))
+        case = self._visible(principal, reference, "list_advisors")
         members = with_role(self.directory.members(str(case["team_id"])), "advisor")
         names = self.directory.names(members)
         wanted = matching.requested(case.get("preferences", {}))
@@ -201,7 +194,7 @@ class Casework:
         self, principal: Principal, reference: str, request: RevealRequest
     ) -> dict[str, Any]:
         """The reporter's contact details, account and the names they gave, audited first."""
-        case = self._visible(principal, reference, ("screener", "advisor"))
+        case = self._visible(principal, reference, "reveal")
         fields = sorted(name for name in case.get("sealed", {}) if name != "submission_digest")
         # Checked before the look is recorded: recording it moves the head past the item read.
         with refusal_recorded(self._ledger, principal.member_id, case, ",".join(fields)):
@@ -224,7 +217,7 @@ class Casework:
 
     def timeline(self, principal: Principal, reference: str, purpose: str) -> dict[str, Any]:
         """The case's timeline with its notes opened; reading notes is audited."""
-        case = self._visible(principal, reference, ("screener", "advisor"))
+        case = self._visible(principal, reference, "read_timeline")
         report_id = str(case["report_id"])
         entries = self.cases.timeline(report_id)
         # A case item put back whole would hide the entries written since; refuse to read.
@@ -238,7 +231,7 @@ class Casework:
 
     def audit_trail(self, principal: Principal, reference: str) -> dict[str, Any]:
         """Who did what to a case, and whether the chain is intact."""
-        case = self._visible(principal, reference, ("screener", "admin"))
+        case = self._visible(principal, reference, "read_audit")
         report_id = str(case["report_id"])
         chain, verification = self.audit.verify(case)
         if not verification.intact:
@@ -274,12 +267,12 @@ class Casework:
         self, principal: Principal, reference: str, request: AssignRequest
     ) -> dict[str, Any]:
         """Assign the case to an advisor of its team and tell them (reference and link only)."""
-        principal.require("screener")
+        policy.require(principal, "assign")
 
         def change(case: dict[str, Any]) -> Change:
             # Checked here, after the case proved visible: a hidden case answers 404 first.
             advisor = self._advisor(principal, request.advisor_id)
-            workflow.check_assignable(str(case["status"]))
+            policy.check_state("assign", str(case["status"]), "assigned")
             update = CaseUpdate(
                 changes={
                     "status": "assigned"
@@ -295,16 +288,16 @@ class Casework:
             return Change(update, details, notifications=[notification])
 
         case = self._change(
-            principal, reference, ("screener",), "assign", request.reason, request.version, change
+            principal, reference, "assign", "assign", request.reason, request.version, change
         )
-        return self._detail(case)
+        return self._detail(principal, case)
 
     def transition(
         self, principal: Principal, reference: str, request: TransitionRequest
     ) -> dict[str, Any]:
         """Move the case through the workflow."""
-        if request.to in workflow.SCREENER_ONLY:
-            principal.require("screener")
+        permission = policy.move_action(request.to)
+        policy.require(principal, permission)
 
         def change(case: dict[str, Any]) -> Change:
             current = str(case["status"])
@@ -347,19 +340,19 @@ class Casework:
         case = self._change(
             principal,
             reference,
-            ("screener", "advisor"),
+            permission,
             "transition",
             reason,
             request.version,
             change,
         )
-        return self._detail(case)
+        return self._detail(principal, case)
 
     def set_priority(
         self, principal: Principal, reference: str, request: PriorityRequest
     ) -> dict[str, Any]:
         """Change the priority (screeners); the queue order follows."""
-        principal.require("screener")
+        policy.require(principal, "set_priority")
 
         def change(case: dict[str, Any]) -> Change:
             update = CaseUpdate(changes=_reprioritised(case, request.priority))
@@ -368,13 +361,13 @@ class Casework:
         case = self._change(
             principal,
             reference,
-            ("screener",),
+            "set_priority",
             "set_priority",
             request.reason,
             request.version,
             change,
         )
-        return self._detail(case)
+        return self._detail(principal, case)
 
     def escalate(
         self, principal: Principal, reference: str, request: EscalationRequest
@@ -382,7 +375,7 @@ class Casework:
         """Make the case urgent and alert its team's screeners at once."""
 
         def change(case: dict[str, Any]) -> Change:
-            workflow.check_open(str(case["status"]), "escalated")
+            policy.check_state("escalate", str(case["status"]), "escalated")
             update = CaseUpdate(changes=_reprioritised(case, "urgent"))
             notification = self._notification({**case, "priority": "urgent"}, "escalation", None)
             return Change(update, {}, notifications=[notification])
@@ -390,13 +383,13 @@ class Casework:
         case = self._change(
             principal,
             reference,
-            ("screener", "advisor"),
+            "escalate",
             "escalate",
             request.reason,
             request.version,
             change,
         )
-        return self._detail(case)
+        return self._detail(principal, case)
 
     def set_flag(
         self, principal: Principal, reference: str, request: FlagRequest
@@ -405,8 +398,10 @@ class Casework:
 
         An admin (the data protection role) may set or lift a legal hold, nothing else.
         """
-        if request.flag != "legal_hold":
-            principal.require("screener", "advisor")
+        permission: policy.CaseAction = (
+            "set_legal_hold" if request.flag == "legal_hold" else "flag_malicious"
+        )
+        policy.require(principal, permission)
 
         def change(case: dict[str, Any]) -> Change:
             update = CaseUpdate(changes={request.flag: request.value})
@@ -421,13 +416,13 @@ class Casework:
         case = self._change(
             principal,
             reference,
-            ("screener", "advisor", "admin"),
+            permission,
             "set_flag",
             request.reason,
             request.version,
             change,
         )
-        return self._detail(case)
+        return self._detail(principal, case)
 
     def add_to_timeline(
         self, principal: Principal, reference: str, request: TimelineRequest
@@ -436,9 +431,8 @@ class Casework:
         entry = request.entry
 
         def change(case: dict[str, Any]) -> Change:
-            if case["status"] == workflow.REDACTED:
-                # A redacted case is an anonymised record: nothing personal is added back.
-                raise TransitionRefused(workflow.REDACTED, f"add_{entry.type}", frozenset())
+            # A redacted case is an anonymised record: nothing personal is added back.
+            policy.check_state("add_to_timeline", str(case["status"]), f"add_{entry.type}")
             report_id = str(case["report_id"])
             now = self.clock.now()
             entry_id = uuid.uuid4().hex
@@ -463,18 +457,21 @@ class Casework:
             return Change(update, {"entry": entry.type, **clear}, [self.cases.put_request(item)])
 
         case = self._change(
-            principal, reference, ("screener", "advisor"), f"add_{entry.type}", None, None, change
+            principal, reference, "add_to_timeline", f"add_{entry.type}", None, None, change
         )
-        return self._detail(case)
+        return self._detail(principal, case)
 
     # --- internals --------------------------------------------------------------------------
 
-    def _detail(self, case: dict[str, Any]) -> dict[str, Any]:
+    def _detail(self, principal: Principal, case: dict[str, Any]) -> dict[str, Any]:
         names = self._advisor_names(str(case.get("team_id")), [case])
         return {
             **detail(case, iso(self.clock.now()), names),
             # The portal asks for an override reason before filing such a case.
             "asked_to_talk": filing.asked_to_talk(case, self.record_only),
+            # What the caller may do now (the portal draws exactly these).
+            "allowed_actions": policy.allowed_actions(principal, case),
+            "allowed_transitions": policy.allowed_transitions(principal, case),
         }
 
     def _advisor_names(self, team_id: str, cases: list[dict[str, Any]]) -> dict[str, str]:
@@ -490,13 +487,19 @@ class Casework:
         return self.directory.names(members)
 
     def _visible(
-        self, principal: Principal, reference: str, roles: tuple[Role, ...]
+        self, principal: Principal, reference: str, permission: policy.CaseAction
     ) -> dict[str, Any]:
-        principal.require(*roles)
+        """The case, if the member may do `permission` on it: 403 without a role for it,
+        404 (as for a case that does not exist) without the relation the role needs."""
+        policy.require(principal, permission)
         report_id = self.cases.report_id_for(reference)
         case = self.cases.case(report_id) if report_id else None
         # A case whose deletion has begun is gone: nothing more may be done to it.
-        if case is None or case.get("deletion_started_at") or not _may_see(principal, case, roles):
+        if (
+            case is None
+            or case.get("deletion_started_at")
+            or not policy.reaches(principal, case, permission)
+        ):
             raise NotFound(f"case {reference} not found")
         return case
 
@@ -512,14 +515,14 @@ class Casework:
         self,
         principal: Principal,
         reference: str,
-        roles: tuple[Role, ...],
+        permission: policy.CaseAction,
         action: str,
         reason: str | None,
         version: int | None,
         change: Callable[[dict[str, Any]], Change],
     ) -> dict[str, Any]:
         for _attempt in range(_COMMIT_ATTEMPTS):
-            case = self._visible(principal, reference, roles)
+            case = self._visible(principal, reference, permission)
             with correlated(str(case["report_id"])):
                 if version is not None and int(case["version"]) != version:
                     raise StaleVersion(int(case["version"]))
@@ -539,7 +542,7 @@ class Casework:
                     # Deleted between the commit and this read (a retention sweep): gone.
                     raise NotFound(f"case {reference} not found")
                 return fresh
-        current = self._visible(principal, reference, roles)
+        current = self._visible(principal, reference, permission)
         raise StaleVersion(int(current["version"]))
 
     @property
@@ -623,24 +626,6 @@ class Casework:
                 record_refusal(self._ledger, principal.member_id, case, field_name)
                 opened["text"] = None
         return opened
-
-
-def _may_see(principal: Principal, case: dict[str, Any], roles: tuple[Role, ...]) -> bool:
-    if (
-        "screener" in roles
-        and "screener" in principal.roles
-        and case.get("team_id") == principal.team_id
-    ):
-        return True
-    if (
-        "advisor" in roles
-        and "advisor" in principal.roles
-        and case.get("advisor_id") == principal.member_id
-    ):
-        return True
-    return (
-        "admin" in roles and "admin" in principal.roles and case.get("status") != "awaiting_triage"
-    )
 
 
 def _reprioritised(case: dict[str, Any], priority: str) -> dict[str, Any]:

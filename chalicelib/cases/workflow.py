@@ -10,7 +10,8 @@ erased) becomes `redacted` (see `chalicelib.retention`): its personal data are g
 move leads out of it.
 
 Every move carries a reason. Assignment is its own action (it names an advisor); the
-rest go through `transition`. An invalid move is refused naming the moves allowed.
+rest go through `transition`. An invalid move is refused naming the moves allowed. Who may
+make which move, and which actions a state admits, is `chalicelib.cases.policy`'s table.
 """
 
 from __future__ import annotations
@@ -48,8 +49,6 @@ REDACTED = "redacted"
 ASSIGNABLE = frozenset({"awaiting_screening", "assigned", "contacted", "in_support", "reopened"})
 #: States in which a case is still being worked (it counts towards an advisor's caseload).
 OPEN = frozenset({"awaiting_screening", "assigned", "contacted", "in_support", "reopened"})
-#: Moves only a screener may make (filing and reopening are screening decisions).
-SCREENER_ONLY = frozenset({"filed", "reopened"})
 
 
 def check_transition(current: str, wanted: str) -> None:
@@ -57,18 +56,6 @@ def check_transition(current: str, wanted: str) -> None:
     allowed = TRANSITIONS.get(current, frozenset())
     if wanted not in allowed:
         raise TransitionRefused(current, wanted, allowed)
-
-
-def check_open(current: str, wanted: str) -> None:
-    """Raise `TransitionRefused` unless the case is still being worked."""
-    if current not in OPEN:
-        raise TransitionRefused(current, wanted, TRANSITIONS.get(current, frozenset()))
-
-
-def check_assignable(current: str) -> None:
-    """Raise `TransitionRefused` unless a case in this state may be (re)assigned."""
-    if current not in ASSIGNABLE:
-        raise TransitionRefused(current, "assigned", TRANSITIONS.get(current, frozenset()))
 
 
 def queue_order(priority: str, due: str) -> str:

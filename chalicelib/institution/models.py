@@ -476,6 +476,9 @@ class RiskRule(Strict):
     priority: Priority
     when: list[Clause] = Field(default_factory=list)
     repeat_location: RepeatLocation | None = None
+    #: How the staff portal names the flag (served by `GET /staff/labels`); without one,
+    #: the portal shows the flag's id in words.
+    label: LocalText | None = None
 
     @model_validator(mode="after")
     def _one_trigger(self) -> RiskRule:

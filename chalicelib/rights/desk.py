@@ -14,6 +14,7 @@ from boto3.dynamodb.types import Binary
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.audit import AuditTrail
+from chalicelib.cases import policy
 from chalicelib.cases.access import Principal
 from chalicelib.cases.ledger import CaseLedger
 from chalicelib.cases.refusals import refusal_recorded
@@ -194,7 +195,7 @@ class RightsDesk:
 
     def log(self, principal: Principal, body: NewRightsRequest) -> dict[str, Any]:
         """Record a request as received; it is due one calendar month after receipt."""
-        principal.require("admin")
+        policy.require(principal, "handle_rights_requests")
         today = self._today()
         received = body.received_on or today
         if received > today:
@@ -227,18 +228,18 @@ class RightsDesk:
 
     def open_requests(self, principal: Principal) -> dict[str, Any]:
         """Open requests, soonest due first, the overdue ones flagged."""
-        principal.require("admin")
+        policy.require(principal, "handle_rights_requests")
         today = self._today().isoformat()
         return {"requests": [_summary(item, today) for item in self.requests.open_requests()]}
 
     def view(self, principal: Principal, request_id: str) -> dict[str, Any]:
         """A request, what was done on it, and the references of the reports found."""
-        principal.require("admin")
+        policy.require(principal, "handle_rights_requests")
         return self._detail(self._request(request_id), principal.member_id)
 
     def close(self, principal: Principal, request_id: str, body: CloseRequest) -> dict[str, Any]:
         """Close a request: completed once answered, or refused with the reason."""
-        principal.require("admin")
+        policy.require(principal, "handle_rights_requests")
         request = self._request(request_id)
         _check_open(request)
         done = {entry["action"] for entry in request.get("history", [])}
@@ -258,7 +259,7 @@ class RightsDesk:
 
     def export(self, principal: Principal, request_id: str, body: ExportRequest) -> dict[str, Any]:
         """The subject access document; each case's audit records the export first."""
-        principal.require("admin")
+        policy.require(principal, "handle_rights_requests")
         request = self._request(request_id)
         _check_open(request, "access")
         reports: list[dict[str, Any]] = []
@@ -405,7 +406,7 @@ class RightsDesk:
         The current details are opened only to carry the fields not corrected into the new
         seal; nothing is returned, and the change and its audit entry are one transaction.
         """
-        principal.require("admin")
+        policy.require(principal, "handle_rights_requests")
         request = self._request(request_id)
         _check_open(request, "rectification")
         report_id = self.cases.report_id_for(body.reference)
@@ -456,7 +457,7 @@ class RightsDesk:
 
         A legal hold on any report refuses the request, erases nothing and records why.
         """
-        principal.require("admin")
+        policy.require(principal, "handle_rights_requests")
         request = self._request(request_id)
         _check_open(request, "erasure")
         cases = self._cases(request, principal.member_id)

@@ -1,8 +1,12 @@
 """The staff API's authorization matrix, generated from the app's own routes.
 
 Every route under `/staff/` is read from `app.routes`, so a route added later is covered at
-once (and fails `test_every_staff_route_has_a_rule` until `ROUTE_ROLES` and, for a POST,
-`BODIES` say who may call it and with what). Each route is called
+once (and fails `test_every_staff_route_has_a_rule` until `ROUTE_ACTIONS`, `ROUTE_ROLES`
+and, for a POST, `BODIES` say which action of the policy it is, who may call it and with
+what). What each call must answer is read from the policy table (`chalicelib.cases.policy`),
+the one every route consults; `ROUTE_ROLES` and `sees` are the same rule written out
+literally, and `test_the_policy_table_is_the_rule_written_here` holds the two together.
+Each route is called
 
 - with a valid token by every caller in `CALLERS` (screener, advisor, analyst, admin, plus a
   screener of another team and a second advisor) on every case in `CASES` (the advisor's
@@ -44,6 +48,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from app import app
 from chalicelib import services
+from chalicelib.cases import policy
+from chalicelib.cases.access import Principal
 from chalicelib.resources import RESOURCES
 from devstack.demo import DEMO_MEMBERS, DEMO_PASSWORD, create_demo_users
 from devstack.provision import create_user_pool
@@ -60,6 +66,8 @@ ADMINS = frozenset({"admin"})
 #: have no case routes. Keyed by method and the path after `/staff`.
 ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/me"): ANY_STAFF,
+    # The words for the institution's identifiers (teams, flags, options): any member.
+    ("GET", "/labels"): ANY_STAFF,
     ("GET", "/queue"): CASE_WORKERS,
     ("GET", "/cases/{reference}"): frozenset({"screener", "advisor", "admin"}),
     ("POST", "/cases/{reference}/reveal"): CASE_WORKERS,
@@ -88,6 +96,35 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     # Anonymised statistics (issue 6): analysts only.
     ("GET", "/insights"): frozenset({"analyst"}),
     ("GET", "/insights/csv"): frozenset({"analyst"}),
+}
+#: The policy action each route asks for (None: any signed-in member, whatever their roles).
+ROUTE_ACTIONS: dict[tuple[str, str], policy.CaseAction | policy.StaffAction | None] = {
+    ("GET", "/me"): None,
+    ("GET", "/labels"): None,
+    ("GET", "/queue"): "work_queue",
+    ("GET", "/cases/{reference}"): "view",
+    ("POST", "/cases/{reference}/reveal"): "reveal",
+    ("POST", "/cases/{reference}/timeline"): "add_to_timeline",
+    ("POST", "/cases/{reference}/timeline/read"): "read_timeline",
+    ("GET", "/cases/{reference}/advisors"): "list_advisors",
+    ("POST", "/cases/{reference}/assignment"): "assign",
+    # The matrix moves the case to `closed`, a move for the `transition` action.
+    ("POST", "/cases/{reference}/transitions"): "transition",
+    ("POST", "/cases/{reference}/priority"): "set_priority",
+    ("POST", "/cases/{reference}/escalation"): "escalate",
+    ("POST", "/cases/{reference}/flags"): "set_legal_hold",
+    ("GET", "/cases/{reference}/audit"): "read_audit",
+    ("POST", "/rights/requests"): "handle_rights_requests",
+    ("GET", "/rights/requests"): "handle_rights_requests",
+    ("GET", "/rights/requests/{request_id}"): "handle_rights_requests",
+    ("POST", "/rights/requests/{request_id}/export"): "handle_rights_requests",
+    ("POST", "/rights/requests/{request_id}/rectification"): "handle_rights_requests",
+    ("POST", "/rights/requests/{request_id}/erasure"): "handle_rights_requests",
+    ("POST", "/rights/requests/{request_id}/close"): "handle_rights_requests",
+    ("GET", "/records/{reference}"): "read_records",
+    ("GET", "/records"): "read_records",
+    ("GET", "/insights"): "read_insights",
+    ("GET", "/insights/csv"): "read_insights",
 }
 #: Which of the matrix's rights requests (see `matrix`) each rights route acts on.
 RIGHTS_REQUEST_OF = {
@@ -139,14 +176,30 @@ def sees(role: str, caller: Caller, case: CaseSpec) -> bool:
     return role == "admin"
 
 
-def expected(method: str, route: str, caller: Caller, case: CaseSpec | None) -> int | None:
-    """The outcome of a call with a valid token: None for success (2xx), else the status."""
+def literal_expected(method: str, route: str, caller: Caller, case: CaseSpec | None) -> int | None:
+    """The outcome as `ROUTE_ROLES` and `sees` write the rule: None for 2xx, else the status."""
     roles = ROUTE_ROLES[(method, route)] & caller.roles
     if not roles:
         return 403
     if case is None or any(sees(role, caller, case) for role in roles):
         return None
     return 404
+
+
+def expected(method: str, route: str, caller: Caller, case: CaseSpec | None) -> int | None:
+    """The outcome of a call with a valid token, as the policy table says: None for success
+    (2xx), 403 for no role in the action's row, 404 for a role without its relation."""
+    action = ROUTE_ACTIONS[(method, route)]
+    if action is None:
+        return None
+    if not policy.roles_for(action) & caller.roles:
+        return 403
+    if case is None or action not in policy.CASE_POLICY:
+        return None
+    principal = Principal(caller.username, caller.team, frozenset(caller.roles))
+    # The matrix's cases are all assigned (see `matrix`), a state every route admits.
+    seen = {"team_id": case.team, "advisor_id": case.advisor, "status": "assigned"}
+    return None if policy.reaches(principal, seen, action) else 404
 
 
 # --- the routes and the bodies ---------------------------------------------------------------
@@ -444,6 +497,22 @@ def test_every_staff_route_has_a_rule() -> None:
     no_body = [r for m, r in STAFF_ROUTES if m == "POST" and r not in BODIES]
     assert no_body == [], "add a minimal valid body for these routes to BODIES"
     assert set(ROUTE_ROLES) == set(STAFF_ROUTES), "ROUTE_ROLES names a route that is gone"
+    assert set(ROUTE_ACTIONS) == set(STAFF_ROUTES), "ROUTE_ACTIONS must name every route"
+
+
+def test_the_policy_table_is_the_rule_written_here() -> None:
+    """The policy (what every route consults, and what the matrix below expects) gives each
+    route the roles `ROUTE_ROLES` writes out, and each caller on each case the outcome
+    `sees` does: neither can drift from the other."""
+    for (method, route), action in ROUTE_ACTIONS.items():
+        roles = ANY_STAFF if action is None else policy.roles_for(action)
+        assert roles == ROUTE_ROLES[(method, route)], (method, route)
+    for method, route in STAFF_ROUTES:
+        for label, caller in CALLERS.items():
+            for spec in CASES.values() if "{reference}" in route else [None]:
+                assert expected(method, route, caller, spec) == literal_expected(
+                    method, route, caller, spec
+                ), (method, route, label, spec)
 
 
 @pytest.mark.parametrize(("method", "route", "caller_label", "case_label"), list(_cells()))

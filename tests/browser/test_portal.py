@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 import requests
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.browser.form import Checkpoint
 from tests.browser.portal import PORTAL_PATH, expect_banner, section_links, sign_in, sign_out
@@ -323,3 +323,42 @@ def test_a_screener_cannot_reach_insights_or_rights(page: Page, checkpoint: Chec
         for url in asked
         if "/staff/insights" in url or "/staff/rights" in url or "/staff/records" in url
     ]
+
+
+def test_the_case_page_offers_exactly_the_actions_the_server_allows(
+    open_page: Callable[..., Page], checkpoint: Checkpoint, named_report: NamedReport
+) -> None:
+    """The page holds no rule of its own: it draws a control for each action the case
+    answer's `allowed_actions` and `allowed_transitions` name, and for nothing else."""
+    reference = named_report.reference
+    screener = open_page()
+    sign_in(screener, checkpoint, SCREENER)
+
+    # Given the screener's own team's new case, as the server answers it
+    open_case(screener, checkpoint, reference, "Screening queue")
+    # Then assigning, filing and changing priority are offered
+    expect(screener.locator("#assign-form")).to_have_count(1)
+    expect(screener.locator("#move-filed")).to_have_count(1)
+    expect(screener.locator("#priority-form")).to_have_count(1)
+    expect(screener.locator("#move-closed")).to_have_count(1)
+
+    # When the server's answer withholds those rights (as it does for a role without them)
+    withheld = {"list_advisors", "assign", "file", "set_priority"}
+
+    def without_screening_rights(route: Route) -> None:
+        answer = route.fetch()
+        body = answer.json()
+        body["allowed_actions"] = [a for a in body["allowed_actions"] if a not in withheld]
+        body["allowed_transitions"] = [m for m in body["allowed_transitions"] if m != "filed"]
+        route.fulfill(response=answer, json=body)
+
+    screener.route(f"**/staff/cases/{reference}", without_screening_rights)
+    screener.get_by_role("link", name="Back to the queue").click()
+    open_case(screener, checkpoint, reference, "Screening queue")
+
+    # Then no control for them is drawn, while closing (still allowed) is
+    expect(screener.locator("#move-closed")).to_have_count(1)
+    expect(screener.locator("#assign-form")).to_have_count(0)
+    expect(screener.locator("#move-filed")).to_have_count(0)
+    expect(screener.locator("#priority-form")).to_have_count(0)
+    checkpoint(screener, "case-without-screening-rights")

@@ -469,6 +469,7 @@ ENGLISHLESS_TEXT_PLACES: list[Any] = [
     ("support resource description", lambda data: data["support_resources"][0], "description"),
     ("privacy notice summary", lambda data: data["privacy_notice"], "summary"),
     ("next steps for a named report", lambda data: data["next_steps"], "named"),
+    ("risk flag label", lambda data: data["triage"]["risk_rules"][0], "label"),
 ]
 
 

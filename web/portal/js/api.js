@@ -127,6 +127,7 @@ const encode = encodeURIComponent;
 
 export const staff = {
   me: () => call("GET", "/staff/me"),
+  labels: () => call("GET", "/staff/labels"),
   queue: (filters = {}) => {
     const query = new URLSearchParams();
     for (const [name, value] of Object.entries(filters)) {

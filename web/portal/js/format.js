@@ -16,22 +16,17 @@ export const PRIORITY = { urgent: "Urgent", high: "High", normal: "Normal" };
 
 export const MODE = { named: "Named", anonymous: "Anonymous" };
 
-export const RISK_FLAG = {
-  immediate_danger: "Immediate danger",
-  under_18: "Under 18",
-  sexual_assault: "Sexual assault",
-  physical_violence: "Physical violence",
-  ongoing: "Still happening",
-  position_of_trust: "Position of trust",
-  repeat_location: "Repeated at this place",
-  repeat_concern: "Names someone named in another report",
-};
+// The institution's own identifiers — its teams and risk flags — are named by the API
+// (GET /staff/labels, from its configuration and staff directory), never copied here.
+export const RISK_FLAG = {};
 
-export const TEAM = {
-  student_support: "Student Support",
-  human_resources: "Human Resources",
-  diversity_inclusion: "Diversity and Inclusion",
-};
+export const TEAM = {};
+
+/** Take the institution's labels (the answer of GET /staff/labels) for every page. */
+export function setLabels(labels) {
+  Object.assign(TEAM, (labels && labels.teams) || {});
+  Object.assign(RISK_FLAG, (labels && labels.risk_flags) || {});
+}
 
 export const OUTCOME = {
   informal_resolution: "Informal resolution",

@@ -17,7 +17,7 @@ import { configureApi, SignedOut, staff, ApiError, reportForm } from "./api.js";
 import { completeHostedSignIn, currentSession, signOut, SignInError } from "./auth.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { focusOn, h, replace } from "./dom.js";
-import { label, ROLE, setTimeZone, listOf } from "./format.js";
+import { label, ROLE, setLabels, setTimeZone, listOf } from "./format.js";
 import { renderCase, forgetCase } from "./views/case.js";
 import { renderHome } from "./views/home.js";
 import { renderInsights } from "./views/insights.js";
@@ -167,7 +167,11 @@ async function route({ afterSignIn = false } = {}) {
   }
   if (!me) {
     try {
-      me = await staff.me();
+      // The institution's names for its teams and risk flags come with who is signed in;
+      // without them (a failed call) the pages show the ids in words.
+      const [member, labels] = await Promise.all([staff.me(), staff.labels().catch(() => null)]);
+      setLabels(labels);
+      me = member;
     } catch (failure) {
       if (failure instanceof SignedOut || !current()) return;
       showProblem(

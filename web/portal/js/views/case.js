@@ -39,24 +39,8 @@ import {
 import { button, choices, clearErrors, showErrors, textField, whileBusy } from "../forms.js";
 import { priorityTag, statusTag } from "./home.js";
 
-// The workflow, as chalicelib/cases/workflow.py defines it.
-const TRANSITIONS = {
-  awaiting_screening: ["filed", "closed"],
-  assigned: ["contacted", "closed"],
-  contacted: ["in_support", "closed"],
-  in_support: ["closed"],
-  closed: ["reopened"],
-  filed: ["reopened"],
-  reopened: ["contacted", "in_support", "closed"],
-  // Retention (or an erasure) redacted it: an anonymised record, nothing moves it on.
-  redacted: [],
-};
-const REDACTED = "redacted";
-const ASSIGNABLE = new Set(["awaiting_screening", "assigned", "contacted", "in_support", "reopened"]);
-const OPEN = ASSIGNABLE;
-const SCREENER_ONLY = new Set(["filed", "reopened"]);
-const ORDER = ["contacted", "in_support", "filed", "reopened", "closed"];
-
+// The words of each status move. Which moves are offered, and in which order, is the
+// case answer's `allowed_transitions` (the server's policy): none is decided here.
 const MOVES = {
   contacted: {
     title: "Mark as contacted",
@@ -107,34 +91,27 @@ function words(text) {
   return text.en || Object.values(text)[0] || "";
 }
 
-function abilities(me, detail) {
-  const roles = new Set(me.roles);
-  const screener = roles.has("screener") && detail.team_id === me.team_id;
-  const advisor = roles.has("advisor") && detail.advisor_id === me.member_id;
-  const admin = roles.has("admin");
-  const worker = screener || advisor;
-  const open = OPEN.has(detail.status);
-  const moves = worker
-    ? (TRANSITIONS[detail.status] || [])
-        .filter((move) => screener || !SCREENER_ONLY.has(move))
-        .sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b))
-    : [];
+/**
+ * What the page offers: exactly the case answer's `allowed_actions` and
+ * `allowed_transitions`, which the server computes for the signed-in member from its policy
+ * table (chalicelib/cases/policy.py). No rule about roles, teams or states lives here.
+ */
+function abilities(detail) {
+  const allowed = new Set(detail.allowed_actions || []);
   return {
-    screener,
-    advisor,
-    admin,
-    worker,
-    reveal: worker && detail.sealed_fields.length > 0,
-    timeline: worker,
-    // The API refuses anything new on a redacted case's timeline (its notes are gone too).
-    addToTimeline: worker && detail.status !== REDACTED,
-    assign: screener && ASSIGNABLE.has(detail.status),
-    moves,
-    priority: screener && open,
-    escalate: worker && open,
-    legalHold: worker || admin,
-    malicious: worker,
-    audit: screener || admin,
+    // Whoever may choose the advisor routes cases: their page puts routing first.
+    routes: allowed.has("list_advisors"),
+    // Nothing sealed is left to open on a redacted case.
+    reveal: allowed.has("reveal") && detail.sealed_fields.length > 0,
+    timeline: allowed.has("read_timeline"),
+    addToTimeline: allowed.has("add_to_timeline"),
+    assign: allowed.has("assign"),
+    moves: detail.allowed_transitions || [],
+    priority: allowed.has("set_priority"),
+    escalate: allowed.has("escalate"),
+    legalHold: allowed.has("set_legal_hold"),
+    malicious: allowed.has("flag_malicious"),
+    audit: allowed.has("read_audit"),
   };
 }
 
@@ -273,7 +250,7 @@ async function showTombstone(ctx, reference) {
 }
 
 async function loadAdvisors(ctx) {
-  if (!abilities(ctx.me, state.detail).assign) return;
+  if (!abilities(state.detail).assign) return;
   try {
     state.advisors = await staff.advisors(state.reference);
     state.advisorsProblem = null;
@@ -296,7 +273,7 @@ function backLink(ctx) {
 function draw(ctx, { preserve = false } = {}) {
   const saved = preserve ? snapshotInputs(ctx.view) : null;
   const detail = state.detail;
-  const can = abilities(ctx.me, detail);
+  const can = abilities(detail);
   const section = (id, title, content) => ({ id, title, content });
   const info = [
     section("summary", "Case summary", summarySection(ctx, detail)),
@@ -317,9 +294,9 @@ function draw(ctx, { preserve = false } = {}) {
       : null;
   const flags = can.legalHold || can.malicious ? section("flags", "Flags", flagsSection(ctx, detail, can)) : null;
   // An advisor's daily work is the timeline; a screener's is routing.
-  const work = (can.advisor && !can.screener
-    ? [adding, workflow, urgency, flags, assignment]
-    : [assignment, workflow, adding, urgency, flags]
+  const work = (can.routes
+    ? [assignment, workflow, adding, urgency, flags]
+    : [adding, workflow, urgency, flags, assignment]
   ).filter(Boolean);
   const sections = [...info, ...work, audit].filter(Boolean);
 
@@ -347,10 +324,9 @@ function draw(ctx, { preserve = false } = {}) {
     detail.legal_hold ? [" ", h("strong", { class: "tag tag--black" }, "Legal hold")] : null,
   );
   const retention = retentionNotice(detail);
-  const nothingToDo =
-    !can.worker && !can.admin
-      ? h("p", { class: "inset" }, "You can read this case, but your role cannot change it.")
-      : null;
+  const nothingToDo = work.length
+    ? null
+    : h("p", { class: "inset" }, "You can read this case, but your role cannot change it.");
 
   replace(
     ctx.view,
