@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.cases.rules import Answers
-from chalicelib.cases.store import plain
 from chalicelib.crypto import BlindIndex, normalise_person_name
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.reports.people import MAX_PEOPLE as MAX_ENTRIES
 from chalicelib.reports.people import names_given
+from chalicelib.storage.dynamo import batch_get
 
 #: The form's questions this module reads.
 INVOLVED_NAMES = "involved_names"
@@ -76,8 +76,6 @@ PLACEHOLDER_OPENINGS = (
 
 # Commas, semicolons, line breaks, ampersands and the word "and" separate people.
 _SEPARATORS = re.compile(r"[,;&\r\n\u2028\u2029]|\s+and\s+", re.IGNORECASE)
-# DynamoDB's BatchGetItem reads at most 100 keys per call.
-_BATCH = 100
 
 
 def is_placeholder(name: str) -> bool:
@@ -158,33 +156,14 @@ class ConcernIndex:
         The team is read from each report item (a report not yet triaged has none).
         """
         others = self.others_naming(report_id, macs)
-        reports: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(others), _BATCH):
-            keys = [
-                {"pk": {"S": f"REPORT#{other}"}, "sk": {"S": "REPORT"}}
-                for other in others[start : start + _BATCH]
-            ]
-            request: dict[str, Any] = {
-                self.table: {
-                    "Keys": keys,
-                    # (names, not words: some of these are DynamoDB reserved words)
-                    "ProjectionExpression": "#id, #reference, #at, #team",
-                    "ExpressionAttributeNames": {
-                        "#id": "report_id",
-                        "#reference": "reference",
-                        "#at": "submitted_at",
-                        "#team": "team_id",
-                    },
-                    "ConsistentRead": True,
-                }
-            }
-            while request:
-                with unavailable_on_failure("dynamodb"):
-                    response = self.client.batch_get_item(RequestItems=request)
-                for item in response["Responses"].get(self.table, []):
-                    values = plain(item)
-                    reports[str(values["report_id"])] = values
-                request = response.get("UnprocessedKeys") or {}
+        found = batch_get(
+            self.client,
+            self.table,
+            [{"pk": f"REPORT#{other}", "sk": "REPORT"} for other in others],
+            consistent=True,
+            attributes=("report_id", "reference", "submitted_at", "team_id"),
+        )
+        reports = {str(values["report_id"]): values for values in found}
         return [
             {
                 "reference": str(reports[other]["reference"]),

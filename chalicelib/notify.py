@@ -28,11 +28,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.clock import Clock, iso
-from chalicelib.dependencies import conditional_write, unavailable_on_failure
+from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.directory import StaffDirectory, with_role
 from chalicelib.errors import DependencyUnavailable, DomainError, NotFound, SealBroken
 from chalicelib.observability import SEAL_REFUSED, correlated, increment, logger
 from chalicelib.queues import WorkQueue, parse_message
+from chalicelib.storage.dynamo import conditional_write
 
 Kind = Literal[
     "new_report",

@@ -47,13 +47,14 @@ from zoneinfo import ZoneInfo
 from chalicelib.audit import HEAD_MAC, AuditTrail, ChainHead
 from chalicelib.cases import workflow
 from chalicelib.cases.ledger import CaseLedger
-from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict, plain, serialized
+from chalicelib.cases.store import CaseStore, CaseUpdate
 from chalicelib.clock import Clock, iso
 from chalicelib.crypto import SealOnly
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import LegalHoldActive, NotFound, StaleVersion
 from chalicelib.institution.models import Retention as RetentionPolicy
 from chalicelib.observability import correlated, logger
+from chalicelib.storage.dynamo import CommitConflict, batch_get, plain, serialized
 
 if TYPE_CHECKING:
     from chalicelib.cursors import PageCursors
@@ -511,18 +512,12 @@ class Retention:
 
     def _items(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The items under `keys` (plain), in their `retention_log_at` order."""
-        requests = [{name: {"S": str(value)} for name, value in key.items()} for key in keys]
-        found: list[dict[str, Any]] = []
-        while requests:
-            with unavailable_on_failure("dynamodb"):
-                response = self.client.batch_get_item(
-                    RequestItems={
-                        self.tables.reports: {"Keys": requests[:100], "ConsistentRead": True}
-                    }
-                )
-            found += [plain(item) for item in response["Responses"].get(self.tables.reports, [])]
-            unprocessed = response.get("UnprocessedKeys", {}).get(self.tables.reports, {})
-            requests = unprocessed.get("Keys", []) + requests[100:]
+        found = batch_get(
+            self.client,
+            self.tables.reports,
+            [{name: str(value) for name, value in key.items()} for key in keys],
+            consistent=True,
+        )
         return sorted(found, key=lambda item: (str(item.get(LOG_AT)), str(item["pk"])))
 
     def _logged(self, moment: datetime) -> dict[str, str]:

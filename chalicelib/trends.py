@@ -22,7 +22,6 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.cases.store import serialized
 from chalicelib.clock import Clock, iso
 from chalicelib.concerns import INVOLVED_DEPARTMENT
 from chalicelib.errors import DependencyUnavailable
@@ -31,6 +30,7 @@ from chalicelib.notify import Notification, Outbox, Trend
 from chalicelib.observability import logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.reports.store import ReportStore
+from chalicelib.storage.dynamo import serialized
 
 #: The report attribute each dimension counts by.
 KEY_ATTRIBUTE = {"location": "location_key", "department": "department_key"}

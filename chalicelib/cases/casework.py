@@ -47,7 +47,7 @@ from chalicelib.cases.models import (
 from chalicelib.cases.refusals import record_refusal, refusal_recorded
 from chalicelib.cases.rules import AWAITING_SCREENING
 from chalicelib.cases.seal import CaseSeal
-from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict
+from chalicelib.cases.store import CaseStore, CaseUpdate
 from chalicelib.cases.workflow import queue_order
 from chalicelib.clock import Clock, iso
 from chalicelib.concerns import CONCERN_MACS, ConcernIndex
@@ -74,6 +74,7 @@ from chalicelib.observability import (
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.reports.intake import CONTACT, NARRATIVE
 from chalicelib.roles import Role
+from chalicelib.storage.dynamo import CommitConflict
 
 _COMMIT_ATTEMPTS = 3
 PAGE_SIZE = 25

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.audit import HEAD_MAC, AuditTrail, ChainHead, next_entry
-from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict
+from chalicelib.cases.store import CaseStore, CaseUpdate
 from chalicelib.clock import Clock
 from chalicelib.crypto import SealOnly
 from chalicelib.errors import NotFound, StaleVersion
 from chalicelib.insight_marks import insight_mark
+from chalicelib.storage.dynamo import CommitConflict
 
 _RECORD_ATTEMPTS = 3
 

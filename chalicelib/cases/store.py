@@ -11,46 +11,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import BotoCoreError, ClientError
-
-from chalicelib.dependencies import unavailable_on_failure
-from chalicelib.errors import DependencyUnavailable
+from chalicelib.storage.dynamo import (
+    CommitConflict,
+    attribute_value,
+    count,
+    get,
+    query,
+    query_page,
+    serialized,
+    transact,
+)
 
 if TYPE_CHECKING:
     from chalicelib.cursors import PageCursors
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
-
-
-def plain(item: Mapping[str, Any]) -> dict[str, Any]:
-    """A low-level DynamoDB item as plain Python values."""
-    return {name: _deserializer.deserialize(value) for name, value in item.items()}
-
-
-def serialized(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Plain Python values as low-level DynamoDB attribute values."""
-    return {name: _serializer.serialize(value) for name, value in values.items()}
-
-
-class CommitConflict(Exception):
-    """The case changed between reading and writing it (its condition failed)."""
-
-
-def transact(client: Any, writes: list[dict[str, Any]]) -> None:
-    """Write every item or none (TransactWriteItems). `CommitConflict` if a condition failed;
-    `DependencyUnavailable` for anything else."""
-    try:
-        client.transact_write_items(TransactItems=writes)
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "TransactionCanceledException":
-            codes = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            if "ConditionalCheckFailed" in codes:
-                raise CommitConflict() from None
-        raise DependencyUnavailable("dynamodb") from None
-    except BotoCoreError:
-        raise DependencyUnavailable("dynamodb") from None
+__all__ = ["CaseStore", "CaseUpdate", "CommitConflict"]
 
 
 @dataclass
@@ -73,7 +48,7 @@ class CaseUpdate:
 
         def value(content: Any) -> str:
             placeholder = f":v{len(values)}"
-            values[placeholder] = _serializer.serialize(content)
+            values[placeholder] = attribute_value(content)
             return placeholder
 
         clauses = []
@@ -146,24 +121,22 @@ class CaseStore:
         }
         if cursor:
             request["ExclusiveStartKey"] = self.cursors.open(cursor, scope=scope)
-        with unavailable_on_failure("dynamodb"):
-            response = self.client.query(**request)
-        last = response.get("LastEvaluatedKey")
+        items, last = query_page(self.client, request)
         following = self.cursors.seal(last, scope=scope) if last else None
-        return [plain(item) for item in response["Items"]], following
+        return items, following
 
     def count(self, index: str, key: str, value: str) -> int:
         """How many items an index holds under one key."""
-        with unavailable_on_failure("dynamodb"):
-            pages = self.client.get_paginator("query").paginate(
-                TableName=self.table,
-                IndexName=index,
-                KeyConditionExpression="#key = :value",
-                ExpressionAttributeNames={"#key": key},
-                ExpressionAttributeValues={":value": {"S": value}},
-                Select="COUNT",
-            )
-            return sum(int(page["Count"]) for page in pages)
+        return count(
+            self.client,
+            {
+                "TableName": self.table,
+                "IndexName": index,
+                "KeyConditionExpression": "#key = :value",
+                "ExpressionAttributeNames": {"#key": key},
+                "ExpressionAttributeValues": {":value": {"S": value}},
+            },
+        )
 
     def put_request(self, item: Mapping[str, Any]) -> dict[str, Any]:
         """A transaction item adding a new item beside a case."""
@@ -180,23 +153,21 @@ class CaseStore:
         transact(self.client, writes)
 
     def _get(self, key: Mapping[str, str]) -> dict[str, Any] | None:
-        with unavailable_on_failure("dynamodb"):
-            item = self.client.get_item(
-                TableName=self.table,
-                Key={name: {"S": value} for name, value in key.items()},
-                ConsistentRead=True,
-            ).get("Item")
-        return plain(item) if item else None
+        result: dict[str, Any] | None = get(self.client, self.table, key)
+        return result
 
     def _query_prefix(self, report_id: str, prefix: str) -> list[dict[str, Any]]:
-        with unavailable_on_failure("dynamodb"):
-            pages = self.client.get_paginator("query").paginate(
-                TableName=self.table,
-                KeyConditionExpression="pk = :case AND begins_with(sk, :prefix)",
-                ExpressionAttributeValues={
-                    ":case": {"S": f"REPORT#{report_id}"},
-                    ":prefix": {"S": prefix},
+        return list(
+            query(
+                self.client,
+                {
+                    "TableName": self.table,
+                    "KeyConditionExpression": "pk = :case AND begins_with(sk, :prefix)",
+                    "ExpressionAttributeValues": {
+                        ":case": {"S": f"REPORT#{report_id}"},
+                        ":prefix": {"S": prefix},
+                    },
+                    "ConsistentRead": True,
                 },
-                ConsistentRead=True,
             )
-            return [plain(item) for page in pages for item in page["Items"]]
+        )

@@ -28,6 +28,7 @@ from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.reports.models import Mode
 from chalicelib.retention import DELETE, schedule
+from chalicelib.storage.dynamo import transact_unless_first_fails
 
 AWAITING_TRIAGE = "awaiting_triage"
 #: The sparse index (and its key attribute) listing every report and case item.
@@ -318,18 +319,7 @@ class ReportStore:
         return self._transact_first_is_conditional([update, *also])
 
     def _transact_first_is_conditional(self, writes: list[dict[str, Any]]) -> bool:
-        try:
-            self.client.transact_write_items(TransactItems=writes)
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
-                raise DependencyUnavailable("dynamodb") from None
-            codes = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            if codes and codes[0] == "ConditionalCheckFailed":
-                return False
-            raise DependencyUnavailable("dynamodb") from None
-        except BotoCoreError:
-            raise DependencyUnavailable("dynamodb") from None
-        return True
+        return transact_unless_first_fails(self.client, writes)
 
     def awaiting_triage(self, submitted_before: datetime, limit: int) -> Iterator[str]:
         """Ids of reports still waiting for triage that were submitted before a moment."""

@@ -18,7 +18,7 @@ from chalicelib.cases.access import Principal
 from chalicelib.cases.ledger import CaseLedger
 from chalicelib.cases.refusals import refusal_recorded
 from chalicelib.cases.seal import CaseSeal, CheckedSeal
-from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict, plain, serialized
+from chalicelib.cases.store import CaseStore, CaseUpdate
 from chalicelib.clock import Clock, iso
 from chalicelib.crypto import BlindIndex, Sealer, normalise_email
 from chalicelib.dependencies import unavailable_on_failure
@@ -44,6 +44,7 @@ from chalicelib.rights.models import (
     RectificationRequest,
     due_on,
 )
+from chalicelib.storage.dynamo import CommitConflict, plain, serialized
 
 #: The partition of the sparse index of open requests, and the status of an open request.
 OPEN = "open"
