@@ -54,7 +54,8 @@ from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import LegalHoldActive, NotFound, StaleVersion
 from chalicelib.institution.models import Retention as RetentionPolicy
 from chalicelib.observability import correlated, logger
-from chalicelib.storage.dynamo import CommitConflict, batch_get, plain, serialized
+from chalicelib.storage.conflicts import retry_on_conflict
+from chalicelib.storage.dynamo import CommitConflict, batch_delete, batch_get, plain, serialized
 
 if TYPE_CHECKING:
     from chalicelib.cursors import PageCursors
@@ -77,9 +78,6 @@ _REQUESTED = {"erase": "erasure_request", "redact": "redaction_request"}
 ACTOR = "system:retention"
 #: Attributes that put a case in a work queue or a watch; a redacted case is in none.
 _QUEUES = ("queue_team", "queue_order", "advisor_open", "sla_watch", "awaiting_triage")
-#: A transaction holds at most 100 items; a batch write at most 25.
-_BATCH_WRITE = 25
-_COMMIT_ATTEMPTS = 3
 
 
 # --- dates and schedules (pure) --------------------------------------------------------------
@@ -276,19 +274,20 @@ class Retention:
     # --- redaction ---------------------------------------------------------------------------
 
     def _redact_now(self, report_id: str, actor: str, reason: str, action: str) -> bool:
-        for _attempt in range(_COMMIT_ATTEMPTS):
+        def attempt() -> bool:
             items = self._partition(report_id)
             case = next((item for item in items if item["sk"] == "REPORT"), None)
             if case is None or case.get("deletion_started_at"):
                 raise NotFound(f"report {report_id} not found")
             if case.get("legal_hold"):
                 raise LegalHoldActive([str(case["reference"])])
-            try:
-                return self._redact(case, items, actor, reason, action, {})
-            except CommitConflict:
-                continue
-        current = self._cases.case(report_id)
-        raise StaleVersion(int(current["version"]) if current else 0)
+            return self._redact(case, items, actor, reason, action, {})
+
+        def exhausted() -> StaleVersion:
+            current = self._cases.case(report_id)
+            return StaleVersion(int(current["version"]) if current else 0)
+
+        return retry_on_conflict(attempt, exhausted)
 
     def _redact(
         self,
@@ -578,14 +577,7 @@ class Retention:
             )
 
     def _batch_delete(self, table: str, keys: list[dict[str, Any]]) -> None:
-        for start in range(0, len(keys), _BATCH_WRITE):
-            requests = [
-                {"DeleteRequest": {"Key": key}} for key in keys[start : start + _BATCH_WRITE]
-            ]
-            while requests:
-                with unavailable_on_failure("dynamodb"):
-                    response = self.client.batch_write_item(RequestItems={table: requests})
-                requests = response.get("UnprocessedItems", {}).get(table, [])
+        batch_delete(self.client, table, keys)
 
     def _rule(self, action: str) -> str:
         if action == REDACT:

@@ -74,9 +74,8 @@ from chalicelib.observability import (
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.reports.intake import CONTACT, NARRATIVE
 from chalicelib.roles import Role
-from chalicelib.storage.dynamo import CommitConflict
+from chalicelib.storage.conflicts import retry_on_conflict
 
-_COMMIT_ATTEMPTS = 3
 PAGE_SIZE = 25
 _MAX_PAGES_PER_CALL = 8
 
@@ -519,29 +518,29 @@ class Casework:
         version: int | None,
         change: Callable[[dict[str, Any]], Change],
     ) -> dict[str, Any]:
-        for _attempt in range(_COMMIT_ATTEMPTS):
+        def attempt() -> tuple[dict[str, Any], Change]:
             case = self._visible(principal, reference, roles)
             with correlated(str(case["report_id"])):
                 if version is not None and int(case["version"]) != version:
                     raise StaleVersion(int(case["version"]))
                 planned = change(case)
                 also = planned.writes + [self.outbox.put_request(n) for n in planned.notifications]
-                try:
-                    self._commit(
-                        principal, case, planned.update, also, action, planned.details, reason
-                    )
-                except CommitConflict:
-                    continue
-                logger.info("case changed", extra={"action": action, "reference": reference})
-                for notification in planned.notifications:
-                    send_or_leave_for_redrive(self.notify_queue, notification.notification_id)
-                fresh = self.cases.case(str(case["report_id"]))
-                if fresh is None:
-                    # Deleted between the commit and this read (a retention sweep): gone.
-                    raise NotFound(f"case {reference} not found")
-                return fresh
-        current = self._visible(principal, reference, roles)
-        raise StaleVersion(int(current["version"]))
+                self._commit(principal, case, planned.update, also, action, planned.details, reason)
+            return case, planned
+
+        def exhausted() -> StaleVersion:
+            return StaleVersion(int(self._visible(principal, reference, roles)["version"]))
+
+        case, planned = retry_on_conflict(attempt, exhausted)
+        with correlated(str(case["report_id"])):
+            logger.info("case changed", extra={"action": action, "reference": reference})
+            for notification in planned.notifications:
+                send_or_leave_for_redrive(self.notify_queue, notification.notification_id)
+            fresh = self.cases.case(str(case["report_id"]))
+            if fresh is None:
+                # Deleted between the commit and this read (a retention sweep): gone.
+                raise NotFound(f"case {reference} not found")
+            return fresh
 
     @property
     def _ledger(self) -> CaseLedger:

@@ -44,13 +44,13 @@ from chalicelib.rights.models import (
     RectificationRequest,
     due_on,
 )
-from chalicelib.storage.dynamo import CommitConflict, plain, serialized
+from chalicelib.storage.conflicts import retry_on_conflict
+from chalicelib.storage.dynamo import plain, serialized
 
 #: The partition of the sparse index of open requests, and the status of an open request.
 OPEN = "open"
 _SUBJECT_EMAIL = "subject_email"
 _REASON = "reason"
-_ATTEMPTS = 3
 
 # --- storage ------------------------------------------------------------------------------------
 
@@ -414,8 +414,11 @@ class RightsDesk:
         if report_id is None or report_id not in mine:
             raise InvalidInput([FieldProblem("reference", "is not a report of this subject")])
         given = body.contact.given()
-        for _attempt in range(_ATTEMPTS):
+        seen: list[dict[str, Any] | None] = []
+
+        def attempt() -> list[str]:
             case = self.cases.case(report_id)
+            seen.append(case)
             sealed = dict(case.get("sealed", {})) if case else {}
             if case is None or CONTACT not in sealed:
                 raise InvalidInput([FieldProblem("reference", "holds no contact details")])
@@ -429,21 +432,22 @@ class RightsDesk:
             changes: dict[str, Any] = {"sealed": sealed}
             if "email" in given:
                 changes["email_mac"] = self.blind_index.email(str(corrected["email"]))
-            try:
-                self.ledger.commit(
-                    principal.member_id,
-                    case,
-                    CaseUpdate(changes=changes),
-                    [],
-                    "rectification",
-                    {"request_id": request_id, "fields": changed},
-                    body.reason,
-                )
-            except CommitConflict:
-                continue
-            break
-        else:
-            raise StaleVersion(int(case["version"]) if case else 0)
+            self.ledger.commit(
+                principal.member_id,
+                case,
+                CaseUpdate(changes=changes),
+                [],
+                "rectification",
+                {"request_id": request_id, "fields": changed},
+                body.reason,
+            )
+            return changed
+
+        def exhausted() -> StaleVersion:
+            case = seen[-1]
+            return StaleVersion(int(case["version"]) if case else 0)
+
+        changed = retry_on_conflict(attempt, exhausted)
         event = self._event(principal, "rectification", [body.reference])
         event["fields"] = changed
         self.requests.update_open(request_id, {}, event)
