@@ -24,13 +24,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from chalicelib.audit import HEAD_MAC, Anchor, AuditSigner, ChainHead, head_signed
+from chalicelib.audit import Anchor, AuditSigner, ChainHead, head_signed
 from chalicelib.clock import Clock, iso
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.observability import AUDIT_CHAIN_BROKEN, increment, logger
-from chalicelib.reports.store import CASE_HEADS, CASE_HEADS_KEY
 from chalicelib.retention import tombstone_digest
 from chalicelib.storage.dynamo import batch_get, plain, serialized
+from chalicelib.storage.reports_table import CASE_HEADS, CASE_HEADS_KEY, HEAD_MAC
 
 #: The partition holding one checkpoint item per case.
 PARTITION = "CHECKPOINT"

@@ -27,6 +27,7 @@ from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.reports.people import MAX_PEOPLE as MAX_ENTRIES
 from chalicelib.reports.people import names_given
 from chalicelib.storage.dynamo import batch_get
+from chalicelib.storage.reports_table import concern_key
 
 #: The form's questions this module reads.
 INVOLVED_NAMES = "involved_names"
@@ -36,8 +37,6 @@ UNKNOWN_DEPARTMENT = "not_sure"
 #: At most this many people are indexed per report (the rest stay in the sealed text only).
 MAX_PEOPLE = MAX_ENTRIES
 #: Attribute names others rely on (retention removes them when it redacts a case).
-CONCERN_MACS = "concern_macs"
-CONCERN_PREFIX = "CONCERN#"
 
 # fmt: off
 #: Answers that name no one, as `normalise_person_name` leaves them (English and Welsh).
@@ -115,11 +114,6 @@ def department_of(answers: Answers) -> str | None:
 def concern_macs(blind_index: BlindIndex, answer: object, department: str | None) -> list[str]:
     """One blind index per real name given (one KMS call each); [] if nobody is named."""
     return [blind_index.person(name, department or "") for name in people_named(answer)]
-
-
-def concern_key(mac: str) -> str:
-    """The partition key of the reports naming one person."""
-    return f"{CONCERN_PREFIX}{mac}"
 
 
 @dataclass

@@ -44,10 +44,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.audit import HEAD_MAC, AuditTrail, ChainHead
+from chalicelib.audit import AuditTrail, ChainHead
 from chalicelib.cases import workflow
 from chalicelib.cases.ledger import CaseLedger
-from chalicelib.cases.store import CaseStore, CaseUpdate
 from chalicelib.clock import Clock, iso
 from chalicelib.crypto import SealOnly
 from chalicelib.dependencies import unavailable_on_failure
@@ -56,16 +55,25 @@ from chalicelib.institution.models import Retention as RetentionPolicy
 from chalicelib.observability import correlated, logger
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.dynamo import CommitConflict, batch_delete, batch_get, plain, serialized
+from chalicelib.storage.reports_table import (
+    DELETE,
+    HEAD_MAC,
+    REDACT,
+    RETENTION_ACTION,
+    RETENTION_DUE_AT,
+    RETENTION_NEXT,
+    CaseUpdate,
+    ReportsTable,
+    schedule,
+)
 
 if TYPE_CHECKING:
     from chalicelib.cursors import PageCursors
 
 #: The two actions, and the attributes that schedule them (see the module docstring).
-REDACT = "redact"
-DELETE = "delete"
-ACTION = "retention_action"
-NEXT = "retention_next"
-DUE_AT = "retention_due_at"
+ACTION = RETENTION_ACTION
+NEXT = RETENTION_NEXT
+DUE_AT = RETENTION_DUE_AT
 SCHEDULE = (ACTION, NEXT, DUE_AT)
 INDEX = "retention_due"
 #: The sparse index listing, by month, the redactions and deletions done (see the docstring).
@@ -95,14 +103,6 @@ def add_months(moment: datetime, months: int) -> datetime:
 def add_years(moment: datetime, years: int) -> datetime:
     """`years` years later; 29 February becomes 28 February in a common year."""
     return add_months(moment, 12 * years)
-
-
-def schedule(action: str, due: datetime, *, held: bool) -> dict[str, Any]:
-    """Attributes to SET for a pending action; under a legal hold it stays out of the index."""
-    values: dict[str, Any] = {NEXT: action, DUE_AT: iso(due)}
-    if not held:
-        values[ACTION] = action
-    return values
 
 
 def redaction_due(closed_at: datetime, policy: RetentionPolicy) -> datetime:
@@ -180,7 +180,9 @@ class Retention:
     cursors: PageCursors
 
     def __post_init__(self) -> None:
-        self._cases = CaseStore(self.client, self.tables.reports, self.cursors)
+        self._cases = ReportsTable(
+            self.client, self.tables.reports, self.tables.demographics, self.cursors
+        )
 
     @property
     def _ledger(self) -> CaseLedger:

@@ -29,8 +29,8 @@ from chalicelib.institution.models import Form, TrendAlert
 from chalicelib.notify import Notification, Outbox, Trend
 from chalicelib.observability import logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
-from chalicelib.reports.store import ReportStore
 from chalicelib.storage.dynamo import serialized
+from chalicelib.storage.reports_table import ReportsTable
 
 #: The report attribute each dimension counts by.
 KEY_ATTRIBUTE = {"location": "location_key", "department": "department_key"}
@@ -49,7 +49,7 @@ class TrendWatch:
 
     rules: Sequence[TrendAlert]
     form: Form
-    store: ReportStore
+    store: ReportsTable
     client: Any
     insights_table: str
     outbox: Outbox

@@ -47,10 +47,9 @@ from chalicelib.cases.models import (
 from chalicelib.cases.refusals import record_refusal, refusal_recorded
 from chalicelib.cases.rules import AWAITING_SCREENING
 from chalicelib.cases.seal import CaseSeal
-from chalicelib.cases.store import CaseStore, CaseUpdate
 from chalicelib.cases.workflow import queue_order
 from chalicelib.clock import Clock, iso
-from chalicelib.concerns import CONCERN_MACS, ConcernIndex
+from chalicelib.concerns import ConcernIndex
 from chalicelib.crypto import Sealer
 from chalicelib.directory import MemberRecord, StaffDirectory, with_role
 from chalicelib.errors import (
@@ -75,6 +74,7 @@ from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.reports.intake import CONTACT, NARRATIVE
 from chalicelib.roles import Role
 from chalicelib.storage.conflicts import retry_on_conflict
+from chalicelib.storage.reports_table import CONCERN_MACS, CaseUpdate, ReportsTable
 
 PAGE_SIZE = 25
 _MAX_PAGES_PER_CALL = 8
@@ -94,7 +94,7 @@ class Change:
 class Casework:
     """The case API's use cases."""
 
-    cases: CaseStore
+    cases: ReportsTable
     audit: AuditTrail
     directory: StaffDirectory
     identity: Sealer

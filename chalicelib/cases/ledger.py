@@ -12,21 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.audit import HEAD_MAC, AuditTrail, ChainHead, next_entry
-from chalicelib.cases.store import CaseStore, CaseUpdate
+from chalicelib.audit import AuditTrail, ChainHead, next_entry
 from chalicelib.clock import Clock
 from chalicelib.crypto import SealOnly
 from chalicelib.errors import NotFound, StaleVersion
 from chalicelib.insight_marks import insight_mark
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.dynamo import CommitConflict
+from chalicelib.storage.reports_table import HEAD_MAC, CaseUpdate, ReportsTable
 
 
 @dataclass
 class CaseLedger:
     """Writes a case's changes and their audit entries atomically."""
 
-    cases: CaseStore
+    cases: ReportsTable
     audit: AuditTrail
     identity: SealOnly
     clock: Clock

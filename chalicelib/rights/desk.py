@@ -18,7 +18,6 @@ from chalicelib.cases.access import Principal
 from chalicelib.cases.ledger import CaseLedger
 from chalicelib.cases.refusals import refusal_recorded
 from chalicelib.cases.seal import CaseSeal, CheckedSeal
-from chalicelib.cases.store import CaseStore, CaseUpdate
 from chalicelib.clock import Clock, iso
 from chalicelib.crypto import BlindIndex, Sealer, normalise_email
 from chalicelib.dependencies import unavailable_on_failure
@@ -46,6 +45,7 @@ from chalicelib.rights.models import (
 )
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.dynamo import plain, serialized
+from chalicelib.storage.reports_table import CaseUpdate, ReportsTable
 
 #: The partition of the sparse index of open requests, and the status of an open request.
 OPEN = "open"
@@ -180,7 +180,7 @@ class RightsDesk:
     """The data protection officer's use cases. Collaborators are given, never built here."""
 
     requests: RightsStore
-    cases: CaseStore
+    cases: ReportsTable
     ledger: CaseLedger
     audit: AuditTrail
     identity: Sealer

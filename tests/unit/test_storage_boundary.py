@@ -46,7 +46,6 @@ PLUMBING_ALLOWED = frozenset({"CommitConflict"})
 STILL_TO_MOVE: dict[str, str] = {
     "chalicelib/audit.py": "reads audit entries of the reports table",
     "chalicelib/cases/casework.py": "names timeline entries by their key prefix",
-    "chalicelib/cases/store.py": "the case side of the reports table",
     "chalicelib/checkpoint.py": "audit checkpoints in the reports table",
     "chalicelib/concerns.py": "concern links in the reports table",
     "chalicelib/directory.py": "the staff table",
@@ -56,7 +55,6 @@ STILL_TO_MOVE: dict[str, str] = {
     "chalicelib/insights/reading.py": "the dashboard's reads of the insights table",
     "chalicelib/notify.py": "the notifications table",
     "chalicelib/records.py": "tombstone keys of the reports table",
-    "chalicelib/reports/store.py": "the report side of the reports table",
     "chalicelib/retention.py": "the sweep's reads and deletes over three tables",
     "chalicelib/rights/desk.py": "the rights table",
     "chalicelib/trends.py": "trend alert items of the insights table",
