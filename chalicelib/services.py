@@ -444,12 +444,13 @@ def rights_desk() -> RightsDesk:
     from zoneinfo import ZoneInfo
 
     from chalicelib.cases.ledger import CaseLedger
-    from chalicelib.rights.desk import RightsDesk, RightsStore
+    from chalicelib.rights.desk import RightsDesk
+    from chalicelib.storage.rights import RightsTable
 
     config = settings()
     cases = report_store()
     return RightsDesk(
-        requests=RightsStore(dynamodb(), config.rights_table, config.reports_table),
+        requests=RightsTable(dynamodb(), config.rights_table),
         cases=cases,
         ledger=CaseLedger(cases, audit_trail(), identity_sealer(), clock()),
         audit=audit_trail(),

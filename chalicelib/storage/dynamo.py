@@ -13,11 +13,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import DependencyUnavailable
+
+__all__ = ["Binary", "CommitConflict"]
 
 SERVICE = "dynamodb"
 #: DynamoDB's limit of keys in one BatchGetItem.

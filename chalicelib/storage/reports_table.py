@@ -503,6 +503,21 @@ class ReportsTable:
         """The case item as plain values."""
         return self._get({"pk": report_key(report_id), "sk": REPORT_ITEM})
 
+    def report_ids_for_email(self, email_mac: str) -> list[str]:
+        """Ids of the reports whose reporter's email has this blind index."""
+        with calling():
+            pages = self.client.get_paginator("query").paginate(
+                TableName=self.table,
+                IndexName="by_email_mac",
+                KeyConditionExpression="email_mac = :mac",
+                ExpressionAttributeValues={":mac": {"S": email_mac}},
+            )
+            return [
+                item["pk"]["S"].removeprefix(REPORT_PREFIX)
+                for page in pages
+                for item in page["Items"]
+            ]
+
     def timeline(self, report_id: str) -> list[dict[str, Any]]:
         """Every timeline entry of a case, oldest first."""
         return self._query_prefix(report_id, TIMELINE_PREFIX)
