@@ -32,13 +32,14 @@ if TYPE_CHECKING:
     from chalicelib.directory import StaffDirectory
     from chalicelib.insights.counting import InsightsJob
     from chalicelib.insights.reading import InsightsDashboard
-    from chalicelib.notify import NotifyService, Outbox
+    from chalicelib.notify import NotifyService
     from chalicelib.queues import WorkQueue
     from chalicelib.records import RecordsOffice
     from chalicelib.reports.intake import ReportIntake
     from chalicelib.retention import Retention
     from chalicelib.rights.desk import RightsDesk
     from chalicelib.staff_access import StaffAccess
+    from chalicelib.storage.notifications import Outbox
     from chalicelib.storage.reports_table import ReportsTable
     from chalicelib.trends import TrendWatch
 
@@ -249,7 +250,7 @@ def record_cognito_change() -> Callable[[Any], dict[str, Any]]:
 @_once
 def outbox() -> Outbox:
     """The notification outbox."""
-    from chalicelib.notify import Outbox
+    from chalicelib.storage.notifications import Outbox
 
     return Outbox(dynamodb(), settings().notifications_table)
 

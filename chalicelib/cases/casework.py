@@ -62,7 +62,7 @@ from chalicelib.errors import (
 )
 from chalicelib.institution.models import PRIORITIES, AdvisorPreference, Clause
 from chalicelib.institution.models import Retention as RetentionPolicy
-from chalicelib.notify import Kind, Notification, Outbox
+from chalicelib.notify import Kind, Notification
 from chalicelib.observability import (
     AUDIT_CHAIN_BROKEN,
     SEAL_REFUSED,
@@ -74,6 +74,7 @@ from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.reports.intake import CONTACT, NARRATIVE
 from chalicelib.roles import Role
 from chalicelib.storage.conflicts import retry_on_conflict
+from chalicelib.storage.notifications import Outbox
 from chalicelib.storage.reports_table import CONCERN_MACS, CaseUpdate, ReportsTable
 
 PAGE_SIZE = 25

@@ -18,9 +18,10 @@ from chalicelib.cases.clocks import ClockDates
 from chalicelib.cases.rules import AWAITING_SCREENING
 from chalicelib.clock import Clock, iso
 from chalicelib.institution.models import Escalation
-from chalicelib.notify import Notification, Outbox
+from chalicelib.notify import Notification
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
+from chalicelib.storage.notifications import Outbox
 from chalicelib.storage.reports_table import ReportsTable
 
 FIRST_CONTACT_OVERDUE = "first_contact_overdue"

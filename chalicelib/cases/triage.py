@@ -28,9 +28,10 @@ from chalicelib.concerns import ConcernIndex
 from chalicelib.errors import NotFound
 from chalicelib.insight_marks import insight_mark
 from chalicelib.institution.models import Institution
-from chalicelib.notify import Kind, Notification, Outbox
+from chalicelib.notify import Kind, Notification
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, parse_message, send_or_leave_for_redrive
+from chalicelib.storage.notifications import Outbox
 from chalicelib.storage.reports_table import AWAITING_TRIAGE, CONCERN_MACS, HEAD_MAC, ReportsTable
 from chalicelib.trends import TrendWatch
 
