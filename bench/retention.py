@@ -41,7 +41,7 @@ from bench.local_aws import LocalAws
 from bench.stats import Row
 from chalicelib import services
 from chalicelib.clock import FixedClock, iso
-from chalicelib.retention import DELETE, REDACT, schedule
+from chalicelib.storage.reports_table import DELETE, REDACT, schedule
 
 TOTAL = 50_000
 DUE_SHARE = 0.01

@@ -39,6 +39,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalicelib.clock import iso
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import DependencyUnavailable, SealBroken
+from chalicelib.storage.reports_table import HEAD_MAC
 
 GENESIS = "0" * 64
 #: Actions that remove sealed reasons from the entries before them (see `verify`).
@@ -46,7 +47,6 @@ REDACTIONS = frozenset({"redact", "erase"})
 #: The one status in which a case has no chain yet: triage writes its first entry.
 UNTRIAGED = "awaiting_triage"
 #: The case item's signature of its head and sealed fields.
-HEAD_MAC = "head_mac"
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 

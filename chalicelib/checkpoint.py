@@ -24,13 +24,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from chalicelib.audit import HEAD_MAC, Anchor, AuditSigner, ChainHead, head_signed
-from chalicelib.cases.store import plain, serialized
+from chalicelib.audit import Anchor, AuditSigner, ChainHead, head_signed
 from chalicelib.clock import Clock, iso
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.observability import AUDIT_CHAIN_BROKEN, increment, logger
-from chalicelib.reports.store import CASE_HEADS, CASE_HEADS_KEY
 from chalicelib.retention import tombstone_digest
+from chalicelib.storage.dynamo import batch_get, plain, serialized
+from chalicelib.storage.reports_table import CASE_HEADS, CASE_HEADS_KEY, HEAD_MAC
 
 #: The partition holding one checkpoint item per case.
 PARTITION = "CHECKPOINT"
@@ -182,22 +182,13 @@ class Checkpoints:
             yield from self._items(keys)
 
     def _items(self, keys: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        names = {f"#a{i}": name for i, name in enumerate((*_HEAD_ATTRIBUTES, HEAD_MAC))}
-        requests = keys
-        while requests:
-            with unavailable_on_failure("dynamodb"):
-                response = self.client.batch_get_item(
-                    RequestItems={
-                        self.table: {
-                            "Keys": requests,
-                            "ConsistentRead": True,
-                            "ProjectionExpression": ", ".join(names),
-                            "ExpressionAttributeNames": names,
-                        }
-                    }
-                )
-            yield from (plain(item) for item in response["Responses"].get(self.table, []))
-            requests = response.get("UnprocessedKeys", {}).get(self.table, {}).get("Keys", [])
+        yield from batch_get(
+            self.client,
+            self.table,
+            [{"pk": key["pk"]["S"], "sk": key["sk"]["S"]} for key in keys],
+            consistent=True,
+            attributes=(*_HEAD_ATTRIBUTES, HEAD_MAC),
+        )
 
     def _tombstoned(self, reference: str, report_id: str) -> bool:
         """Whether retention deleted the case: its tombstone is there, signed, and its."""

@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.cases.rules import Answers
-from chalicelib.cases.store import plain
 from chalicelib.crypto import BlindIndex, normalise_person_name
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.reports.people import MAX_PEOPLE as MAX_ENTRIES
 from chalicelib.reports.people import names_given
+from chalicelib.storage.dynamo import batch_get
+from chalicelib.storage.reports_table import concern_key
 
 #: The form's questions this module reads.
 INVOLVED_NAMES = "involved_names"
@@ -36,8 +37,6 @@ UNKNOWN_DEPARTMENT = "not_sure"
 #: At most this many people are indexed per report (the rest stay in the sealed text only).
 MAX_PEOPLE = MAX_ENTRIES
 #: Attribute names others rely on (retention removes them when it redacts a case).
-CONCERN_MACS = "concern_macs"
-CONCERN_PREFIX = "CONCERN#"
 
 # fmt: off
 #: Answers that name no one, as `normalise_person_name` leaves them (English and Welsh).
@@ -76,8 +75,6 @@ PLACEHOLDER_OPENINGS = (
 
 # Commas, semicolons, line breaks, ampersands and the word "and" separate people.
 _SEPARATORS = re.compile(r"[,;&\r\n\u2028\u2029]|\s+and\s+", re.IGNORECASE)
-# DynamoDB's BatchGetItem reads at most 100 keys per call.
-_BATCH = 100
 
 
 def is_placeholder(name: str) -> bool:
@@ -119,11 +116,6 @@ def concern_macs(blind_index: BlindIndex, answer: object, department: str | None
     return [blind_index.person(name, department or "") for name in people_named(answer)]
 
 
-def concern_key(mac: str) -> str:
-    """The partition key of the reports naming one person."""
-    return f"{CONCERN_PREFIX}{mac}"
-
-
 @dataclass
 class ConcernIndex:
     """Reads the CONCERN partitions of the reports table. Takes its client and table."""
@@ -158,33 +150,14 @@ class ConcernIndex:
         The team is read from each report item (a report not yet triaged has none).
         """
         others = self.others_naming(report_id, macs)
-        reports: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(others), _BATCH):
-            keys = [
-                {"pk": {"S": f"REPORT#{other}"}, "sk": {"S": "REPORT"}}
-                for other in others[start : start + _BATCH]
-            ]
-            request: dict[str, Any] = {
-                self.table: {
-                    "Keys": keys,
-                    # (names, not words: some of these are DynamoDB reserved words)
-                    "ProjectionExpression": "#id, #reference, #at, #team",
-                    "ExpressionAttributeNames": {
-                        "#id": "report_id",
-                        "#reference": "reference",
-                        "#at": "submitted_at",
-                        "#team": "team_id",
-                    },
-                    "ConsistentRead": True,
-                }
-            }
-            while request:
-                with unavailable_on_failure("dynamodb"):
-                    response = self.client.batch_get_item(RequestItems=request)
-                for item in response["Responses"].get(self.table, []):
-                    values = plain(item)
-                    reports[str(values["report_id"])] = values
-                request = response.get("UnprocessedKeys") or {}
+        found = batch_get(
+            self.client,
+            self.table,
+            [{"pk": f"REPORT#{other}", "sk": "REPORT"} for other in others],
+            consistent=True,
+            attributes=("report_id", "reference", "submitted_at", "team_id"),
+        )
+        reports = {str(values["report_id"]): values for values in found}
         return [
             {
                 "reference": str(reports[other]["reference"]),

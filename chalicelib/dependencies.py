@@ -1,10 +1,13 @@
-"""Failures of AWS calls, turned into the one domain error the API answers with 503."""
+"""Failures of AWS calls, turned into the one domain error the API answers with 503.
+
+DynamoDB's own answers (a failed condition, a cancelled transaction) are told apart from
+failures in `chalicelib.storage.dynamo`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -21,19 +24,3 @@ def unavailable_on_failure(service: str) -> Iterator[None]:
         yield
     except (BotoCoreError, ClientError):
         raise DependencyUnavailable(service) from None
-
-
-def conditional_write(write: Callable[[], Any]) -> bool:
-    """Run a conditional DynamoDB write: True if it was made, False if its condition failed.
-
-    Any other failure is `DependencyUnavailable("dynamodb")`, as `unavailable_on_failure`.
-    """
-    try:
-        write()
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise DependencyUnavailable("dynamodb") from None
-    except BotoCoreError:
-        raise DependencyUnavailable("dynamodb") from None
-    return True

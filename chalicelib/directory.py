@@ -26,8 +26,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from chalicelib.addresses import EmailAddress
 from chalicelib.cases.matching import AdvisorGender
 from chalicelib.clock import iso
-from chalicelib.dependencies import conditional_write, unavailable_on_failure
+from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.roles import Role
+from chalicelib.storage.dynamo import conditional_write
 
 if TYPE_CHECKING:
     from chalicelib.crypto import Sealer

@@ -23,16 +23,15 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.clock import Clock, iso
-from chalicelib.dependencies import conditional_write, unavailable_on_failure
+from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.directory import StaffDirectory, with_role
-from chalicelib.errors import DependencyUnavailable, DomainError, NotFound, SealBroken
+from chalicelib.errors import DomainError, NotFound, SealBroken
 from chalicelib.observability import SEAL_REFUSED, correlated, increment, logger
 from chalicelib.queues import WorkQueue, parse_message
+from chalicelib.storage.notifications import PENDING, UNSENT, UNSENT_KEY, Outbox
 
 Kind = Literal[
     "new_report",
@@ -43,10 +42,6 @@ Kind = Literal[
     "repeat_concern",
     "trend_alert",
 ]
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-_UNSENT = "pending"
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 STAGE_SUBJECT = {
     "first_contact_overdue": "first contact is overdue",
@@ -102,7 +97,7 @@ class Notification:
             "team_id": self.team_id,
             "created_at": iso(self.created_at),
             "status": PENDING,
-            "unsent": _UNSENT,
+            UNSENT: UNSENT_KEY,
             "attempts": 0,
         }
         if self.priority is not None:
@@ -121,118 +116,6 @@ class Notification:
                 "trend_window_days": self.trend.window_days,
             }
         return values
-
-
-@dataclass
-class Outbox:
-    """The notifications table. Takes its client and table name."""
-
-    client: Any
-    table: str
-
-    def put_request(self, notification: Notification) -> dict[str, Any]:
-        """A transaction item that adds the notification unless it already exists."""
-        return {
-            "Put": {
-                "TableName": self.table,
-                "Item": {k: _serializer.serialize(v) for k, v in notification.item().items()},
-                "ConditionExpression": "attribute_not_exists(notification_id)",
-            }
-        }
-
-    def get(self, notification_id: str) -> dict[str, Any] | None:
-        """The stored notification, or None."""
-        with unavailable_on_failure("dynamodb"):
-            item = self.client.get_item(
-                TableName=self.table,
-                Key={"notification_id": {"S": notification_id}},
-                ConsistentRead=True,
-            ).get("Item")
-        return {k: _deserializer.deserialize(v) for k, v in item.items()} if item else None
-
-    def claim(self, notification_id: str, now: datetime, lease: timedelta) -> bool:
-        """Take the right to send it; False if it is sent, given up, or leased to another."""
-        return self._update(
-            notification_id,
-            "SET #status = :sending, lease_until = :until",
-            "#status = :pending OR (#status = :sending AND lease_until < :now)",
-            {
-                ":sending": SENDING,
-                ":pending": PENDING,
-                ":until": iso(now + lease),
-                ":now": iso(now),
-            },
-        )
-
-    def mark_sent(self, notification_id: str, message_id: str, now: datetime) -> None:
-        """Record delivery; the notification leaves the unsent index."""
-        self._update(
-            notification_id,
-            "SET #status = :sent, sent_at = :now, ses_message_id = :message "
-            "REMOVE unsent, lease_until",
-            "#status = :sending",
-            {":sent": SENT, ":now": iso(now), ":message": message_id, ":sending": SENDING},
-        )
-
-    def release(self, notification_id: str, max_attempts: int) -> bool:
-        """Give the claim back after a failed send; True if that was the last attempt."""
-        try:
-            response = self.client.update_item(
-                TableName=self.table,
-                Key={"notification_id": {"S": notification_id}},
-                UpdateExpression="SET #status = :pending ADD attempts :one REMOVE lease_until",
-                ConditionExpression="#status = :sending",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":pending": {"S": PENDING},
-                    ":sending": {"S": SENDING},
-                    ":one": {"N": "1"},
-                },
-                ReturnValues="UPDATED_NEW",
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise DependencyUnavailable("dynamodb") from None
-        except BotoCoreError:
-            raise DependencyUnavailable("dynamodb") from None
-        if int(response["Attributes"]["attempts"]["N"]) < max_attempts:
-            return False
-        return self._update(
-            notification_id,
-            "SET #status = :failed REMOVE unsent",
-            "#status = :pending",
-            {":failed": FAILED, ":pending": PENDING},
-        )
-
-    def unsent(self, created_before: datetime, limit: int) -> list[str]:
-        """Ids of notifications still to send, created before a moment (sparse index)."""
-        with unavailable_on_failure("dynamodb"):
-            pages = self.client.get_paginator("query").paginate(
-                TableName=self.table,
-                IndexName="unsent",
-                KeyConditionExpression="unsent = :pending AND created_at < :before",
-                ExpressionAttributeValues={
-                    ":pending": {"S": _UNSENT},
-                    ":before": {"S": iso(created_before)},
-                },
-                PaginationConfig={"MaxItems": limit, "PageSize": min(limit, 100)},
-            )
-            return [item["notification_id"]["S"] for page in pages for item in page["Items"]]
-
-    def _update(
-        self, notification_id: str, expression: str, condition: str, values: dict[str, Any]
-    ) -> bool:
-        return conditional_write(
-            lambda: self.client.update_item(
-                TableName=self.table,
-                Key={"notification_id": {"S": notification_id}},
-                UpdateExpression=expression,
-                ConditionExpression=condition,
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={k: _serializer.serialize(v) for k, v in values.items()},
-            )
-        )
 
 
 @dataclass(frozen=True)

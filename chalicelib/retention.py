@@ -44,26 +44,36 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.audit import HEAD_MAC, AuditTrail, ChainHead
+from chalicelib.audit import AuditTrail, ChainHead
 from chalicelib.cases import workflow
 from chalicelib.cases.ledger import CaseLedger
-from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict, plain, serialized
 from chalicelib.clock import Clock, iso
 from chalicelib.crypto import SealOnly
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import LegalHoldActive, NotFound, StaleVersion
 from chalicelib.institution.models import Retention as RetentionPolicy
 from chalicelib.observability import correlated, logger
+from chalicelib.storage.conflicts import retry_on_conflict
+from chalicelib.storage.dynamo import CommitConflict, batch_delete, batch_get, plain, serialized
+from chalicelib.storage.reports_table import (
+    DELETE,
+    HEAD_MAC,
+    REDACT,
+    RETENTION_ACTION,
+    RETENTION_DUE_AT,
+    RETENTION_NEXT,
+    CaseUpdate,
+    ReportsTable,
+    schedule,
+)
 
 if TYPE_CHECKING:
     from chalicelib.cursors import PageCursors
 
 #: The two actions, and the attributes that schedule them (see the module docstring).
-REDACT = "redact"
-DELETE = "delete"
-ACTION = "retention_action"
-NEXT = "retention_next"
-DUE_AT = "retention_due_at"
+ACTION = RETENTION_ACTION
+NEXT = RETENTION_NEXT
+DUE_AT = RETENTION_DUE_AT
 SCHEDULE = (ACTION, NEXT, DUE_AT)
 INDEX = "retention_due"
 #: The sparse index listing, by month, the redactions and deletions done (see the docstring).
@@ -76,9 +86,6 @@ _REQUESTED = {"erase": "erasure_request", "redact": "redaction_request"}
 ACTOR = "system:retention"
 #: Attributes that put a case in a work queue or a watch; a redacted case is in none.
 _QUEUES = ("queue_team", "queue_order", "advisor_open", "sla_watch", "awaiting_triage")
-#: A transaction holds at most 100 items; a batch write at most 25.
-_BATCH_WRITE = 25
-_COMMIT_ATTEMPTS = 3
 
 
 # --- dates and schedules (pure) --------------------------------------------------------------
@@ -96,14 +103,6 @@ def add_months(moment: datetime, months: int) -> datetime:
 def add_years(moment: datetime, years: int) -> datetime:
     """`years` years later; 29 February becomes 28 February in a common year."""
     return add_months(moment, 12 * years)
-
-
-def schedule(action: str, due: datetime, *, held: bool) -> dict[str, Any]:
-    """Attributes to SET for a pending action; under a legal hold it stays out of the index."""
-    values: dict[str, Any] = {NEXT: action, DUE_AT: iso(due)}
-    if not held:
-        values[ACTION] = action
-    return values
 
 
 def redaction_due(closed_at: datetime, policy: RetentionPolicy) -> datetime:
@@ -181,7 +180,9 @@ class Retention:
     cursors: PageCursors
 
     def __post_init__(self) -> None:
-        self._cases = CaseStore(self.client, self.tables.reports, self.cursors)
+        self._cases = ReportsTable(
+            self.client, self.tables.reports, self.tables.demographics, self.cursors
+        )
 
     @property
     def _ledger(self) -> CaseLedger:
@@ -275,19 +276,20 @@ class Retention:
     # --- redaction ---------------------------------------------------------------------------
 
     def _redact_now(self, report_id: str, actor: str, reason: str, action: str) -> bool:
-        for _attempt in range(_COMMIT_ATTEMPTS):
+        def attempt() -> bool:
             items = self._partition(report_id)
             case = next((item for item in items if item["sk"] == "REPORT"), None)
             if case is None or case.get("deletion_started_at"):
                 raise NotFound(f"report {report_id} not found")
             if case.get("legal_hold"):
                 raise LegalHoldActive([str(case["reference"])])
-            try:
-                return self._redact(case, items, actor, reason, action, {})
-            except CommitConflict:
-                continue
-        current = self._cases.case(report_id)
-        raise StaleVersion(int(current["version"]) if current else 0)
+            return self._redact(case, items, actor, reason, action, {})
+
+        def exhausted() -> StaleVersion:
+            current = self._cases.case(report_id)
+            return StaleVersion(int(current["version"]) if current else 0)
+
+        return retry_on_conflict(attempt, exhausted)
 
     def _redact(
         self,
@@ -511,18 +513,12 @@ class Retention:
 
     def _items(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The items under `keys` (plain), in their `retention_log_at` order."""
-        requests = [{name: {"S": str(value)} for name, value in key.items()} for key in keys]
-        found: list[dict[str, Any]] = []
-        while requests:
-            with unavailable_on_failure("dynamodb"):
-                response = self.client.batch_get_item(
-                    RequestItems={
-                        self.tables.reports: {"Keys": requests[:100], "ConsistentRead": True}
-                    }
-                )
-            found += [plain(item) for item in response["Responses"].get(self.tables.reports, [])]
-            unprocessed = response.get("UnprocessedKeys", {}).get(self.tables.reports, {})
-            requests = unprocessed.get("Keys", []) + requests[100:]
+        found = batch_get(
+            self.client,
+            self.tables.reports,
+            [{name: str(value) for name, value in key.items()} for key in keys],
+            consistent=True,
+        )
         return sorted(found, key=lambda item: (str(item.get(LOG_AT)), str(item["pk"])))
 
     def _logged(self, moment: datetime) -> dict[str, str]:
@@ -583,14 +579,7 @@ class Retention:
             )
 
     def _batch_delete(self, table: str, keys: list[dict[str, Any]]) -> None:
-        for start in range(0, len(keys), _BATCH_WRITE):
-            requests = [
-                {"DeleteRequest": {"Key": key}} for key in keys[start : start + _BATCH_WRITE]
-            ]
-            while requests:
-                with unavailable_on_failure("dynamodb"):
-                    response = self.client.batch_write_item(RequestItems={table: requests})
-                requests = response.get("UnprocessedItems", {}).get(table, [])
+        batch_delete(self.client, table, keys)
 
     def _rule(self, action: str) -> str:
         if action == REDACT:

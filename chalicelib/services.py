@@ -32,14 +32,15 @@ if TYPE_CHECKING:
     from chalicelib.directory import StaffDirectory
     from chalicelib.insights.counting import InsightsJob
     from chalicelib.insights.reading import InsightsDashboard
-    from chalicelib.notify import NotifyService, Outbox
+    from chalicelib.notify import NotifyService
     from chalicelib.queues import WorkQueue
     from chalicelib.records import RecordsOffice
     from chalicelib.reports.intake import ReportIntake
-    from chalicelib.reports.store import ReportStore
     from chalicelib.retention import Retention
     from chalicelib.rights.desk import RightsDesk
     from chalicelib.staff_access import StaffAccess
+    from chalicelib.storage.notifications import Outbox
+    from chalicelib.storage.reports_table import ReportsTable
     from chalicelib.trends import TrendWatch
 
 _T = TypeVar("_T")
@@ -170,12 +171,12 @@ def blind_index() -> BlindIndex:
 
 
 @_once
-def report_store() -> ReportStore:
+def report_store() -> ReportsTable:
     """Report storage in DynamoDB."""
-    from chalicelib.reports.store import ReportStore
+    from chalicelib.storage.reports_table import ReportsTable
 
     config = settings()
-    return ReportStore(dynamodb(), config.reports_table, config.demographics_table)
+    return ReportsTable(dynamodb(), config.reports_table, config.demographics_table, page_cursors())
 
 
 @_once
@@ -249,7 +250,7 @@ def record_cognito_change() -> Callable[[Any], dict[str, Any]]:
 @_once
 def outbox() -> Outbox:
     """The notification outbox."""
-    from chalicelib.notify import Outbox
+    from chalicelib.storage.notifications import Outbox
 
     return Outbox(dynamodb(), settings().notifications_table)
 
@@ -332,10 +333,9 @@ def audit_checkpoint() -> Callable[[], dict[str, int]]:
 def casework() -> Casework:
     """The case API's use cases, wired."""
     from chalicelib.cases.casework import Casework
-    from chalicelib.cases.store import CaseStore
 
     return Casework(
-        cases=CaseStore(dynamodb(), settings().reports_table, page_cursors()),
+        cases=report_store(),
         audit=audit_trail(),
         directory=staff_directory(),
         identity=identity_sealer(),
@@ -445,13 +445,13 @@ def rights_desk() -> RightsDesk:
     from zoneinfo import ZoneInfo
 
     from chalicelib.cases.ledger import CaseLedger
-    from chalicelib.cases.store import CaseStore
-    from chalicelib.rights.desk import RightsDesk, RightsStore
+    from chalicelib.rights.desk import RightsDesk
+    from chalicelib.storage.rights import RightsTable
 
     config = settings()
-    cases = CaseStore(dynamodb(), config.reports_table, page_cursors())
+    cases = report_store()
     return RightsDesk(
-        requests=RightsStore(dynamodb(), config.rights_table, config.reports_table),
+        requests=RightsTable(dynamodb(), config.rights_table),
         cases=cases,
         ledger=CaseLedger(cases, audit_trail(), identity_sealer(), clock()),
         audit=audit_trail(),

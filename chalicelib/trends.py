@@ -22,15 +22,16 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.cases.store import serialized
 from chalicelib.clock import Clock, iso
 from chalicelib.concerns import INVOLVED_DEPARTMENT
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.institution.models import Form, TrendAlert
-from chalicelib.notify import Notification, Outbox, Trend
+from chalicelib.notify import Notification, Trend
 from chalicelib.observability import logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
-from chalicelib.reports.store import ReportStore
+from chalicelib.storage.dynamo import serialized
+from chalicelib.storage.notifications import Outbox
+from chalicelib.storage.reports_table import ReportsTable
 
 #: The report attribute each dimension counts by.
 KEY_ATTRIBUTE = {"location": "location_key", "department": "department_key"}
@@ -49,7 +50,7 @@ class TrendWatch:
 
     rules: Sequence[TrendAlert]
     form: Form
-    store: ReportStore
+    store: ReportsTable
     client: Any
     insights_table: str
     outbox: Outbox

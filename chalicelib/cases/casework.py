@@ -43,10 +43,9 @@ from chalicelib.cases.models import (
 from chalicelib.cases.refusals import record_refusal, refusal_recorded
 from chalicelib.cases.rules import AWAITING_SCREENING
 from chalicelib.cases.seal import CaseSeal
-from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict
 from chalicelib.cases.workflow import queue_order
 from chalicelib.clock import Clock, iso
-from chalicelib.concerns import CONCERN_MACS, ConcernIndex
+from chalicelib.concerns import ConcernIndex
 from chalicelib.crypto import Sealer
 from chalicelib.directory import MemberRecord, StaffDirectory, with_role
 from chalicelib.errors import (
@@ -58,7 +57,7 @@ from chalicelib.errors import (
 )
 from chalicelib.institution.models import PRIORITIES, AdvisorPreference, Clause
 from chalicelib.institution.models import Retention as RetentionPolicy
-from chalicelib.notify import Kind, Notification, Outbox
+from chalicelib.notify import Kind, Notification
 from chalicelib.observability import (
     AUDIT_CHAIN_BROKEN,
     SEAL_REFUSED,
@@ -68,8 +67,10 @@ from chalicelib.observability import (
 )
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.reports.intake import CONTACT, NARRATIVE
+from chalicelib.storage.conflicts import retry_on_conflict
+from chalicelib.storage.notifications import Outbox
+from chalicelib.storage.reports_table import CONCERN_MACS, CaseUpdate, ReportsTable
 
-_COMMIT_ATTEMPTS = 3
 PAGE_SIZE = 25
 _MAX_PAGES_PER_CALL = 8
 
@@ -88,7 +89,7 @@ class Change:
 class Casework:
     """The case API's use cases."""
 
-    cases: CaseStore
+    cases: ReportsTable
     audit: AuditTrail
     directory: StaffDirectory
     identity: Sealer
@@ -521,29 +522,29 @@ class Casework:
         version: int | None,
         change: Callable[[dict[str, Any]], Change],
     ) -> dict[str, Any]:
-        for _attempt in range(_COMMIT_ATTEMPTS):
+        def attempt() -> tuple[dict[str, Any], Change]:
             case = self._visible(principal, reference, permission)
             with correlated(str(case["report_id"])):
                 if version is not None and int(case["version"]) != version:
                     raise StaleVersion(int(case["version"]))
                 planned = change(case)
                 also = planned.writes + [self.outbox.put_request(n) for n in planned.notifications]
-                try:
-                    self._commit(
-                        principal, case, planned.update, also, action, planned.details, reason
-                    )
-                except CommitConflict:
-                    continue
-                logger.info("case changed", extra={"action": action, "reference": reference})
-                for notification in planned.notifications:
-                    send_or_leave_for_redrive(self.notify_queue, notification.notification_id)
-                fresh = self.cases.case(str(case["report_id"]))
-                if fresh is None:
-                    # Deleted between the commit and this read (a retention sweep): gone.
-                    raise NotFound(f"case {reference} not found")
-                return fresh
-        current = self._visible(principal, reference, permission)
-        raise StaleVersion(int(current["version"]))
+                self._commit(principal, case, planned.update, also, action, planned.details, reason)
+            return case, planned
+
+        def exhausted() -> StaleVersion:
+            return StaleVersion(int(self._visible(principal, reference, permission)["version"]))
+
+        case, planned = retry_on_conflict(attempt, exhausted)
+        with correlated(str(case["report_id"])):
+            logger.info("case changed", extra={"action": action, "reference": reference})
+            for notification in planned.notifications:
+                send_or_leave_for_redrive(self.notify_queue, notification.notification_id)
+            fresh = self.cases.case(str(case["report_id"]))
+            if fresh is None:
+                # Deleted between the commit and this read (a retention sweep): gone.
+                raise NotFound(f"case {reference} not found")
+            return fresh
 
     @property
     def _ledger(self) -> CaseLedger:

@@ -12,21 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.audit import HEAD_MAC, AuditTrail, ChainHead, next_entry
-from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict
+from chalicelib.audit import AuditTrail, ChainHead, next_entry
 from chalicelib.clock import Clock
 from chalicelib.crypto import SealOnly
 from chalicelib.errors import NotFound, StaleVersion
 from chalicelib.insight_marks import insight_mark
-
-_RECORD_ATTEMPTS = 3
+from chalicelib.storage.conflicts import retry_on_conflict
+from chalicelib.storage.dynamo import CommitConflict
+from chalicelib.storage.reports_table import HEAD_MAC, CaseUpdate, ReportsTable
 
 
 @dataclass
 class CaseLedger:
     """Writes a case's changes and their audit entries atomically."""
 
-    cases: CaseStore
+    cases: ReportsTable
     audit: AuditTrail
     identity: SealOnly
     clock: Clock
@@ -90,15 +90,18 @@ class CaseLedger:
         A concurrent change only moves the chain's head, so the entry is retried on the case
         as it is now.
         """
-        for _attempt in range(_RECORD_ATTEMPTS):
+        seen = [case]
+
+        def attempt() -> None:
             try:
                 self.commit(
-                    actor, case, CaseUpdate(), [], action, details, reason, bump_version=False
+                    actor, seen[-1], CaseUpdate(), [], action, details, reason, bump_version=False
                 )
-                return
             except CommitConflict:
                 fresh = self.cases.case(str(case["report_id"]))
                 if fresh is None:
                     raise NotFound("case not found") from None
-                case = fresh
-        raise StaleVersion(int(case["version"]))
+                seen.append(fresh)
+                raise
+
+        retry_on_conflict(attempt, lambda: StaleVersion(int(seen[-1]["version"])))

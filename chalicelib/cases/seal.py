@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from chalicelib.audit import HEAD_MAC, AuditTrail, ChainHead, sealed_fields
+from chalicelib.audit import AuditTrail, ChainHead, sealed_fields
 from chalicelib.crypto import JsonValue
 from chalicelib.errors import SealBroken, StaleVersion
+from chalicelib.storage.reports_table import HEAD_MAC
 
 #: How often a case that keeps moving while it is checked is read again before giving up.
 _REREADS = 3

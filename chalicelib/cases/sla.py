@@ -18,10 +18,11 @@ from chalicelib.cases.clocks import ClockDates
 from chalicelib.cases.rules import AWAITING_SCREENING
 from chalicelib.clock import Clock, iso
 from chalicelib.institution.models import Escalation
-from chalicelib.notify import Notification, Outbox
+from chalicelib.notify import Notification
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
-from chalicelib.reports.store import ReportStore
+from chalicelib.storage.notifications import Outbox
+from chalicelib.storage.reports_table import ReportsTable
 
 FIRST_CONTACT_OVERDUE = "first_contact_overdue"
 ACKNOWLEDGE_DUE_SOON = "acknowledge_due_soon"
@@ -108,7 +109,7 @@ def _dates(item: dict[str, Any]) -> ClockDates:
 class SlaWatch:
     """The `sla_watch` job: one escalation per stage per case, to the team's screeners."""
 
-    store: ReportStore
+    store: ReportsTable
     outbox: Outbox
     notify_queue: WorkQueue
     clock: Clock
@@ -127,7 +128,7 @@ class SlaWatch:
         return {"escalated": escalated}
 
     def _escalate(self, report_id: str, now: datetime) -> bool:
-        item = self.store.get(report_id)
+        item = self.store.case(report_id)
         if item is None or "sla_next_stage" not in item:
             return False
         stage = str(item["sla_next_stage"])

@@ -18,20 +18,21 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.audit import HEAD_MAC, AuditTrail, ChainHead, next_entry
+from chalicelib.audit import AuditTrail, ChainHead, next_entry
 from chalicelib.cases import rules
 from chalicelib.cases.clocks import WorkingCalendar
 from chalicelib.cases.sla import clock_attributes, screening_attributes
 from chalicelib.cases.workflow import queue_order
 from chalicelib.clock import Clock, iso
-from chalicelib.concerns import CONCERN_MACS, ConcernIndex
+from chalicelib.concerns import ConcernIndex
 from chalicelib.errors import NotFound
 from chalicelib.insight_marks import insight_mark
 from chalicelib.institution.models import Institution
-from chalicelib.notify import Kind, Notification, Outbox
+from chalicelib.notify import Kind, Notification
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, parse_message, send_or_leave_for_redrive
-from chalicelib.reports.store import AWAITING_TRIAGE, ReportStore
+from chalicelib.storage.notifications import Outbox
+from chalicelib.storage.reports_table import AWAITING_TRIAGE, CONCERN_MACS, HEAD_MAC, ReportsTable
 from chalicelib.trends import TrendWatch
 
 
@@ -48,7 +49,7 @@ class TriageService:
     """Moves reports from intake to a team's screening queue, or files them."""
 
     institution: Institution
-    store: ReportStore
+    store: ReportsTable
     calendar: WorkingCalendar
     outbox: Outbox
     audit: AuditTrail
@@ -65,7 +66,7 @@ class TriageService:
 
     def triage(self, report_id: str) -> None:
         """Decide and record where a report goes. Idempotent."""
-        report = self.store.get(report_id)
+        report = self.store.case(report_id)
         if report is None:
             logger.error("triage for unknown report", extra={"report_id": report_id})
             raise NotFound(f"report {report_id} does not exist")

@@ -37,7 +37,6 @@ from typing import Any
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 
-from chalicelib.cases.store import CommitConflict, transact
 from chalicelib.clock import Clock, iso
 from chalicelib.crypto import Sealer
 from chalicelib.dependencies import unavailable_on_failure
@@ -55,6 +54,7 @@ from chalicelib.insights.contributions import (
 from chalicelib.insights.publishing import JOB_KEY, Publisher
 from chalicelib.institution.models import Institution
 from chalicelib.observability import SEAL_REFUSED, correlated, increment, logger
+from chalicelib.storage.dynamo import CommitConflict, transact
 
 #: The attribute on a report item listing the counter keys it was last counted under.
 INSIGHT_COUNTED = "insight_counted"

@@ -37,10 +37,10 @@ from botocore.exceptions import ClientError
 
 from chalicelib.clock import Clock, iso
 from chalicelib.dependencies import unavailable_on_failure
-from chalicelib.errors import DependencyUnavailable
 from chalicelib.insights.contributions import DEMOGRAPHIC, counter_item, counts_key, month_of
 from chalicelib.insights.periods import ReportingPeriod, periods_released_by
 from chalicelib.institution.models import Institution
+from chalicelib.storage import dynamo
 
 #: The sort key of a counter item's packed copy.
 SNAPSHOT_ITEM = "SNAPSHOT"
@@ -53,12 +53,6 @@ TO_SNAPSHOT = "to_snapshot"
 #: Periods that ended up to this many months ago are released if missing (the longest
 #: range the dashboard answers for).
 RELEASE_LOOKBACK_MONTHS = 36
-#: DynamoDB's limit of keys in one BatchGetItem.
-BATCH_GET_KEYS = 100
-#: Calls for one batch of keys before giving up (DynamoDB returns unprocessed keys when it
-#: throttles), and the first pause between them (doubling each time).
-BATCH_GET_ATTEMPTS = 4
-BATCH_GET_BACKOFF_SECONDS = 0.1
 _deserializer = TypeDeserializer()
 
 
@@ -217,28 +211,7 @@ def batch_get(
     pause: Callable[[float], None] = time.sleep,
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """The items of `table` with these (string) keys that exist, by (`pk`, `sk`), as plain
-    values. Keys DynamoDB leaves unprocessed (throttling) are asked again after a growing
-    pause; still unprocessed after `BATCH_GET_ATTEMPTS` calls: `DependencyUnavailable`, since
-    a partial answer would be a wrong one."""
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    for start in range(0, len(keys), BATCH_GET_KEYS):
-        request: dict[str, Any] = {
-            table: {
-                "Keys": [_attributes(key) for key in keys[start : start + BATCH_GET_KEYS]],
-                "ConsistentRead": consistent,
-            }
-        }
-        for attempt in range(BATCH_GET_ATTEMPTS):
-            if attempt:
-                pause(BATCH_GET_BACKOFF_SECONDS * 2 ** (attempt - 1))
-            with unavailable_on_failure("dynamodb"):
-                response = client.batch_get_item(RequestItems=request)
-            for item in response.get("Responses", {}).get(table, []):
-                plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
-                found[(str(plain["pk"]), str(plain["sk"]))] = plain
-            request = response.get("UnprocessedKeys") or {}
-            if not request:
-                break
-        else:
-            raise DependencyUnavailable("dynamodb")
-    return found
+    values (`chalicelib.storage.dynamo.batch_get`: unprocessed keys asked again after a
+    growing pause, then `DependencyUnavailable`)."""
+    found = dynamo.batch_get(client, table, keys, consistent=consistent, pause=pause)
+    return {(str(item["pk"]), str(item["sk"])): item for item in found}

@@ -31,15 +31,15 @@ from chalicelib.reports.lengths import trimmed
 from chalicelib.reports.models import Mode, Submission
 from chalicelib.reports.people import people_of
 from chalicelib.reports.reference import new_reference
-from chalicelib.reports.store import (
+from chalicelib.retention import deletion_due
+from chalicelib.storage.reports_table import (
     AWAITING_TRIAGE,
     NewReport,
     ReferenceTaken,
-    ReportStore,
+    ReportsTable,
     SubmissionAlreadyStored,
     SubmissionClaim,
 )
-from chalicelib.retention import deletion_due
 
 #: Sealed field names on a report item.
 CONTACT = "contact"
@@ -64,7 +64,7 @@ class ReportIntake:
     """The intake use case. Collaborators are given, never built here."""
 
     institution: Institution
-    store: ReportStore
+    store: ReportsTable
     identity: Sealer
     insight: SealOnly
     blind_index: BlindIndex
@@ -178,7 +178,7 @@ class ReportIntake:
         )
 
     def _replay(self, claim: SubmissionClaim, submission: Submission) -> Receipt:
-        stored = self.store.get(claim.report_id) or {}
+        stored = self.store.case(claim.report_id) or {}
         stored_digest = (
             CaseSeal(self.audit, self.identity).open(stored, DIGEST)
             if DIGEST in stored.get("sealed", {})

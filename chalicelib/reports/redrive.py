@@ -8,14 +8,14 @@ from chalicelib.clock import Clock
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.observability import logger
 from chalicelib.queues import WorkQueue
-from chalicelib.reports.store import ReportStore
+from chalicelib.storage.reports_table import ReportsTable
 
 #: One run's bound, so a backlog drains over several runs instead of timing one out.
 MAX_PER_RUN = 500
 
 
 def resend_awaiting_triage(
-    store: ReportStore, queue: WorkQueue, clock: Clock, grace_seconds: int
+    store: ReportsTable, queue: WorkQueue, clock: Clock, grace_seconds: int
 ) -> dict[str, int]:
     """Send every report still awaiting triage after the grace period to the queue again.
 

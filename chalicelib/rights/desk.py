@@ -10,21 +10,15 @@ from datetime import date
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from boto3.dynamodb.types import Binary
-from botocore.exceptions import BotoCoreError, ClientError
-
 from chalicelib.audit import AuditTrail
 from chalicelib.cases import policy
 from chalicelib.cases.access import Principal
 from chalicelib.cases.ledger import CaseLedger
 from chalicelib.cases.refusals import refusal_recorded
 from chalicelib.cases.seal import CaseSeal, CheckedSeal
-from chalicelib.cases.store import CaseStore, CaseUpdate, CommitConflict, plain, serialized
 from chalicelib.clock import Clock, iso
 from chalicelib.crypto import BlindIndex, Sealer, normalise_email
-from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import (
-    DependencyUnavailable,
     FieldProblem,
     InvalidInput,
     LegalHoldActive,
@@ -45,120 +39,13 @@ from chalicelib.rights.models import (
     RectificationRequest,
     due_on,
 )
+from chalicelib.storage.conflicts import retry_on_conflict
+from chalicelib.storage.dynamo import Binary
+from chalicelib.storage.reports_table import CaseUpdate, ReportsTable
+from chalicelib.storage.rights import OPEN, RightsTable
 
-#: The partition of the sparse index of open requests, and the status of an open request.
-OPEN = "open"
 _SUBJECT_EMAIL = "subject_email"
 _REASON = "reason"
-_ATTEMPTS = 3
-
-# --- storage ------------------------------------------------------------------------------------
-
-
-@dataclass
-class RightsStore:
-    """The rights table, and the lookup of reports by the blind index of an email."""
-
-    client: Any
-    table: str
-    reports_table: str
-
-    def add(self, item: dict[str, Any]) -> None:
-        """Store a new request."""
-        with unavailable_on_failure("dynamodb"):
-            self.client.put_item(
-                TableName=self.table,
-                Item=serialized(item),
-                ConditionExpression="attribute_not_exists(request_id)",
-            )
-
-    def get(self, request_id: str) -> dict[str, Any] | None:
-        """A request as plain values."""
-        with unavailable_on_failure("dynamodb"):
-            item = self.client.get_item(
-                TableName=self.table, Key={"request_id": {"S": request_id}}, ConsistentRead=True
-            ).get("Item")
-        return plain(item) if item else None
-
-    def open_requests(self) -> list[dict[str, Any]]:
-        """Every open request, soonest due first (sparse index, never a scan)."""
-        with unavailable_on_failure("dynamodb"):
-            pages = self.client.get_paginator("query").paginate(
-                TableName=self.table,
-                IndexName="open_by_due",
-                KeyConditionExpression="#open = :open",
-                ExpressionAttributeNames={"#open": "open"},
-                ExpressionAttributeValues={":open": {"S": OPEN}},
-            )
-            return [plain(item) for page in pages for item in page["Items"]]
-
-    def report_ids_for(self, email_mac: str) -> list[str]:
-        """Ids of the reports whose reporter's email has this blind index."""
-        with unavailable_on_failure("dynamodb"):
-            pages = self.client.get_paginator("query").paginate(
-                TableName=self.reports_table,
-                IndexName="by_email_mac",
-                KeyConditionExpression="email_mac = :mac",
-                ExpressionAttributeValues={":mac": {"S": email_mac}},
-            )
-            return [
-                item["pk"]["S"].removeprefix("REPORT#") for page in pages for item in page["Items"]
-            ]
-
-    def remember_reports(self, request_id: str, report_ids: set[str]) -> None:
-        """Add reports to those the request has found (a set: adding twice changes nothing)."""
-        with unavailable_on_failure("dynamodb"):
-            self.client.update_item(
-                TableName=self.table,
-                Key={"request_id": {"S": request_id}},
-                UpdateExpression="ADD report_ids :ids",
-                ExpressionAttributeValues={":ids": {"SS": sorted(report_ids)}},
-            )
-
-    def update_open(
-        self,
-        request_id: str,
-        changes: dict[str, Any],
-        history: dict[str, Any],
-        *,
-        close: bool = False,
-    ) -> None:
-        """Change a request that is still open and add to its history.
-
-        `RequestConflict` if it was closed meanwhile.
-        """
-        names = {"#status": "status", "#history": "history"}
-        values: dict[str, Any] = {
-            ":open": {"S": OPEN},
-            ":entry": serialized({"e": [history]})["e"],
-            ":none": {"L": []},
-        }
-        sets = ["#history = list_append(if_not_exists(#history, :none), :entry)"]
-        for index, (name, value) in enumerate(changes.items()):
-            names[f"#c{index}"] = name
-            values[f":c{index}"] = serialized({"v": value})["v"]
-            sets.append(f"#c{index} = :c{index}")
-        expression = "SET " + ", ".join(sets)
-        if close:
-            names["#open"] = "open"
-            expression += " REMOVE #open"
-        try:
-            self.client.update_item(
-                TableName=self.table,
-                Key={"request_id": {"S": request_id}},
-                UpdateExpression=expression,
-                ConditionExpression="#status = :open",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise RequestConflict(
-                    "this request is closed; nothing more is done on it"
-                ) from None
-            raise DependencyUnavailable("dynamodb") from None
-        except BotoCoreError:
-            raise DependencyUnavailable("dynamodb") from None
 
 
 class Eraser(Protocol):
@@ -179,8 +66,8 @@ class Eraser(Protocol):
 class RightsDesk:
     """The data protection officer's use cases. Collaborators are given, never built here."""
 
-    requests: RightsStore
-    cases: CaseStore
+    requests: RightsTable
+    cases: ReportsTable
     ledger: CaseLedger
     audit: AuditTrail
     identity: Sealer
@@ -219,7 +106,7 @@ class RightsDesk:
             "logged_at": iso(now),
             "history": [{"at": iso(now), "actor": principal.member_id, "action": "logged"}],
         }
-        found = self.requests.report_ids_for(email_mac)
+        found = self.cases.report_ids_for_email(email_mac)
         if found:
             item["report_ids"] = set(found)
         self.requests.add(item)
@@ -414,8 +301,11 @@ class RightsDesk:
         if report_id is None or report_id not in mine:
             raise InvalidInput([FieldProblem("reference", "is not a report of this subject")])
         given = body.contact.given()
-        for _attempt in range(_ATTEMPTS):
+        seen: list[dict[str, Any] | None] = []
+
+        def attempt() -> list[str]:
             case = self.cases.case(report_id)
+            seen.append(case)
             sealed = dict(case.get("sealed", {})) if case else {}
             if case is None or CONTACT not in sealed:
                 raise InvalidInput([FieldProblem("reference", "holds no contact details")])
@@ -429,21 +319,22 @@ class RightsDesk:
             changes: dict[str, Any] = {"sealed": sealed}
             if "email" in given:
                 changes["email_mac"] = self.blind_index.email(str(corrected["email"]))
-            try:
-                self.ledger.commit(
-                    principal.member_id,
-                    case,
-                    CaseUpdate(changes=changes),
-                    [],
-                    "rectification",
-                    {"request_id": request_id, "fields": changed},
-                    body.reason,
-                )
-            except CommitConflict:
-                continue
-            break
-        else:
-            raise StaleVersion(int(case["version"]) if case else 0)
+            self.ledger.commit(
+                principal.member_id,
+                case,
+                CaseUpdate(changes=changes),
+                [],
+                "rectification",
+                {"request_id": request_id, "fields": changed},
+                body.reason,
+            )
+            return changed
+
+        def exhausted() -> StaleVersion:
+            case = seen[-1]
+            return StaleVersion(int(case["version"]) if case else 0)
+
+        changed = retry_on_conflict(attempt, exhausted)
         event = self._event(principal, "rectification", [body.reference])
         event["fields"] = changed
         self.requests.update_open(request_id, {}, event)
@@ -514,7 +405,7 @@ class RightsDesk:
         Remembered so that a report whose email was rectified stays with the request.
         """
         known = {str(report_id) for report_id in request.get("report_ids", set())}
-        live = set(self.requests.report_ids_for(str(request["email_mac"])))
+        live = set(self.cases.report_ids_for_email(str(request["email_mac"])))
         if live - known:
             self.requests.remember_reports(str(request["request_id"]), live - known)
         return sorted(known | live)

@@ -26,8 +26,8 @@ import pytest
 from chalicelib import services
 from chalicelib.audit import Anchor, ChainHead, Verification, next_entry
 from chalicelib.cases.seal import CaseSeal
-from chalicelib.cases.store import plain
 from chalicelib.errors import SealBroken
+from chalicelib.storage.dynamo import plain
 from tests.api.conftest import post_json
 from tests.api.emf import metrics
 from tests.api.shared_stack import START, Stack

@@ -13,8 +13,8 @@ from chalicelib import services
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.reports.intake import ReportIntake
 from chalicelib.reports.models import Submission
-from chalicelib.reports.store import ReportStore
 from chalicelib.settings import Settings
+from chalicelib.storage.reports_table import ReportsTable
 from tests.api.conftest import FixedClock, post_json, queued_bodies, report_items
 from tests.factories import anonymous_submission, named_submission
 
@@ -118,7 +118,7 @@ class CancellingDynamoDB:
         return getattr(self._real, name)
 
 
-def _intake_with(store: ReportStore, **overrides: Any) -> ReportIntake:
+def _intake_with(store: ReportsTable, **overrides: Any) -> ReportIntake:
     return ReportIntake(
         institution=services.institution(),
         store=store,
@@ -136,8 +136,11 @@ def _intake_with(store: ReportStore, **overrides: Any) -> ReportIntake:
 def test_a_cancelled_transaction_is_unavailable_and_writes_nothing(
     aws: Settings, reason: str
 ) -> None:
-    store = ReportStore(
-        CancellingDynamoDB(services.dynamodb(), reason), aws.reports_table, aws.demographics_table
+    store = ReportsTable(
+        CancellingDynamoDB(services.dynamodb(), reason),
+        aws.reports_table,
+        aws.demographics_table,
+        services.page_cursors(),
     )
     intake = _intake_with(store)
 

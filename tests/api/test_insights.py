@@ -209,7 +209,9 @@ def test_a_filed_report_counts_the_same_whichever_screening_setting_filed_it(
     assert answer["caseload"] == []
     # the two reports' counters are the same ones
     keys = [
-        counter_keys(services.report_store().get(stack.report_id(reference)) or {}, "Europe/London")
+        counter_keys(
+            services.report_store().case(stack.report_id(reference)) or {}, "Europe/London"
+        )
         for reference in (by_machine, by_screener)
     ]
     assert keys[0] == keys[1]

@@ -296,7 +296,7 @@ class TestTheClocks:
         assert _scheduled(client, "sla_watch") == {"escalated": 0}
         drain(client, aws)
 
-        case = services.report_store().get(report_id)
+        case = services.report_store().case(report_id)
         assert case is not None
         assert case["sla_escalated"] == {
             "first_contact_overdue",

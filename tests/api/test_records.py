@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from chalicelib import services
-from chalicelib.cases.store import plain
 from chalicelib.clock import iso
+from chalicelib.storage.dynamo import plain
 from tests.api.shared_stack import Stack
 from tests.api.test_retention import (
     DELETE_AT,

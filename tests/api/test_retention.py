@@ -16,10 +16,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from chalicelib import services
-from chalicelib.cases.store import plain
 from chalicelib.clock import iso
 from chalicelib.errors import DependencyUnavailable, LegalHoldActive
 from chalicelib.retention import Retention
+from chalicelib.storage.dynamo import plain
 from tests.api.shared_stack import START, Stack
 from tests.api.test_case_workflow import REACHED, add_entry, assign, move, new_case, view
 from tests.factories import anonymous_submission, sentinel_submission

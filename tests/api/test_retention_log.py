@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from chalicelib import records
-from chalicelib.cases.store import plain
 from chalicelib.clock import iso
+from chalicelib.storage.dynamo import plain
 from tests.api.shared_stack import START, Stack
 from tests.api.test_records import edit_tombstone
 from tests.api.test_retention import (

@@ -18,7 +18,7 @@ import pytest
 
 from chalicelib import services
 from chalicelib.cases.ledger import CaseLedger
-from chalicelib.cases.store import CaseUpdate
+from chalicelib.storage.reports_table import CaseUpdate
 from tests.api.emf import metrics
 from tests.api.shared_stack import Stack
 from tests.api.test_rights import Reporter, audit_entries

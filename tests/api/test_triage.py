@@ -30,7 +30,7 @@ def _submit_and_triage(client: Client, body: dict[str, Any]) -> dict[str, Any]:
     ]
     result = deliver(client, "on_triage_message", json.dumps({"report_id": report_id}))
     assert result.payload == {"batchItemFailures": []}
-    triaged = services.report_store().get(report_id)
+    triaged = services.report_store().case(report_id)
     assert triaged is not None
     return triaged
 

@@ -1,34 +1,81 @@
-"""DynamoDB storage of reports.
+"""The reports table, and the demographics written with a report: its one owner.
 
-One report is written in one transaction: the report item, a claim on its submission id
-(so a retry cannot create a second report), a claim on its reference (so two reports never
-share one), and its sealed demographics in their own table. Either all of them are written
-or none is.
+Items (`pk` / `sk`):
 
-Items never hold personal data in clear: identifying values arrive here already sealed.
-Reports waiting for triage carry `awaiting_triage`, which puts them in a sparse index that
-the redrive job reads instead of scanning the table; an anonymous report is scheduled for
-deletion from the start (`chalicelib.retention`).
+- `REPORT#<id>` / `REPORT`: a report, then the case it becomes (one item: intake writes it,
+  triage, case work, the SLA watch, retention and the rights desk change it);
+- `REPORT#<id>` / `TIMELINE#...` and `AUDIT#...`: the case's timeline and audit entries,
+  under the same partition key, so one query reads a case's history and one transaction
+  changes a case and records why;
+- `SUBMISSION#<submission id>` / `SUBMISSION`: the claim on a submission id (a retry cannot
+  create a second report), and `REFERENCE#<reference>` / `REFERENCE`: the claim on a
+  reference (two reports never share one);
+- `CONCERN#<blind index>` / `REPORT#<id>`: a link from a person named to a report naming
+  them (`chalicelib.concerns`).
+
+One report is written in one transaction: the report item, its two claims, its sealed
+demographics in their own table and its concern links; all or none. Items never hold
+personal data in clear: identifying values arrive here already sealed.
+
+Sparse attributes put an item in an index (`chalicelib.resources.REPORTS_TABLE`): reports
+waiting for triage carry `awaiting_triage` (read by the redrive job instead of a scan);
+cases with a clock to escalate `sla_watch`; every report and case item `case_heads` (the
+audit checkpoint reads every head through it); a pending retention action
+`retention_action` and `retention_due_at` (an anonymous report is scheduled for deletion
+from the start, `chalicelib.retention`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import Binary
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.audit import HEAD_MAC
 from chalicelib.clock import iso
-from chalicelib.concerns import CONCERN_MACS, concern_key
-from chalicelib.dependencies import unavailable_on_failure
-from chalicelib.errors import DependencyUnavailable
 from chalicelib.reports.models import Mode
-from chalicelib.retention import DELETE, schedule
+from chalicelib.storage.dynamo import (
+    CommitConflict,
+    attribute_value,
+    calling,
+    cancellation_reasons,
+    count,
+    get,
+    plain,
+    query,
+    query_page,
+    serialized,
+    string_key,
+    transact,
+    transact_unless_first_fails,
+    unavailable,
+)
 
+if TYPE_CHECKING:
+    from chalicelib.cursors import PageCursors
+
+__all__ = [
+    "AWAITING_TRIAGE",
+    "CASE_HEADS",
+    "CASE_HEADS_KEY",
+    "CommitConflict",
+    "NewReport",
+    "ReferenceTaken",
+    "ReportsTable",
+    "SubmissionAlreadyStored",
+    "SubmissionClaim",
+]
+
+REPORT_PREFIX = "REPORT#"
+REPORT_ITEM = "REPORT"
+TIMELINE_PREFIX = "TIMELINE#"
+AUDIT_PREFIX = "AUDIT#"
+SUBMISSION_PREFIX = "SUBMISSION#"
+REFERENCE_PREFIX = "REFERENCE#"
+CONCERN_PREFIX = "CONCERN#"
 AWAITING_TRIAGE = "awaiting_triage"
 #: The sparse index (and its key attribute) listing every report and case item.
 CASE_HEADS = "case_heads"
@@ -36,8 +83,39 @@ CASE_HEADS_KEY = "case"
 _PENDING = "pending"
 #: The partition of the sparse index of cases whose clocks are watched.
 SLA_OPEN = "open"
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+#: The audit key's signature of a case's head (`chalicelib.audit`).
+HEAD_MAC = "head_mac"
+#: The blind indexes of the people a report names (`chalicelib.concerns`).
+CONCERN_MACS = "concern_macs"
+#: The two retention actions, and the attributes that schedule them (`chalicelib.retention`).
+REDACT = "redact"
+DELETE = "delete"
+RETENTION_ACTION = "retention_action"
+RETENTION_NEXT = "retention_next"
+RETENTION_DUE_AT = "retention_due_at"
+
+
+def report_key(report_id: str) -> str:
+    """The partition key of a report, its case and everything kept beside it."""
+    return f"{REPORT_PREFIX}{report_id}"
+
+
+def report_item_key(report_id: str) -> dict[str, Any]:
+    """The low-level key of the report (case) item."""
+    return string_key({"pk": report_key(report_id), "sk": REPORT_ITEM})
+
+
+def concern_key(mac: str) -> str:
+    """The partition key of the reports naming one person."""
+    return f"{CONCERN_PREFIX}{mac}"
+
+
+def schedule(action: str, due: datetime, *, held: bool) -> dict[str, Any]:
+    """Attributes to SET for a pending action; under a legal hold it stays out of the index."""
+    values: dict[str, Any] = {RETENTION_NEXT: action, RETENTION_DUE_AT: iso(due)}
+    if not held:
+        values[RETENTION_ACTION] = action
+    return values
 
 
 @dataclass(frozen=True)
@@ -92,12 +170,69 @@ class ReferenceTaken(Exception):
 
 
 @dataclass
-class ReportStore:
-    """Reads and writes report items. Takes its client and table names; builds nothing."""
+class CaseUpdate:
+    """An update of the case item, built up by an operation."""
+
+    changes: dict[str, Any] = field(default_factory=dict)
+    remove: list[str] = field(default_factory=list)
+    add_to_sets: dict[str, set[str]] = field(default_factory=dict)
+
+    def request(self, table: str, report_id: str, condition: dict[str, Any]) -> dict[str, Any]:
+        """The transaction item; `condition` maps attribute name to its expected value."""
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+
+        def name(attribute: str) -> str:
+            placeholder = f"#n{len(names)}"
+            names[placeholder] = attribute
+            return placeholder
+
+        def value(content: Any) -> str:
+            placeholder = f":v{len(values)}"
+            values[placeholder] = attribute_value(content)
+            return placeholder
+
+        clauses = []
+        if self.changes:
+            clauses.append(
+                "SET " + ", ".join(f"{name(k)} = {value(v)}" for k, v in self.changes.items())
+            )
+        if self.add_to_sets:
+            clauses.append(
+                "ADD " + ", ".join(f"{name(k)} {value(v)}" for k, v in self.add_to_sets.items())
+            )
+        if self.remove:
+            clauses.append("REMOVE " + ", ".join(name(k) for k in self.remove))
+        checks = ["attribute_exists(pk)"]
+        for attribute, expected in condition.items():
+            if expected is None:
+                checks.append(f"attribute_not_exists({name(attribute)})")
+            else:
+                checks.append(f"{name(attribute)} = {value(expected)}")
+        return {
+            "Update": {
+                "TableName": table,
+                "Key": report_item_key(report_id),
+                "UpdateExpression": " ".join(clauses),
+                "ConditionExpression": " AND ".join(checks),
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+
+@dataclass
+class ReportsTable:
+    """Reads and writes reports and cases: intake, triage, case work, the SLA watch and the
+    rights desk all go through it. Takes its client, table names and the sealer of paging
+    cursors; builds nothing."""
 
     client: Any
-    reports_table: str
+    table: str
     demographics_table: str
+    cursors: PageCursors
+
+    # --- intake ------------------------------------------------------------------------------
 
     def add(self, report: NewReport) -> None:
         """Write the report and its claims atomically.
@@ -106,8 +241,8 @@ class ReportStore:
         """
         submitted_at = iso(report.submitted_at)
         item: dict[str, Any] = {
-            "pk": _report_key(report.report_id),
-            "sk": "REPORT",
+            "pk": report_key(report.report_id),
+            "sk": REPORT_ITEM,
             "report_id": report.report_id,
             "reference": report.reference,
             "submission_id": report.submission_id,
@@ -139,7 +274,7 @@ class ReportStore:
         if report.delete_due_at is not None:
             item |= schedule(DELETE, report.delete_due_at, held=False)
         claim = {
-            "pk": f"SUBMISSION#{report.submission_id}",
+            "pk": f"{SUBMISSION_PREFIX}{report.submission_id}",
             "sk": "SUBMISSION",
             "report_id": report.report_id,
             "reference": report.reference,
@@ -147,14 +282,14 @@ class ReportStore:
             "submitted_at": submitted_at,
         }
         reference = {
-            "pk": f"REFERENCE#{report.reference}",
+            "pk": f"{REFERENCE_PREFIX}{report.reference}",
             "sk": "REFERENCE",
             "report_id": report.report_id,
         }
         writes = [
-            self._put_new(self.reports_table, item, "pk"),
-            self._put_new(self.reports_table, claim, "pk", return_existing=True),
-            self._put_new(self.reports_table, reference, "pk"),
+            self._put_new(self.table, item, "pk"),
+            self._put_new(self.table, claim, "pk", return_existing=True),
+            self._put_new(self.table, reference, "pk"),
         ]
         if report.sealed_demographics is not None:
             demographics = {
@@ -168,40 +303,32 @@ class ReportStore:
         for mac in report.concern_macs:
             link = {
                 "pk": concern_key(mac),
-                "sk": _report_key(report.report_id),
+                "sk": report_key(report.report_id),
                 "report_id": report.report_id,
                 "reference": report.reference,
                 "submitted_at": submitted_at,
             }
-            writes.append(self._put_new(self.reports_table, link, "pk"))
+            writes.append(self._put_new(self.table, link, "pk"))
         try:
             self.client.transact_write_items(TransactItems=writes)
         except ClientError as error:
             self._explain_cancellation(error, report.submission_id)
         except BotoCoreError:
-            raise DependencyUnavailable("dynamodb") from None
+            raise unavailable() from None
 
     def find_submission(self, submission_id: str) -> SubmissionClaim | None:
         """What an earlier write of this submission id stored, if any."""
-        with unavailable_on_failure("dynamodb"):
+        with calling():
             response = self.client.get_item(
-                TableName=self.reports_table,
-                Key={"pk": {"S": f"SUBMISSION#{submission_id}"}, "sk": {"S": "SUBMISSION"}},
+                TableName=self.table,
+                Key=string_key({"pk": f"{SUBMISSION_PREFIX}{submission_id}", "sk": "SUBMISSION"}),
                 ConsistentRead=True,
             )
         return _claim(response["Item"]) if "Item" in response else None
 
-    def get(self, report_id: str) -> dict[str, Any] | None:
-        """The report item as plain Python values, or None."""
-        with unavailable_on_failure("dynamodb"):
-            response = self.client.get_item(
-                TableName=self.reports_table, Key=_report_item_key(report_id), ConsistentRead=True
-            )
-        return _from_item(response["Item"]) if "Item" in response else None
-
     def sealed_value(self, report_id: str, field_name: str) -> bytes | None:
         """One sealed field of a report, still sealed."""
-        item = self.get(report_id)
+        item = self.case(report_id)
         if item is None:
             return None
         value = item.get("sealed", {}).get(field_name)
@@ -216,12 +343,12 @@ class ReportStore:
         False if the report had already left triage: a duplicate delivery changes nothing.
         """
         names = {f"#a{i}": name for i, name in enumerate(changes)}
-        values = {f":v{i}": _serializer.serialize(v) for i, v in enumerate(changes.values())}
+        values = {f":v{i}": attribute_value(v) for i, v in enumerate(changes.values())}
         assignments = ", ".join(f"#a{i} = :v{i}" for i in range(len(changes)))
         update = {
             "Update": {
-                "TableName": self.reports_table,
-                "Key": _report_item_key(report_id),
+                "TableName": self.table,
+                "Key": report_item_key(report_id),
                 "UpdateExpression": f"SET {assignments}, #version = :next REMOVE #awaiting",
                 "ConditionExpression": "attribute_exists(pk) AND #status = :current "
                 "AND #version = :read",
@@ -239,13 +366,13 @@ class ReportStore:
                 },
             }
         }
-        return self._transact_first_is_conditional([update, *also])
+        return transact_unless_first_fails(self.client, [update, *also])
 
     def reports_at_location(self, location_key: str, since: datetime, until: datetime) -> int:
         """How many reports name this place, submitted between two moments (inclusive)."""
-        with unavailable_on_failure("dynamodb"):
+        with calling():
             pages = self.client.get_paginator("query").paginate(
-                TableName=self.reports_table,
+                TableName=self.table,
                 IndexName="by_location",
                 KeyConditionExpression="location_key = :place AND submitted_at BETWEEN :a AND :b",
                 ExpressionAttributeValues={
@@ -259,9 +386,9 @@ class ReportStore:
 
     def reports_in_department(self, department: str, since: datetime, until: datetime) -> int:
         """How many reports name people of this department, submitted between two moments."""
-        with unavailable_on_failure("dynamodb"):
+        with calling():
             pages = self.client.get_paginator("query").paginate(
-                TableName=self.reports_table,
+                TableName=self.table,
                 IndexName="by_department",
                 KeyConditionExpression="department_key = :department "
                 "AND submitted_at BETWEEN :a AND :b",
@@ -276,16 +403,18 @@ class ReportStore:
 
     def due_for_escalation(self, now: datetime, limit: int) -> list[str]:
         """Ids of cases whose next clock stage is due (sparse index, never a scan)."""
-        with unavailable_on_failure("dynamodb"):
+        with calling():
             pages = self.client.get_paginator("query").paginate(
-                TableName=self.reports_table,
+                TableName=self.table,
                 IndexName="sla_watch",
                 KeyConditionExpression="sla_watch = :open AND sla_next_at <= :now",
                 ExpressionAttributeValues={":open": {"S": SLA_OPEN}, ":now": {"S": iso(now)}},
                 PaginationConfig={"MaxItems": limit, "PageSize": min(limit, 100)},
             )
             return [
-                item["pk"]["S"].removeprefix("REPORT#") for page in pages for item in page["Items"]
+                item["pk"]["S"].removeprefix(REPORT_PREFIX)
+                for page in pages
+                for item in page["Items"]
             ]
 
     def record_escalation(
@@ -308,34 +437,20 @@ class ReportStore:
             values[":at"] = {"S": iso(following[1])}
         update = {
             "Update": {
-                "TableName": self.reports_table,
-                "Key": _report_item_key(report_id),
+                "TableName": self.table,
+                "Key": report_item_key(report_id),
                 "UpdateExpression": expression,
                 "ConditionExpression": "sla_next_stage = :stage",
                 "ExpressionAttributeValues": values,
             }
         }
-        return self._transact_first_is_conditional([update, *also])
-
-    def _transact_first_is_conditional(self, writes: list[dict[str, Any]]) -> bool:
-        try:
-            self.client.transact_write_items(TransactItems=writes)
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
-                raise DependencyUnavailable("dynamodb") from None
-            codes = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            if codes and codes[0] == "ConditionalCheckFailed":
-                return False
-            raise DependencyUnavailable("dynamodb") from None
-        except BotoCoreError:
-            raise DependencyUnavailable("dynamodb") from None
-        return True
+        return transact_unless_first_fails(self.client, [update, *also])
 
     def awaiting_triage(self, submitted_before: datetime, limit: int) -> Iterator[str]:
         """Ids of reports still waiting for triage that were submitted before a moment."""
         paginator = self.client.get_paginator("query")
         pages = paginator.paginate(
-            TableName=self.reports_table,
+            TableName=self.table,
             IndexName=AWAITING_TRIAGE,
             KeyConditionExpression="#awaiting = :pending AND submitted_at < :before",
             ExpressionAttributeNames={"#awaiting": AWAITING_TRIAGE},
@@ -345,10 +460,10 @@ class ReportStore:
             },
             PaginationConfig={"MaxItems": limit, "PageSize": min(limit, 100)},
         )
-        with unavailable_on_failure("dynamodb"):
+        with calling():
             for page in pages:
                 for item in page["Items"]:
-                    yield item["pk"]["S"].removeprefix("REPORT#")
+                    yield item["pk"]["S"].removeprefix(REPORT_PREFIX)
 
     @staticmethod
     def _put_new(
@@ -356,7 +471,7 @@ class ReportStore:
     ) -> dict[str, Any]:
         put: dict[str, Any] = {
             "TableName": table,
-            "Item": {name: _serializer.serialize(value) for name, value in item.items()},
+            "Item": serialized(item),
             "ConditionExpression": f"attribute_not_exists({key})",
         }
         if return_existing:
@@ -365,8 +480,8 @@ class ReportStore:
 
     def _explain_cancellation(self, error: ClientError, submission_id: str) -> None:
         if error.response["Error"]["Code"] != "TransactionCanceledException":
-            raise DependencyUnavailable("dynamodb") from None
-        reasons = error.response.get("CancellationReasons", [])
+            raise unavailable() from None
+        reasons = cancellation_reasons(error)
         codes = [reason.get("Code", "None") for reason in reasons]
         if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
             existing = reasons[1].get("Item")
@@ -375,26 +490,114 @@ class ReportStore:
                 raise SubmissionAlreadyStored(claim) from None
         if len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
             raise ReferenceTaken() from None
-        raise DependencyUnavailable("dynamodb") from None
+        raise unavailable() from None
 
+    # --- cases -------------------------------------------------------------------------------
 
-def _report_key(report_id: str) -> str:
-    return f"REPORT#{report_id}"
+    def report_id_for(self, reference: str) -> str | None:
+        """The report a reference belongs to (the reference claim, strongly consistent)."""
+        item = self._get({"pk": f"{REFERENCE_PREFIX}{reference}", "sk": "REFERENCE"})
+        return str(item["report_id"]) if item else None
 
+    def case(self, report_id: str) -> dict[str, Any] | None:
+        """The case item as plain values."""
+        return self._get({"pk": report_key(report_id), "sk": REPORT_ITEM})
 
-def _report_item_key(report_id: str) -> dict[str, Any]:
-    return {"pk": {"S": _report_key(report_id)}, "sk": {"S": "REPORT"}}
+    def report_ids_for_email(self, email_mac: str) -> list[str]:
+        """Ids of the reports whose reporter's email has this blind index."""
+        with calling():
+            pages = self.client.get_paginator("query").paginate(
+                TableName=self.table,
+                IndexName="by_email_mac",
+                KeyConditionExpression="email_mac = :mac",
+                ExpressionAttributeValues={":mac": {"S": email_mac}},
+            )
+            return [
+                item["pk"]["S"].removeprefix(REPORT_PREFIX)
+                for page in pages
+                for item in page["Items"]
+            ]
+
+    def timeline(self, report_id: str) -> list[dict[str, Any]]:
+        """Every timeline entry of a case, oldest first."""
+        return self._query_prefix(report_id, TIMELINE_PREFIX)
+
+    def queue(
+        self, index: str, key: str, value: str, limit: int, cursor: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of a queue index, and the cursor of the next page (None at the end).
+
+        A cursor is good only for the index and value it came from (a team's queue, an
+        advisor's, a month of the retention log); any other is refused naming `cursor`.
+        """
+        scope = f"{self.table}\n{index}\n{key}\n{value}"
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": index,
+            "KeyConditionExpression": "#key = :value",
+            "ExpressionAttributeNames": {"#key": key},
+            "ExpressionAttributeValues": {":value": {"S": value}},
+            "Limit": limit,
+        }
+        if cursor:
+            request["ExclusiveStartKey"] = self.cursors.open(cursor, scope=scope)
+        items, last = query_page(self.client, request)
+        following = self.cursors.seal(last, scope=scope) if last else None
+        return items, following
+
+    def count(self, index: str, key: str, value: str) -> int:
+        """How many items an index holds under one key."""
+        return count(
+            self.client,
+            {
+                "TableName": self.table,
+                "IndexName": index,
+                "KeyConditionExpression": "#key = :value",
+                "ExpressionAttributeNames": {"#key": key},
+                "ExpressionAttributeValues": {":value": {"S": value}},
+            },
+        )
+
+    def put_request(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        """A transaction item adding a new item beside a case."""
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": serialized(item),
+                "ConditionExpression": "attribute_not_exists(sk)",
+            }
+        }
+
+    def commit(self, writes: list[dict[str, Any]]) -> None:
+        """Write atomically. `CommitConflict` if any condition failed."""
+        transact(self.client, writes)
+
+    def _get(self, key: Mapping[str, str]) -> dict[str, Any] | None:
+        result: dict[str, Any] | None = get(self.client, self.table, key)
+        return result
+
+    def _query_prefix(self, report_id: str, prefix: str) -> list[dict[str, Any]]:
+        return list(
+            query(
+                self.client,
+                {
+                    "TableName": self.table,
+                    "KeyConditionExpression": "pk = :case AND begins_with(sk, :prefix)",
+                    "ExpressionAttributeValues": {
+                        ":case": {"S": report_key(report_id)},
+                        ":prefix": {"S": prefix},
+                    },
+                    "ConsistentRead": True,
+                },
+            )
+        )
 
 
 def _claim(item: Mapping[str, Any]) -> SubmissionClaim:
-    values = _from_item(item)
+    values = plain(item)
     return SubmissionClaim(
         report_id=values["report_id"],
         reference=values["reference"],
         mode=values["mode"],
         submitted_at=values["submitted_at"],
     )
-
-
-def _from_item(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _deserializer.deserialize(value) for name, value in item.items()}

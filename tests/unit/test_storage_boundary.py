@@ -1,0 +1,150 @@
+"""No module outside `chalicelib/storage/` talks to DynamoDB.
+
+The tables have one owner: `chalicelib/storage/` holds the plumbing and, per table, the
+module that owns its keys, prefixes and indexes. Everywhere else calls their methods. This
+test reads the source (no import, no AWS) and finds, in every other module of `chalicelib`:
+a call of a DynamoDB client method, a literal key prefix (`"REPORT#"`...), an import of
+boto3's DynamoDB types, or a use of the storage plumbing (`chalicelib.storage.dynamo`)
+other than its `CommitConflict` error and `Binary` type.
+
+`STILL_TO_MOVE` lists, literally, the modules whose storage has not moved yet and what they
+still do; it may only shrink: a module listed that no longer does any of it fails the test
+until it is taken off the list.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "chalicelib"
+STORAGE = PACKAGE / "storage"
+
+#: The low-level DynamoDB client's data-plane methods.
+CLIENT_METHODS = frozenset(
+    {
+        "batch_get_item",
+        "batch_write_item",
+        "delete_item",
+        "get_item",
+        "get_paginator",
+        "put_item",
+        "query",
+        "scan",
+        "transact_get_items",
+        "transact_write_items",
+        "update_item",
+    }
+)
+#: What a domain module may take from the plumbing: the error a commit raises, and the type
+#: that marks sealed bytes as a binary attribute (a sealed field is built where it is sealed).
+PLUMBING_MODULE = "chalicelib.storage.dynamo"
+PLUMBING_ALLOWED = frozenset({"Binary", "CommitConflict"})
+
+#: Modules whose storage is still to move into `chalicelib/storage/`, and why they may
+#: still touch DynamoDB meanwhile. Take a module off when its last finding goes.
+STILL_TO_MOVE: dict[str, str] = {
+    "chalicelib/audit.py": "reads audit entries of the reports table",
+    "chalicelib/cases/casework.py": "names timeline entries by their key prefix",
+    "chalicelib/checkpoint.py": "audit checkpoints in the reports table",
+    "chalicelib/concerns.py": "concern links in the reports table",
+    "chalicelib/directory.py": "the staff table",
+    "chalicelib/insights/contributions.py": "counter keys of the insights table",
+    "chalicelib/insights/counting.py": "the insights job's reads and counter writes",
+    "chalicelib/insights/publishing.py": "snapshots and releases in the insights table",
+    "chalicelib/insights/reading.py": "the dashboard's reads of the insights table",
+    "chalicelib/records.py": "tombstone keys of the reports table",
+    "chalicelib/retention.py": "the sweep's reads and deletes over three tables",
+    "chalicelib/trends.py": "trend alert items of the insights table",
+}
+
+
+def findings(source: str) -> set[str]:
+    """What a module's source does with DynamoDB, one short description each."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in CLIENT_METHODS
+            and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "dynamo")
+        ):
+            found.add(f"calls {node.func.attr}")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            head, hash_sign, _ = node.value.partition("#")
+            if hash_sign and head and head.replace("_", "").isalpha() and head.isupper():
+                found.add(f"key prefix {head}#")
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            if node.module.startswith("boto3.dynamodb"):
+                found.add(f"imports {node.module}")
+            elif node.module == PLUMBING_MODULE:
+                found |= {
+                    f"uses plumbing {alias.name}"
+                    for alias in node.names
+                    if alias.name not in PLUMBING_ALLOWED
+                }
+            elif node.module == "chalicelib.storage" and any(
+                alias.name == "dynamo" for alias in node.names
+            ):
+                found.add("uses plumbing dynamo")
+    return found
+
+
+def scanned() -> dict[str, set[str]]:
+    """Findings per module of `chalicelib` outside `storage/`, for modules with any."""
+    result: dict[str, set[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if STORAGE in path.parents:
+            continue
+        found = findings(path.read_text(encoding="utf-8"))
+        if found:
+            result[path.relative_to(ROOT).as_posix()] = found
+    return result
+
+
+def test_the_scan_recognises_each_way_of_touching_dynamodb() -> None:
+    # Given a module doing each thing the boundary forbids, and one doing none of them
+    touching = """
+from boto3.dynamodb.types import Binary
+from chalicelib.storage.dynamo import CommitConflict, plain
+item = client.get_item(TableName=t, Key={"pk": {"S": f"REPORT#{report_id}"}})
+pages = client.get_paginator("query")
+"""
+    clean = """
+from chalicelib.storage.dynamo import CommitConflict
+case = cases.case(report_id)
+heading = "Report #1"
+"""
+
+    # Then the scan finds each in the first and nothing in the second
+    assert findings(touching) == {
+        "imports boto3.dynamodb.types",
+        "uses plumbing plain",
+        "calls get_item",
+        "calls get_paginator",
+        "key prefix REPORT#",
+    }
+    assert findings(clean) == set()
+
+
+def test_the_storage_package_itself_is_where_dynamodb_is_called() -> None:
+    found = findings((STORAGE / "dynamo.py").read_text(encoding="utf-8"))
+    assert {"calls query", "calls batch_get_item", "calls transact_write_items"} <= found
+
+
+def test_no_module_outside_storage_touches_dynamodb_unless_still_to_move() -> None:
+    outside = {module: sorted(found) for module, found in scanned().items()}
+
+    unlisted = {module: found for module, found in outside.items() if module not in STILL_TO_MOVE}
+    assert unlisted == {}
+    assert "chalicelib/services.py" not in outside
+
+
+def test_every_module_still_to_move_still_touches_dynamodb() -> None:
+    # A module whose storage has moved comes off the list, so the list only shrinks.
+    outside = scanned()
+
+    moved = sorted(module for module in STILL_TO_MOVE if module not in outside)
+    assert moved == []
+    assert set(STILL_TO_MOVE) <= set(outside)
