@@ -9,10 +9,16 @@ from pathlib import Path
 
 import pytest
 
-REPORT_DIR = Path(__file__).resolve().parents[2] / "web" / "report"
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+REPORT_DIR = WEB_DIR / "report"
+#: The library both sites import (DOM helpers, form widgets, the error summary).
+SHARED_DIR = WEB_DIR / "shared"
 HTML = sorted(REPORT_DIR.glob("*.html"))
-SCRIPTS = sorted(REPORT_DIR.glob("*.js"))
-ALL_FILES = sorted(path for path in REPORT_DIR.iterdir() if path.is_file())
+#: Every script the reporter pages load: the form's modules (js/) and the shared library too.
+SCRIPTS = sorted([*REPORT_DIR.rglob("*.js"), *SHARED_DIR.rglob("*.js")])
+ALL_FILES = sorted(
+    path for folder in (REPORT_DIR, SHARED_DIR) for path in folder.rglob("*") if path.is_file()
+)
 SITE_JS = REPORT_DIR / "site.js"
 #: Pages that belong to the service (the neutral exit page does not look like one).
 SERVICE_PAGES = [path for path in HTML if path.name != "exit.html"]
@@ -29,7 +35,7 @@ def test_the_reporter_pages_exist() -> None:
     assert {"report.js", "site.js", "report.css"} <= names
 
 
-@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.relative_to(WEB_DIR).as_posix())
 def test_no_file_names_another_origin(path: Path) -> None:
     # Any absolute URL would be a request (or a link) to somewhere else.
     source = _text(path)
@@ -38,7 +44,7 @@ def test_no_file_names_another_origin(path: Path) -> None:
     assert re.findall(r"""(?:src|href|action|url\()\s*=?\s*["']?//""", source, re.I) == []
 
 
-@pytest.mark.parametrize("path", SCRIPTS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SCRIPTS, ids=lambda p: p.relative_to(WEB_DIR).as_posix())
 def test_scripts_keep_nothing_outside_session_storage(path: Path) -> None:
     source = _text(path)
 
@@ -48,7 +54,7 @@ def test_scripts_keep_nothing_outside_session_storage(path: Path) -> None:
     assert "innerHTML" not in source  # text from the API is never parsed as HTML
 
 
-@pytest.mark.parametrize("path", HTML, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", HTML, ids=lambda p: p.relative_to(WEB_DIR).as_posix())
 def test_pages_have_nothing_the_content_security_policy_blocks(path: Path) -> None:
     page = _text(path)
 
@@ -58,7 +64,7 @@ def test_pages_have_nothing_the_content_security_policy_blocks(path: Path) -> No
     assert re.findall(r"\son[a-z]+=", page) == []  # inline event handler
 
 
-@pytest.mark.parametrize("path", HTML, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", HTML, ids=lambda p: p.relative_to(WEB_DIR).as_posix())
 def test_pages_declare_language_viewport_and_title(path: Path) -> None:
     page = _text(path)
 
@@ -68,7 +74,7 @@ def test_pages_declare_language_viewport_and_title(path: Path) -> None:
     assert 'rel="icon" href="data:,"' in page  # no favicon request
 
 
-@pytest.mark.parametrize("path", SERVICE_PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SERVICE_PAGES, ids=lambda p: p.relative_to(WEB_DIR).as_posix())
 def test_every_service_page_offers_quick_exit_help_and_the_language_switch(path: Path) -> None:
     page = _text(path)
 
@@ -80,7 +86,7 @@ def test_every_service_page_offers_quick_exit_help_and_the_language_switch(path:
     assert 'aria-live="polite"' in page
 
 
-@pytest.mark.parametrize("path", SERVICE_PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SERVICE_PAGES, ids=lambda p: p.relative_to(WEB_DIR).as_posix())
 def test_every_service_page_links_the_privacy_notice_and_the_policies(path: Path) -> None:
     footer = _text(path).split('<footer class="footer">', 1)[1]
 

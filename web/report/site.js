@@ -5,6 +5,8 @@
 // Nothing here talks to any host but this page's own origin, and nothing is stored
 // anywhere but this tab's sessionStorage.
 
+import { fill, h } from "../shared/dom.js";
+
 export const STRINGS = {
   en: {
     serviceName: "Report and get support",
@@ -482,36 +484,7 @@ export function localText(element, text) {
   return element;
 }
 
-// --- building the page -----------------------------------------------------------------
-
-/**
- * A DOM element. `attrs` keys are attributes, except `text` (textContent), `on<event>`
- * (listeners) and values false/null/undefined (left out). Children may be strings.
- * Nothing is ever parsed as HTML.
- */
-export function h(tag, attrs = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs || {})) {
-    if (value === false || value === null || value === undefined) continue;
-    if (name === "text") element.textContent = value;
-    else if (name.startsWith("on") && typeof value === "function") {
-      element.addEventListener(name.slice(2), value);
-    } else element.setAttribute(name, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return element;
-}
-
-/** Replace an element's content with these children (nulls left out). */
-export function fill(element, ...children) {
-  element.replaceChildren(
-    ...children.flat().filter((child) => child !== null && child !== undefined && child !== false),
-  );
-  return element;
-}
+// --- building the page (the DOM helpers `h` and `fill` are the shared library's) ----------
 
 /** A paragraph holding an institution text. */
 export function localParagraph(text, attrs = {}) {
@@ -764,7 +737,11 @@ function section(id, heading, ...content) {
 }
 
 function bulletList(texts) {
-  return h("ul", { class: "list" }, texts.map((text) => localText(h("li"), text)));
+  return h(
+    "ul",
+    { class: "list" },
+    texts.map((text) => localText(h("li"), text)),
+  );
 }
 
 /**
@@ -793,11 +770,7 @@ function renderPrivacyPage(main, data) {
     h("h1", { text: t("privacyPageHeading") }),
     localParagraph(notice.summary, { class: "lead" }),
     h("p", { class: "hint", text: t("privacyVersion", { version: notice.version }) }),
-    section(
-      "privacy-controller",
-      t("privacyControllerHeading"),
-      localParagraph(notice.controller),
-    ),
+    section("privacy-controller", t("privacyControllerHeading"), localParagraph(notice.controller)),
     section(
       "privacy-dpo",
       t("privacyDpoHeading"),
@@ -881,11 +854,7 @@ function renderPoliciesPage(main, data) {
             return h(
               "li",
               { class: "resource" },
-              h(
-                "h2",
-                {},
-                localText(link ? h("a", { href: link }) : h("span"), policy.title),
-              ),
+              h("h2", {}, localText(link ? h("a", { href: link }) : h("span"), policy.title)),
               localParagraph(policy.description),
             );
           }),

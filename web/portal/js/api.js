@@ -17,11 +17,13 @@ export class ApiError extends Error {
 
   /** A sentence for people, for errors no form field owns. */
   get sentence() {
-    if (this.status === 0) return "The portal could not reach the server. Check your connection and try again.";
+    if (this.status === 0)
+      return "The portal could not reach the server. Check your connection and try again.";
     if (this.status === 403) return "Your role does not allow this.";
     if (this.status === 404) return "This case does not exist, or it is not one you can see.";
     if (this.status === 503) return "This could not be saved just now. Try again in a few seconds.";
-    if (this.status >= 500) return "Something went wrong on our side. Try again, and tell the service team if it keeps happening.";
+    if (this.status >= 500)
+      return "Something went wrong on our side. Try again, and tell the service team if it keeps happening.";
     return this.body.message ? capitalise(this.body.message) : "That did not work. Try again.";
   }
 }
@@ -137,7 +139,8 @@ export const staff = {
     return call("GET", `/staff/queue${text ? `?${text}` : ""}`);
   },
   case: (reference) => call("GET", `/staff/cases/${encode(reference)}`),
-  reveal: (reference, purpose) => call("POST", `/staff/cases/${encode(reference)}/reveal`, { purpose }),
+  reveal: (reference, purpose) =>
+    call("POST", `/staff/cases/${encode(reference)}/reveal`, { purpose }),
   readTimeline: (reference, purpose) =>
     call("POST", `/staff/cases/${encode(reference)}/timeline/read`, { purpose }),
   addToTimeline: (reference, entry) =>
@@ -169,7 +172,8 @@ export const staff = {
       accept: "application/json",
       body,
     }),
-  closeRightsRequest: (id, body) => call("POST", `/staff/rights/requests/${encode(id)}/close`, body),
+  closeRightsRequest: (id, body) =>
+    call("POST", `/staff/rights/requests/${encode(id)}/close`, body),
   rectify: (id, body) => call("POST", `/staff/rights/requests/${encode(id)}/rectification`, body),
   erase: (id, body) => call("POST", `/staff/rights/requests/${encode(id)}/erasure`, body),
 };

@@ -97,7 +97,9 @@ export async function signInWithPassword(auth, username, password) {
   }
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const kind = String(body.__type || body.code || "").split("#").pop();
+    const kind = String(body.__type || body.code || "")
+      .split("#")
+      .pop();
     if (["NotAuthorizedException", "UserNotFoundException"].includes(kind)) {
       throw new SignInError("The username or password is not right.", { field: "password" });
     }

@@ -10,7 +10,7 @@
 // Suppressed values (null from the API) are never given to Chart.js: a category whose value
 // is suppressed is left out of the chart, so no bar, tooltip or scale can reveal it.
 
-import { h } from "./dom.js";
+import { h } from "../../shared/dom.js";
 
 const CHART_SCRIPT = new URL("../vendor/chart.js-4.6.1/chart.umd.min.js", import.meta.url).href;
 const BAR_COLOUR = "#1d70b8";

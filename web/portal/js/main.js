@@ -16,7 +16,7 @@
 import { configureApi, SignedOut, staff, ApiError, reportForm } from "./api.js";
 import { completeHostedSignIn, currentSession, signOut, SignInError } from "./auth.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { focusOn, h, replace } from "./dom.js";
+import { focusOn, h, fill } from "../../shared/dom.js";
 import { label, ROLE, setLabels, setTimeZone, listOf } from "./format.js";
 import { renderCase, forgetCase } from "./views/case.js";
 import { renderHome } from "./views/home.js";
@@ -45,7 +45,7 @@ function announce(text, { kind = "success", title = null, focus = true, detail =
     h("p", { class: "banner__text" }, text),
     detail ? h("p", { class: "banner__text" }, detail) : null,
   );
-  replace(statusRegion, banner);
+  fill(statusRegion, banner);
   if (focus) focusOn(banner);
 }
 
@@ -80,7 +80,7 @@ function showSections(path) {
     section.path === "/"
       ? path === "/" || path === "" || path.startsWith("/cases/")
       : path === section.path || path.startsWith(`${section.path}/`);
-  replace(
+  fill(
     sectionNav,
     h(
       "ul",
@@ -151,7 +151,7 @@ function showNoAccess() {
 function showProblem(title, text) {
   document.title = `${title} — Staff portal — Report + Support`;
   const heading = h("h1", { class: "heading-l" }, title);
-  replace(view, heading, h("p", { class: "body" }, text));
+  fill(view, heading, h("p", { class: "body" }, text));
   focusOn(heading);
 }
 
@@ -293,7 +293,8 @@ async function start() {
       }
     } catch (failure) {
       showSignIn({
-        error: failure instanceof SignInError ? failure.message : "Sign-in did not work. Try again.",
+        error:
+          failure instanceof SignInError ? failure.message : "Sign-in did not work. Try again.",
       });
       return;
     }

@@ -2,18 +2,9 @@
 // reference (everyone with case access), or a short page for roles without case access.
 
 import { ApiError, staff } from "../api.js";
-import { h, replace } from "../dom.js";
-import {
-  dateTime,
-  label,
-  listOf,
-  MODE,
-  PRIORITY,
-  RISK_FLAG,
-  STATUS,
-  TEAM,
-} from "../format.js";
-import { button, clearErrors, showErrors, textField } from "../forms.js";
+import { h, fill } from "../../../shared/dom.js";
+import { dateTime, label, listOf, MODE, PRIORITY, RISK_FLAG, STATUS, TEAM } from "../format.js";
+import { button, clearErrors, showErrors, textField } from "../../../shared/forms.js";
 
 const OPEN_STATUSES = ["awaiting_screening", "assigned", "contacted", "in_support", "reopened"];
 const PRIORITIES = ["urgent", "high", "normal"];
@@ -30,7 +21,7 @@ export async function renderHome(ctx) {
 
 function renderNoAccess(ctx) {
   document.title = "No case access — Staff portal — Report + Support";
-  replace(
+  fill(
     ctx.view,
     h("h1", { class: "heading-l" }, "No case access"),
     h(
@@ -62,7 +53,13 @@ function findForm(ctx) {
   };
   const form = h(
     "form",
-    { id: "find-case", class: "form", novalidate: true, role: "search", "aria-label": "Find a case" },
+    {
+      id: "find-case",
+      class: "form",
+      novalidate: true,
+      role: "search",
+      "aria-label": "Find a case",
+    },
     textField({
       id: fields.reference.id,
       name: "reference",
@@ -85,7 +82,12 @@ function findForm(ctx) {
     if (!REFERENCE.test(reference)) {
       showErrors(
         form,
-        [{ field: "reference", message: "must look like RS-7K3M-Q2PD (RS, then two groups of four letters or digits)" }],
+        [
+          {
+            field: "reference",
+            message: "must look like RS-7K3M-Q2PD (RS, then two groups of four letters or digits)",
+          },
+        ],
         fields,
       );
       return;
@@ -97,7 +99,7 @@ function findForm(ctx) {
 
 function renderFind(ctx) {
   document.title = "Find a case — Staff portal — Report + Support";
-  replace(
+  fill(
     ctx.view,
     h("h1", { class: "heading-l" }, "Find a case"),
     h(
@@ -126,14 +128,26 @@ function filterForm(ctx, filters) {
     h(
       "div",
       { class: "filters__row" },
-      selectGroup("filter-status", "status", "Status", [
-        { value: "", label: "Any open status" },
-        ...OPEN_STATUSES.map((value) => ({ value, label: label(STATUS, value) })),
-      ], filters.status),
-      selectGroup("filter-priority", "priority", "Priority", [
-        { value: "", label: "Any priority" },
-        ...PRIORITIES.map((value) => ({ value, label: label(PRIORITY, value) })),
-      ], filters.priority),
+      selectGroup(
+        "filter-status",
+        "status",
+        "Status",
+        [
+          { value: "", label: "Any open status" },
+          ...OPEN_STATUSES.map((value) => ({ value, label: label(STATUS, value) })),
+        ],
+        filters.status,
+      ),
+      selectGroup(
+        "filter-priority",
+        "priority",
+        "Priority",
+        [
+          { value: "", label: "Any priority" },
+          ...PRIORITIES.map((value) => ({ value, label: label(PRIORITY, value) })),
+        ],
+        filters.priority,
+      ),
       h(
         "div",
         { class: "form-group filters__check", dataset: { control: "filter-overdue" } },
@@ -144,7 +158,11 @@ function filterForm(ctx, filters) {
             "div",
             { class: "checkboxes__item" },
             checkbox("filter-overdue", "overdue", filters.overdue === "true"),
-            h("label", { class: "label checkboxes__label", for: "filter-overdue" }, "Only overdue cases"),
+            h(
+              "label",
+              { class: "label checkboxes__label", for: "filter-overdue" },
+              "Only overdue cases",
+            ),
           ),
         ),
       ),
@@ -171,7 +189,13 @@ function filterForm(ctx, filters) {
 }
 
 function checkbox(id, name, checked) {
-  const input = h("input", { class: "checkboxes__input", id, name, type: "checkbox", value: "true" });
+  const input = h("input", {
+    class: "checkboxes__input",
+    id,
+    name,
+    type: "checkbox",
+    value: "true",
+  });
   input.checked = checked;
   return input;
 }
@@ -218,7 +242,8 @@ export function statusTag(status) {
 
 function queueRow(row, showAdvisor) {
   // Named: first contact. Anonymous and waiting for screening: screening.
-  const deadline = row.first_contact_due || (row.status === "awaiting_screening" ? row.screening_due : null);
+  const deadline =
+    row.first_contact_due || (row.status === "awaiting_screening" ? row.screening_due : null);
   const due = deadline
     ? [
         row.first_contact_due ? "Contact by " : "Screen by ",
@@ -242,14 +267,11 @@ function queueRow(row, showAdvisor) {
     h(
       "td",
       { class: "table__cell" },
-      row.risk_flags.length ? listOf(row.risk_flags.map((flag) => label(RISK_FLAG, flag))) : h("span", { class: "secondary-text" }, "None"),
+      row.risk_flags.length
+        ? listOf(row.risk_flags.map((flag) => label(RISK_FLAG, flag)))
+        : h("span", { class: "secondary-text" }, "None"),
     ),
-    h(
-      "td",
-      { class: "table__cell" },
-      row.overdue ? [tag("Overdue", "red"), " "] : null,
-      due,
-    ),
+    h("td", { class: "table__cell" }, row.overdue ? [tag("Overdue", "red"), " "] : null, due),
     showAdvisor
       ? h(
           "td",
@@ -281,7 +303,7 @@ async function renderQueue(ctx) {
   );
   const form = filterForm(ctx, filters);
   const loading = h("p", { class: "body", "aria-busy": "true" }, "Loading cases…");
-  replace(ctx.view, heading, lead, form, loading);
+  fill(ctx.view, heading, lead, form, loading);
 
   let page;
   try {
@@ -373,7 +395,11 @@ async function renderQueue(ctx) {
       ? h(
           "p",
           { class: "body inset", id: "queue-empty" },
-          filtered ? "No open cases match these filters." : screener ? "There are no open cases in your team's queue." : "No open cases are assigned to you.",
+          filtered
+            ? "No open cases match these filters."
+            : screener
+              ? "There are no open cases in your team's queue."
+              : "No open cases are assigned to you.",
         )
       : null;
   const find = h(
@@ -382,6 +408,13 @@ async function renderQueue(ctx) {
     h("h2", { class: "heading-m", id: "find-heading" }, "Find a case by reference"),
     findForm(ctx),
   );
-  replace(ctx.view, heading, lead, form, empty || h("div", { class: "table-wrapper" }, table), more, find);
+  fill(
+    ctx.view,
+    heading,
+    lead,
+    form,
+    empty || h("div", { class: "table-wrapper" }, table),
+    more,
+    find,
+  );
 }
-

@@ -9,9 +9,9 @@
 
 import { ApiError, saveBlob, staff } from "../api.js";
 import { barChartFigure, drawBarChart } from "../charts.js";
-import { h, replace } from "../dom.js";
+import { h, fill } from "../../../shared/dom.js";
 import { dateTime, label, TEAM } from "../format.js";
-import { button, clearErrors, showErrors, textField, whileBusy } from "../forms.js";
+import { button, clearErrors, showErrors, textField, whileBusy } from "../../../shared/forms.js";
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const MONTH_NAMES = [
@@ -20,7 +20,11 @@ const MONTH_NAMES = [
 ]; // prettier-ignore
 
 const PERIOD_FIELDS = {
-  from: { id: "insights-from", label: "From", missing: "Enter the first month, for example 2026-01" },
+  from: {
+    id: "insights-from",
+    label: "From",
+    missing: "Enter the first month, for example 2026-01",
+  },
   to: { id: "insights-to", label: "To", missing: "Enter the last month, for example 2026-12" },
 };
 
@@ -67,7 +71,12 @@ function periodFrom(query) {
 function periodForm(ctx, period) {
   const form = h(
     "form",
-    { id: "insights-period", class: "filters", novalidate: true, "aria-label": "Choose the period" },
+    {
+      id: "insights-period",
+      class: "filters",
+      novalidate: true,
+      "aria-label": "Choose the period",
+    },
     h(
       "div",
       { class: "filters__row" },
@@ -98,8 +107,10 @@ function periodForm(ctx, period) {
     const from = form.elements.from.value.trim();
     const to = form.elements.to.value.trim();
     const problems = [];
-    if (from && !MONTH.test(from)) problems.push({ field: "from", message: "must be a month written as YYYY-MM" });
-    if (to && !MONTH.test(to)) problems.push({ field: "to", message: "must be a month written as YYYY-MM" });
+    if (from && !MONTH.test(from))
+      problems.push({ field: "from", message: "must be a month written as YYYY-MM" });
+    if (to && !MONTH.test(to))
+      problems.push({ field: "to", message: "must be a month written as YYYY-MM" });
     if (!problems.length && from && to && from > to) {
       problems.push({ field: "to", message: "must be the same month as From or later" });
     }
@@ -118,7 +129,9 @@ function periodForm(ctx, period) {
 
 /** The API's name for a bad query field, as the form knows it ("query.from" → "from"). */
 function fieldOf(problem) {
-  const field = String(problem.field || "").split(".").pop();
+  const field = String(problem.field || "")
+    .split(".")
+    .pop();
   return { ...problem, field };
 }
 
@@ -133,7 +146,7 @@ export async function renderInsights(ctx) {
   );
   const form = periodForm(ctx, requested);
   const loading = h("p", { class: "body", "aria-busy": "true" }, "Loading the statistics…");
-  replace(ctx.view, heading, lead, form, loading);
+  fill(ctx.view, heading, lead, form, loading);
 
   let insights;
   try {
@@ -166,7 +179,7 @@ export async function renderInsights(ctx) {
     caseloadSection(insights.caseload || [], charts),
     demographicsSection(insights, k),
   );
-  replace(ctx.view, heading, lead, form, page);
+  fill(ctx.view, heading, lead, form, page);
 
   try {
     for (const chart of charts) {
@@ -179,9 +192,15 @@ export async function renderInsights(ctx) {
     if (!ctx.current()) return;
     page.dataset.charts = "failed";
     for (const chart of charts) {
-      chart.canvas.closest("figure")?.replaceWith(
-        h("p", { class: "body secondary-text" }, "The chart could not be drawn. The table below has every number."),
-      );
+      chart.canvas
+        .closest("figure")
+        ?.replaceWith(
+          h(
+            "p",
+            { class: "body secondary-text" },
+            "The chart could not be drawn. The table below has every number.",
+          ),
+        );
     }
     console.error(failure);
   }
@@ -249,7 +268,11 @@ function csvDownload(ctx, period) {
     "div",
     { class: "button-group" },
     download,
-    h("p", { class: "hint" }, "Every table on this page, with suppressed cells written as “suppressed”."),
+    h(
+      "p",
+      { class: "hint" },
+      "Every table on this page, with suppressed cells written as “suppressed”.",
+    ),
   );
 }
 
@@ -275,11 +298,20 @@ function chartAndTable({ name, title, valueHeading, values, charts, unit = "Repo
   parts.push(
     h(
       "div",
-      { class: "table-wrapper", role: "region", "aria-labelledby": `${tableId}-caption`, tabindex: "0" },
+      {
+        class: "table-wrapper",
+        role: "region",
+        "aria-labelledby": `${tableId}-caption`,
+        tabindex: "0",
+      },
       h(
         "table",
         { class: "table table--small", id: tableId, dataset: { table: name } },
-        h("caption", { class: "table__caption", id: `${tableId}-caption` }, `${title}: ${unit.toLowerCase()}`),
+        h(
+          "caption",
+          { class: "table__caption", id: `${tableId}-caption` },
+          `${title}: ${unit.toLowerCase()}`,
+        ),
         h(
           "thead",
           { class: "table__head" },
@@ -312,7 +344,10 @@ function countsSection(dimension, charts) {
   const isMonth = dimension.dimension === "month";
   const values = (dimension.values || []).map((value) => ({
     value: value.value,
-    label: isMonth && (!value.label || value.label === value.value) ? monthName(value.value) : value.label || label(null, value.value),
+    label:
+      isMonth && (!value.label || value.label === value.value)
+        ? monthName(value.value)
+        : value.label || label(null, value.value),
     count: value.count,
   }));
   const headingId = `counts-${dimension.dimension}-heading`;
@@ -335,11 +370,19 @@ function countsSection(dimension, charts) {
 function firstContactSection(firstContact) {
   const data = firstContact || {};
   const none = !data.cases;
-  const hours = (value) => (isSuppressed(value) ? "suppressed" : `${Number(value).toLocaleString("en-GB", { maximumFractionDigits: 1 })} hours`);
-  const share = (value) => (isSuppressed(value) ? "suppressed" : `${Math.round(Number(value) * 100)}%`);
+  const hours = (value) =>
+    isSuppressed(value)
+      ? "suppressed"
+      : `${Number(value).toLocaleString("en-GB", { maximumFractionDigits: 1 })} hours`;
+  const share = (value) =>
+    isSuppressed(value) ? "suppressed" : `${Math.round(Number(value) * 100)}%`;
   return h(
     "section",
-    { class: "section", "aria-labelledby": "first-contact-heading", dataset: { section: "first-contact" } },
+    {
+      class: "section",
+      "aria-labelledby": "first-contact-heading",
+      dataset: { section: "first-contact" },
+    },
     h("h2", { class: "heading-m", id: "first-contact-heading" }, "Time to first contact"),
     h(
       "p",
@@ -347,7 +390,11 @@ function firstContactSection(firstContact) {
       "Named reports whose reporter was first contacted in the period. The agreed time is two working days from the report.",
     ),
     none && !isSuppressed(data.cases)
-      ? h("p", { class: "body secondary-text", "data-testid": "first-contact-none" }, "No first contacts in this period.")
+      ? h(
+          "p",
+          { class: "body secondary-text", "data-testid": "first-contact-none" },
+          "No first contacts in this period.",
+        )
       : h(
           "dl",
           { class: "summary-list", "data-testid": "first-contact" },
@@ -422,7 +469,11 @@ function demographicsSection(insights, k) {
   const pending = periods.filter((period) => !period.published);
   return h(
     "section",
-    { class: "section", "aria-labelledby": "demographics-heading", dataset: { section: "demographics" } },
+    {
+      class: "section",
+      "aria-labelledby": "demographics-heading",
+      dataset: { section: "demographics" },
+    },
     h("h2", { class: "heading-m", id: "demographics-heading" }, "Demographic breakdowns"),
     h(
       "p",
@@ -454,7 +505,11 @@ function demographicsSection(insights, k) {
       ),
     byPeriod.size
       ? [...byPeriod.values()].map(({ period, tables: inPeriod }) => periodTables(period, inPeriod))
-      : h("p", { class: "body secondary-text" }, "No demographic tables are published for the months chosen."),
+      : h(
+          "p",
+          { class: "body secondary-text" },
+          "No demographic tables are published for the months chosen.",
+        ),
   );
 }
 
@@ -491,7 +546,11 @@ function demographicTable(table) {
           id,
           dataset: { demographics: table.question, period: periodKey(table.period || {}) },
         },
-        h("caption", { class: "visually-hidden" }, `${title}, ${(table.period || {}).label || ""}: number of reports`),
+        h(
+          "caption",
+          { class: "visually-hidden" },
+          `${title}, ${(table.period || {}).label || ""}: number of reports`,
+        ),
         h(
           "thead",
           { class: "table__head" },
@@ -500,7 +559,11 @@ function demographicTable(table) {
             null,
             h("th", { class: "table__header", scope: "col" }, table.label),
             columns.map((column) =>
-              h("th", { class: "table__header table__header--numeric", scope: "col" }, column.label),
+              h(
+                "th",
+                { class: "table__header table__header--numeric", scope: "col" },
+                column.label,
+              ),
             ),
             h("th", { class: "table__header table__header--numeric", scope: "col" }, "Total"),
           ),

@@ -11,9 +11,9 @@
 // staff ids and rules only.
 
 import { ApiError, staff } from "../api.js";
-import { h, replace } from "../dom.js";
+import { h, fill } from "../../../shared/dom.js";
 import { dateTime, retentionRule } from "../format.js";
-import { button, clearErrors, showErrors, textField } from "../forms.js";
+import { button, clearErrors, showErrors, textField } from "../../../shared/forms.js";
 import { monthName } from "./insights.js";
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -50,7 +50,11 @@ function monthForm(ctx, month) {
     clearErrors(form);
     const value = form.elements.month.value.trim();
     if (value && !MONTH.test(value)) {
-      showErrors(form, [{ field: "month", message: "must be a month written as YYYY-MM" }], MONTH_FIELDS);
+      showErrors(
+        form,
+        [{ field: "month", message: "must be a month written as YYYY-MM" }],
+        MONTH_FIELDS,
+      );
       return;
     }
     ctx.navigate(value ? `#/records?month=${value}` : "#/records");
@@ -63,7 +67,9 @@ function caseLink(reference) {
 }
 
 function when(iso) {
-  return iso ? h("time", { datetime: iso }, dateTime(iso)) : h("span", { class: "secondary-text" }, "Not recorded");
+  return iso
+    ? h("time", { datetime: iso }, dateTime(iso))
+    : h("span", { class: "secondary-text" }, "Not recorded");
 }
 
 function byWhom(actor) {
@@ -83,7 +89,11 @@ function redactionRow(entry) {
     h("td", { class: "table__cell" }, when(entry.redacted_at)),
     h("td", { class: "table__cell" }, byWhom(entry.actor)),
     h("td", { class: "table__cell" }, ruleText(entry.rule)),
-    h("td", { class: "table__cell table__cell--numeric" }, entry.audit_seq === null ? "" : `#${entry.audit_seq}`),
+    h(
+      "td",
+      { class: "table__cell table__cell--numeric" },
+      entry.audit_seq === null ? "" : `#${entry.audit_seq}`,
+    ),
   );
 }
 
@@ -117,7 +127,11 @@ function logTable(id, caption, columns) {
     h(
       "thead",
       { class: "table__head" },
-      h("tr", null, columns.map((text) => h("th", { class: "table__header", scope: "col" }, text))),
+      h(
+        "tr",
+        null,
+        columns.map((text) => h("th", { class: "table__header", scope: "col" }, text)),
+      ),
     ),
     body,
   );
@@ -140,7 +154,7 @@ export async function renderRetentionLog(ctx) {
   );
   const form = monthForm(ctx, requested);
   const loading = h("p", { class: "body", "aria-busy": "true" }, "Loading the log…");
-  replace(ctx.view, heading, lead, form, loading);
+  fill(ctx.view, heading, lead, form, loading);
 
   let page;
   try {
@@ -158,8 +172,20 @@ export async function renderRetentionLog(ctx) {
   if (!requested) form.elements.month.value = page.month;
 
   const month = page.month;
-  const redactions = logTable("redactions", "", ["Reference", "Redacted", "By", "Rule", "Audit entry"]);
-  const deletions = logTable("deletions", "", ["Reference", "Deleted", "Rule", "By", "Record of deletion"]);
+  const redactions = logTable("redactions", "", [
+    "Reference",
+    "Redacted",
+    "By",
+    "Rule",
+    "Audit entry",
+  ]);
+  const deletions = logTable("deletions", "", [
+    "Reference",
+    "Deleted",
+    "Rule",
+    "By",
+    "Record of deletion",
+  ]);
   const counts = { redactions: 0, deletions: 0 };
   let cursor = page.next_cursor;
   const more = h("div", { class: "button-group" });
@@ -210,13 +236,21 @@ export async function renderRetentionLog(ctx) {
     more.append(moreButton);
   };
 
-  const noRedactions = h("p", { class: "body inset", dataset: { testid: "no-redactions" } }, `Nothing was redacted in ${monthName(month)}.`);
-  const noDeletions = h("p", { class: "body inset", dataset: { testid: "no-deletions" } }, `Nothing was deleted in ${monthName(month)}.`);
+  const noRedactions = h(
+    "p",
+    { class: "body inset", dataset: { testid: "no-redactions" } },
+    `Nothing was redacted in ${monthName(month)}.`,
+  );
+  const noDeletions = h(
+    "p",
+    { class: "body inset", dataset: { testid: "no-deletions" } },
+    `Nothing was deleted in ${monthName(month)}.`,
+  );
   add(page);
   describe();
   showMoreButton();
 
-  replace(
+  fill(
     ctx.view,
     heading,
     lead,

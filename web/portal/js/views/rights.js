@@ -11,9 +11,16 @@
 // drawn on the page.
 
 import { ApiError, saveBlob, staff } from "../api.js";
-import { focusOn, h, replace } from "../dom.js";
+import { focusOn, h, fill } from "../../../shared/dom.js";
 import { dateOnly, dateTime, label, listOf } from "../format.js";
-import { button, choices, clearErrors, showErrors, textField, whileBusy } from "../forms.js";
+import {
+  button,
+  choices,
+  clearErrors,
+  showErrors,
+  textField,
+  whileBusy,
+} from "../../../shared/forms.js";
 
 export const REQUEST_KIND = {
   access: "Subject access",
@@ -72,7 +79,11 @@ function dueCell(request) {
 /** Show an API refusal on its form: each bad field beside it, anything else as one line. */
 function showFailure(form, failure, fields) {
   if (!(failure instanceof ApiError)) throw failure;
-  showErrors(form, failure.status === 400 ? problems(failure) : [{ text: failure.sentence }], fields);
+  showErrors(
+    form,
+    failure.status === 400 ? problems(failure) : [{ text: failure.sentence }],
+    fields,
+  );
 }
 
 function problems(failure) {
@@ -93,7 +104,7 @@ export async function renderRightsList(ctx) {
     "Requests from people to see, correct or erase the personal data held about them. Each is due one calendar month after it was received.",
   );
   const loading = h("p", { class: "body", "aria-busy": "true" }, "Loading requests…");
-  replace(ctx.view, heading, lead, loading);
+  fill(ctx.view, heading, lead, loading);
 
   const answer = await staff.rightsRequests();
   if (!ctx.current()) return;
@@ -130,14 +141,20 @@ export async function renderRightsList(ctx) {
                 "tr",
                 {
                   class: `table__row ${request.overdue ? "table__row--overdue" : ""}`.trim(),
-                  dataset: { requestId: request.request_id, overdue: String(Boolean(request.overdue)) },
+                  dataset: {
+                    requestId: request.request_id,
+                    overdue: String(Boolean(request.overdue)),
+                  },
                 },
                 h(
                   "th",
                   { class: "table__header table__header--row", scope: "row" },
                   h(
                     "a",
-                    { class: "link link--reference", href: `#/rights/${encodeURIComponent(request.request_id)}` },
+                    {
+                      class: "link link--reference",
+                      href: `#/rights/${encodeURIComponent(request.request_id)}`,
+                    },
                     shortId(request.request_id),
                   ),
                 ),
@@ -151,7 +168,7 @@ export async function renderRightsList(ctx) {
       )
     : h("p", { class: "body inset", id: "rights-empty" }, "There are no open requests.");
 
-  replace(
+  fill(
     ctx.view,
     heading,
     lead,
@@ -258,7 +275,7 @@ export async function renderRightsRequest(ctx, requestId) {
     if (failure instanceof ApiError && failure.status === 404) {
       if (!ctx.current()) return;
       document.title = "Request not found — Staff portal — Report + Support";
-      replace(
+      fill(
         ctx.view,
         h("a", { class: "back-link", href: "#/rights" }, "Rights requests"),
         h("h1", { class: "heading-l" }, "Request not found"),
@@ -297,14 +314,18 @@ function drawRequest(ctx, request, notice = null) {
     request.reason ? ["Reason", h("span", { class: "pre-wrap" }, request.reason)] : null,
   ].filter(Boolean);
 
-  replace(
+  fill(
     ctx.view,
     h("a", { class: "back-link", href: "#/rights" }, "Rights requests"),
     h("h1", { class: "heading-l" }, title),
     notice,
     h(
       "dl",
-      { class: "summary-list", id: "request-summary", dataset: { status: request.status || "open" } },
+      {
+        class: "summary-list",
+        id: "request-summary",
+        dataset: { status: request.status || "open" },
+      },
       rows.map(([key, value]) =>
         h(
           "div",
@@ -332,13 +353,21 @@ function drawRequest(ctx, request, notice = null) {
                 h(
                   "li",
                   { dataset: { reference: report.reference } },
-                  h("a", { class: "link link--reference", href: `#/cases/${report.reference}` }, report.reference),
+                  h(
+                    "a",
+                    { class: "link link--reference", href: `#/cases/${report.reference}` },
+                    report.reference,
+                  ),
                   report.legal_hold ? [" ", tag("Legal hold", "orange")] : null,
                 ),
               ),
             ),
           ]
-        : h("p", { class: "body", "data-testid": "no-references" }, "No named reports were found for the email address."),
+        : h(
+            "p",
+            { class: "body", "data-testid": "no-references" },
+            "No named reports were found for the email address.",
+          ),
       h(
         "p",
         { class: "hint" },
@@ -401,10 +430,20 @@ function closeSection(ctx, request) {
       legendClass: "fieldset__legend--s",
       options: [
         { value: "completed", label: "Completed", hint: "The answer has been sent to the person." },
-        { value: "refused", label: "Refused", hint: "Give the reason; it is recorded on the request." },
+        {
+          value: "refused",
+          label: "Refused",
+          hint: "Give the reason; it is recorded on the request.",
+        },
       ],
     }),
-    textField({ id: fields.reason.id, name: "reason", label: "Reason", hint: REASON_HINT, multiline: true }),
+    textField({
+      id: fields.reason.id,
+      name: "reason",
+      label: "Reason",
+      hint: REASON_HINT,
+      multiline: true,
+    }),
     button("Close request", { variant: "secondary" }),
   );
   form.addEventListener("submit", async (event) => {
@@ -423,7 +462,8 @@ function closeSection(ctx, request) {
       try {
         await staff.closeRightsRequest(request.request_id, { outcome, reason });
         await reload(ctx, request.request_id, {
-          text: outcome === "completed" ? "Request closed as completed." : "Request closed as refused.",
+          text:
+            outcome === "completed" ? "Request closed as completed." : "Request closed as refused.",
           options: {},
         });
       } catch (failure) {
@@ -516,7 +556,11 @@ function rectificationSection(ctx, request, found) {
     "contact.email": { id: "rectify-email", label: "Email address" },
     "contact.phone": { id: "rectify-phone", label: "Phone number" },
     contact: { id: "rectify-name", label: "New contact details" },
-    reason: { id: "rectify-reason", label: "Reason", missing: "Enter the reason for the correction" },
+    reason: {
+      id: "rectify-reason",
+      label: "Reason",
+      missing: "Enter the reason for the correction",
+    },
   };
   const form = h(
     "form",
@@ -543,7 +587,12 @@ function rectificationSection(ctx, request, found) {
       { class: "fieldset" },
       h("legend", { class: "fieldset__legend fieldset__legend--s" }, "New contact details"),
       h("p", { class: "hint" }, "Fill in only what changes; what you leave empty stays as it is."),
-      textField({ id: fields["contact.name"].id, name: "name", label: "Name", autocomplete: "off" }),
+      textField({
+        id: fields["contact.name"].id,
+        name: "name",
+        label: "Name",
+        autocomplete: "off",
+      }),
       textField({
         id: fields["contact.email"].id,
         name: "email",
@@ -562,7 +611,13 @@ function rectificationSection(ctx, request, found) {
         widthClass: "input--width-20",
       }),
     ),
-    textField({ id: fields.reason.id, name: "reason", label: "Reason", hint: REASON_HINT, multiline: true }),
+    textField({
+      id: fields.reason.id,
+      name: "reason",
+      label: "Reason",
+      hint: REASON_HINT,
+      multiline: true,
+    }),
     button("Correct contact details"),
   );
   form.addEventListener("submit", async (event) => {
@@ -604,7 +659,7 @@ function rectificationSection(ctx, request, found) {
     h(
       "p",
       { class: "body" },
-      "The new details replace the old ones on the case; a new email address also replaces the old one in the index used to find the person's reports.",
+      "The new details fill the old ones on the case; a new email address also replaces the old one in the index used to find the person's reports.",
     ),
     form,
   );
@@ -619,18 +674,28 @@ function erasureSection(ctx, request, found) {
   const form = h(
     "form",
     { id: "erasure", class: "form", novalidate: true },
-    textField({ id: fields.reason.id, name: "reason", label: "Reason", hint: REASON_HINT, multiline: true }),
+    textField({
+      id: fields.reason.id,
+      name: "reason",
+      label: "Reason",
+      hint: REASON_HINT,
+      multiline: true,
+    }),
     button("Erase personal data", { variant: "warning" }),
   );
   const confirmation = h("div", { class: "confirm", id: "erasure-confirmation", hidden: true });
 
   const askToConfirm = (reason) => {
     const heading = h("h3", { class: "heading-s", id: "erasure-confirm-heading" }, "Are you sure?");
-    replace(
+    fill(
       confirmation,
       h(
         "div",
-        { class: "banner banner--warning", role: "group", "aria-labelledby": "erasure-confirm-heading" },
+        {
+          class: "banner banner--warning",
+          role: "group",
+          "aria-labelledby": "erasure-confirm-heading",
+        },
         heading,
         h(
           "p",
@@ -698,7 +763,11 @@ function erasureSection(ctx, request, found) {
     if (reason.length < 3) {
       showErrors(
         form,
-        [reason ? { field: "reason", message: "must be at least 3 characters" } : { field: "reason", message: "is required" }],
+        [
+          reason
+            ? { field: "reason", message: "must be at least 3 characters" }
+            : { field: "reason", message: "is required" },
+        ],
         fields,
       );
       return;
@@ -730,7 +799,11 @@ function legalHoldRefusal(held) {
       "aria-labelledby": "legal-hold-title",
       "data-testid": "legal-hold-refusal",
     },
-    h("h2", { class: "banner__title", id: "legal-hold-title" }, "Erasure refused: a legal hold is in place"),
+    h(
+      "h2",
+      { class: "banner__title", id: "legal-hold-title" },
+      "Erasure refused: a legal hold is in place",
+    ),
     h(
       "p",
       { class: "banner__text" },

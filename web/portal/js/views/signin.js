@@ -2,8 +2,8 @@
 // the hosted UI (a deployment).
 
 import { beginHostedSignIn, signInWithPassword, SignInError } from "../auth.js";
-import { h, replace, focusOn } from "../dom.js";
-import { button, clearErrors, showErrors, textField, whileBusy } from "../forms.js";
+import { h, fill, focusOn } from "../../../shared/dom.js";
+import { button, clearErrors, showErrors, textField, whileBusy } from "../../../shared/forms.js";
 
 /**
  * Render the sign-in page into `view`. `message`: why we are here (signed out, session
@@ -27,10 +27,17 @@ export function renderSignIn(view, { auth, message, error, returnTo, onSignedIn 
       try {
         await whileBusy(form, () => beginHostedSignIn(auth, returnTo));
       } catch (failure) {
-        showErrors(form, [{ text: failure instanceof SignInError ? failure.message : "Sign-in is not available at the moment." }]);
+        showErrors(form, [
+          {
+            text:
+              failure instanceof SignInError
+                ? failure.message
+                : "Sign-in is not available at the moment.",
+          },
+        ]);
       }
     });
-    replace(view, heading, notice, form);
+    fill(view, heading, notice, form);
     if (error) showErrors(form, [{ text: error }]);
     else focusOn(heading);
     return;
@@ -79,7 +86,9 @@ export function renderSignIn(view, { auth, message, error, returnTo, onSignedIn 
       await whileBusy(form, () => signInWithPassword(auth, username, password));
     } catch (failure) {
       const text =
-        failure instanceof SignInError ? failure.message : "Sign-in is not available at the moment.";
+        failure instanceof SignInError
+          ? failure.message
+          : "Sign-in is not available at the moment.";
       const field = failure instanceof SignInError ? failure.field : null;
       if (field) {
         form.elements.password.value = "";
@@ -91,7 +100,7 @@ export function renderSignIn(view, { auth, message, error, returnTo, onSignedIn 
     }
     onSignedIn();
   });
-  replace(
+  fill(
     view,
     heading,
     notice,
