@@ -121,6 +121,15 @@ def test_a_named_case_from_screening_to_closure(client: Client, aws: Settings) -
     assert call(client, "get", "/staff/queue", screener).json_body["cases"] == []
 
 
+def _run_sla_watch(client: Client) -> Any:
+    return client.lambda_.invoke(
+        "sla_watch",
+        client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+        ),
+    ).payload
+
+
 def _assigned_case(client: Client, aws: Settings) -> tuple[str, str, str]:
     reference = post_json(client, "/reports", named_submission()).json_body["reference"]
     drain(client, aws)
@@ -151,12 +160,7 @@ def test_first_contact_in_time_stops_the_first_contact_escalation(
     emails_before = len(sent_emails(aws))
 
     clock.moment += timedelta(days=4, minutes=1)  # past the first-contact deadline
-    escalated = client.lambda_.invoke(
-        "sla_watch",
-        client.events.generate_cw_event(
-            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
-        ),
-    ).payload
+    escalated = _run_sla_watch(client)
     drain(client, aws)
 
     assert escalated == {"escalated": 0}
@@ -208,15 +212,6 @@ def _anonymous_case(client: Client, aws: Settings) -> tuple[str, str]:
     reference = post_json(client, "/reports", anonymous_submission()).json_body["reference"]
     drain(client, aws)
     return reference, sign_in(aws, "ss-screener")
-
-
-def _run_sla_watch(client: Client) -> Any:
-    return client.lambda_.invoke(
-        "sla_watch",
-        client.events.generate_cw_event(
-            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
-        ),
-    ).payload
 
 
 def test_an_anonymous_report_left_unscreened_is_overdue_and_the_screeners_are_chased(
