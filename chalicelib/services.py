@@ -436,7 +436,7 @@ def trend_watch() -> TrendWatch:
     )
 
 
-# --- data-subject rights (issue 6) -------------------------------------------------------
+# --- data-subject rights ------------------------------------------------------------------
 
 
 @_once
@@ -464,7 +464,7 @@ def rights_desk() -> RightsDesk:
     )
 
 
-# --- insights (issue 6) ------------------------------------------------------------------------
+# --- insights -----------------------------------------------------------------------------------
 
 
 def insight_reader() -> Sealer:
@@ -574,7 +574,7 @@ def retention_sweep() -> Callable[[], dict[str, int]]:
     return retention().sweep
 
 
-# --- records: what is held about a reference (issue 6 follow-up) ---------------------------
+# --- records: what is held about a reference -----------------------------------------------
 
 
 @_once

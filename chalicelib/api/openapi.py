@@ -134,7 +134,7 @@ STAFF = (
     StaffOperation(
         "get", f"{_CASE}/audit", "auditTrail", "Who did what, verified", staff_schemas.AuditTrail
     ),
-    # Analysts: anonymised statistics (issue 6).
+    # Analysts: anonymised statistics.
     StaffOperation(
         "get",
         "/staff/insights",

@@ -61,7 +61,7 @@ from tests.factories import contact, named_submission
 ANY_STAFF = frozenset({"screener", "advisor", "analyst", "admin"})
 CASE_WORKERS = frozenset({"screener", "advisor"})
 ADMINS = frozenset({"admin"})
-#: Who may call each route, by role (issue 4): screeners work their team's queue and cases,
+#: Who may call each route, by role: screeners work their team's queue and cases,
 #: advisors the cases assigned to them; admins read a case's summary and audit; analysts
 #: have no case routes. Keyed by method and the path after `/staff`.
 ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
@@ -81,7 +81,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     # The matrix sets a legal hold, which the data protection admin may also set or lift.
     ("POST", "/cases/{reference}/flags"): CASE_WORKERS | {"admin"},
     ("GET", "/cases/{reference}/audit"): frozenset({"screener", "admin"}),
-    # Data-subject rights (issue 6): the data protection officer only.
+    # Data-subject rights: the data protection officer only.
     ("POST", "/rights/requests"): ADMINS,
     ("GET", "/rights/requests"): ADMINS,
     ("GET", "/rights/requests/{request_id}"): ADMINS,
@@ -93,7 +93,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/records/{reference}"): ADMINS,
     # What retention did in a month (the retention log): the data protection officer.
     ("GET", "/records"): ADMINS,
-    # Anonymised statistics (issue 6): analysts only.
+    # Anonymised statistics: analysts only.
     ("GET", "/insights"): frozenset({"analyst"}),
     ("GET", "/insights/csv"): frozenset({"analyst"}),
 }

@@ -1,6 +1,6 @@
 """Who may do what to a case: the policy table, written out here cell by cell.
 
-`TABLE` is the rule as the service has applied it since issue 4 (and `docs/architecture.md`
+`TABLE` is the rule as the service applies it (and `docs/architecture.md`
 shows the same table, held to the code by `test_the_architecture_doc_shows_this_table`):
 for each action and role, the relation to the case the role needs, or "-" for never.
 The API's authorization matrix (tests/api/test_authorization_matrix.py) reads the policy
