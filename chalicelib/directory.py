@@ -24,9 +24,9 @@ from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from chalicelib.addresses import EmailAddress
-from chalicelib.cases.matching import AdvisorGender
 from chalicelib.clock import iso
 from chalicelib.dependencies import unavailable_on_failure
+from chalicelib.institution.models import AdvisorGender
 from chalicelib.roles import Role
 from chalicelib.storage.dynamo import conditional_write
 

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from chalicelib.api.auth import TokenVerifier
     from chalicelib.audit import AuditSigner, AuditTrail
     from chalicelib.cases.casework import Casework
-    from chalicelib.cases.clocks import WorkingCalendar
     from chalicelib.cases.sla import SlaWatch
     from chalicelib.cases.triage import TriageService
     from chalicelib.checkpoint import Checkpoints
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     from chalicelib.directory import StaffDirectory
     from chalicelib.insights.counting import InsightsJob
     from chalicelib.insights.reading import InsightsDashboard
+    from chalicelib.institution.working_time import WorkingCalendar
     from chalicelib.notify import NotifyService
     from chalicelib.queues import WorkQueue
     from chalicelib.records import RecordsOffice
@@ -258,7 +258,7 @@ def outbox() -> Outbox:
 @_once
 def working_calendar() -> WorkingCalendar:
     """The institution's working days and clocks."""
-    from chalicelib.cases.clocks import WorkingCalendar
+    from chalicelib.institution.working_time import WorkingCalendar
 
     return WorkingCalendar(institution().working_time)
 

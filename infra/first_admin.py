@@ -39,9 +39,9 @@ from typing import Any, get_args
 
 from pydantic import ValidationError
 
-from chalicelib.cases.matching import ADVISOR_GENDERS
 from chalicelib.directory import StaffMember
 from chalicelib.errors import ConfigurationError
+from chalicelib.institution.models import ADVISOR_GENDERS
 from chalicelib.roles import ROLE_GROUPS, Role
 from chalicelib.settings import Settings
 

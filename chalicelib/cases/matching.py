@@ -14,18 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol, TypeVar, get_args
+from typing import Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from chalicelib.institution.models import AdvisorPreference
-
-#: The genders an advisor may choose to publish for matching (absent unless they choose).
-#: A small fixed vocabulary: it is a matching attribute the advisor shares, not a record of
-#: who they are, and preferences name it (`{"gender": "woman"}`).
-AdvisorGender = Literal["woman", "man", "non_binary"]
-ADVISOR_GENDERS: frozenset[str] = frozenset(get_args(AdvisorGender))
-#: The preference that asks for nothing; it cannot be combined with another.
-NO_PREFERENCE = "no_preference"
+from chalicelib.institution.models import NO_PREFERENCE, AdvisorPreference
 
 
 class Advisor(Protocol):

@@ -20,7 +20,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.audit import AuditTrail, ChainHead, next_entry
 from chalicelib.cases import rules
-from chalicelib.cases.clocks import WorkingCalendar
 from chalicelib.cases.sla import clock_attributes, screening_attributes
 from chalicelib.cases.workflow import queue_order
 from chalicelib.clock import Clock, iso
@@ -28,6 +27,7 @@ from chalicelib.concerns import ConcernIndex
 from chalicelib.errors import NotFound
 from chalicelib.insight_marks import insight_mark
 from chalicelib.institution.models import Institution
+from chalicelib.institution.working_time import WorkingCalendar
 from chalicelib.notify import Kind, Notification
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, parse_message, send_or_leave_for_redrive

@@ -8,22 +8,28 @@ not later in front of a reporter.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     model_validator,
 )
 
-from chalicelib.cases.clocks import WorkingTimePolicy
-from chalicelib.cases.matching import NO_PREFERENCE, AdvisorGender
+from chalicelib.institution.strict import Strict
+from chalicelib.institution.working_time import WorkingTimePolicy
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_]{0,63}$")]
+
+#: The genders an advisor may choose to publish for matching (absent unless they choose).
+#: A small fixed vocabulary: it is a matching attribute the advisor shares, not a record of
+#: who they are, and preferences name it (`{"gender": "woman"}`).
+AdvisorGender = Literal["woman", "man", "non_binary"]
+ADVISOR_GENDERS: frozenset[str] = frozenset(get_args(AdvisorGender))
+#: The preference that asks for nothing; it cannot be combined with another.
+NO_PREFERENCE = "no_preference"
 
 
 def _has_english(text: dict[str, str]) -> dict[str, str]:
@@ -37,12 +43,6 @@ LocalText = Annotated[
     dict[Literal["en", "cy"], Annotated[str, StringConstraints(min_length=1)]],
     AfterValidator(_has_english),
 ]
-
-
-class Strict(BaseModel):
-    """Base for configuration models: unknown keys are mistakes."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _unique(ids: list[str], owner: str, kind: str) -> None:

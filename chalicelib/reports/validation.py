@@ -11,9 +11,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib.cases.matching import NO_PREFERENCE
 from chalicelib.errors import FieldProblem, InvalidInput
-from chalicelib.institution.models import Form, PrivacyNotice, Question
+from chalicelib.institution.models import NO_PREFERENCE, Form, PrivacyNotice, Question
 from chalicelib.problems import problems_from
 from chalicelib.reports.lengths import text_length, trimmed
 from chalicelib.reports.models import Submission

@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from chalicelib.cases import clocks
-from chalicelib.cases.clocks import ClockDates, WorkingCalendar, WorkingTimePolicy
 from chalicelib.institution import load_institution
+from chalicelib.institution import working_time as clocks
+from chalicelib.institution.working_time import ClockDates, WorkingCalendar, WorkingTimePolicy
 
 LONDON = ZoneInfo("Europe/London")
 

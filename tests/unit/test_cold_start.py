@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.cases.clocks import CHECKED_BANK_HOLIDAYS, check_bank_holidays
+from chalicelib.institution.working_time import CHECKED_BANK_HOLIDAYS, check_bank_holidays
 
 ROOT = Path(__file__).resolve().parents[2]
 #: (powertools imports the bare `botocore` package, which costs nothing: its client and

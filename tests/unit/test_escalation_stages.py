@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.cases.clocks import ClockDates, WorkingCalendar
 from chalicelib.cases.sla import (
     ACKNOWLEDGE_DUE_SOON,
     FEEDBACK_DUE_SOON,
@@ -20,6 +19,7 @@ from chalicelib.cases.sla import (
 )
 from chalicelib.institution import load_institution
 from chalicelib.institution.models import Escalation
+from chalicelib.institution.working_time import ClockDates, WorkingCalendar
 
 LONDON = ZoneInfo("Europe/London")
 ALL_STAGES = {FIRST_CONTACT_OVERDUE, ACKNOWLEDGE_DUE_SOON, FEEDBACK_DUE_SOON}

@@ -1,5 +1,6 @@
-"""The clocks a case runs against: first contact in working days, statutory dates in
-calendar days and months, all counted in the institution's own time zone.
+"""The institution's working time, and the clocks a case runs against: first contact in
+working days, statutory dates in calendar days and months, all counted in the institution's
+own time zone.
 
 A reporter is promised contact "within 2 working days": a working day is one of the
 institution's working weekdays that is neither a bank holiday where it is (England and
@@ -31,7 +32,9 @@ from functools import lru_cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from chalicelib.institution.strict import Strict
 
 
 def _holidays() -> Any:
@@ -48,16 +51,6 @@ IsoWeekday = Annotated[int, Field(ge=1, le=7)]
 #: More consecutive non-working days than this means the configuration cannot be met (every
 #: day of a year declared closed, say): fail loudly instead of searching forever.
 _MAX_NON_WORKING_RUN = 400
-
-
-class _Config(BaseModel):
-    """Base for these configuration models: unknown keys are mistakes, values never change.
-
-    Defined here rather than reusing `chalicelib.institution.models.Strict` so that the
-    institution's configuration can embed `WorkingTimePolicy` without an import cycle.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 #: Calendars known to pass `check_bank_holidays` with the pinned `holidays` release
@@ -80,7 +73,7 @@ def check_bank_holidays(country: str, subdivision: str | None) -> None:
         _holidays().country_holidays(country, subdiv=subdivision)
 
 
-class BankHolidays(_Config):
+class BankHolidays(Strict):
     """Whose public holidays the institution observes, as the `holidays` package names them.
 
     For the United Kingdom the country is `GB` and the subdivision one of `ENG`, `WLS`, `SCT`,
@@ -108,7 +101,7 @@ class BankHolidays(_Config):
         return f"country {self.country!r}, subdivision {self.subdivision!r}"
 
 
-class WorkingTimePolicy(_Config):
+class WorkingTimePolicy(Strict):
     """When an institution works, and how long its promises to a reporter run."""
 
     time_zone: str = "Europe/London"
