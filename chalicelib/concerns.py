@@ -21,9 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.cases.rules import Answers
 from chalicelib.crypto import BlindIndex, normalise_person_name
 from chalicelib.dependencies import unavailable_on_failure
+from chalicelib.reports.models import Answers
 from chalicelib.reports.people import MAX_PEOPLE as MAX_ENTRIES
 from chalicelib.reports.people import names_given
 from chalicelib.storage.dynamo import batch_get

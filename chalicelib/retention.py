@@ -34,7 +34,6 @@ thus leaves its redaction month's list and appears, as a tombstone, in its delet
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
@@ -47,6 +46,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.audit import AuditTrail, ChainHead
 from chalicelib.cases import workflow
 from chalicelib.cases.ledger import CaseLedger
+from chalicelib.cases.retention_schedule import ACTION, DUE_AT, NEXT, deletion_due
 from chalicelib.clock import Clock, iso
 from chalicelib.crypto import SealOnly
 from chalicelib.dependencies import unavailable_on_failure
@@ -59,9 +59,6 @@ from chalicelib.storage.reports_table import (
     DELETE,
     HEAD_MAC,
     REDACT,
-    RETENTION_ACTION,
-    RETENTION_DUE_AT,
-    RETENTION_NEXT,
     CaseUpdate,
     ReportsTable,
     schedule,
@@ -70,11 +67,6 @@ from chalicelib.storage.reports_table import (
 if TYPE_CHECKING:
     from chalicelib.cursors import PageCursors
 
-#: The two actions, and the attributes that schedule them (see the module docstring).
-ACTION = RETENTION_ACTION
-NEXT = RETENTION_NEXT
-DUE_AT = RETENTION_DUE_AT
-SCHEDULE = (ACTION, NEXT, DUE_AT)
 INDEX = "retention_due"
 #: The sparse index listing, by month, the redactions and deletions done (see the docstring).
 LOG_INDEX = "retention_log"
@@ -86,65 +78,6 @@ _REQUESTED = {"erase": "erasure_request", "redact": "redaction_request"}
 ACTOR = "system:retention"
 #: Attributes that put a case in a work queue or a watch; a redacted case is in none.
 _QUEUES = ("queue_team", "queue_order", "advisor_open", "sla_watch", "awaiting_triage")
-
-
-# --- dates and schedules (pure) --------------------------------------------------------------
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """`months` calendar months later; a day the month lacks becomes its last (31 Jan + 1 = 28
-    or 29 Feb)."""
-    index = moment.month - 1 + months
-    year, month = moment.year + index // 12, index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
-
-
-def add_years(moment: datetime, years: int) -> datetime:
-    """`years` years later; 29 February becomes 28 February in a common year."""
-    return add_months(moment, 12 * years)
-
-
-def redaction_due(closed_at: datetime, policy: RetentionPolicy) -> datetime:
-    """When a named case closed (or filed) at `closed_at` is to be redacted."""
-    return add_months(closed_at, policy.redact_named_after_months)
-
-
-def deletion_due(submitted_at: datetime, policy: RetentionPolicy) -> datetime:
-    """When an anonymised record submitted at `submitted_at` is to be deleted."""
-    return add_years(submitted_at, policy.delete_anonymised_after_years)
-
-
-def on_finish(
-    case: Mapping[str, Any], finished_at: datetime, policy: RetentionPolicy
-) -> dict[str, Any]:
-    """What to SET when a case is closed or filed: a named case's redaction; an anonymous
-    report's deletion again (it may have been deferred while the report was open)."""
-    held = bool(case.get("legal_hold"))
-    if case.get("mode") == "named":
-        return schedule(REDACT, redaction_due(finished_at, policy), held=held)
-    submitted = datetime.fromisoformat(str(case["submitted_at"]))
-    return schedule(DELETE, deletion_due(submitted, policy), held=held)
-
-
-def on_reopen(case: Mapping[str, Any]) -> list[str]:
-    """What to REMOVE when a case is reopened: a named case's pending redaction. (An
-    anonymous report's deletion stays; it is deferred if the report is open when due.)"""
-    return list(SCHEDULE) if case.get("mode") == "named" and case.get(NEXT) == REDACT else []
-
-
-def on_legal_hold(case: Mapping[str, Any], held: bool) -> tuple[dict[str, Any], list[str]]:
-    """(SET, REMOVE) for a legal hold set or lifted: out of the index, or back in it."""
-    if held:
-        return {}, [ACTION] if ACTION in case else []
-    if case.get(NEXT) and case.get(DUE_AT):
-        return {ACTION: case[NEXT]}, []
-    return {}, []
-
-
-def pending(case: Mapping[str, Any]) -> dict[str, Any]:
-    """A case's pending retention action and when it is due (held or not), for staff."""
-    return {"retention_action": case.get(NEXT), "retention_due_at": case.get(DUE_AT)}
 
 
 # --- the sweep and the redaction -------------------------------------------------------------

@@ -19,9 +19,9 @@ from chalicelib.settings import Settings
 if TYPE_CHECKING:
     import boto3
 
-    from chalicelib.api.auth import TokenVerifier
     from chalicelib.audit import AuditSigner, AuditTrail
     from chalicelib.cases.casework import Casework
+    from chalicelib.cases.intake import ReportIntake
     from chalicelib.cases.sla import SlaWatch
     from chalicelib.cases.triage import TriageService
     from chalicelib.checkpoint import Checkpoints
@@ -35,10 +35,10 @@ if TYPE_CHECKING:
     from chalicelib.notify import NotifyService
     from chalicelib.queues import WorkQueue
     from chalicelib.records import RecordsOffice
-    from chalicelib.reports.intake import ReportIntake
     from chalicelib.retention import Retention
     from chalicelib.rights.desk import RightsDesk
     from chalicelib.staff_access import StaffAccess
+    from chalicelib.staff_tokens import TokenVerifier
     from chalicelib.storage.notifications import Outbox
     from chalicelib.storage.reports_table import ReportsTable
     from chalicelib.trends import TrendWatch
@@ -266,7 +266,7 @@ def working_calendar() -> WorkingCalendar:
 @_once
 def report_intake() -> ReportIntake:
     """The intake use case, wired."""
-    from chalicelib.reports.intake import ReportIntake
+    from chalicelib.cases.intake import ReportIntake
 
     return ReportIntake(
         institution=institution(),
@@ -363,7 +363,7 @@ def token_verifier() -> TokenVerifier:
     """Verifies staff access tokens against the pool's keys (fetched once, then cached)."""
     from functools import partial
 
-    from chalicelib.api.auth import TokenVerifier, fetch_json
+    from chalicelib.staff_tokens import TokenVerifier, fetch_json
 
     config = settings()
     return TokenVerifier(
@@ -529,8 +529,8 @@ def notify_handler() -> Callable[[dict[str, Any]], dict[str, Any]]:
 
 def redrive_outbox() -> Callable[[], dict[str, int]]:
     """The redrive job: reports that never reached triage, notifications never sent."""
+    from chalicelib.cases.redrive import resend_awaiting_triage
     from chalicelib.notify import resend_unsent
-    from chalicelib.reports.redrive import resend_awaiting_triage
 
     grace = settings().triage_redrive_after_seconds
 

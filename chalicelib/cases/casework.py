@@ -22,9 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib import retention
 from chalicelib.audit import AuditTrail
-from chalicelib.cases import filing, matching, policy, workflow
+from chalicelib.cases import filing, matching, policy, retention_schedule, workflow
 from chalicelib.cases.access import Principal
 from chalicelib.cases.ledger import CaseLedger
 from chalicelib.cases.models import (
@@ -66,7 +65,7 @@ from chalicelib.observability import (
     logger,
 )
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
-from chalicelib.reports.intake import CONTACT, NARRATIVE
+from chalicelib.reports.models import CONTACT, NARRATIVE
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.notifications import Outbox
 from chalicelib.storage.reports_table import CONCERN_MACS, CaseUpdate, ReportsTable
@@ -316,9 +315,9 @@ class Casework:
                 update.remove += ["queue_team", "advisor_open", "sla_watch"]
                 if request.outcome:
                     update.changes["outcome"] = request.outcome
-                update.changes.update(retention.on_finish(case, moment, self.retention))
+                update.changes.update(retention_schedule.on_finish(case, moment, self.retention))
             if request.to == "reopened":
-                update.remove += retention.on_reopen(case)
+                update.remove += retention_schedule.on_reopen(case)
                 update.changes["reopened_at"] = now
                 update.changes["queue_team"] = case["team_id"]
                 update.changes["queue_order"] = queue_order(str(case.get("priority")), now)
@@ -409,7 +408,7 @@ class Casework:
             if request.flag == "legal_hold":
                 # A hold takes a pending redaction or deletion out of the sweep's index;
                 # lifting it puts the action back, due when it was (perhaps already).
-                changes, remove = retention.on_legal_hold(case, request.value)
+                changes, remove = retention_schedule.on_legal_hold(case, request.value)
                 update.changes.update(changes)
                 update.remove += remove
             return Change(update, {"flag": request.flag, "value": request.value})
@@ -715,7 +714,7 @@ def detail(case: dict[str, Any], now: str, names: dict[str, str]) -> dict[str, A
         "closed_at": case.get("closed_at"),
         "outcome": case.get("outcome"),
         "redacted_at": case.get("redacted_at"),
-        **retention.pending(case),
+        **retention_schedule.pending(case),
         "legal_hold": bool(case.get("legal_hold", False)),
         "malicious_or_vexatious": bool(case.get("malicious_or_vexatious", False)),
         "sealed_fields": sorted(

@@ -7,7 +7,7 @@ affected, not necessarily the reporter: they read the answers through `affected_
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from chalicelib.institution.models import (
@@ -19,8 +19,7 @@ from chalicelib.institution.models import (
     Routing,
     Triage,
 )
-
-Answers = Mapping[str, str | list[str]]
+from chalicelib.reports.models import Answers
 
 AWAITING_SCREENING = "awaiting_screening"
 FILED = "filed"

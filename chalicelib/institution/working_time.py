@@ -24,7 +24,6 @@ Wall-clock times that a daylight saving change makes ambiguous or skips are read
 
 from __future__ import annotations
 
-import calendar
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -35,6 +34,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 
 from chalicelib.institution.strict import Strict
+from chalicelib.months import add_months
 
 
 def _holidays() -> Any:
@@ -221,11 +221,7 @@ class WorkingCalendar:
         the 28th or 29th of February)."""
         _require_aware(start)
         local = start.astimezone(self.zone)
-        years, month_index = divmod(local.month - 1 + months, 12)
-        year = local.year + years
-        month = month_index + 1
-        day = min(local.day, calendar.monthrange(year, month)[1])
-        return self._at_wall_clock(date(year, month, day), local.time())
+        return self._at_wall_clock(add_months(local.date(), months), local.time())
 
     def clocks_for(self, submitted_at: datetime) -> ClockDates:
         """The due dates of a report submitted at `submitted_at`, under this policy."""

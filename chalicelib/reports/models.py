@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -136,6 +137,14 @@ OptionIds = Annotated[
 
 
 Mode = Literal["anonymous", "named"]
+
+#: A report's clear answers, by question id (what rules and counts read).
+Answers = Mapping[str, str | list[str]]
+
+#: Sealed field names on a report item.
+CONTACT = "contact"
+NARRATIVE = "narrative"
+DIGEST = "submission_digest"
 
 
 class Strict(BaseModel):

@@ -28,7 +28,7 @@ from chalicelib.errors import (
 )
 from chalicelib.institution.models import Form, Option, Question, Wording
 from chalicelib.observability import BLIND_INDEX_MISMATCH, increment, logger
-from chalicelib.reports.intake import CONTACT, NARRATIVE
+from chalicelib.reports.models import CONTACT, NARRATIVE
 from chalicelib.rights.models import (
     RECEIVED_WITHIN,
     CloseRequest,

@@ -3,7 +3,6 @@ and the statutory due date. Light on purpose: the API imports it when it starts.
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
@@ -21,6 +20,7 @@ from pydantic.json_schema import SkipJsonSchema
 from chalicelib.addresses import EmailAddress, PhoneNumber
 from chalicelib.cases.models import StaffText
 from chalicelib.errors import FieldProblem, InvalidInput
+from chalicelib.months import add_months
 from chalicelib.reports.models import Name, SafeTimes
 
 Kind = Literal["access", "rectification", "erasure"]
@@ -133,9 +133,7 @@ class CloseRequest(Strict):
 
 def due_on(received: date) -> date:
     """One calendar month after receipt, or the month's last day if shorter (31 Jan → 28 Feb)."""
-    year = received.year + received.month // 12
-    month = received.month % 12 + 1
-    return date(year, month, min(received.day, calendar.monthrange(year, month)[1]))
+    return add_months(received, 1)
 
 
 def parse_request_id(request_id: str) -> str:

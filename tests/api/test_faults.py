@@ -10,8 +10,8 @@ from botocore.exceptions import ClientError
 from chalice.test import Client
 
 from chalicelib import services
+from chalicelib.cases.intake import ReportIntake
 from chalicelib.errors import DependencyUnavailable
-from chalicelib.reports.intake import ReportIntake
 from chalicelib.reports.models import Submission
 from chalicelib.settings import Settings
 from chalicelib.storage.reports_table import ReportsTable

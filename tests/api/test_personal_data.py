@@ -17,7 +17,7 @@ from chalice.test import Client
 
 from chalicelib import services
 from chalicelib.errors import SealBroken
-from chalicelib.reports.intake import CONTACT
+from chalicelib.reports.models import CONTACT
 from chalicelib.settings import Settings
 from tests.api.conftest import as_staff, drain, post_json, report_items, sent_emails, sign_in
 from tests.api.recorders import Calls, CancelledTransactions, hooked

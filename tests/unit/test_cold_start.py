@@ -75,7 +75,7 @@ def test_queue_producers_load_no_batch_processing() -> None:
     # With pydantic loaded, powertools' batch module builds parser models for every event
     # source; only the SQS consumers need it, not the API that sends to the queues.
     loaded = _modules_after(
-        "import chalicelib.queues, chalicelib.reports.intake",
+        "import chalicelib.queues, chalicelib.cases.intake",
         ("aws_lambda_powertools.utilities.batch",),
     )
     assert loaded == []

@@ -1,15 +1,16 @@
-"""Retention's date arithmetic, its schedules, and a redacted audit chain's verification."""
+"""Calendar-month arithmetic, retention's schedules, and a redacted audit chain's verification."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
-from chalicelib import retention
 from chalicelib.audit import AuditEntry, ChainHead, next_entry, verify
+from chalicelib.cases import retention_schedule as retention
 from chalicelib.institution.models import Retention as Policy
+from chalicelib.months import add_months
 
 AT = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
 
@@ -28,7 +29,13 @@ AT = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
 def test_months_are_calendar_months_clamped_to_the_month_end(
     start: datetime, months: int, expected: datetime
 ) -> None:
-    assert retention.add_months(start, months) == expected
+    assert add_months(start, months) == expected
+
+
+def test_a_date_stays_a_date_and_months_can_count_back() -> None:
+    assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
+    assert add_months(date(2027, 3, 31), -1) == date(2027, 2, 28)
+    assert add_months(date(2027, 1, 15), -13) == date(2025, 12, 15)
 
 
 def test_years_from_a_leap_day_end_on_the_28th_of_february() -> None:

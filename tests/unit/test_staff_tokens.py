@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.api.auth import JwksEndpoint, fetch_json, jwks_endpoint
 from chalicelib.api.staff_calls import signed_in_after
 from chalicelib.errors import DependencyUnavailable
+from chalicelib.staff_tokens import JwksEndpoint, fetch_json, jwks_endpoint
 
 REGION = "eu-west-2"
 

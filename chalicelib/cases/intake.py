@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib.audit import AuditTrail, ChainHead
+from chalicelib.cases.retention_schedule import deletion_due
 from chalicelib.cases.rules import location_key
 from chalicelib.cases.seal import CaseSeal
 from chalicelib.clock import Clock, iso
@@ -28,10 +29,9 @@ from chalicelib.institution.models import Institution
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.reports.lengths import trimmed
-from chalicelib.reports.models import Mode, Submission
+from chalicelib.reports.models import CONTACT, DIGEST, NARRATIVE, Mode, Submission
 from chalicelib.reports.people import people_of
 from chalicelib.reports.reference import new_reference
-from chalicelib.retention import deletion_due
 from chalicelib.storage.reports_table import (
     AWAITING_TRIAGE,
     NewReport,
@@ -41,10 +41,6 @@ from chalicelib.storage.reports_table import (
     SubmissionClaim,
 )
 
-#: Sealed field names on a report item.
-CONTACT = "contact"
-NARRATIVE = "narrative"
-DIGEST = "submission_digest"
 _REFERENCE_ATTEMPTS = 5
 
 
