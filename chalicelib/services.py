@@ -211,8 +211,9 @@ def notify_queue() -> WorkQueue:
 def staff_directory() -> StaffDirectory:
     """Teams and their members."""
     from chalicelib.directory import StaffDirectory
+    from chalicelib.storage.staff_table import StaffTable
 
-    return StaffDirectory(dynamodb(), settings().staff_table, identity_sealer())
+    return StaffDirectory(StaffTable(dynamodb(), settings().staff_table), identity_sealer())
 
 
 def add_staff_member() -> Callable[[Any], dict[str, Any]]:

@@ -19,6 +19,7 @@ from moto import mock_aws
 from chalicelib.crypto import Sealer
 from chalicelib.directory import STAFF_CONTACT, StaffDirectory, enrol
 from chalicelib.settings import Settings
+from chalicelib.storage.staff_table import StaffTable
 from devstack.provision import provision
 from infra.first_admin import (
     Enrol,
@@ -100,7 +101,7 @@ def _directory(settings: Settings) -> StaffDirectory:
         cache_max_messages=10,
     )
     return StaffDirectory(
-        boto3.client("dynamodb", region_name=REGION), settings.staff_table, sealer
+        StaffTable(boto3.client("dynamodb", region_name=REGION), settings.staff_table), sealer
     )
 
 

@@ -49,7 +49,6 @@ STILL_TO_MOVE: dict[str, str] = {
     "chalicelib/cases/casework.py": "names timeline entries by their key prefix",
     "chalicelib/checkpoint.py": "audit checkpoints in the reports table",
     "chalicelib/concerns.py": "concern links in the reports table",
-    "chalicelib/directory.py": "the staff table",
     "chalicelib/insights/contributions.py": "counter keys of the insights table",
     "chalicelib/insights/counting.py": "the insights job's reads and counter writes",
     "chalicelib/insights/publishing.py": "snapshots and releases in the insights table",
