@@ -28,7 +28,7 @@ from chalicelib.audit import Anchor, AuditSigner, ChainHead, head_signed
 from chalicelib.clock import Clock, iso
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.observability import AUDIT_CHAIN_BROKEN, increment, logger
-from chalicelib.retention import tombstone_digest
+from chalicelib.retention.tombstones import tombstone_digest
 from chalicelib.storage.dynamo import batch_get, plain, serialized
 from chalicelib.storage.reports_table import CASE_HEADS, CASE_HEADS_KEY, HEAD_MAC
 

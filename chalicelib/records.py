@@ -39,7 +39,8 @@ REFERENCE = r"^RS-[A-Z0-9]{4}-[A-Z0-9]{4}$"
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 #: Log entries (redactions and deletions together) read per page.
 LOG_PAGE_SIZE = 50
-#: The sweep's actor (`chalicelib.retention.ACTOR`; not imported, to keep boto3-free).
+#: The sweep's actor (`chalicelib.retention.sweep.ACTOR`; not imported: a sibling package,
+#: and this module stays boto3-free).
 _SWEEP = "system:retention"
 #: The tombstone's content shown as written (each `None` if the item lacks it).
 _TOMBSTONE_TEXT = ("mode", "due_at", "deleted_at", "rule", "actor", "audit_hash")
@@ -53,8 +54,9 @@ class CaseViewer(Protocol):
         ...
 
 
-#: One page of the retention log: (redacted cases, checked tombstones, next cursor).
-LogPage = tuple[list[dict[str, Any]], list[dict[str, Any]], str | None]
+#: One page of the retention log: (redacted cases, (reference, checked tombstone) of each
+#: deletion, next cursor).
+LogPage = tuple[list[dict[str, Any]], list[tuple[str, dict[str, Any]]], str | None]
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,7 @@ class RecordsOffice:
             "month": month,
             "redactions": [shown_redaction(case) for case in redacted],
             "deletions": [
-                shown_tombstone(str(tombstone["pk"]).removeprefix("TOMBSTONE#"), tombstone)
-                for tombstone in deleted
+                shown_tombstone(reference, tombstone) for reference, tombstone in deleted
             ],
             "next_cursor": following,
         }

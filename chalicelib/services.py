@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from chalicelib.notify import NotifyService
     from chalicelib.queues import WorkQueue
     from chalicelib.records import RecordsOffice
-    from chalicelib.retention import Retention
+    from chalicelib.retention.sweep import Retention
     from chalicelib.rights.desk import RightsDesk
     from chalicelib.staff_access import StaffAccess
     from chalicelib.staff_tokens import TokenVerifier
@@ -551,7 +551,7 @@ def retention() -> Retention:
     """Redaction and deletion (the sweep's, and an erasure's), wired."""
     from zoneinfo import ZoneInfo
 
-    from chalicelib.retention import Retention, Tables
+    from chalicelib.retention.sweep import Retention, Tables
 
     config = settings()
     return Retention(

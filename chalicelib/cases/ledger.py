@@ -1,10 +1,11 @@
 """Committing a change to a case together with the audit entry that records it.
 
-Shared by every use case that writes a case (case work, data-subject rights): the case item
-is updated conditional on the version and audit head that were read, and the audit entry
+Shared by every use case that writes a case (case work, data-subject rights, retention): the
+case item is updated conditional on the version and audit head that were read, and the audit entry
 that extends the chain is written in the same transaction, so a change cannot happen
 unrecorded and two writers cannot fork the chain. A look at personal data is recorded the
-same way, without changing the case's version.
+same way, without changing the case's version. The last change of a case, its deletion
+begun, ends the chain instead: it is written with the tombstone that keeps the final head.
 """
 
 from __future__ import annotations
@@ -105,3 +106,17 @@ class CaseLedger:
                 raise
 
         retry_on_conflict(attempt, lambda: StaleVersion(int(seen[-1]["version"])))
+
+    def end_chain(self, case: dict[str, Any], update: CaseUpdate, record: dict[str, Any]) -> None:
+        """Apply `update` to the case as read and write `record` (a transaction item) in one
+        transaction, appending no audit entry: for the last change of a case, whose chain
+        ends where it is and whose `record` keeps its final head (retention's tombstone).
+        The version moves on and the head is re-signed, as `commit` does.
+
+        Raises `CommitConflict` if the case changed since `case` was read (nothing written).
+        """
+        update.changes["version"] = int(case["version"]) + 1
+        update.changes[HEAD_MAC] = self.audit.resigned(case, update.changes, update.remove)
+        condition = {"version": case["version"], "audit_seq": case.get("audit_seq")}
+        request = update.request(self.cases.table, str(case["report_id"]), condition)
+        self.cases.commit([record, request])

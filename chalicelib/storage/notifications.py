@@ -16,7 +16,15 @@ from typing import Any, Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.clock import iso
-from chalicelib.storage.dynamo import calling, conditional_write, plain, serialized, unavailable
+from chalicelib.storage.dynamo import (
+    batch_delete,
+    calling,
+    conditional_write,
+    plain,
+    query_pages,
+    serialized,
+    unavailable,
+)
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 #: The sparse attribute of a notification still to send, and its one value (the index key).
@@ -141,4 +149,26 @@ class Outbox:
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues=serialized(values),
             )
+        )
+
+    def for_report(self, report_id: str) -> list[str]:
+        """Ids of every notification a report caused, sent or not (index `by_report`)."""
+        request = {
+            "TableName": self.table,
+            "IndexName": "by_report",
+            "KeyConditionExpression": "report_id = :report",
+            "ExpressionAttributeValues": {":report": {"S": report_id}},
+        }
+        return [
+            item["notification_id"]["S"]
+            for page in query_pages(self.client, request)
+            for item in page["Items"]
+        ]
+
+    def delete(self, notification_ids: list[str]) -> None:
+        """Delete these notifications (batched; nothing happens for an id not stored)."""
+        batch_delete(
+            self.client,
+            self.table,
+            [{"notification_id": {"S": notification_id}} for notification_id in notification_ids],
         )

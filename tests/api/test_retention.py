@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from chalicelib import services
 from chalicelib.clock import iso
 from chalicelib.errors import DependencyUnavailable, LegalHoldActive
-from chalicelib.retention import Retention
+from chalicelib.retention.sweep import Retention
 from chalicelib.storage.dynamo import plain
 from tests.api.shared_stack import START, Stack
 from tests.api.test_case_workflow import REACHED, add_entry, assign, move, new_case, view

@@ -25,7 +25,7 @@ from chalicelib.resources import (
     REPORTS_TABLE,
     physical_name,
 )
-from chalicelib.retention import Retention, Tables
+from chalicelib.retention.sweep import Retention, Tables
 from tests.e2e.running import RunningStack
 
 #: The stage `python -m devstack` provisions.

@@ -27,7 +27,7 @@ from playwright.sync_api import Page, expect
 from chalicelib.cases.retention_schedule import add_years
 from chalicelib.clock import iso
 from chalicelib.months import add_months
-from chalicelib.retention import INDEX
+from chalicelib.storage.retention_items import DUE_INDEX as INDEX
 from tests.browser.form import Checkpoint
 from tests.browser.portal import expect_banner, sign_in, staff_call
 from tests.browser.retention import retention_at, tombstone_key
