@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from chalicelib.insights.counting import InsightsJob
     from chalicelib.insights.reading import InsightsDashboard
     from chalicelib.institution.working_time import WorkingCalendar
-    from chalicelib.notify import NotifyService
+    from chalicelib.notify.worker import NotifyService
     from chalicelib.queues import WorkQueue
     from chalicelib.records import RecordsOffice
     from chalicelib.retention.sweep import Retention
@@ -378,7 +378,9 @@ def token_verifier() -> TokenVerifier:
 @_once
 def notify_service() -> NotifyService:
     """The notify worker's use case, wired."""
-    from chalicelib.notify import EmailRenderer, Mailer, NotifyService
+    from chalicelib.notify.mailer import Mailer
+    from chalicelib.notify.rendering import EmailRenderer
+    from chalicelib.notify.worker import NotifyService
 
     config = settings()
     return NotifyService(
@@ -531,7 +533,7 @@ def notify_handler() -> Callable[[dict[str, Any]], dict[str, Any]]:
 def redrive_outbox() -> Callable[[], dict[str, int]]:
     """The redrive job: reports that never reached triage, notifications never sent."""
     from chalicelib.cases.redrive import resend_awaiting_triage
-    from chalicelib.notify import resend_unsent
+    from chalicelib.notify.redrive import resend_unsent
 
     grace = settings().triage_redrive_after_seconds
 

@@ -26,7 +26,7 @@ from chalicelib.clock import Clock, iso
 from chalicelib.concerns import INVOLVED_DEPARTMENT
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.institution.models import Form, TrendAlert
-from chalicelib.notify import Notification, Trend
+from chalicelib.notify.messages import Notification, Trend
 from chalicelib.observability import logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.storage.dynamo import serialized

@@ -56,7 +56,7 @@ from chalicelib.errors import (
 )
 from chalicelib.institution.models import PRIORITIES, AdvisorPreference, Clause
 from chalicelib.institution.models import Retention as RetentionPolicy
-from chalicelib.notify import Kind, Notification
+from chalicelib.notify.messages import Kind, Notification
 from chalicelib.observability import (
     AUDIT_CHAIN_BROKEN,
     SEAL_REFUSED,

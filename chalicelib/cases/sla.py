@@ -18,7 +18,7 @@ from chalicelib.cases.rules import AWAITING_SCREENING
 from chalicelib.clock import Clock, iso
 from chalicelib.institution.models import Escalation
 from chalicelib.institution.working_time import ClockDates
-from chalicelib.notify import Notification
+from chalicelib.notify.messages import Notification
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.storage.notifications import Outbox

@@ -28,7 +28,7 @@ from chalicelib.errors import NotFound
 from chalicelib.insight_marks import insight_mark
 from chalicelib.institution.models import Institution
 from chalicelib.institution.working_time import WorkingCalendar
-from chalicelib.notify import Kind, Notification
+from chalicelib.notify.messages import Kind, Notification
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, parse_message, send_or_leave_for_redrive
 from chalicelib.storage.notifications import Outbox

@@ -40,7 +40,7 @@ class Strict(BaseModel):
 #: calendar month after receipt (three at most, extended), so one received more than a year
 #: before it is logged is far likelier a mistyped year than a real date, and would arrive a
 #: year overdue; one received in the future cannot have been. The clock that says what
-#: "today" is belongs to the desk, which checks the window (`RightsDesk.log`).
+#: "today" is belongs to the request log, which checks the window (`RequestLog.log`).
 RECEIVED_WITHIN = timedelta(days=366)
 
 

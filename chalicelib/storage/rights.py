@@ -24,11 +24,11 @@ class RightsTable:
     table: str
 
     def add(self, item: dict[str, Any]) -> None:
-        """Store a new request."""
+        """Store a new request, open: in the index of open requests until it is closed."""
         with calling():
             self.client.put_item(
                 TableName=self.table,
-                Item=serialized(item),
+                Item=serialized({**item, "open": OPEN}),
                 ConditionExpression="attribute_not_exists(request_id)",
             )
 

@@ -12,7 +12,8 @@ from chalice.test import Client
 
 from chalicelib import services
 from chalicelib.errors import DependencyUnavailable
-from chalicelib.notify import Mailer, NotifyService
+from chalicelib.notify.mailer import Mailer
+from chalicelib.notify.worker import NotifyService
 from chalicelib.settings import Settings
 from tests.api.conftest import (
     FixedClock,

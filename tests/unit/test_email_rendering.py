@@ -15,7 +15,8 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from chalicelib.errors import DependencyUnavailable, DomainError
-from chalicelib.notify import Email, EmailRenderer, Mailer
+from chalicelib.notify.mailer import Mailer
+from chalicelib.notify.rendering import Email, EmailRenderer
 
 PORTAL = "https://portal.example.ac.uk/portal/"
 REFERENCE = "RS-ABCD-2345"

@@ -15,7 +15,8 @@ import pytest
 from moto import mock_aws
 from pydantic import ValidationError
 
-from chalicelib.notify import Notification, NotifyMessage
+from chalicelib.notify.messages import Notification
+from chalicelib.notify.worker import NotifyMessage
 from chalicelib.storage.notifications import FAILED, PENDING, SENDING, SENT, Outbox
 from devstack.provision import provision
 
