@@ -1,14 +1,16 @@
 """Committing a change to a case together with the audit entry that records it.
 
-Shared by every use case that writes a case (case work, data-subject rights): the case item
-is updated conditional on the version and audit head that were read, and the audit entry
-that extends the chain is written in the same transaction, so a change cannot happen
+Shared by every use case that writes a case (triage, case work, data-subject rights): the
+case item is updated conditional on the version and audit head that were read, and the audit
+entry that extends the chain is written in the same transaction, so a change cannot happen
 unrecorded and two writers cannot fork the chain. A look at personal data is recorded the
-same way, without changing the case's version.
+same way, without changing the case's version. A change a redelivered message asks for again
+(triage) is conditional also on what the case holds until it is made, and is then a no-op.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,12 +44,14 @@ class CaseLedger:
         reason: str | None,
         *,
         bump_version: bool = True,
+        expect: Mapping[str, Any] | None = None,
     ) -> None:
         """Apply `update` to the case as read, append the audit entry, write `also`, and
         sign the case's new head and sealed fields (`chalicelib.audit.head_message`).
 
-        Raises `CommitConflict` if the case changed since `case` was read, `SealBroken` if
-        the case as read was not signed (nothing is written then).
+        Raises `CommitConflict` if the case changed since `case` was read (or no longer
+        holds the values `expect` names), `SealBroken` if the case as read was not signed
+        (nothing is written then).
         """
         report_id = str(case["report_id"])
         head = ChainHead.of(case)
@@ -69,13 +73,45 @@ class CaseLedger:
             update.changes["version"] = int(case["version"]) + 1
             update.changes.update(insight_mark(self.clock.now()))
         update.changes[HEAD_MAC] = self.audit.resigned(case, update.changes, update.remove)
-        condition = {"version": case["version"], "audit_seq": case.get("audit_seq")}
+        condition = {
+            "version": case["version"],
+            "audit_seq": case.get("audit_seq"),
+            **(expect or {}),
+        }
         writes = [
             update.request(self.cases.table, report_id, condition),
             self.audit.put_request(entry, entry_hash),
             *also,
         ]
         self.cases.commit(writes)
+
+    def commit_unless_done(
+        self,
+        actor: str,
+        case: dict[str, Any],
+        update: CaseUpdate,
+        also: list[dict[str, Any]],
+        action: str,
+        details: dict[str, Any],
+        *,
+        expect: Mapping[str, Any],
+    ) -> bool:
+        """`commit` a change that a redelivered message may ask for again: conditional also
+        on `expect`, what the case holds until the change is made (e.g. its status).
+
+        False, with nothing written, if the case no longer holds it (or is gone): the change
+        was made already, so a duplicate is a no-op, not an error. Any other conflict (the case
+        changed otherwise since it was read) is `CommitConflict`, for the message to be
+        delivered again and decided on the case as it is then.
+        """
+        try:
+            self.commit(actor, case, update, also, action, details, None, expect=expect)
+        except CommitConflict:
+            now = self.cases.case(str(case["report_id"]))
+            if now is None or any(now.get(name) != value for name, value in expect.items()):
+                return False
+            raise
+        return True
 
     def record(
         self,

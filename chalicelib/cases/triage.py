@@ -18,21 +18,25 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.audit import AuditTrail, ChainHead, next_entry
 from chalicelib.cases import rules
+from chalicelib.cases.ledger import CaseLedger
 from chalicelib.cases.sla import clock_attributes, screening_attributes
 from chalicelib.cases.workflow import queue_order
 from chalicelib.clock import Clock, iso
 from chalicelib.concerns import ConcernIndex
 from chalicelib.errors import NotFound
-from chalicelib.insight_marks import insight_mark
 from chalicelib.institution.models import Institution
 from chalicelib.institution.working_time import WorkingCalendar
 from chalicelib.notify import Kind, Notification
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, parse_message, send_or_leave_for_redrive
 from chalicelib.storage.notifications import Outbox
-from chalicelib.storage.reports_table import AWAITING_TRIAGE, CONCERN_MACS, HEAD_MAC, ReportsTable
+from chalicelib.storage.reports_table import (
+    AWAITING_TRIAGE,
+    CONCERN_MACS,
+    CaseUpdate,
+    ReportsTable,
+)
 from chalicelib.trends import TrendWatch
 
 
@@ -52,7 +56,8 @@ class TriageService:
     store: ReportsTable
     calendar: WorkingCalendar
     outbox: Outbox
-    audit: AuditTrail
+    #: The one writer of a case change and its audit entry.
+    ledger: CaseLedger
     notify_queue: WorkQueue
     clock: Clock
     concerns: ConcernIndex
@@ -105,29 +110,22 @@ class TriageService:
                 "queue_team": decision.team_id,
                 "queue_order": queue_order(decision.priority, due),
             }
-        entry, entry_hash = next_entry(
-            ChainHead.of(report),
-            report_id=report_id,
-            at=self.clock.now(),
-            actor="system:triage",
-            action="triage",
-            details={
+        notifications = self._notifications(report, decision)
+        committed = self.ledger.commit_unless_done(
+            "system:triage",
+            report,
+            CaseUpdate(changes, remove=[AWAITING_TRIAGE]),
+            [self.outbox.put_request(notification) for notification in notifications],
+            "triage",
+            {
                 "status": decision.status,
                 "team_id": decision.team_id,
                 "priority": decision.priority,
                 "risk_flags": list(decision.flags),
             },
+            expect={"status": AWAITING_TRIAGE},
         )
-        changes |= {"audit_seq": entry.seq, "audit_hash": entry_hash}
-        changes |= insight_mark(self.clock.now())
-        version = int(report["version"])
-        changes[HEAD_MAC] = self.audit.resigned(
-            report, {**changes, "version": version + 1}, [AWAITING_TRIAGE]
-        )
-        notifications = self._notifications(report, decision)
-        also = [self.audit.put_request(entry, entry_hash)]
-        also += [self.outbox.put_request(notification) for notification in notifications]
-        if not self.store.apply_triage(report_id, version, changes, also):
+        if not committed:
             logger.info("duplicate triage ignored", extra={"report_id": report_id})
             self.trends.check(report)
             return

@@ -334,40 +334,6 @@ class ReportsTable:
         value = item.get("sealed", {}).get(field_name)
         return bytes(value.value) if isinstance(value, Binary) else None
 
-    def apply_triage(
-        self, report_id: str, version: int, changes: Mapping[str, Any], also: list[dict[str, Any]]
-    ) -> bool:
-        """Set the triage outcome (and write `also`, e.g. notifications) in one transaction,
-        conditional on the `version` read (the changes carry a head signed for the next).
-
-        False if the report had already left triage: a duplicate delivery changes nothing.
-        """
-        names = {f"#a{i}": name for i, name in enumerate(changes)}
-        values = {f":v{i}": attribute_value(v) for i, v in enumerate(changes.values())}
-        assignments = ", ".join(f"#a{i} = :v{i}" for i in range(len(changes)))
-        update = {
-            "Update": {
-                "TableName": self.table,
-                "Key": report_item_key(report_id),
-                "UpdateExpression": f"SET {assignments}, #version = :next REMOVE #awaiting",
-                "ConditionExpression": "attribute_exists(pk) AND #status = :current "
-                "AND #version = :read",
-                "ExpressionAttributeNames": {
-                    **names,
-                    "#status": "status",
-                    "#awaiting": AWAITING_TRIAGE,
-                    "#version": "version",
-                },
-                "ExpressionAttributeValues": {
-                    **values,
-                    ":current": {"S": AWAITING_TRIAGE},
-                    ":read": {"N": str(version)},
-                    ":next": {"N": str(version + 1)},
-                },
-            }
-        }
-        return transact_unless_first_fails(self.client, [update, *also])
-
     def reports_at_location(self, location_key: str, since: datetime, until: datetime) -> int:
         """How many reports name this place, submitted between two moments (inclusive)."""
         with calling():
