@@ -6,6 +6,9 @@ entry that extends the chain is written in the same transaction, so a change can
 unrecorded and two writers cannot fork the chain. A look at personal data is recorded the
 same way, without changing the case's version. A change a redelivered message asks for again
 (triage) is conditional also on what the case holds until it is made, and is then a no-op.
+
+A case is given as the typed `CaseItem`; the plain item is still accepted while the
+retention sweep and the rights desk, which write through here too, move to it.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.audit import AuditTrail, ChainHead, next_entry
+from chalicelib.audit import GENESIS, AuditTrail, ChainHead, next_entry
 from chalicelib.clock import Clock
 from chalicelib.crypto import SealOnly
 from chalicelib.errors import NotFound, StaleVersion
 from chalicelib.insight_marks import insight_mark
+from chalicelib.storage.case_item import CaseItem, case_of
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.dynamo import CommitConflict
 from chalicelib.storage.reports_table import HEAD_MAC, CaseUpdate, ReportsTable
@@ -36,7 +40,7 @@ class CaseLedger:
     def commit(
         self,
         actor: str,
-        case: dict[str, Any],
+        case: CaseItem | Mapping[str, Any],
         update: CaseUpdate,
         also: list[dict[str, Any]],
         action: str,
@@ -53,8 +57,9 @@ class CaseLedger:
         holds the values `expect` names), `SealBroken` if the case as read was not signed
         (nothing is written then).
         """
-        report_id = str(case["report_id"])
-        head = ChainHead.of(case)
+        case = case_of(case)
+        report_id = case.report_id
+        head = ChainHead(case.audit_seq or 0, case.audit_hash or GENESIS)
         sealed_reason = (
             self.identity.seal(report_id, f"audit.{head.seq + 1}", reason) if reason else None
         )
@@ -70,12 +75,12 @@ class CaseLedger:
         update.changes["audit_seq"] = entry.seq
         update.changes["audit_hash"] = entry_hash
         if bump_version:
-            update.changes["version"] = int(case["version"]) + 1
+            update.changes["version"] = case.version + 1
             update.changes.update(insight_mark(self.clock.now()))
-        update.changes[HEAD_MAC] = self.audit.resigned(case, update.changes, update.remove)
+        update.changes[HEAD_MAC] = self.audit.resigned(case.item, update.changes, update.remove)
         condition = {
-            "version": case["version"],
-            "audit_seq": case.get("audit_seq"),
+            "version": case.version,
+            "audit_seq": case.audit_seq,
             **(expect or {}),
         }
         writes = [
@@ -88,7 +93,7 @@ class CaseLedger:
     def commit_unless_done(
         self,
         actor: str,
-        case: dict[str, Any],
+        case: CaseItem,
         update: CaseUpdate,
         also: list[dict[str, Any]],
         action: str,
@@ -107,7 +112,7 @@ class CaseLedger:
         try:
             self.commit(actor, case, update, also, action, details, None, expect=expect)
         except CommitConflict:
-            now = self.cases.case(str(case["report_id"]))
+            now = self.cases.case(case.report_id)
             if now is None or any(now.get(name) != value for name, value in expect.items()):
                 return False
             raise
@@ -116,7 +121,7 @@ class CaseLedger:
     def record(
         self,
         actor: str,
-        case: dict[str, Any],
+        case: CaseItem | Mapping[str, Any],
         action: str,
         details: dict[str, Any],
         reason: str | None,
@@ -126,7 +131,7 @@ class CaseLedger:
         A concurrent change only moves the chain's head, so the entry is retried on the case
         as it is now.
         """
-        seen = [case]
+        seen = [case_of(case)]
 
         def attempt() -> None:
             try:
@@ -134,10 +139,10 @@ class CaseLedger:
                     actor, seen[-1], CaseUpdate(), [], action, details, reason, bump_version=False
                 )
             except CommitConflict:
-                fresh = self.cases.case(str(case["report_id"]))
+                fresh = self.cases.case_item(seen[-1].report_id)
                 if fresh is None:
                     raise NotFound("case not found") from None
                 seen.append(fresh)
                 raise
 
-        retry_on_conflict(attempt, lambda: StaleVersion(int(seen[-1]["version"])))
+        retry_on_conflict(attempt, lambda: StaleVersion(seen[-1].version))

@@ -31,12 +31,7 @@ from chalicelib.notify import Kind, Notification
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, parse_message, send_or_leave_for_redrive
 from chalicelib.storage.notifications import Outbox
-from chalicelib.storage.reports_table import (
-    AWAITING_TRIAGE,
-    CONCERN_MACS,
-    CaseUpdate,
-    ReportsTable,
-)
+from chalicelib.storage.reports_table import AWAITING_TRIAGE, CaseItem, CaseUpdate, ReportsTable
 from chalicelib.trends import TrendWatch
 
 
@@ -71,20 +66,20 @@ class TriageService:
 
     def triage(self, report_id: str) -> None:
         """Decide and record where a report goes. Idempotent."""
-        report = self.store.case(report_id)
+        report = self.store.case_item(report_id)
         if report is None:
             logger.error("triage for unknown report", extra={"report_id": report_id})
             raise NotFound(f"report {report_id} does not exist")
-        if report["status"] != AWAITING_TRIAGE:
+        if report.triaged:
             logger.info("duplicate triage ignored", extra={"report_id": report_id})
-            self.trends.check(report)
+            self.trends.check(report.item)
             return
-        submitted_at = datetime.fromisoformat(report["submitted_at"])
-        macs = [str(mac) for mac in report.get(CONCERN_MACS, [])]
+        submitted_at = datetime.fromisoformat(report.submitted_at)
+        macs = list(report.concern_macs)
         decision = rules.decide(
             self.institution.triage,
-            report["mode"],
-            report.get("answers", {}),
+            report.mode,
+            report.answers,
             lambda days: self._reports_at(report, submitted_at, days),
             repeat_concern=bool(macs) and bool(self.concerns.others_naming(report_id, macs)),
         )
@@ -95,7 +90,7 @@ class TriageService:
             "risk_flags": list(decision.flags),
             "triaged_at": iso(self.clock.now()),
         }
-        if report["mode"] == "named":
+        if report.mode == "named":
             clocks = self.calendar.clocks_for(submitted_at)
             changes |= clock_attributes(clocks, self.institution.triage.escalation)
         elif decision.status == rules.AWAITING_SCREENING:
@@ -104,7 +99,7 @@ class TriageService:
             due = str(
                 changes.get("first_contact_due")
                 or changes.get("screening_due")
-                or report["submitted_at"]
+                or report.submitted_at
             )
             changes |= {
                 "queue_team": decision.team_id,
@@ -127,7 +122,7 @@ class TriageService:
         )
         if not committed:
             logger.info("duplicate triage ignored", extra={"report_id": report_id})
-            self.trends.check(report)
+            self.trends.check(report.item)
             return
         logger.info(
             "report triaged",
@@ -141,10 +136,10 @@ class TriageService:
         )
         for notification in notifications:
             send_or_leave_for_redrive(self.notify_queue, notification.notification_id)
-        self.trends.check(report)
+        self.trends.check(report.item)
 
-    def _reports_at(self, report: dict[str, Any], submitted_at: datetime, days: int) -> int:
-        place = report.get("location_key")
+    def _reports_at(self, report: CaseItem, submitted_at: datetime, days: int) -> int:
+        place = report.location_key
         if not place:
             return 0
         return self.store.reports_at_location(
@@ -152,7 +147,7 @@ class TriageService:
         )
 
     def _notifications(
-        self, report: dict[str, Any], decision: rules.TriageDecision
+        self, report: CaseItem, decision: rules.TriageDecision
     ) -> list[Notification]:
         if decision.status != rules.AWAITING_SCREENING:
             return []
@@ -161,10 +156,10 @@ class TriageService:
             kinds.append("repeat_concern")
         return [
             Notification(
-                notification_id=f"{report['report_id']}.{kind}",
+                notification_id=f"{report.report_id}.{kind}",
                 kind=kind,
-                report_id=str(report["report_id"]),
-                reference=str(report["reference"]),
+                report_id=report.report_id,
+                reference=report.reference,
                 priority=decision.priority,
                 team_id=decision.team_id,
                 created_at=self.clock.now(),

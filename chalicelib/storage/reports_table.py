@@ -37,6 +37,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.clock import iso
 from chalicelib.reports.models import Mode
+from chalicelib.storage.case_item import AWAITING_TRIAGE, CaseItem
 from chalicelib.storage.dynamo import (
     CommitConflict,
     attribute_value,
@@ -61,6 +62,7 @@ __all__ = [
     "AWAITING_TRIAGE",
     "CASE_HEADS",
     "CASE_HEADS_KEY",
+    "CaseItem",
     "CommitConflict",
     "NewReport",
     "ReferenceTaken",
@@ -76,7 +78,6 @@ AUDIT_PREFIX = "AUDIT#"
 SUBMISSION_PREFIX = "SUBMISSION#"
 REFERENCE_PREFIX = "REFERENCE#"
 CONCERN_PREFIX = "CONCERN#"
-AWAITING_TRIAGE = "awaiting_triage"
 #: The sparse index (and its key attribute) listing every report and case item.
 CASE_HEADS = "case_heads"
 CASE_HEADS_KEY = "case"
@@ -466,8 +467,13 @@ class ReportsTable:
         return str(item["report_id"]) if item else None
 
     def case(self, report_id: str) -> dict[str, Any] | None:
-        """The case item as plain values."""
+        """The case item as plain values (for what is not yet reading `case_item`)."""
         return self._get({"pk": report_key(report_id), "sk": REPORT_ITEM})
+
+    def case_item(self, report_id: str) -> CaseItem | None:
+        """The case item, typed (a strongly consistent read)."""
+        item = self.case(report_id)
+        return CaseItem.from_item(item) if item is not None else None
 
     def report_ids_for_email(self, email_mac: str) -> list[str]:
         """Ids of the reports whose reporter's email has this blind index."""
