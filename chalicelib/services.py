@@ -284,6 +284,7 @@ def report_intake() -> ReportIntake:
 @_once
 def triage_service() -> TriageService:
     """The triage use case, wired."""
+    from chalicelib.cases.ledger import CaseLedger
     from chalicelib.cases.triage import TriageService
 
     return TriageService(
@@ -291,7 +292,7 @@ def triage_service() -> TriageService:
         store=report_store(),
         calendar=working_calendar(),
         outbox=outbox(),
-        audit=audit_trail(),
+        ledger=CaseLedger(report_store(), audit_trail(), identity_sealer(), clock()),
         notify_queue=notify_queue(),
         clock=clock(),
         concerns=concern_index(),

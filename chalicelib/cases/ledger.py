@@ -1,23 +1,30 @@
 """Committing a change to a case together with the audit entry that records it.
 
-Shared by every use case that writes a case (case work, data-subject rights, retention): the
-case item is updated conditional on the version and audit head that were read, and the audit entry
-that extends the chain is written in the same transaction, so a change cannot happen
-unrecorded and two writers cannot fork the chain. A look at personal data is recorded the
-same way, without changing the case's version. The last change of a case, its deletion
-begun, ends the chain instead: it is written with the tombstone that keeps the final head.
+Shared by every use case that writes a case (triage, case work, data-subject rights,
+retention): the case item is updated conditional on the version and audit head that were
+read, and the audit entry that extends the chain is written in the same transaction, so a
+change cannot happen unrecorded and two writers cannot fork the chain. A look at personal
+data is recorded the same way, without changing the case's version. A change a redelivered
+message asks for again (triage) is conditional also on what the case holds until it is
+made, and is then a no-op. The last change of a case, its deletion begun, ends the chain
+instead: it is written with the tombstone that keeps the final head.
+
+A case is given as the typed `CaseItem`; the plain item is still accepted while the
+retention sweep and the rights desk, which write through here too, move to it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.audit import AuditTrail, ChainHead, next_entry
+from chalicelib.audit import GENESIS, AuditTrail, ChainHead, next_entry
 from chalicelib.clock import Clock
 from chalicelib.crypto import SealOnly
 from chalicelib.errors import NotFound, StaleVersion
 from chalicelib.insight_marks import insight_mark
+from chalicelib.storage.case_item import CaseItem, case_of
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.dynamo import CommitConflict
 from chalicelib.storage.reports_table import HEAD_MAC, CaseUpdate, ReportsTable
@@ -35,7 +42,7 @@ class CaseLedger:
     def commit(
         self,
         actor: str,
-        case: dict[str, Any],
+        case: CaseItem | Mapping[str, Any],
         update: CaseUpdate,
         also: list[dict[str, Any]],
         action: str,
@@ -43,15 +50,18 @@ class CaseLedger:
         reason: str | None,
         *,
         bump_version: bool = True,
+        expect: Mapping[str, Any] | None = None,
     ) -> None:
         """Apply `update` to the case as read, append the audit entry, write `also`, and
         sign the case's new head and sealed fields (`chalicelib.audit.head_message`).
 
-        Raises `CommitConflict` if the case changed since `case` was read, `SealBroken` if
-        the case as read was not signed (nothing is written then).
+        Raises `CommitConflict` if the case changed since `case` was read (or no longer
+        holds the values `expect` names), `SealBroken` if the case as read was not signed
+        (nothing is written then).
         """
-        report_id = str(case["report_id"])
-        head = ChainHead.of(case)
+        case = case_of(case)
+        report_id = case.report_id
+        head = ChainHead(case.audit_seq or 0, case.audit_hash or GENESIS)
         sealed_reason = (
             self.identity.seal(report_id, f"audit.{head.seq + 1}", reason) if reason else None
         )
@@ -67,10 +77,14 @@ class CaseLedger:
         update.changes["audit_seq"] = entry.seq
         update.changes["audit_hash"] = entry_hash
         if bump_version:
-            update.changes["version"] = int(case["version"]) + 1
+            update.changes["version"] = case.version + 1
             update.changes.update(insight_mark(self.clock.now()))
-        update.changes[HEAD_MAC] = self.audit.resigned(case, update.changes, update.remove)
-        condition = {"version": case["version"], "audit_seq": case.get("audit_seq")}
+        update.changes[HEAD_MAC] = self.audit.resigned(case.item, update.changes, update.remove)
+        condition = {
+            "version": case.version,
+            "audit_seq": case.audit_seq,
+            **(expect or {}),
+        }
         writes = [
             update.request(self.cases.table, report_id, condition),
             self.audit.put_request(entry, entry_hash),
@@ -78,10 +92,38 @@ class CaseLedger:
         ]
         self.cases.commit(writes)
 
+    def commit_unless_done(
+        self,
+        actor: str,
+        case: CaseItem,
+        update: CaseUpdate,
+        also: list[dict[str, Any]],
+        action: str,
+        details: dict[str, Any],
+        *,
+        expect: Mapping[str, Any],
+    ) -> bool:
+        """`commit` a change that a redelivered message may ask for again: conditional also
+        on `expect`, what the case holds until the change is made (e.g. its status).
+
+        False, with nothing written, if the case no longer holds it (or is gone): the change
+        was made already, so a duplicate is a no-op, not an error. Any other conflict (the case
+        changed otherwise since it was read) is `CommitConflict`, for the message to be
+        delivered again and decided on the case as it is then.
+        """
+        try:
+            self.commit(actor, case, update, also, action, details, None, expect=expect)
+        except CommitConflict:
+            now = self.cases.case(case.report_id)
+            if now is None or any(now.get(name) != value for name, value in expect.items()):
+                return False
+            raise
+        return True
+
     def record(
         self,
         actor: str,
-        case: dict[str, Any],
+        case: CaseItem | Mapping[str, Any],
         action: str,
         details: dict[str, Any],
         reason: str | None,
@@ -91,7 +133,7 @@ class CaseLedger:
         A concurrent change only moves the chain's head, so the entry is retried on the case
         as it is now.
         """
-        seen = [case]
+        seen = [case_of(case)]
 
         def attempt() -> None:
             try:
@@ -99,13 +141,13 @@ class CaseLedger:
                     actor, seen[-1], CaseUpdate(), [], action, details, reason, bump_version=False
                 )
             except CommitConflict:
-                fresh = self.cases.case(str(case["report_id"]))
+                fresh = self.cases.case_item(seen[-1].report_id)
                 if fresh is None:
                     raise NotFound("case not found") from None
                 seen.append(fresh)
                 raise
 
-        retry_on_conflict(attempt, lambda: StaleVersion(int(seen[-1]["version"])))
+        retry_on_conflict(attempt, lambda: StaleVersion(seen[-1].version))
 
     def end_chain(self, case: dict[str, Any], update: CaseUpdate, record: dict[str, Any]) -> None:
         """Apply `update` to the case as read and write `record` (a transaction item) in one

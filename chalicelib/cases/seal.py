@@ -7,6 +7,7 @@ some change. Every writer of the case item signs its head and sealed fields toge
 checks that signature against the item as read (one KMS VerifyMac) and that no audit entry
 lies beyond the item's head (one query of one key), which finds an item put back whole.
 Reading a case's personal data goes through here, so no caller can forget the check.
+(The plain item is still accepted beside the typed `CaseItem`, while the rights desk moves.)
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from chalicelib.audit import AuditTrail, ChainHead, sealed_fields
+from chalicelib.audit import AuditTrail
 from chalicelib.crypto import JsonValue
 from chalicelib.errors import SealBroken, StaleVersion
-from chalicelib.storage.reports_table import HEAD_MAC
+from chalicelib.storage.case_item import CaseItem, case_of
 
 #: How often a case that keeps moving while it is checked is read again before giving up.
 _REREADS = 3
@@ -52,7 +53,7 @@ class CaseSeal:
     audit: AuditTrail
     identity: Unsealer
 
-    def check(self, case: Mapping[str, Any], field: str) -> CheckedSeal:
+    def check(self, case: CaseItem | Mapping[str, Any], field: str) -> CheckedSeal:
         """The case's sealed fields, if its head signs them as read and nothing was written
         after that head. `field` is what the caller is about to read (named if refused).
 
@@ -63,23 +64,25 @@ class CaseSeal:
         reveal): the item is read again, and only an item whose own head is behind its chain
         was put back. The fields returned are then those of the item as it is now.
         """
-        report_id = str(case["report_id"])
+        case = case_of(case)
+        report_id = case.report_id
         for _reread in range(_REREADS):
-            if not case.get(HEAD_MAC):
+            if not case.head_mac:
                 raise SealBroken(f"{field} of {report_id} is not under a signed head", "unsigned")
-            if not self.audit.head_signed(case):
+            if not self.audit.head_signed(case.item):
                 raise SealBroken(f"{field} of {report_id} is not the value last signed", "stale")
-            seen = ChainHead.of(case).seq
+            seen = case.audit_seq or 0
             if not self.audit.entries_beyond(report_id, seen):
-                return CheckedSeal(report_id, sealed_fields(case), self.identity)
-            now = self.audit.case_item(report_id)
-            if now is None or ChainHead.of(now).seq <= seen:
+                return CheckedSeal(report_id, case.sealed, self.identity)
+            item = self.audit.case_item(report_id)
+            now = CaseItem.from_item(item) if item is not None else None
+            if now is None or (now.audit_seq or 0) <= seen:
                 raise SealBroken(
                     f"{field} of {report_id} is from before its last change", "rolled_back"
                 )
             case = now
-        raise StaleVersion(int(case["version"]))
+        raise StaleVersion(case.version)
 
-    def open(self, case: Mapping[str, Any], field: str) -> JsonValue:
+    def open(self, case: CaseItem | Mapping[str, Any], field: str) -> JsonValue:
         """One sealed field of a case, checked and opened."""
         return self.check(case, field).open(field)

@@ -22,7 +22,7 @@ from chalicelib.notify.messages import Notification
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.storage.notifications import Outbox
-from chalicelib.storage.reports_table import ReportsTable
+from chalicelib.storage.reports_table import CaseItem, ReportsTable
 
 FIRST_CONTACT_OVERDUE = "first_contact_overdue"
 ACKNOWLEDGE_DUE_SOON = "acknowledge_due_soon"
@@ -79,29 +79,28 @@ def screening_attributes(screening_due: datetime) -> dict[str, Any]:
     }
 
 
-def _stopped(stage: str, item: dict[str, Any]) -> bool:
+def _stopped(stage: str, item: CaseItem) -> bool:
     """Whether the clock a stage chases has already stopped: nothing to escalate."""
     if stage == FIRST_CONTACT_OVERDUE:
-        return bool(item.get("first_contact_at"))
+        return bool(item.first_contact_at)
     if stage == SCREENING_OVERDUE:
-        return item.get("status") != AWAITING_SCREENING
+        return item.status != AWAITING_SCREENING
     return False
 
 
-def _following(
-    stage: str, item: dict[str, Any], escalation: Escalation
-) -> tuple[str, datetime] | None:
+def _following(stage: str, item: CaseItem, escalation: Escalation) -> tuple[str, datetime] | None:
     if stage == SCREENING_OVERDUE:
         return None
-    done = set(item.get("sla_escalated", set())) | {stage}
+    done = set(item.sla_escalated) | {stage}
     return next_stage(_dates(item), escalation, done)
 
 
-def _dates(item: dict[str, Any]) -> ClockDates:
+def _dates(item: CaseItem) -> ClockDates:
+    # A named case's three due dates are set together at triage (`clock_attributes`).
     return ClockDates(
-        first_contact_due=datetime.fromisoformat(item["first_contact_due"]),
-        acknowledge_due=datetime.fromisoformat(item["acknowledge_due"]),
-        feedback_due=datetime.fromisoformat(item["feedback_due"]),
+        first_contact_due=datetime.fromisoformat(_set(item.first_contact_due)),
+        acknowledge_due=datetime.fromisoformat(_set(item.acknowledge_due)),
+        feedback_due=datetime.fromisoformat(_set(item.feedback_due)),
     )
 
 
@@ -128,10 +127,10 @@ class SlaWatch:
         return {"escalated": escalated}
 
     def _escalate(self, report_id: str, now: datetime) -> bool:
-        item = self.store.case(report_id)
-        if item is None or "sla_next_stage" not in item:
+        item = self.store.case_item(report_id)
+        if item is None or item.sla_next_stage is None:
             return False
-        stage = str(item["sla_next_stage"])
+        stage = item.sla_next_stage
         following = _following(stage, item, self.escalation)
         if _stopped(stage, item):
             # Contact was made, or the report was screened: nothing to chase.
@@ -141,9 +140,9 @@ class SlaWatch:
             notification_id=f"{report_id}.{stage}",
             kind="sla_escalation",
             report_id=report_id,
-            reference=str(item["reference"]),
-            priority=str(item.get("priority", "normal")),
-            team_id=str(item["team_id"]),
+            reference=item.reference,
+            priority=item.priority or "normal",
+            team_id=str(item.team_id),
             created_at=now,
             stage=stage,
             due_at=_due_of(stage, item),
@@ -157,11 +156,18 @@ class SlaWatch:
         return True
 
 
-def _due_of(stage: str, item: dict[str, Any]) -> str:
-    field = {
-        FIRST_CONTACT_OVERDUE: "first_contact_due",
-        ACKNOWLEDGE_DUE_SOON: "acknowledge_due",
-        FEEDBACK_DUE_SOON: "feedback_due",
-        SCREENING_OVERDUE: "screening_due",
+def _due_of(stage: str, item: CaseItem) -> str:
+    due = {
+        FIRST_CONTACT_OVERDUE: item.first_contact_due,
+        ACKNOWLEDGE_DUE_SOON: item.acknowledge_due,
+        FEEDBACK_DUE_SOON: item.feedback_due,
+        SCREENING_OVERDUE: item.screening_due,
     }[stage]
-    return str(item[field])
+    return _set(due)
+
+
+def _set(due: str | None) -> str:
+    """A due date the stage being escalated was scheduled from (so it is set)."""
+    if due is None:
+        raise KeyError("due date")
+    return due

@@ -18,21 +18,20 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.audit import AuditTrail, ChainHead, next_entry
 from chalicelib.cases import rules
+from chalicelib.cases.ledger import CaseLedger
 from chalicelib.cases.sla import clock_attributes, screening_attributes
 from chalicelib.cases.workflow import queue_order
 from chalicelib.clock import Clock, iso
 from chalicelib.concerns import ConcernIndex
 from chalicelib.errors import NotFound
-from chalicelib.insight_marks import insight_mark
 from chalicelib.institution.models import Institution
 from chalicelib.institution.working_time import WorkingCalendar
 from chalicelib.notify.messages import Kind, Notification
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, parse_message, send_or_leave_for_redrive
 from chalicelib.storage.notifications import Outbox
-from chalicelib.storage.reports_table import AWAITING_TRIAGE, CONCERN_MACS, HEAD_MAC, ReportsTable
+from chalicelib.storage.reports_table import AWAITING_TRIAGE, CaseItem, CaseUpdate, ReportsTable
 from chalicelib.trends import TrendWatch
 
 
@@ -52,7 +51,8 @@ class TriageService:
     store: ReportsTable
     calendar: WorkingCalendar
     outbox: Outbox
-    audit: AuditTrail
+    #: The one writer of a case change and its audit entry.
+    ledger: CaseLedger
     notify_queue: WorkQueue
     clock: Clock
     concerns: ConcernIndex
@@ -66,20 +66,20 @@ class TriageService:
 
     def triage(self, report_id: str) -> None:
         """Decide and record where a report goes. Idempotent."""
-        report = self.store.case(report_id)
+        report = self.store.case_item(report_id)
         if report is None:
             logger.error("triage for unknown report", extra={"report_id": report_id})
             raise NotFound(f"report {report_id} does not exist")
-        if report["status"] != AWAITING_TRIAGE:
+        if report.triaged:
             logger.info("duplicate triage ignored", extra={"report_id": report_id})
-            self.trends.check(report)
+            self.trends.check(report.item)
             return
-        submitted_at = datetime.fromisoformat(report["submitted_at"])
-        macs = [str(mac) for mac in report.get(CONCERN_MACS, [])]
+        submitted_at = datetime.fromisoformat(report.submitted_at)
+        macs = list(report.concern_macs)
         decision = rules.decide(
             self.institution.triage,
-            report["mode"],
-            report.get("answers", {}),
+            report.mode,
+            report.answers,
             lambda days: self._reports_at(report, submitted_at, days),
             repeat_concern=bool(macs) and bool(self.concerns.others_naming(report_id, macs)),
         )
@@ -90,7 +90,7 @@ class TriageService:
             "risk_flags": list(decision.flags),
             "triaged_at": iso(self.clock.now()),
         }
-        if report["mode"] == "named":
+        if report.mode == "named":
             clocks = self.calendar.clocks_for(submitted_at)
             changes |= clock_attributes(clocks, self.institution.triage.escalation)
         elif decision.status == rules.AWAITING_SCREENING:
@@ -99,37 +99,30 @@ class TriageService:
             due = str(
                 changes.get("first_contact_due")
                 or changes.get("screening_due")
-                or report["submitted_at"]
+                or report.submitted_at
             )
             changes |= {
                 "queue_team": decision.team_id,
                 "queue_order": queue_order(decision.priority, due),
             }
-        entry, entry_hash = next_entry(
-            ChainHead.of(report),
-            report_id=report_id,
-            at=self.clock.now(),
-            actor="system:triage",
-            action="triage",
-            details={
+        notifications = self._notifications(report, decision)
+        committed = self.ledger.commit_unless_done(
+            "system:triage",
+            report,
+            CaseUpdate(changes, remove=[AWAITING_TRIAGE]),
+            [self.outbox.put_request(notification) for notification in notifications],
+            "triage",
+            {
                 "status": decision.status,
                 "team_id": decision.team_id,
                 "priority": decision.priority,
                 "risk_flags": list(decision.flags),
             },
+            expect={"status": AWAITING_TRIAGE},
         )
-        changes |= {"audit_seq": entry.seq, "audit_hash": entry_hash}
-        changes |= insight_mark(self.clock.now())
-        version = int(report["version"])
-        changes[HEAD_MAC] = self.audit.resigned(
-            report, {**changes, "version": version + 1}, [AWAITING_TRIAGE]
-        )
-        notifications = self._notifications(report, decision)
-        also = [self.audit.put_request(entry, entry_hash)]
-        also += [self.outbox.put_request(notification) for notification in notifications]
-        if not self.store.apply_triage(report_id, version, changes, also):
+        if not committed:
             logger.info("duplicate triage ignored", extra={"report_id": report_id})
-            self.trends.check(report)
+            self.trends.check(report.item)
             return
         logger.info(
             "report triaged",
@@ -143,10 +136,10 @@ class TriageService:
         )
         for notification in notifications:
             send_or_leave_for_redrive(self.notify_queue, notification.notification_id)
-        self.trends.check(report)
+        self.trends.check(report.item)
 
-    def _reports_at(self, report: dict[str, Any], submitted_at: datetime, days: int) -> int:
-        place = report.get("location_key")
+    def _reports_at(self, report: CaseItem, submitted_at: datetime, days: int) -> int:
+        place = report.location_key
         if not place:
             return 0
         return self.store.reports_at_location(
@@ -154,7 +147,7 @@ class TriageService:
         )
 
     def _notifications(
-        self, report: dict[str, Any], decision: rules.TriageDecision
+        self, report: CaseItem, decision: rules.TriageDecision
     ) -> list[Notification]:
         if decision.status != rules.AWAITING_SCREENING:
             return []
@@ -163,10 +156,10 @@ class TriageService:
             kinds.append("repeat_concern")
         return [
             Notification(
-                notification_id=f"{report['report_id']}.{kind}",
+                notification_id=f"{report.report_id}.{kind}",
                 kind=kind,
-                report_id=str(report["report_id"]),
-                reference=str(report["reference"]),
+                report_id=report.report_id,
+                reference=report.reference,
                 priority=decision.priority,
                 team_id=decision.team_id,
                 created_at=self.clock.now(),

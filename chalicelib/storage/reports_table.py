@@ -37,6 +37,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.clock import iso
 from chalicelib.reports.models import Mode
+from chalicelib.storage.case_item import AWAITING_TRIAGE, CaseItem
 from chalicelib.storage.dynamo import (
     CommitConflict,
     attribute_value,
@@ -61,6 +62,7 @@ __all__ = [
     "AWAITING_TRIAGE",
     "CASE_HEADS",
     "CASE_HEADS_KEY",
+    "CaseItem",
     "CommitConflict",
     "NewReport",
     "ReferenceTaken",
@@ -76,7 +78,6 @@ AUDIT_PREFIX = "AUDIT#"
 SUBMISSION_PREFIX = "SUBMISSION#"
 REFERENCE_PREFIX = "REFERENCE#"
 CONCERN_PREFIX = "CONCERN#"
-AWAITING_TRIAGE = "awaiting_triage"
 #: The sparse index (and its key attribute) listing every report and case item.
 CASE_HEADS = "case_heads"
 CASE_HEADS_KEY = "case"
@@ -334,40 +335,6 @@ class ReportsTable:
         value = item.get("sealed", {}).get(field_name)
         return bytes(value.value) if isinstance(value, Binary) else None
 
-    def apply_triage(
-        self, report_id: str, version: int, changes: Mapping[str, Any], also: list[dict[str, Any]]
-    ) -> bool:
-        """Set the triage outcome (and write `also`, e.g. notifications) in one transaction,
-        conditional on the `version` read (the changes carry a head signed for the next).
-
-        False if the report had already left triage: a duplicate delivery changes nothing.
-        """
-        names = {f"#a{i}": name for i, name in enumerate(changes)}
-        values = {f":v{i}": attribute_value(v) for i, v in enumerate(changes.values())}
-        assignments = ", ".join(f"#a{i} = :v{i}" for i in range(len(changes)))
-        update = {
-            "Update": {
-                "TableName": self.table,
-                "Key": report_item_key(report_id),
-                "UpdateExpression": f"SET {assignments}, #version = :next REMOVE #awaiting",
-                "ConditionExpression": "attribute_exists(pk) AND #status = :current "
-                "AND #version = :read",
-                "ExpressionAttributeNames": {
-                    **names,
-                    "#status": "status",
-                    "#awaiting": AWAITING_TRIAGE,
-                    "#version": "version",
-                },
-                "ExpressionAttributeValues": {
-                    **values,
-                    ":current": {"S": AWAITING_TRIAGE},
-                    ":read": {"N": str(version)},
-                    ":next": {"N": str(version + 1)},
-                },
-            }
-        }
-        return transact_unless_first_fails(self.client, [update, *also])
-
     def reports_at_location(self, location_key: str, since: datetime, until: datetime) -> int:
         """How many reports name this place, submitted between two moments (inclusive)."""
         with calling():
@@ -500,8 +467,13 @@ class ReportsTable:
         return str(item["report_id"]) if item else None
 
     def case(self, report_id: str) -> dict[str, Any] | None:
-        """The case item as plain values."""
+        """The case item as plain values (for what is not yet reading `case_item`)."""
         return self._get({"pk": report_key(report_id), "sk": REPORT_ITEM})
+
+    def case_item(self, report_id: str) -> CaseItem | None:
+        """The case item, typed (a strongly consistent read)."""
+        item = self.case(report_id)
+        return CaseItem.from_item(item) if item is not None else None
 
     def report_ids_for_email(self, email_mac: str) -> list[str]:
         """Ids of the reports whose reporter's email has this blind index."""

@@ -9,7 +9,9 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import services
+from chalicelib.cases.ledger import CaseLedger
 from chalicelib.settings import Settings
+from chalicelib.storage.reports_table import CaseUpdate
 from tests.api.conftest import (
     FixedClock,
     deliver,
@@ -344,3 +346,36 @@ def test_bad_messages_fail_alone_and_the_rest_of_the_batch_is_processed(
     assert failed == {ids[0], ids[2], ids[3]}
     [after] = report_items(aws)
     assert after["status"]["S"] == "awaiting_screening"
+
+
+def test_a_report_changed_while_triage_decides_is_triaged_on_redelivery_not_dropped(
+    client: Client, aws: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a report awaiting triage, and triage deciding on it as it was read...
+    post_json(client, "/reports", named_submission())
+    [item] = report_items(aws)
+    report_id = item["report_id"]["S"]
+    store = services.report_store()
+    as_read = store.case_item(report_id)
+    assert as_read is not None
+    # ... while another writer changes it through the ledger (it stays awaiting triage)
+    ledger = CaseLedger(store, services.audit_trail(), services.identity_sealer(), services.clock())
+    ledger.commit("dpo-admin", as_read, CaseUpdate(), [], "rectify", {}, None)
+    monkeypatch.setattr(store, "case_item", lambda _report_id: as_read)
+    message = json.dumps({"report_id": report_id})
+
+    # When the triage message is delivered
+    first = deliver(client, "on_triage_message", message)
+
+    # Then it is failed for delivery again, with nothing written...
+    assert len(first.payload["batchItemFailures"]) == 1
+    [after] = report_items(aws)
+    assert after["status"]["S"] == "awaiting_triage"
+    assert outbox_items() == []
+    # ... and delivered again, it triages the report as it is now
+    monkeypatch.undo()
+    second = deliver(client, "on_triage_message", message)
+    assert second.payload == {"batchItemFailures": []}
+    [triaged] = report_items(aws)
+    assert triaged["status"]["S"] == "awaiting_screening"
+    assert len(outbox_items()) == 1

@@ -1,0 +1,143 @@
+"""A case as the reports table holds it: the typed view of the `REPORT#<id>` / `REPORT` item.
+
+The case work reads these attributes rather than string keys of a `dict[str, Any]`. Times
+stay ISO 8601 strings, as stored: they are compared with each other as strings (the clocks,
+the queue order) and parsed only where arithmetic is done on them. `item` keeps the plain
+item as read, for what signs or re-signs the whole item (`chalicelib.audit`) and for the
+modules not yet reading the typed view (the retention sweep, the rights desk, the trend
+alerts): they are given exactly the dict they were given before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from boto3.dynamodb.types import Binary
+
+from chalicelib.reports.models import Mode
+
+#: The status of a report no triage has seen yet (it has no audit chain).
+AWAITING_TRIAGE = "awaiting_triage"
+#: Answers and preferences: option ids (one, or a list), by question.
+Answers = Mapping[str, str | list[str]]
+
+
+@dataclass(frozen=True)
+class CaseItem:
+    """A report and the case it becomes, as stored (see `chalicelib.storage.reports_table`)."""
+
+    report_id: str
+    reference: str
+    mode: Mode
+    status: str
+    #: The optimistic-concurrency version every writer conditions on and moves on.
+    version: int
+    submitted_at: str
+    answers: Answers = field(default_factory=dict)
+    #: Option ids in clear: the contact method, and the advisor preferences.
+    preferences: Answers = field(default_factory=dict)
+    form_version: str | None = None
+    # --- triage and routing
+    team_id: str | None = None
+    priority: str | None = None
+    risk_flags: tuple[str, ...] = ()
+    triaged_at: str | None = None
+    location_key: str | None = None
+    #: Blind indexes of the people the report names (`chalicelib.concerns`).
+    concern_macs: tuple[str, ...] = ()
+    # --- the case work
+    advisor_id: str | None = None
+    assigned_at: str | None = None
+    closed_at: str | None = None
+    outcome: str | None = None
+    malicious_or_vexatious: bool = False
+    # --- the clocks, and the SLA watch's bookkeeping
+    first_contact_due: str | None = None
+    first_contact_at: str | None = None
+    first_contact_met: bool | None = None
+    acknowledge_due: str | None = None
+    feedback_due: str | None = None
+    screening_due: str | None = None
+    sla_next_stage: str | None = None
+    sla_escalated: frozenset[str] = frozenset()
+    # --- retention
+    legal_hold: bool = False
+    redacted_at: str | None = None
+    deletion_started_at: str | None = None
+    # --- the audit chain's head (`chalicelib.audit`), and its signature with the sealed fields
+    #: The last audit entry's number; None while the case has no chain (before triage).
+    audit_seq: int | None = None
+    audit_hash: str | None = None
+    head_mac: str | None = None
+    #: The sealed fields, as ciphertext.
+    sealed: Mapping[str, bytes] = field(default_factory=dict)
+    #: The plain item as read (see the module docstring).
+    item: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> CaseItem:
+        """The typed view of a case item as plain values (`chalicelib.storage.dynamo.plain`)."""
+        audit_seq = item.get("audit_seq")
+        met = item.get("first_contact_met")
+        return cls(
+            report_id=str(item["report_id"]),
+            reference=str(item["reference"]),
+            mode=item["mode"],
+            status=str(item["status"]),
+            version=int(item["version"]),
+            submitted_at=str(item["submitted_at"]),
+            answers=dict(item.get("answers") or {}),
+            preferences=dict(item.get("preferences") or {}),
+            form_version=_text(item.get("form_version")),
+            team_id=_text(item.get("team_id")),
+            priority=_text(item.get("priority")),
+            risk_flags=tuple(str(flag) for flag in item.get("risk_flags", [])),
+            triaged_at=_text(item.get("triaged_at")),
+            location_key=_text(item.get("location_key")),
+            concern_macs=tuple(str(mac) for mac in item.get("concern_macs", [])),
+            advisor_id=_text(item.get("advisor_id")),
+            assigned_at=_text(item.get("assigned_at")),
+            closed_at=_text(item.get("closed_at")),
+            outcome=_text(item.get("outcome")),
+            malicious_or_vexatious=bool(item.get("malicious_or_vexatious", False)),
+            first_contact_due=_text(item.get("first_contact_due")),
+            first_contact_at=_text(item.get("first_contact_at")),
+            first_contact_met=None if met is None else bool(met),
+            acknowledge_due=_text(item.get("acknowledge_due")),
+            feedback_due=_text(item.get("feedback_due")),
+            screening_due=_text(item.get("screening_due")),
+            sla_next_stage=_text(item.get("sla_next_stage")),
+            sla_escalated=frozenset(str(stage) for stage in item.get("sla_escalated", set())),
+            legal_hold=bool(item.get("legal_hold", False)),
+            redacted_at=_text(item.get("redacted_at")),
+            deletion_started_at=_text(item.get("deletion_started_at")),
+            audit_seq=None if audit_seq is None else int(audit_seq),
+            audit_hash=_text(item.get("audit_hash")),
+            head_mac=_text(item.get("head_mac")),
+            sealed={
+                str(name): bytes(value.value) if isinstance(value, Binary) else bytes(value)
+                for name, value in (item.get("sealed") or {}).items()
+            },
+            item=dict(item),
+        )
+
+    @property
+    def triaged(self) -> bool:
+        """Whether triage has seen the report (it then has an audit chain)."""
+        return self.status != AWAITING_TRIAGE
+
+
+def case_of(case: CaseItem | Mapping[str, Any]) -> CaseItem:
+    """The typed view of a case given either way.
+
+    For the writers and checks shared with modules that still hold the plain item (the
+    retention sweep and the rights desk, while they move): once they read `CaseItem`, this
+    goes.
+    """
+    return case if isinstance(case, CaseItem) else CaseItem.from_item(case)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
