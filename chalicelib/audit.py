@@ -33,12 +33,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.clock import iso
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import DependencyUnavailable, SealBroken
+from chalicelib.storage.audit_entries import AuditEntries, StoredEntry
+from chalicelib.storage.dynamo import Binary
 from chalicelib.storage.reports_table import HEAD_MAC
 
 GENESIS = "0" * 64
@@ -46,9 +47,6 @@ GENESIS = "0" * 64
 REDACTIONS = frozenset({"redact", "erase"})
 #: The one status in which a case has no chain yet: triage writes its first entry.
 UNTRIAGED = "awaiting_triage"
-#: The case item's signature of its head and sealed fields.
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 @dataclass(frozen=True)
@@ -241,11 +239,10 @@ class AuditSigner:
 
 @dataclass
 class AuditTrail:
-    """Reads and writes audit entries in the reports table; signs each with the audit key,
-    and the case item's head (`head_mac`) with it."""
+    """Reads and writes audit entries (through their table, `AuditEntries`); signs each
+    with the audit key, and the case item's head (`head_mac`) with it."""
 
-    client: Any
-    table: str
+    store: AuditEntries
     signer: AuditSigner
     #: The signed checkpoints a verification compares heads with (none: not compared).
     anchors: Anchors | None = None
@@ -285,73 +282,33 @@ class AuditTrail:
 
     def case_item(self, report_id: str) -> dict[str, Any] | None:
         """The case item as it is now (a consistent read), as plain values."""
-        with unavailable_on_failure("dynamodb"):
-            item = self.client.get_item(
-                TableName=self.table,
-                Key={"pk": {"S": f"REPORT#{report_id}"}, "sk": {"S": "REPORT"}},
-                ConsistentRead=True,
-            ).get("Item")
-        if item is None:
-            return None
-        return {name: _deserializer.deserialize(value) for name, value in item.items()}
+        return self.store.case_item(report_id)
 
     def entries_beyond(self, report_id: str, seq: int) -> bool:
         """Whether any audit entry exists after entry `seq` (the item's head was put back)."""
-        with unavailable_on_failure("dynamodb"):
-            response = self.client.query(
-                TableName=self.table,
-                KeyConditionExpression="pk = :case AND sk BETWEEN :after AND :last",
-                ExpressionAttributeValues={
-                    ":case": {"S": f"REPORT#{report_id}"},
-                    ":after": {"S": f"AUDIT#{seq + 1:010d}"},
-                    ":last": {"S": f"AUDIT#{10**10 - 1:010d}"},
-                },
-                Limit=1,
-                ConsistentRead=True,
-            )
-        return bool(response.get("Items"))
+        return self.store.any_beyond(report_id, seq)
 
     def put_request(self, entry: AuditEntry, entry_hash: str) -> dict[str, Any]:
-        """A transaction item adding the entry; fails if that link already exists."""
-        item: dict[str, Any] = {
-            "pk": f"REPORT#{entry.report_id}",
-            "sk": f"AUDIT#{entry.seq:010d}",
-            "report_id": entry.report_id,
-            "seq": entry.seq,
-            "at": entry.at,
-            "actor": entry.actor,
-            "action": entry.action,
-            "details": entry.details,
-            "prev_hash": entry.prev_hash,
-            "hash": entry_hash,
-            "mac": self.signer.sign(entry_hash),
-        }
-        if entry.sealed_reason is not None:
-            item["sealed_reason"] = Binary(entry.sealed_reason)
-        if entry.reason_sha256 is not None:
-            item["reason_sha256"] = entry.reason_sha256
-        return {
-            "Put": {
-                "TableName": self.table,
-                "Item": {name: _serializer.serialize(value) for name, value in item.items()},
-                "ConditionExpression": "attribute_not_exists(sk)",
-            }
-        }
+        """A transaction item adding the entry, signed; fails if that link already exists."""
+        return self.store.put_request(
+            StoredEntry(
+                report_id=entry.report_id,
+                seq=entry.seq,
+                at=entry.at,
+                actor=entry.actor,
+                action=entry.action,
+                details=entry.details,
+                prev_hash=entry.prev_hash,
+                hash=entry_hash,
+                mac=self.signer.sign(entry_hash),
+                sealed_reason=entry.sealed_reason,
+                reason_sha256=entry.reason_sha256,
+            )
+        )
 
     def entries(self, report_id: str) -> list[tuple[AuditEntry, str]]:
         """Every stored entry of a case, in key order, with the hash stored beside it."""
-        with unavailable_on_failure("dynamodb"):
-            pages = self.client.get_paginator("query").paginate(
-                TableName=self.table,
-                KeyConditionExpression="pk = :case AND begins_with(sk, :audit)",
-                ExpressionAttributeValues={
-                    ":case": {"S": f"REPORT#{report_id}"},
-                    ":audit": {"S": "AUDIT#"},
-                },
-                ConsistentRead=True,
-            )
-            items = [item for page in pages for item in page["Items"]]
-        return [_entry(item) for item in items]
+        return [(_entry(stored), stored.hash) for stored in self.store.chain(report_id)]
 
     def verify(self, case: Mapping[str, Any]) -> tuple[list[tuple[AuditEntry, str]], Verification]:
         """A case's entries, and the verification of its chain: every link and signature,
@@ -454,30 +411,16 @@ def _reason_intact(entry: AuditEntry, redaction_at: int) -> bool:
     return entry.reason_sha256 is None or entry.seq < redaction_at
 
 
-def _entry(item: dict[str, Any]) -> tuple[AuditEntry, str]:
-    values = {name: _deserializer.deserialize(value) for name, value in item.items()}
-    sealed = values.get("sealed_reason")
-    entry = AuditEntry(
-        report_id=str(values["report_id"]),
-        seq=int(values["seq"]),
-        at=str(values["at"]),
-        actor=str(values["actor"]),
-        action=str(values["action"]),
-        details=_plain(values.get("details", {})),
-        sealed_reason=bytes(sealed.value) if isinstance(sealed, Binary) else None,
-        prev_hash=str(values["prev_hash"]),
-        mac=str(values["mac"]) if values.get("mac") else None,
-        reason_sha256=str(values["reason_sha256"]) if values.get("reason_sha256") else None,
+def _entry(stored: StoredEntry) -> AuditEntry:
+    return AuditEntry(
+        report_id=stored.report_id,
+        seq=stored.seq,
+        at=stored.at,
+        actor=stored.actor,
+        action=stored.action,
+        details=stored.details,
+        sealed_reason=stored.sealed_reason,
+        prev_hash=stored.prev_hash,
+        mac=stored.mac,
+        reason_sha256=stored.reason_sha256,
     )
-    return entry, str(values["hash"])
-
-
-def _plain(value: Any) -> Any:
-    # DynamoDB returns numbers as Decimal; the hash was computed over ints.
-    if isinstance(value, dict):
-        return {key: _plain(inner) for key, inner in value.items()}
-    if isinstance(value, list):
-        return [_plain(inner) for inner in value]
-    if hasattr(value, "as_integer_ratio") and not isinstance(value, bool | int | float):
-        return int(value) if value == int(value) else float(value)
-    return value

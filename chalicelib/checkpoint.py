@@ -4,7 +4,7 @@ A case's head (`audit_seq`, `audit_hash`) and sealed fields are signed on the ca
 but a table writer can put the whole item back as it was, or delete the last entries with
 their head and `head_mac` reverted to an older (validly signed) state. The hourly job
 (`Checkpoints.run`) therefore records each case's head, signed with the audit key, under
-one partition (`CHECKPOINT` / `REPORT#<id>`): once checkpointed, a head may only move
+one partition (`chalicelib.storage.checkpoints`): once checkpointed, a head may only move
 forward, and verification (`chalicelib.audit.AuditTrail.verify`) reports a chain that no
 longer reaches its checkpointed head as "truncated or rolled back since" that checkpoint.
 
@@ -20,23 +20,13 @@ vanished. Nothing it writes or logs names anyone: report ids, references and has
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Any
 
 from chalicelib.audit import Anchor, AuditSigner, ChainHead, head_signed
 from chalicelib.clock import Clock, iso
-from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.observability import AUDIT_CHAIN_BROKEN, increment, logger
 from chalicelib.retention.tombstones import tombstone_digest
-from chalicelib.storage.dynamo import batch_get, plain, serialized
-from chalicelib.storage.reports_table import CASE_HEADS, CASE_HEADS_KEY, HEAD_MAC
-
-#: The partition holding one checkpoint item per case.
-PARTITION = "CHECKPOINT"
-#: What the job reads of a case item: enough to check its signature, and its reference.
-_HEAD_ATTRIBUTES = ("report_id", "reference", "version", "audit_seq", "audit_hash", "sealed")
-_BATCH_GET = 100
+from chalicelib.storage.checkpoints import CheckpointStore, StoredCheckpoint
 
 
 def checkpoint_message(report_id: str, reference: str, seq: int, head_hash: str, at: str) -> str:
@@ -53,31 +43,24 @@ def checkpoint_message(report_id: str, reference: str, seq: int, head_hash: str,
 class Checkpoints:
     """Writes the hourly checkpoint of all case heads, and answers a case's last one."""
 
-    client: Any
-    table: str
+    store: CheckpointStore
     signer: AuditSigner
     clock: Clock
 
     def anchor(self, report_id: str) -> Anchor | None:
         """The case's checkpointed head, or None if it has none. A checkpoint whose
         signature fails anchors nothing a chain can reach (it was forged or edited)."""
-        with unavailable_on_failure("dynamodb"):
-            item = self.client.get_item(
-                TableName=self.table,
-                Key={"pk": {"S": PARTITION}, "sk": {"S": f"REPORT#{report_id}"}},
-                ConsistentRead=True,
-            ).get("Item")
-        if item is None:
+        checkpoint = self.store.checkpoint(report_id)
+        if checkpoint is None:
             return None
-        values = plain(item)
-        anchor = Anchor(int(values["seq"]), str(values["hash"]), str(values["at"]))
-        return anchor if self._signed(report_id, values) else replace(anchor, signed=False)
+        anchor = Anchor(checkpoint.seq, checkpoint.hash, str(checkpoint.at))
+        return anchor if self._signed(report_id, checkpoint) else replace(anchor, signed=False)
 
     def run(self) -> dict[str, int]:
         """Checkpoint every head that moved forward since the last run; report heads that
         moved back, heads not signed, and checkpointed cases gone without a tombstone."""
         at = iso(self.clock.now())
-        before = {str(item["report_id"]): item for item in self._checkpointed()}
+        before = {checkpoint.report_id: checkpoint for checkpoint in self.store.checkpoints()}
         counts = dict.fromkeys(
             (
                 "checkpointed",
@@ -91,13 +74,13 @@ class Checkpoints:
             0,
         )
         seen: set[str] = set()
-        for case in self._cases():
+        for case in self.store.case_heads():
             report_id = str(case["report_id"])
             seen.add(report_id)
             head = ChainHead.of(case)
             previous = before.get(report_id)
             if previous is not None:
-                if int(previous["seq"]) == head.seq and previous["hash"] == head.hash:
+                if previous.seq == head.seq and previous.hash == head.hash:
                     # Unchanged: no KMS call (the hourly cost follows the cases that moved);
                     # verification checks this checkpoint's signature when it compares.
                     counts["unchanged"] += 1
@@ -109,7 +92,7 @@ class Checkpoints:
                     logger.error("checkpoint not signed", extra={"report_id": report_id})
                     increment(AUDIT_CHAIN_BROKEN)
                     continue
-                if int(previous["seq"]) >= head.seq:
+                if previous.seq >= head.seq:
                     counts["behind"] += 1
                     logger.error("audit head behind its checkpoint", extra={"report_id": report_id})
                     increment(AUDIT_CHAIN_BROKEN)
@@ -124,8 +107,8 @@ class Checkpoints:
         for report_id, previous in before.items():
             if report_id in seen:
                 continue
-            if self._tombstoned(str(previous["reference"]), report_id):
-                self._forget(report_id)
+            if self._tombstoned(str(previous.reference), report_id):
+                self.store.forget(report_id)
                 counts["deleted"] += 1
             else:
                 counts["vanished"] += 1
@@ -134,110 +117,32 @@ class Checkpoints:
         logger.info("audit checkpoint", extra=counts)
         return counts
 
-    # --- reading ---------------------------------------------------------------------------
-
-    def _checkpointed(self) -> Iterator[dict[str, Any]]:
-        """Every checkpoint item, its signature not yet checked."""
-        start: dict[str, Any] | None = None
-        while True:
-            request: dict[str, Any] = {
-                "TableName": self.table,
-                "KeyConditionExpression": "pk = :checkpoint",
-                "ExpressionAttributeValues": {":checkpoint": {"S": PARTITION}},
-                "ConsistentRead": True,
-            }
-            if start:
-                request["ExclusiveStartKey"] = start
-            with unavailable_on_failure("dynamodb"):
-                page = self.client.query(**request)
-            yield from (plain(item) for item in page["Items"])
-            start = page.get("LastEvaluatedKey")
-            if not start:
-                return
-
-    def _cases(self) -> Iterator[dict[str, Any]]:
-        """Every report and case item (its head attributes), through the sparse index."""
-        keys: list[dict[str, Any]] = []
-        start: dict[str, Any] | None = None
-        while True:
-            request: dict[str, Any] = {
-                "TableName": self.table,
-                "IndexName": CASE_HEADS,
-                "KeyConditionExpression": "#heads = :case",
-                "ExpressionAttributeNames": {"#heads": CASE_HEADS},
-                "ExpressionAttributeValues": {":case": {"S": CASE_HEADS_KEY}},
-            }
-            if start:
-                request["ExclusiveStartKey"] = start
-            with unavailable_on_failure("dynamodb"):
-                page = self.client.query(**request)
-            keys += [{"pk": item["pk"], "sk": item["sk"]} for item in page["Items"]]
-            while len(keys) >= _BATCH_GET:
-                yield from self._items(keys[:_BATCH_GET])
-                keys = keys[_BATCH_GET:]
-            start = page.get("LastEvaluatedKey")
-            if not start:
-                break
-        if keys:
-            yield from self._items(keys)
-
-    def _items(self, keys: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        yield from batch_get(
-            self.client,
-            self.table,
-            [{"pk": key["pk"]["S"], "sk": key["sk"]["S"]} for key in keys],
-            consistent=True,
-            attributes=(*_HEAD_ATTRIBUTES, HEAD_MAC),
-        )
+    # --- checking -------------------------------------------------------------------------
 
     def _tombstoned(self, reference: str, report_id: str) -> bool:
         """Whether retention deleted the case: its tombstone is there, signed, and its."""
-        with unavailable_on_failure("dynamodb"):
-            item = self.client.get_item(
-                TableName=self.table,
-                Key={"pk": {"S": f"TOMBSTONE#{reference}"}, "sk": {"S": "TOMBSTONE"}},
-                ConsistentRead=True,
-            ).get("Item")
-        if item is None:
+        tombstone = self.store.tombstone(reference)
+        if tombstone is None:
             return False
-        tombstone = plain(item)
         return (
             tombstone.get("report_id") == report_id
             and "mac" in tombstone
             and self.signer.check(tombstone_digest(tombstone), str(tombstone["mac"]))
         )
 
-    def _signed(self, report_id: str, values: dict[str, Any]) -> bool:
+    def _signed(self, report_id: str, checkpoint: StoredCheckpoint) -> bool:
+        # An edited item may lack what was signed: its message then names "None".
         message = checkpoint_message(
             report_id,
-            str(values.get("reference")),
-            int(values.get("seq", -1)),
-            str(values.get("hash")),
-            str(values.get("at")),
+            str(checkpoint.reference),
+            checkpoint.seq,
+            checkpoint.hash,
+            str(checkpoint.at),
         )
-        return "mac" in values and self.signer.check(message, str(values["mac"]))
+        return checkpoint.mac is not None and self.signer.check(message, checkpoint.mac)
 
     # --- writing ---------------------------------------------------------------------------
 
     def _put(self, report_id: str, reference: str, head: ChainHead, at: str) -> None:
-        item = {
-            "pk": PARTITION,
-            "sk": f"REPORT#{report_id}",
-            "report_id": report_id,
-            "reference": reference,
-            "seq": head.seq,
-            "hash": head.hash,
-            "at": at,
-            "mac": self.signer.sign(
-                checkpoint_message(report_id, reference, head.seq, head.hash, at)
-            ),
-        }
-        with unavailable_on_failure("dynamodb"):
-            self.client.put_item(TableName=self.table, Item=serialized(item))
-
-    def _forget(self, report_id: str) -> None:
-        with unavailable_on_failure("dynamodb"):
-            self.client.delete_item(
-                TableName=self.table,
-                Key={"pk": {"S": PARTITION}, "sk": {"S": f"REPORT#{report_id}"}},
-            )
+        mac = self.signer.sign(checkpoint_message(report_id, reference, head.seq, head.hash, at))
+        self.store.put(StoredCheckpoint(report_id, head.seq, head.hash, reference, at, mac))

@@ -7,7 +7,7 @@ department in KMS (`BlindIndex.person`); only the MACs are kept. Entries marked 
 know their name" and names that only say so ("unknown", "don't know his name", "dim
 syniad") are never indexed: two reports that both do not know a name are not about the same
 person. Each MAC is stored on the report item (`concern_macs`) and as one small item per
-person, `CONCERN#<mac>` / `REPORT#<report_id>`, so the reports naming a person are one key
+person (`chalicelib.storage.concern_links`), so the reports naming a person are one key
 query away: no scan, and no name in clear anywhere.
 
 A MAC reveals nothing by itself, but two equal MACs say "the same person". So the links
@@ -22,12 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.crypto import BlindIndex, normalise_person_name
-from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.reports.models import Answers
 from chalicelib.reports.people import MAX_PEOPLE as MAX_ENTRIES
 from chalicelib.reports.people import names_given
-from chalicelib.storage.dynamo import batch_get
-from chalicelib.storage.reports_table import concern_key
+from chalicelib.storage.concern_links import ConcernLinks
 
 #: The form's questions this module reads.
 INVOLVED_NAMES = "involved_names"
@@ -118,30 +116,17 @@ def concern_macs(blind_index: BlindIndex, answer: object, department: str | None
 
 @dataclass
 class ConcernIndex:
-    """Reads the CONCERN partitions of the reports table. Takes its client and table."""
+    """Finds the reports that name the same people, through their concern links."""
 
-    client: Any
-    table: str
+    links: ConcernLinks
 
     def others_naming(self, report_id: str, macs: list[str]) -> list[str]:
         """Ids of other reports that name someone this report names, oldest first."""
         found: dict[str, str] = {}
         for mac in macs:
-            with unavailable_on_failure("dynamodb"):
-                pages = self.client.get_paginator("query").paginate(
-                    TableName=self.table,
-                    KeyConditionExpression="pk = :person",
-                    ExpressionAttributeValues={":person": {"S": concern_key(mac)}},
-                    # Strongly consistent: a report written a moment ago must already count.
-                    ConsistentRead=True,
-                    ProjectionExpression="#id, #at",
-                    ExpressionAttributeNames={"#id": "report_id", "#at": "submitted_at"},
-                )
-                for page in pages:
-                    for item in page["Items"]:
-                        other = item["report_id"]["S"]
-                        if other != report_id:
-                            found[other] = item["submitted_at"]["S"]
+            for link in self.links.naming(mac):
+                if link.report_id != report_id:
+                    found[link.report_id] = link.submitted_at
         return sorted(found, key=lambda other: (found[other], other))
 
     def linked_reports(self, report_id: str, macs: list[str]) -> list[dict[str, Any]]:
@@ -150,19 +135,12 @@ class ConcernIndex:
         The team is read from each report item (a report not yet triaged has none).
         """
         others = self.others_naming(report_id, macs)
-        found = batch_get(
-            self.client,
-            self.table,
-            [{"pk": f"REPORT#{other}", "sk": "REPORT"} for other in others],
-            consistent=True,
-            attributes=("report_id", "reference", "submitted_at", "team_id"),
-        )
-        reports = {str(values["report_id"]): values for values in found}
+        reports = {summary.report_id: summary for summary in self.links.summaries(others)}
         return [
             {
-                "reference": str(reports[other]["reference"]),
-                "submitted_at": str(reports[other]["submitted_at"]),
-                "team_id": reports[other].get("team_id"),
+                "reference": reports[other].reference,
+                "submitted_at": reports[other].submitted_at,
+                "team_id": reports[other].team_id,
             }
             for other in others
             if other in reports

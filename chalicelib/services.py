@@ -304,9 +304,12 @@ def triage_service() -> TriageService:
 def audit_trail() -> AuditTrail:
     """The per-case audit chains."""
     from chalicelib.audit import AuditTrail
+    from chalicelib.storage.audit_entries import AuditEntries
 
     return AuditTrail(
-        dynamodb(), settings().reports_table, audit_signer(), anchors=audit_checkpoints()
+        AuditEntries(dynamodb(), settings().reports_table),
+        audit_signer(),
+        anchors=audit_checkpoints(),
     )
 
 
@@ -322,8 +325,11 @@ def audit_signer() -> AuditSigner:
 def audit_checkpoints() -> Checkpoints:
     """The signed checkpoints of every case's audit head."""
     from chalicelib.checkpoint import Checkpoints
+    from chalicelib.storage.checkpoints import CheckpointStore
 
-    return Checkpoints(dynamodb(), settings().reports_table, audit_signer(), clock())
+    return Checkpoints(
+        CheckpointStore(dynamodb(), settings().reports_table), audit_signer(), clock()
+    )
 
 
 def audit_checkpoint() -> Callable[[], dict[str, int]]:
@@ -418,8 +424,9 @@ def sla_watch() -> SlaWatch:
 def concern_index() -> ConcernIndex:
     """The reports naming each person (blind-indexed), in the reports table."""
     from chalicelib.concerns import ConcernIndex
+    from chalicelib.storage.concern_links import ConcernLinks
 
-    return ConcernIndex(dynamodb(), settings().reports_table)
+    return ConcernIndex(ConcernLinks(dynamodb(), settings().reports_table))
 
 
 @_once

@@ -69,6 +69,7 @@ from chalicelib.reports.models import CONTACT, NARRATIVE
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.notifications import Outbox
 from chalicelib.storage.reports_table import CONCERN_MACS, CaseUpdate, ReportsTable
+from chalicelib.storage.timeline import timeline_entry_key
 
 PAGE_SIZE = 25
 _MAX_PAGES_PER_CALL = 8
@@ -437,8 +438,7 @@ class Casework:
             now = self.clock.now()
             entry_id = uuid.uuid4().hex
             item: dict[str, Any] = {
-                "pk": f"REPORT#{report_id}",
-                "sk": f"TIMELINE#{iso(now)}#{entry_id}",
+                **timeline_entry_key(report_id, iso(now), entry_id),
                 "entry_id": entry_id,
                 "type": entry.type,
                 "at": iso(now),

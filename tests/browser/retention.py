@@ -26,6 +26,7 @@ from chalicelib.resources import (
     physical_name,
 )
 from chalicelib.retention.sweep import Retention, Tables
+from chalicelib.storage.audit_entries import AuditEntries
 from tests.e2e.running import RunningStack
 
 #: The stage `python -m devstack` provisions.
@@ -52,7 +53,7 @@ def retention_at(stack: RunningStack, moment: datetime) -> Retention:
             demographics=physical_name(STAGE, DEMOGRAPHICS_TABLE.logical_name),
             notifications=physical_name(STAGE, NOTIFICATIONS_TABLE.logical_name),
         ),
-        audit=AuditTrail(dynamodb, reports, AuditSigner(kms, audit_key)),
+        audit=AuditTrail(AuditEntries(dynamodb, reports), AuditSigner(kms, audit_key)),
         identity=NothingSealed(),
         clock=FixedClock(moment),
         policy=load_institution().retention,
