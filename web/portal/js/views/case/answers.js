@@ -18,7 +18,10 @@ export function answersSection(detail) {
   const rows = [];
   for (const question of questions.map((q) => asAsked(q, detail.answers))) {
     if (!(question.id in detail.answers)) continue;
-    rows.push([words(question.label), answerValue(question, detail.answers[question.id], optionLabel)]);
+    rows.push([
+      words(question.label),
+      answerValue(question, detail.answers[question.id], optionLabel),
+    ]);
   }
   for (const [id, value] of Object.entries(detail.answers)) {
     if (!known.has(id)) rows.push([label(null, id), answerValue(null, value, optionLabel)]);
@@ -47,12 +50,25 @@ export function answersSection(detail) {
   }
   for (const [id, value] of Object.entries(detail.preferences)) {
     if (!["preferred_contact_method", "advisor_preference", "advisor_preferences"].includes(id)) {
-      preferences.push([label(null, id), [].concat(value).map((v) => label(null, v)).join(", ")]);
+      preferences.push([
+        label(null, id),
+        []
+          .concat(value)
+          .map((v) => label(null, v))
+          .join(", "),
+      ]);
     }
   }
   return [
-    rows.length ? summaryList(rows) : h("p", { class: "body" }, "No answers are held (they may have been redacted)."),
-    preferences.length ? [h("h3", { class: "heading-s" }, "How they would like to be supported"), summaryList(preferences)] : null,
+    rows.length
+      ? summaryList(rows)
+      : h("p", { class: "body" }, "No answers are held (they may have been redacted)."),
+    preferences.length
+      ? [
+          h("h3", { class: "heading-s" }, "How they would like to be supported"),
+          summaryList(preferences),
+        ]
+      : null,
     detail.sealed_fields.length
       ? h(
           "p",
@@ -76,14 +92,20 @@ function asAsked(question, answers) {
   return {
     ...question,
     label: wording.label,
-    options: (question.options || []).map((o) => (labels[o.id] ? { ...o, label: labels[o.id] } : o)),
+    options: (question.options || []).map((o) =>
+      labels[o.id] ? { ...o, label: labels[o.id] } : o,
+    ),
   };
 }
 
 function answerValue(question, value, optionLabel) {
   if (Array.isArray(value)) {
     if (value.length <= 1) return value.map((v) => optionLabel(question, v)).join("");
-    return h("ul", { class: "list list--bullet" }, value.map((v) => h("li", null, optionLabel(question, v))));
+    return h(
+      "ul",
+      { class: "list list--bullet" },
+      value.map((v) => h("li", null, optionLabel(question, v))),
+    );
   }
   return optionLabel(question, value);
 }

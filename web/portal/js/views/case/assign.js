@@ -40,7 +40,10 @@ export function assignmentSection(ctx, detail) {
       : "The reporter has no preference about their advisor.",
   );
   if (!advisors.length) {
-    return [preference, h("p", { class: "body" }, "Your team has no advisors in the staff directory.")];
+    return [
+      preference,
+      h("p", { class: "body" }, "Your team has no advisors in the staff directory."),
+    ];
   }
   const options = advisors.map((advisor) => {
     const facts = [
@@ -82,7 +85,15 @@ export function assignmentSection(ctx, detail) {
       options,
       required: true,
     }),
-    textField({ id: fields.reason.id, name: "reason", label: "Reason", hint: REASON_HINT, multiline: true, rows: 2, required: true }),
+    textField({
+      id: fields.reason.id,
+      name: "reason",
+      label: "Reason",
+      hint: REASON_HINT,
+      multiline: true,
+      rows: 2,
+      required: true,
+    }),
     button("Assign"),
   );
   form.addEventListener("submit", (event) => {

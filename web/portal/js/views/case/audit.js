@@ -47,15 +47,29 @@ export function auditSection(ctx) {
     focusOn(document.getElementById("audit-heading"));
     const v = onScreen.audit.verification;
     ctx.announce(
-      v.intact ? `Audit trail loaded: ${v.entries} entries, and the chain verifies.` : "Audit trail loaded: the chain does NOT verify.",
+      v.intact
+        ? `Audit trail loaded: ${v.entries} entries, and the chain verifies.`
+        : "Audit trail loaded: the chain does NOT verify.",
       { kind: v.intact ? "info" : "error", focus: false },
     );
   };
   const state = caseOnScreen();
   if (!state.audit) {
     return [
-      h("p", { class: "body" }, "Who did what to this case, when and why, and whether the record is intact."),
-      h("div", { class: "button-group" }, button("Show audit trail", { type: "button", variant: "secondary", onclick: (event) => load(event.currentTarget) })),
+      h(
+        "p",
+        { class: "body" },
+        "Who did what to this case, when and why, and whether the record is intact.",
+      ),
+      h(
+        "div",
+        { class: "button-group" },
+        button("Show audit trail", {
+          type: "button",
+          variant: "secondary",
+          onclick: (event) => load(event.currentTarget),
+        }),
+      ),
     ];
   }
   const { verification, entries } = state.audit;
@@ -64,7 +78,11 @@ export function auditSection(ctx) {
         "div",
         { class: "verification verification--intact", "data-testid": "audit-verification" },
         h("p", { class: "verification__title" }, "Verified: the audit trail is intact"),
-        h("p", { class: "body" }, `All ${verification.entries} entries recompute and follow one another.`),
+        h(
+          "p",
+          { class: "body" },
+          `All ${verification.entries} entries recompute and follow one another.`,
+        ),
       )
     : h(
         "div",
@@ -83,7 +101,13 @@ export function auditSection(ctx) {
     h(
       "thead",
       { class: "table__head" },
-      h("tr", null, ["#", "When", "Who", "What", "Details", "Reason"].map((text) => h("th", { class: "table__header", scope: "col" }, text))),
+      h(
+        "tr",
+        null,
+        ["#", "When", "Who", "What", "Details", "Reason"].map((text) =>
+          h("th", { class: "table__header", scope: "col" }, text),
+        ),
+      ),
     ),
     h(
       "tbody",
@@ -105,7 +129,15 @@ export function auditSection(ctx) {
   return [
     result,
     h("div", { class: "table-wrapper" }, table),
-    h("div", { class: "button-group" }, button("Refresh audit trail", { type: "button", variant: "secondary", onclick: (event) => load(event.currentTarget) })),
+    h(
+      "div",
+      { class: "button-group" },
+      button("Refresh audit trail", {
+        type: "button",
+        variant: "secondary",
+        onclick: (event) => load(event.currentTarget),
+      }),
+    ),
   ];
 }
 
@@ -142,7 +174,20 @@ function auditDetails(details) {
     let text;
     if (Array.isArray(value)) {
       text = value.length
-        ? listOf(value.map((v) => label(key === "needs" ? NEED : key === "risk_flags" ? RISK_FLAG : key === "fields" ? null : table, v)))
+        ? listOf(
+            value.map((v) =>
+              label(
+                key === "needs"
+                  ? NEED
+                  : key === "risk_flags"
+                    ? RISK_FLAG
+                    : key === "fields"
+                      ? null
+                      : table,
+                v,
+              ),
+            ),
+          )
         : "none";
       if (key === "fields") text = listOf(sealedOrder(value).map(sealedName));
     } else if (typeof value === "boolean") {

@@ -50,7 +50,9 @@ export async function handleFailure(ctx, form, fields, failure) {
   }
   if (failure.code === "transition_refused") {
     const status = caseOnScreen().detail.status;
-    const allowed = (failure.body.allowed || []).map((move) => MOVES[move]?.title || label(STATUS, move));
+    const allowed = (failure.body.allowed || []).map(
+      (move) => MOVES[move]?.title || label(STATUS, move),
+    );
     showErrors(form, [
       {
         text: allowed.length
@@ -73,10 +75,13 @@ async function reloadAfterConflict(ctx) {
     fresh = await staff.case(reference);
   } catch (failure) {
     if (failure instanceof SignedOut) return;
-    ctx.announce("This case changed while you had it open, and it could not be reloaded. Reload the page.", {
-      kind: "error",
-      title: "This case changed — reload",
-    });
+    ctx.announce(
+      "This case changed while you had it open, and it could not be reloaded. Reload the page.",
+      {
+        kind: "error",
+        title: "This case changed — reload",
+      },
+    );
     return;
   }
   const onScreen = caseOnScreen();

@@ -43,7 +43,12 @@ export async function renderCase(routerCtx, reference) {
   holdCase(reference);
   document.title = `Case ${reference} — Staff portal — Report + Support`;
   const heading = h("h1", { class: "heading-l" }, `Case ${reference}`);
-  fill(ctx.view, backLink(ctx), heading, h("p", { class: "body", "aria-busy": "true" }, "Loading the case…"));
+  fill(
+    ctx.view,
+    backLink(ctx),
+    heading,
+    h("p", { class: "body", "aria-busy": "true" }, "Loading the case…"),
+  );
 
   let detail;
   let form;
@@ -63,7 +68,9 @@ export async function renderCase(routerCtx, reference) {
     }
     if (failure instanceof ApiError && failure.status === 404) {
       forgetCase();
-      // An admin may be looking for a case retention deleted: its tombstone says so.
+      // An admin may be looking for a case retention deleted: its tombstone says so. With no
+      // case there is no allowed_actions: the role is read here (`GET /staff/me` names roles,
+      // not staff actions), and the API refuses the record to anyone else anyway.
       if (ctx.me.roles.includes("admin") && (await showTombstone(ctx, reference))) return;
       if (!ctx.current()) return;
       document.title = `Case not found — Staff portal — Report + Support`;
@@ -108,19 +115,35 @@ function draw(ctx, { preserve = false } = {}) {
   // The audit trail is a wide table: it gets the full width, under both columns.
   const audit = can.audit ? section("audit", "Audit trail", auditSection(ctx)) : null;
   const assignment = can.assign
-    ? section("assignment", detail.advisor_id ? "Reassign" : "Assign an advisor", assignmentSection(ctx, detail))
+    ? section(
+        "assignment",
+        detail.advisor_id ? "Reassign" : "Assign an advisor",
+        assignmentSection(ctx, detail),
+      )
     : null;
-  const workflow = can.moves.length ? section("workflow", "Status", workflowSection(ctx, detail, can)) : null;
-  const adding = can.addToTimeline ? section("add-to-timeline", "Add to the timeline", timelineForms(ctx, detail)) : null;
+  const workflow = can.moves.length
+    ? section("workflow", "Status", workflowSection(ctx, detail, can))
+    : null;
+  const adding = can.addToTimeline
+    ? section("add-to-timeline", "Add to the timeline", timelineForms(ctx, detail))
+    : null;
   const urgency =
     can.priority || can.escalate
-      ? section("urgency", can.priority ? "Priority and escalation" : "Escalation", urgencySection(ctx, detail, can))
+      ? section(
+          "urgency",
+          can.priority ? "Priority and escalation" : "Escalation",
+          urgencySection(ctx, detail, can),
+        )
       : null;
-  const flags = can.legalHold || can.malicious ? section("flags", "Flags", flagsSection(ctx, detail, can)) : null;
+  const flags =
+    can.legalHold || can.malicious
+      ? section("flags", "Flags", flagsSection(ctx, detail, can))
+      : null;
   // An advisor's daily work is the timeline; a screener's is routing.
-  const work = (can.routes
-    ? [assignment, workflow, adding, urgency, flags]
-    : [adding, workflow, urgency, flags, assignment]
+  const work = (
+    can.routes
+      ? [assignment, workflow, adding, urgency, flags]
+      : [adding, workflow, urgency, flags, assignment]
   ).filter(Boolean);
   const sections = [...info, ...work, audit].filter(Boolean);
 
@@ -143,7 +166,14 @@ function draw(ctx, { preserve = false } = {}) {
     " ",
     priorityTag(detail.priority),
     detail.overdue
-      ? [" ", h("strong", { class: "tag tag--red" }, detail.first_contact_due ? "First contact overdue" : "Screening overdue")]
+      ? [
+          " ",
+          h(
+            "strong",
+            { class: "tag tag--red" },
+            detail.first_contact_due ? "First contact overdue" : "Screening overdue",
+          ),
+        ]
       : null,
     detail.legal_hold ? [" ", h("strong", { class: "tag tag--black" }, "Legal hold")] : null,
   );

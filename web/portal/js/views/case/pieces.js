@@ -16,7 +16,11 @@ export function words(text) {
 /** The way back from a case: to the member's own list (its words only; the router decides). */
 export function backLink(ctx) {
   const roles = new Set(ctx.me.roles);
-  const text = roles.has("screener") ? "Back to the queue" : roles.has("advisor") ? "Back to your cases" : "Find another case";
+  const text = roles.has("screener")
+    ? "Back to the queue"
+    : roles.has("advisor")
+      ? "Back to your cases"
+      : "Find another case";
   return h("a", { class: "back-link", href: "#/" }, text);
 }
 
@@ -32,7 +36,13 @@ export function summaryList(rows) {
           "div",
           { class: "summary-list__row", ...(attrs || {}) },
           h("dt", { class: "summary-list__key" }, key),
-          h("dd", { class: "summary-list__value" }, value === "" || value === null || value === undefined ? h("span", { class: "secondary-text" }, "—") : value),
+          h(
+            "dd",
+            { class: "summary-list__value" },
+            value === "" || value === null || value === undefined
+              ? h("span", { class: "secondary-text" }, "—")
+              : value,
+          ),
         ),
       ),
   );
@@ -55,7 +65,11 @@ export function fold(form, summary) {
   return h(
     "details",
     { class: "details", id: `${form.id}-details` },
-    h("summary", { class: "details__summary" }, h("span", { class: "details__summary-text", id: summaryId }, summary)),
+    h(
+      "summary",
+      { class: "details__summary" },
+      h("span", { class: "details__summary-text", id: summaryId }, summary),
+    ),
     h("div", { class: "details__text" }, form),
   );
 }

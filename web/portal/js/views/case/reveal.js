@@ -13,7 +13,9 @@ import { caseOnScreen } from "./state.js";
 
 /** The section's heading: the contact details too, on a named report. */
 export function revealTitle(detail) {
-  return detail.sealed_fields.includes("contact") ? "Contact details and account" : "The reporter's account";
+  return detail.sealed_fields.includes("contact")
+    ? "Contact details and account"
+    : "The reporter's account";
 }
 
 /** What was opened, with why and when; or the form that opens it, with a purpose. */
@@ -38,8 +40,14 @@ export function revealSection(ctx, detail) {
       contact
         ? summaryList([
             ["Name", contact.name],
-            ["Email", h("span", { "data-testid": "contact-email", class: "break-word" }, contact.email)],
-            ["Phone", contact.phone ? h("span", { "data-testid": "contact-phone" }, contact.phone) : ""],
+            [
+              "Email",
+              h("span", { "data-testid": "contact-email", class: "break-word" }, contact.email),
+            ],
+            [
+              "Phone",
+              contact.phone ? h("span", { "data-testid": "contact-phone" }, contact.phone) : "",
+            ],
             ["Safe times to contact", contact.safe_times || ""],
           ])
         : h("p", { class: "body" }, "Anonymous report: there are no contact details."),
@@ -64,7 +72,9 @@ export function revealSection(ctx, detail) {
       ),
     ];
   }
-  const fields = { purpose: { id: "reveal-purpose", label: "Purpose", missing: "Say why you need to see them" } };
+  const fields = {
+    purpose: { id: "reveal-purpose", label: "Purpose", missing: "Say why you need to see them" },
+  };
   const form = h(
     "form",
     { id: "reveal-form", class: "form", novalidate: true },
@@ -94,7 +104,12 @@ export function revealSection(ctx, detail) {
       if (!ctx.current() || !onScreen) return;
       onScreen.revealed = { ...revealed, purpose, openedAt: new Date().toISOString() };
       ctx.redraw();
-      ctx.announce(named ? "Contact details revealed. Your purpose is recorded in the audit trail." : "Account revealed. Your purpose is recorded in the audit trail.", { focus: false });
+      ctx.announce(
+        named
+          ? "Contact details revealed. Your purpose is recorded in the audit trail."
+          : "Account revealed. Your purpose is recorded in the audit trail.",
+        { focus: false },
+      );
       focusOn(document.getElementById("reveal-heading"));
     } catch (failure) {
       handleFailure(ctx, form, fields, failure);

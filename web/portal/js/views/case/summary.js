@@ -2,7 +2,17 @@
 // person, and what retention did and will do to the case (under its tags).
 
 import { h } from "../../../../shared/dom.js";
-import { MODE, OUTCOME, PRIORITY, RISK_FLAG, STATUS, TEAM, dateOnly, label, listOf } from "../../format.js";
+import {
+  MODE,
+  OUTCOME,
+  PRIORITY,
+  RISK_FLAG,
+  STATUS,
+  TEAM,
+  dateOnly,
+  label,
+  listOf,
+} from "../../format.js";
 import { advisorName } from "./advisors.js";
 import { summaryList, when } from "./pieces.js";
 import { caseOnScreen } from "./state.js";
@@ -14,7 +24,11 @@ export function summarySection(ctx, detail) {
   if (detail.first_contact_at) {
     firstContact = [
       when(detail.first_contact_at),
-      detail.first_contact_met === true ? " — in time" : detail.first_contact_met === false ? " — late" : "",
+      detail.first_contact_met === true
+        ? " — in time"
+        : detail.first_contact_met === false
+          ? " — late"
+          : "",
     ];
   } else if (detail.first_contact_due) {
     firstContact = [
@@ -39,11 +53,18 @@ export function summarySection(ctx, detail) {
     ["Advisor", detail.advisor_id ? advisorName(ctx, detail) : "Not assigned"],
     [
       "Risk flags",
-      detail.risk_flags.length ? listOf(detail.risk_flags.map((flag) => label(RISK_FLAG, flag))) : "None",
+      detail.risk_flags.length
+        ? listOf(detail.risk_flags.map((flag) => label(RISK_FLAG, flag)))
+        : "None",
     ],
     state.linked.length ? ["Reports naming the same person", linkedReports(state.linked)] : null,
     ["Submitted", when(detail.submitted_at)],
-    [detail.screening_due && detail.status === "awaiting_screening" ? "Screening" : "First contact", firstContact],
+    [
+      detail.screening_due && detail.status === "awaiting_screening"
+        ? "Screening"
+        : "First contact",
+      firstContact,
+    ],
     detail.acknowledge_due ? ["Acknowledgement due", when(detail.acknowledge_due)] : null,
     detail.feedback_due ? ["Feedback due", when(detail.feedback_due)] : null,
     detail.assigned_at ? ["Assigned", when(detail.assigned_at)] : null,
@@ -94,7 +115,11 @@ function linkedReports(linked) {
       h(
         "li",
         null,
-        h("a", { class: "link link--reference", href: `#/cases/${link.reference}` }, link.reference),
+        h(
+          "a",
+          { class: "link link--reference", href: `#/cases/${link.reference}` },
+          link.reference,
+        ),
         ` — ${link.team_id ? label(TEAM, link.team_id) : "not yet routed"}, submitted `,
         when(link.submitted_at),
       ),

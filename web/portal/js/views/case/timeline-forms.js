@@ -27,7 +27,13 @@ export function timelineForms(ctx, detail) {
         const state = caseOnScreen();
         if (state.timeline) {
           const text = entry.text ?? entry.note ?? entry.justification ?? null;
-          const shown = { ...entry, text, entry_id: `new-${Date.now()}`, at: new Date().toISOString(), actor: ctx.me.member_id };
+          const shown = {
+            ...entry,
+            text,
+            entry_id: `new-${Date.now()}`,
+            at: new Date().toISOString(),
+            actor: ctx.me.member_id,
+          };
           delete shown.note;
           delete shown.justification;
           state.timeline.entries.push(shown);
@@ -37,13 +43,26 @@ export function timelineForms(ctx, detail) {
 
   // Log contact.
   const contactFields = {
-    "entry.method": { id: "contact-method", label: "How you tried to contact them", missing: "Choose how you tried to contact them" },
-    "entry.result": { id: "contact-result", label: "What happened", missing: "Choose what happened" },
+    "entry.method": {
+      id: "contact-method",
+      label: "How you tried to contact them",
+      missing: "Choose how you tried to contact them",
+    },
+    "entry.result": {
+      id: "contact-result",
+      label: "What happened",
+      missing: "Choose what happened",
+    },
     "entry.note": { id: "contact-note", label: "Note" },
   };
   const contactForm = h(
     "form",
-    { id: "contact-form", class: "form action-form", novalidate: true, "aria-labelledby": "contact-form-title" },
+    {
+      id: "contact-form",
+      class: "form action-form",
+      novalidate: true,
+      "aria-labelledby": "contact-form-title",
+    },
     h("h3", { class: "heading-s", id: "contact-form-title" }, "Log a contact attempt"),
     choices({
       id: "contact-method",
@@ -63,7 +82,14 @@ export function timelineForms(ctx, detail) {
       small: true,
       required: true,
     }),
-    textField({ id: "contact-note", name: "note", label: "Note (optional)", hint: "Sealed; at least 3 characters if given.", multiline: true, rows: 2 }),
+    textField({
+      id: "contact-note",
+      name: "note",
+      label: "Note (optional)",
+      hint: "Sealed; at least 3 characters if given.",
+      multiline: true,
+      rows: 2,
+    }),
     button("Log contact"),
   );
   contactForm.addEventListener("submit", (event) => {
@@ -73,16 +99,38 @@ export function timelineForms(ctx, detail) {
     if (values.method) entry.method = values.method;
     if (values.result) entry.result = values.result;
     if (values.note.trim()) entry.note = values.note.trim();
-    add(contactForm, contactFields, entry, values.result === "reached" ? "Contact logged: the reporter was reached." : "Contact attempt logged.");
+    add(
+      contactForm,
+      contactFields,
+      entry,
+      values.result === "reached"
+        ? "Contact logged: the reporter was reached."
+        : "Contact attempt logged.",
+    );
   });
 
   // Add note.
-  const noteFields = { "entry.text": { id: "note-text", label: "Note", missing: "Write the note" } };
+  const noteFields = {
+    "entry.text": { id: "note-text", label: "Note", missing: "Write the note" },
+  };
   const noteForm = h(
     "form",
-    { id: "note-form", class: "form action-form", novalidate: true, "aria-labelledby": "note-form-title" },
+    {
+      id: "note-form",
+      class: "form action-form",
+      novalidate: true,
+      "aria-labelledby": "note-form-title",
+    },
     h("h3", { class: "heading-s", id: "note-form-title" }, "Add a note"),
-    textField({ id: "note-text", name: "text", label: "Note", hint: "Notes are sealed; every reading is recorded.", multiline: true, rows: 4, required: true }),
+    textField({
+      id: "note-text",
+      name: "text",
+      label: "Note",
+      hint: "Notes are sealed; every reading is recorded.",
+      multiline: true,
+      rows: 4,
+      required: true,
+    }),
     button("Add note"),
   );
   noteForm.addEventListener("submit", (event) => {
@@ -95,13 +143,22 @@ export function timelineForms(ctx, detail) {
 
   // Needs and risk assessment.
   const assessmentFields = {
-    "entry.risk_level": { id: "assessment-risk", label: "Risk level", missing: "Choose a risk level" },
+    "entry.risk_level": {
+      id: "assessment-risk",
+      label: "Risk level",
+      missing: "Choose a risk level",
+    },
     "entry.needs": { id: "assessment-needs", label: "Needs" },
     "entry.note": { id: "assessment-note", label: "Note" },
   };
   const assessmentForm = h(
     "form",
-    { id: "assessment-form", class: "form action-form", novalidate: true, "aria-labelledby": "assessment-form-title" },
+    {
+      id: "assessment-form",
+      class: "form action-form",
+      novalidate: true,
+      "aria-labelledby": "assessment-form-title",
+    },
     h("h3", { class: "heading-s", id: "assessment-form-title" }, "Needs and risk assessment"),
     choices({
       id: "assessment-risk",
@@ -121,7 +178,14 @@ export function timelineForms(ctx, detail) {
       options: Object.entries(NEED).map(([value, text]) => ({ value, label: text })),
       small: true,
     }),
-    textField({ id: "assessment-note", name: "note", label: "Note (optional)", hint: "Sealed; at least 3 characters if given.", multiline: true, rows: 2 }),
+    textField({
+      id: "assessment-note",
+      name: "note",
+      label: "Note (optional)",
+      hint: "Sealed; at least 3 characters if given.",
+      multiline: true,
+      rows: 2,
+    }),
     button("Save assessment"),
   );
   assessmentForm.addEventListener("submit", (event) => {
@@ -136,11 +200,20 @@ export function timelineForms(ctx, detail) {
   // Actions.
   const actionFields = {
     "entry.action": { id: "action-kind", label: "Action", missing: "Choose the action taken" },
-    "entry.justification": { id: "action-justification", label: "Justification", missing: "Justify the disclosure" },
+    "entry.justification": {
+      id: "action-justification",
+      label: "Justification",
+      missing: "Justify the disclosure",
+    },
   };
   const actionForm = h(
     "form",
-    { id: "action-form", class: "form action-form", novalidate: true, "aria-labelledby": "action-form-title" },
+    {
+      id: "action-form",
+      class: "form action-form",
+      novalidate: true,
+      "aria-labelledby": "action-form-title",
+    },
     h("h3", { class: "heading-s", id: "action-form-title" }, "Record an action"),
     choices({
       id: "action-kind",
@@ -149,7 +222,9 @@ export function timelineForms(ctx, detail) {
       options: Object.entries(ACTION).map(([value, text]) => ({
         value,
         label: text,
-        hint: DISCLOSURES.has(value) ? "A disclosure outside the support team: needs a justification." : null,
+        hint: DISCLOSURES.has(value)
+          ? "A disclosure outside the support team: needs a justification."
+          : null,
       })),
       small: true,
       required: true,

@@ -27,13 +27,25 @@ export function readTimeline(ctx, detail) {
   if (state.timeline) {
     const { entries, purpose, openedAt } = state.timeline;
     return [
-      h("p", { class: "inset" }, `Opened at ${dateTime(openedAt)} for: “${purpose}”. Entries you add are shown here as you add them.`),
+      h(
+        "p",
+        { class: "inset" },
+        `Opened at ${dateTime(openedAt)} for: “${purpose}”. Entries you add are shown here as you add them.`,
+      ),
       h(
         "div",
         { "data-testid": "timeline" },
         entries.length
-          ? h("ol", { class: "timeline" }, entries.map((entry) => timelineEntry(ctx, entry)))
-          : h("p", { class: "body", "data-testid": "timeline-empty" }, "Nothing has been logged yet."),
+          ? h(
+              "ol",
+              { class: "timeline" },
+              entries.map((entry) => timelineEntry(ctx, entry)),
+            )
+          : h(
+              "p",
+              { class: "body", "data-testid": "timeline-empty" },
+              "Nothing has been logged yet.",
+            ),
       ),
       h(
         "div",
@@ -50,7 +62,13 @@ export function readTimeline(ctx, detail) {
       ),
     ];
   }
-  const fields = { purpose: { id: "timeline-purpose", label: "Purpose", missing: "Say why you need to read the timeline" } };
+  const fields = {
+    purpose: {
+      id: "timeline-purpose",
+      label: "Purpose",
+      missing: "Say why you need to read the timeline",
+    },
+  };
   const form = h(
     "form",
     { id: "timeline-form", class: "form", novalidate: true },
@@ -76,10 +94,17 @@ export function readTimeline(ctx, detail) {
       const timeline = await whileBusy(form, () => staff.readTimeline(detail.reference, purpose));
       const onScreen = caseOnScreen();
       if (!ctx.current() || !onScreen) return;
-      onScreen.timeline = { entries: timeline.entries, purpose, openedAt: new Date().toISOString() };
+      onScreen.timeline = {
+        entries: timeline.entries,
+        purpose,
+        openedAt: new Date().toISOString(),
+      };
       ctx.redraw();
       focusOn(document.getElementById("timeline-heading"));
-      ctx.announce(`Timeline opened: ${timeline.entries.length} ${timeline.entries.length === 1 ? "entry" : "entries"}.`, { focus: false });
+      ctx.announce(
+        `Timeline opened: ${timeline.entries.length} ${timeline.entries.length === 1 ? "entry" : "entries"}.`,
+        { focus: false },
+      );
     } catch (failure) {
       handleFailure(ctx, form, fields, failure);
     }
@@ -90,18 +115,27 @@ export function readTimeline(ctx, detail) {
 function timelineEntry(ctx, entry) {
   const facts = [];
   if (entry.type === "contact_attempt") {
-    facts.push(["Method", label(CONTACT_METHOD, entry.method)], ["Result", label(CONTACT_RESULT, entry.result)]);
+    facts.push(
+      ["Method", label(CONTACT_METHOD, entry.method)],
+      ["Result", label(CONTACT_RESULT, entry.result)],
+    );
   } else if (entry.type === "assessment") {
     facts.push(
       ["Risk level", label(RISK_LEVEL, entry.risk_level)],
-      ["Needs", (entry.needs || []).length ? listOf(entry.needs.map((n) => label(NEED, n))) : "None identified"],
+      [
+        "Needs",
+        (entry.needs || []).length
+          ? listOf(entry.needs.map((n) => label(NEED, n)))
+          : "None identified",
+      ],
     );
   } else if (entry.type === "action") {
     facts.push(["Action", label(ACTION, entry.action)]);
   }
   const textName = { note: "Note", action: "Justification" }[entry.type] || "Note";
   if (entry.text) facts.push([textName, h("span", { class: "pre-wrap" }, entry.text)]);
-  else if (entry.text === null && entry.type === "note") facts.push(["Note", h("span", { class: "secondary-text" }, "This note cannot be opened.")]);
+  else if (entry.text === null && entry.type === "note")
+    facts.push(["Note", h("span", { class: "secondary-text" }, "This note cannot be opened.")]);
   return h(
     "li",
     { class: "timeline__entry", dataset: { type: entry.type } },

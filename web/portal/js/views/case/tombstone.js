@@ -28,13 +28,25 @@ export async function showTombstone(ctx, reference) {
     ? h(
         "div",
         { class: "verification verification--intact", "data-testid": "tombstone-verification" },
-        h("p", { class: "verification__title" }, "Verified: this record of deletion is signed with the audit key"),
-        h("p", { class: "body" }, "It was written by the retention schedule when the case was deleted, and has not been changed since."),
+        h(
+          "p",
+          { class: "verification__title" },
+          "Verified: this record of deletion is signed with the audit key",
+        ),
+        h(
+          "p",
+          { class: "body" },
+          "It was written by the retention schedule when the case was deleted, and has not been changed since.",
+        ),
       )
     : h(
         "div",
         { class: "verification verification--broken", "data-testid": "tombstone-verification" },
-        h("p", { class: "verification__title" }, "Not verified: this record of deletion does not match its signature"),
+        h(
+          "p",
+          { class: "verification__title" },
+          "Not verified: this record of deletion does not match its signature",
+        ),
         h(
           "p",
           { class: "body" },
@@ -48,7 +60,12 @@ export async function showTombstone(ctx, reference) {
     h("h1", { class: "heading-l" }, `Case ${reference} was deleted`),
     h(
       "section",
-      { class: "section", id: "tombstone", "aria-labelledby": "tombstone-heading", dataset: { verified: String(stone.signature_verified) } },
+      {
+        class: "section",
+        id: "tombstone",
+        "aria-labelledby": "tombstone-heading",
+        dataset: { verified: String(stone.signature_verified) },
+      },
       h("h2", { class: "heading-m", id: "tombstone-heading" }, "Record of deletion"),
       h(
         "p",
@@ -60,11 +77,22 @@ export async function showTombstone(ctx, reference) {
         ["Deleted", when(stone.deleted_at)],
         ["Was due", when(stone.due_at)],
         ["Rule applied", retentionRule(stone.rule)],
-        ["Deleted by", stone.actor === "system:retention" ? "The retention schedule (system:retention)" : stone.actor],
+        [
+          "Deleted by",
+          stone.actor === "system:retention"
+            ? "The retention schedule (system:retention)"
+            : stone.actor,
+        ],
         ["Audit entries before deletion", stone.audit_seq === null ? "" : String(stone.audit_seq)],
         [
           "Last audit entry's hash",
-          stone.audit_hash ? h("code", { class: "break-word", "data-testid": "tombstone-audit-hash" }, stone.audit_hash) : "",
+          stone.audit_hash
+            ? h(
+                "code",
+                { class: "break-word", "data-testid": "tombstone-audit-hash" },
+                stone.audit_hash,
+              )
+            : "",
         ],
       ]),
     ),

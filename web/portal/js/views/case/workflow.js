@@ -18,7 +18,11 @@ const FILING_AFTER_REQUEST =
 
 /** A form for each status move the case answer allows (`can.moves`), in its order. */
 export function workflowSection(ctx, detail, can) {
-  const intro = h("p", { class: "body" }, `The case is ${label(STATUS, detail.status).toLowerCase()}. Every change needs a reason.`);
+  const intro = h(
+    "p",
+    { class: "body" },
+    `The case is ${label(STATUS, detail.status).toLowerCase()}. Every change needs a reason.`,
+  );
   const forms = can.moves.map((to) => {
     const move = MOVES[to];
     const fields = {
@@ -35,7 +39,12 @@ export function workflowSection(ctx, detail, can) {
     const override = to === "filed" && detail.asked_to_talk;
     const form = h(
       "form",
-      { id: `move-${to}`, class: "form action-form", novalidate: true, "aria-labelledby": `move-${to}-title` },
+      {
+        id: `move-${to}`,
+        class: "form action-form",
+        novalidate: true,
+        "aria-labelledby": `move-${to}-title`,
+      },
       h("h3", { class: "heading-s", id: `move-${to}-title` }, move.title),
       h("p", { class: "hint" }, override ? FILING_AFTER_REQUEST : move.hint),
       to === "closed"
@@ -48,7 +57,15 @@ export function workflowSection(ctx, detail, can) {
             required: true,
           })
         : null,
-      textField({ id: fields.reason.id, name: "reason", label: "Reason", hint: REASON_HINT, multiline: true, rows: 2, required: true }),
+      textField({
+        id: fields.reason.id,
+        name: "reason",
+        label: "Reason",
+        hint: REASON_HINT,
+        multiline: true,
+        rows: 2,
+        required: true,
+      }),
       override
         ? textField({
             id: fields.override_reason.id,
@@ -70,7 +87,9 @@ export function workflowSection(ctx, detail, can) {
       // Left out when blank, so the API's answer says why it is needed.
       const why = (values.override_reason || "").trim();
       if (override && why) body.override_reason = why;
-      change(ctx, form, fields, () => staff.transition(detail.reference, body), { done: move.done });
+      change(ctx, form, fields, () => staff.transition(detail.reference, body), {
+        done: move.done,
+      });
     });
     return form;
   });
@@ -89,7 +108,12 @@ export function urgencySection(ctx, detail, can) {
     };
     const form = h(
       "form",
-      { id: "priority-form", class: "form action-form", novalidate: true, "aria-labelledby": "priority-form-title" },
+      {
+        id: "priority-form",
+        class: "form action-form",
+        novalidate: true,
+        "aria-labelledby": "priority-form-title",
+      },
       h("h3", { class: "heading-s", id: "priority-form-title" }, "Change priority"),
       choices({
         id: fields.priority.id,
@@ -100,13 +124,25 @@ export function urgencySection(ctx, detail, can) {
         small: true,
         inline: true,
       }),
-      textField({ id: fields.reason.id, name: "reason", label: "Reason", hint: REASON_HINT, multiline: true, rows: 2, required: true }),
+      textField({
+        id: fields.reason.id,
+        name: "reason",
+        label: "Reason",
+        hint: REASON_HINT,
+        multiline: true,
+        rows: 2,
+        required: true,
+      }),
       button("Change priority", { variant: "secondary" }),
     );
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const values = formValues(form);
-      const body = { priority: values.priority, reason: values.reason.trim(), version: caseOnScreen().detail.version };
+      const body = {
+        priority: values.priority,
+        reason: values.reason.trim(),
+        version: caseOnScreen().detail.version,
+      };
       change(ctx, form, fields, () => staff.priority(detail.reference, body), {
         done: `Priority changed to ${label(PRIORITY, values.priority).toLowerCase()}.`,
       });
@@ -114,22 +150,40 @@ export function urgencySection(ctx, detail, can) {
     parts.push(fold(form, "Priority"));
   }
   if (can.escalate) {
-    const fields = { reason: { id: "escalate-reason", label: "Reason", missing: "Give a reason for escalating" } };
+    const fields = {
+      reason: { id: "escalate-reason", label: "Reason", missing: "Give a reason for escalating" },
+    };
     const form = h(
       "form",
-      { id: "escalate-form", class: "form action-form", novalidate: true, "aria-labelledby": "escalate-form-title" },
+      {
+        id: "escalate-form",
+        class: "form action-form",
+        novalidate: true,
+        "aria-labelledby": "escalate-form-title",
+      },
       h("h3", { class: "heading-s", id: "escalate-form-title" }, "Escalate the case"),
       h(
         "p",
         { class: "hint" },
         "The case becomes urgent, and the team's screeners and the fallback team are alerted at once.",
       ),
-      textField({ id: fields.reason.id, name: "reason", label: "Reason", hint: REASON_HINT, multiline: true, rows: 2, required: true }),
+      textField({
+        id: fields.reason.id,
+        name: "reason",
+        label: "Reason",
+        hint: REASON_HINT,
+        multiline: true,
+        rows: 2,
+        required: true,
+      }),
       button("Escalate case"),
     );
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      const body = { reason: form.elements.reason.value.trim(), version: caseOnScreen().detail.version };
+      const body = {
+        reason: form.elements.reason.value.trim(),
+        version: caseOnScreen().detail.version,
+      };
       change(ctx, form, fields, () => staff.escalate(detail.reference, body), {
         done: "Case escalated: it is urgent and the screeners have been alerted.",
       });
@@ -151,13 +205,28 @@ export function flagsSection(ctx, detail, can) {
       { id, class: "form action-form", novalidate: true, "aria-labelledby": `${id}-title` },
       h("h3", { class: "heading-s", id: `${id}-title` }, label(FLAG, flag)),
       h("p", { class: "body" }, on ? text.on : text.off),
-      textField({ id: fields.reason.id, name: "reason", label: "Reason", hint: REASON_HINT, multiline: true, rows: 2, required: true }),
+      textField({
+        id: fields.reason.id,
+        name: "reason",
+        label: "Reason",
+        hint: REASON_HINT,
+        multiline: true,
+        rows: 2,
+        required: true,
+      }),
       button(on ? text.lift : text.set, { variant: "secondary" }),
     );
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      const body = { flag, value: !on, reason: form.elements.reason.value.trim(), version: caseOnScreen().detail.version };
-      change(ctx, form, fields, () => staff.flag(detail.reference, body), { done: on ? text.lifted : text.placed });
+      const body = {
+        flag,
+        value: !on,
+        reason: form.elements.reason.value.trim(),
+        version: caseOnScreen().detail.version,
+      };
+      change(ctx, form, fields, () => staff.flag(detail.reference, body), {
+        done: on ? text.lifted : text.placed,
+      });
     });
     return form;
   };
@@ -165,24 +234,32 @@ export function flagsSection(ctx, detail, can) {
     "div",
     { class: "action-forms" },
     can.legalHold
-      ? fold(flagForm("legal_hold", detail.legal_hold, {
-          on: "Legal hold is on: nothing in this case is redacted or deleted until it is lifted.",
-          off: "No legal hold. A legal hold stops redaction and deletion until it is lifted.",
-          set: "Place legal hold",
-          lift: "Lift legal hold",
-          placed: "Legal hold placed.",
-          lifted: "Legal hold lifted.",
-        }), detail.legal_hold ? "Legal hold (on)" : "Legal hold (off)")
+      ? fold(
+          flagForm("legal_hold", detail.legal_hold, {
+            on: "Legal hold is on: nothing in this case is redacted or deleted until it is lifted.",
+            off: "No legal hold. A legal hold stops redaction and deletion until it is lifted.",
+            set: "Place legal hold",
+            lift: "Lift legal hold",
+            placed: "Legal hold placed.",
+            lifted: "Legal hold lifted.",
+          }),
+          detail.legal_hold ? "Legal hold (on)" : "Legal hold (off)",
+        )
       : null,
     can.malicious
-      ? fold(flagForm("malicious_or_vexatious", detail.malicious_or_vexatious, {
-          on: "This case is flagged as malicious or vexatious.",
-          off: "Not flagged as malicious or vexatious.",
-          set: "Flag as malicious or vexatious",
-          lift: "Remove malicious or vexatious flag",
-          placed: "Case flagged as malicious or vexatious.",
-          lifted: "Malicious or vexatious flag removed.",
-        }), detail.malicious_or_vexatious ? "Malicious or vexatious (flagged)" : "Malicious or vexatious (not flagged)")
+      ? fold(
+          flagForm("malicious_or_vexatious", detail.malicious_or_vexatious, {
+            on: "This case is flagged as malicious or vexatious.",
+            off: "Not flagged as malicious or vexatious.",
+            set: "Flag as malicious or vexatious",
+            lift: "Remove malicious or vexatious flag",
+            placed: "Case flagged as malicious or vexatious.",
+            lifted: "Malicious or vexatious flag removed.",
+          }),
+          detail.malicious_or_vexatious
+            ? "Malicious or vexatious (flagged)"
+            : "Malicious or vexatious (not flagged)",
+        )
       : null,
   );
 }
