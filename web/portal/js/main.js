@@ -18,7 +18,7 @@ import { completeHostedSignIn, currentSession, signOut, SignInError } from "./au
 import { ConfigError, loadConfig } from "./config.js";
 import { focusOn, h, fill } from "../../shared/dom.js";
 import { label, ROLE, setLabels, setTimeZone, listOf } from "./format.js";
-import { renderCase, forgetCase } from "./views/case.js";
+import { renderCase, forgetCase } from "./views/case/page.js";
 import { renderHome } from "./views/home.js";
 import { renderInsights } from "./views/insights.js";
 import { renderRetentionLog } from "./views/records.js";

@@ -1,0 +1,75 @@
+// Pieces every part of the case page draws with: the back link, a summary list, a date, a
+// folded form, and the words of the institution's texts.
+
+import { h } from "../../../../shared/dom.js";
+import { dateTime } from "../../format.js";
+
+export const REASON_HINT = "Recorded in the case's audit trail. At least 3 characters.";
+
+/** An institution's text (a string, or one per language) in English. */
+export function words(text) {
+  if (!text) return "";
+  if (typeof text === "string") return text;
+  return text.en || Object.values(text)[0] || "";
+}
+
+/** The way back from a case: to the member's own list (its words only; the router decides). */
+export function backLink(ctx) {
+  const roles = new Set(ctx.me.roles);
+  const text = roles.has("screener")
+    ? "Back to the queue"
+    : roles.has("advisor")
+      ? "Back to your cases"
+      : "Find another case";
+  return h("a", { class: "back-link", href: "#/" }, text);
+}
+
+/** A list of [key, value, attributes] rows (a blank value shows as a dash; null rows are skipped). */
+export function summaryList(rows) {
+  return h(
+    "dl",
+    { class: "summary-list" },
+    rows
+      .filter(Boolean)
+      .map(([key, value, attrs]) =>
+        h(
+          "div",
+          { class: "summary-list__row", ...(attrs || {}) },
+          h("dt", { class: "summary-list__key" }, key),
+          h(
+            "dd",
+            { class: "summary-list__value" },
+            value === "" || value === null || value === undefined
+              ? h("span", { class: "secondary-text" }, "—")
+              : value,
+          ),
+        ),
+      ),
+  );
+}
+
+/** A date and time as a <time> element ("" for none). */
+export function when(iso) {
+  return iso ? h("time", { datetime: iso }, dateTime(iso)) : "";
+}
+
+/**
+ * Fold a less frequent form into a <details> disclosure named `summary` (its own heading
+ * gives way to the summary, which names the form for assistive technology).
+ */
+export function fold(form, summary) {
+  const title = form.querySelector("h3");
+  if (title) title.remove();
+  const summaryId = `${form.id}-summary`;
+  form.setAttribute("aria-labelledby", summaryId);
+  return h(
+    "details",
+    { class: "details", id: `${form.id}-details` },
+    h(
+      "summary",
+      { class: "details__summary" },
+      h("span", { class: "details__summary-text", id: summaryId }, summary),
+    ),
+    h("div", { class: "details__text" }, form),
+  );
+}
