@@ -50,13 +50,8 @@ STILL_TO_MOVE: dict[str, str] = {
     "chalicelib/checkpoint.py": "audit checkpoints in the reports table",
     "chalicelib/concerns.py": "concern links in the reports table",
     "chalicelib/directory.py": "the staff table",
-    "chalicelib/insights/contributions.py": "counter keys of the insights table",
-    "chalicelib/insights/counting.py": "the insights job's reads and counter writes",
-    "chalicelib/insights/publishing.py": "snapshots and releases in the insights table",
-    "chalicelib/insights/reading.py": "the dashboard's reads of the insights table",
     "chalicelib/records.py": "tombstone keys of the reports table",
     "chalicelib/retention.py": "the sweep's reads and deletes over three tables",
-    "chalicelib/trends.py": "trend alert items of the insights table",
 }
 
 
