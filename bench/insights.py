@@ -184,14 +184,12 @@ def _write_counters_as_the_job_would(
     """The counters the job produces for these reports, summed and written once each."""
     from chalicelib import services
     from chalicelib.insights.contributions import (
-        counter_item,
         counter_keys,
-        counts_key,
         demographic_cell,
         demographic_rows,
         month_of,
-        split_key,
     )
+    from chalicelib.storage.insights_table import counter_item, counts_key, split_key
 
     institution = services.institution()
     zone = institution.time_zone

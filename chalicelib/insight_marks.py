@@ -19,6 +19,9 @@ INSIGHT_PENDING = "insight_pending"
 PENDING = "pending"
 #: When the report last changed, the sort key of the sparse index.
 INSIGHT_CHANGED_AT = "insight_changed_at"
+#: What the job has counted: on a report item, the counter keys it was last counted under;
+#: on a demographics item, true once its answers are counted.
+INSIGHT_COUNTED = "insight_counted"
 
 
 def insight_mark(now: datetime) -> dict[str, Any]:

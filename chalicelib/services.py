@@ -432,14 +432,14 @@ def concern_index() -> ConcernIndex:
 @_once
 def trend_watch() -> TrendWatch:
     """The trend alerts of the institution's insight settings, wired."""
+    from chalicelib.storage.insights_table import InsightsTable
     from chalicelib.trends import TrendWatch
 
     return TrendWatch(
         rules=institution().insights.trend_alerts,
         form=institution().form,
         store=report_store(),
-        client=dynamodb(),
-        insights_table=settings().insights_table,
+        alerts=InsightsTable(dynamodb(), settings().insights_table),
         outbox=outbox(),
         notify_queue=notify_queue(),
         team_id=institution().triage.routing.fallback_team,

@@ -20,16 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from chalicelib.clock import Clock, iso
 from chalicelib.concerns import INVOLVED_DEPARTMENT
-from chalicelib.errors import DependencyUnavailable
 from chalicelib.institution.models import Form, TrendAlert
 from chalicelib.notify.messages import Notification, Trend
 from chalicelib.observability import logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
-from chalicelib.storage.dynamo import serialized
+from chalicelib.storage.insights_table import Alert, InsightsTable
 from chalicelib.storage.notifications import Outbox
 from chalicelib.storage.reports_table import ReportsTable
 
@@ -39,11 +36,6 @@ KEY_ATTRIBUTE = {"location": "location_key", "department": "department_key"}
 _PLACE_DETAILS = ("campus_area", "online_platform")
 
 
-def alert_key(dimension: str, key: str) -> dict[str, Any]:
-    """The insights table key of the alert about one place or department."""
-    return {"pk": {"S": f"ALERT#{dimension}#{key}"}, "sk": {"S": "ALERT"}}
-
-
 @dataclass
 class TrendWatch:
     """Counts reports per configured rule and raises each alert once per window."""
@@ -51,8 +43,8 @@ class TrendWatch:
     rules: Sequence[TrendAlert]
     form: Form
     store: ReportsTable
-    client: Any
-    insights_table: str
+    #: Where the alerts are kept (the insights table).
+    alerts: InsightsTable
     outbox: Outbox
     notify_queue: WorkQueue
     #: Whose screeners are told: the institution's fallback team (diversity and inclusion).
@@ -110,38 +102,21 @@ class TrendWatch:
         submitted_at: datetime,
         notification: Notification,
     ) -> bool:
-        alert = {
-            "dimension": rule.dimension,
-            "key": key,
-            "count": count,
-            "threshold": rule.threshold,
-            "window_days": rule.window_days,
-            "raised_at": iso(self.clock.now()),
-            "active_until": iso(submitted_at + timedelta(days=rule.window_days)),
-            "notification_id": notification.notification_id,
-        }
-        put = {
-            "Put": {
-                "TableName": self.insights_table,
-                "Item": {**alert_key(rule.dimension, key), **serialized(alert)},
-                # Measured against the report's own time, so a late redelivery of an older
-                # report cannot raise a second alert inside the window of a newer one.
-                "ConditionExpression": "attribute_not_exists(pk) OR active_until <= :at",
-                "ExpressionAttributeValues": {":at": {"S": iso(submitted_at)}},
-            }
-        }
-        try:
-            self.client.transact_write_items(
-                TransactItems=[put, self.outbox.put_request(notification)]
-            )
-        except ClientError as error:
-            reasons = error.response.get("CancellationReasons", [])
-            if any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons):
-                return False
-            raise DependencyUnavailable("dynamodb") from None
-        except BotoCoreError:
-            raise DependencyUnavailable("dynamodb") from None
-        return True
+        alert = Alert(
+            dimension=rule.dimension,
+            key=key,
+            count=count,
+            threshold=rule.threshold,
+            window_days=rule.window_days,
+            raised_at=iso(self.clock.now()),
+            active_until=iso(submitted_at + timedelta(days=rule.window_days)),
+            notification_id=notification.notification_id,
+        )
+        # Active or not is measured against the report's own time, so a late redelivery of
+        # an older report cannot raise a second alert inside the window of a newer one.
+        return self.alerts.raise_alert(
+            alert, iso(submitted_at), self.outbox.put_request(notification)
+        )
 
     def _label(self, dimension: str, key: str) -> str:
         """How the form names a place ("On campus: Library") or a department."""

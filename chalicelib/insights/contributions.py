@@ -1,8 +1,9 @@
 """What one report adds to the statistics now: the counter keys it contributes. Pure.
 
 A counter key names one counter as `<partition>|<counter>`. Every counter of a partition is
-a top-level number attribute of ONE item of the `insights` table (`counter_item`), so the
-dashboard reads a fixed number of items whatever the number of reports:
+a top-level number attribute of ONE item of the `insights` table (its keys are
+`chalicelib.storage.insights_table`'s), so the dashboard reads a fixed number of items
+whatever the number of reports:
 
 - `COUNTS#<yyyy-mm>|<dimension>#<value>`, in item (`COUNTS#<yyyy-mm>`, `MONTH`): the month
   the report was submitted (in the institution's time zone) and one value it counts
@@ -31,13 +32,8 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.cases.workflow import OPEN
 from chalicelib.institution.models import Form
+from chalicelib.storage.insights_table import CURRENT, counter_key, counts_key
 
-CURRENT = "CURRENT"
-COUNTS_PREFIX = "COUNTS#"
-#: The sort key of the item holding every counter of one month.
-MONTH_ITEM = "MONTH"
-#: The sort key of the item holding the current caseload (partition `CURRENT`).
-CASELOAD_ITEM = "CASELOAD"
 BEHAVIOUR_QUESTION = "what_happened"
 #: Dimensions counted per submission month, as `<dimension>#<value>` sort keys.
 DIMENSIONS = ("mode", "reporter_role", "behaviour", "location", "team", "outcome")
@@ -53,22 +49,6 @@ def month_of(submitted_at: str, time_zone: str) -> str:
     """The month (`yyyy-mm`) a report was submitted in, in the institution's time zone."""
     moment = datetime.fromisoformat(submitted_at).astimezone(ZoneInfo(time_zone))
     return f"{moment.year:04d}-{moment.month:02d}"
-
-
-def counts_key(month: str) -> str:
-    """The partition of one month's counters."""
-    return f"{COUNTS_PREFIX}{month}"
-
-
-def counter_item(partition: str) -> dict[str, str]:
-    """The key (`pk`, `sk`) of the one item holding every counter of a partition."""
-    return {"pk": partition, "sk": CASELOAD_ITEM if partition == CURRENT else MONTH_ITEM}
-
-
-def split_key(key: str) -> tuple[str, str]:
-    """A counter key's partition and counter (the attribute of `counter_item(partition)`)."""
-    partition, counter = key.split("|", 1)
-    return partition, counter
 
 
 def demographic_cell(row: str, behaviour: str) -> str:
@@ -100,9 +80,9 @@ def counter_keys(report: Mapping[str, Any], time_zone: str) -> frozenset[str]:
         values.append(f"{FIRST_CONTACT}#{'met' if str(contacted) <= str(due) else 'missed'}")
         hours = _hours_between(str(report["submitted_at"]), str(contacted))
         values.append(f"{FIRST_CONTACT_HOURS}#{hours_bucket(hours)}")
-    keys = {f"{month}|{value}" for value in values}
+    keys = {counter_key(month, value) for value in values}
     if team and status in OPEN:
-        keys.add(f"{CURRENT}|{CASELOAD}#{team}")
+        keys.add(counter_key(CURRENT, f"{CASELOAD}#{team}"))
     return frozenset(keys)
 
 

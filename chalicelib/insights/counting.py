@@ -23,6 +23,10 @@ could retract them).
 A report that is deleted leaves the index; what it contributed stays (aggregates are not
 personal data).
 
+The report's side of it (the index, the marks, the conditions) is
+`chalicelib.storage.reports_table.ReportsToCount`'s, the counters'
+`chalicelib.storage.insights_table`'s.
+
 After counting, the run refreshes what the dashboard reads (`publishing`): a packed snapshot
 of every counter item it changed (and of any a crashed run left marked), and, if it counted
 everything, the demographic release of any reporting period whose grace has passed.
@@ -30,38 +34,29 @@ everything, the demographic release of any reporting period whose grace has pass
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
-
-from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 
 from chalicelib.clock import Clock, iso
 from chalicelib.crypto import Sealer
-from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.errors import SealBroken
-from chalicelib.insight_marks import INSIGHT_CHANGED_AT, INSIGHT_PENDING, PENDING
 from chalicelib.insights.contributions import (
-    counter_item,
     counter_keys,
-    counts_key,
     demographic_cell,
     demographic_rows,
     month_of,
-    split_key,
 )
-from chalicelib.insights.publishing import JOB_KEY, Publisher
+from chalicelib.insights.publishing import Publisher
 from chalicelib.institution.models import Institution
 from chalicelib.observability import SEAL_REFUSED, correlated, increment, logger
-from chalicelib.storage.dynamo import CommitConflict, transact
+from chalicelib.storage.demographics import Demographics
+from chalicelib.storage.dynamo import CommitConflict
+from chalicelib.storage.insights_table import InsightsTable, by_counter_item, counts_key
+from chalicelib.storage.reports_table import ReportsToCount, ReportToCount
 
-#: The attribute on a report item listing the counter keys it was last counted under.
-INSIGHT_COUNTED = "insight_counted"
 #: Reports per run; the rest wait for the next run, 15 minutes later.
 BATCH_SIZE = 2000
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 @dataclass
@@ -80,10 +75,26 @@ class InsightsJob:
     #: Counter partitions this run changed (or is about to), marked on the job record.
     _touched: set[str] = field(default_factory=set, init=False)
 
+    # (Built from `client` on use, so that a test can put a failing client in its place.)
+    @property
+    def reports(self) -> ReportsToCount:
+        """The reports to count, and the writes that record what was counted."""
+        return ReportsToCount(self.client, self.reports_table)
+
+    @property
+    def demographics(self) -> Demographics:
+        """The sealed demographic answers, and the write that marks them counted."""
+        return Demographics(self.client, self.demographics_table)
+
+    @property
+    def table(self) -> InsightsTable:
+        """The counters, snapshots, releases and the job's record."""
+        return InsightsTable(self.client, self.insights_table)
+
     @property
     def publisher(self) -> Publisher:
         """Writes the snapshots and releases the dashboard reads."""
-        return Publisher(self.client, self.insights_table, self.institution, self.clock)
+        return Publisher(self.table, self.institution, self.clock)
 
     def run(self) -> dict[str, int]:
         """Count every marked report (up to the batch size), then refresh the snapshots and
@@ -94,7 +105,7 @@ class InsightsJob:
         publisher = self.publisher
         self._touched = set()
         left_over = publisher.left_to_snapshot()
-        pending = self._pending(started)
+        pending = self.reports.marked(started, self.batch_size)
         for report_id in pending:
             with correlated(report_id):
                 self._count(report_id)
@@ -102,66 +113,36 @@ class InsightsJob:
         self._stats["released"] = 0
         if len(pending) < self.batch_size and self._stats["skipped"] == 0:
             # Every change made before the run started is counted now.
-            self._put_job_record(started)
+            self.table.record_counted_until(iso(started))
             self._stats["released"] = publisher.release_due(started)
         if pending or self._stats["snapshots"] or self._stats["released"]:
             logger.info("insights counted", extra=dict(self._stats))
         return dict(self._stats)
 
-    def _pending(self, until: datetime) -> list[str]:
-        with unavailable_on_failure("dynamodb"):
-            pages = self.client.get_paginator("query").paginate(
-                TableName=self.reports_table,
-                IndexName=INSIGHT_PENDING,
-                KeyConditionExpression="#pending = :pending AND #changed <= :until",
-                ExpressionAttributeNames={
-                    "#pending": INSIGHT_PENDING,
-                    "#changed": INSIGHT_CHANGED_AT,
-                },
-                ExpressionAttributeValues={
-                    ":pending": {"S": PENDING},
-                    ":until": {"S": iso(until)},
-                },
-                PaginationConfig={
-                    "MaxItems": self.batch_size,
-                    "PageSize": min(self.batch_size, 500),
-                },
-            )
-            return [
-                item["pk"]["S"].removeprefix("REPORT#")
-                for page in pages
-                for item in page["Items"]
-                if item["sk"]["S"] == "REPORT"
-            ]
-
     def _count(self, report_id: str) -> None:
-        report = self._get(self.reports_table, {"pk": f"REPORT#{report_id}", "sk": "REPORT"})
-        if report is None or report.get(INSIGHT_PENDING) != PENDING:
+        report = self.reports.report(report_id)
+        if report is None or not report.marked:
             return  # deleted, or counted by another run since the index was read
         time_zone = self.institution.time_zone
         try:
-            if report.get("has_demographics"):
-                self._count_demographics(report_id, report, time_zone)
-            now = counter_keys(report, time_zone)
-            before = frozenset(str(key) for key in report.get(INSIGHT_COUNTED) or [])
-            self._commit(report_id, report, now, before)
+            if report.has_demographics:
+                self._count_demographics(report, time_zone)
+            now = counter_keys(report.item, time_zone)
+            before = report.counted
+            self._commit(report, now, before)
         except CommitConflict:
             # Changed meanwhile: still marked, so the next run counts its new state.
             self._stats["skipped"] += 1
             return
         self._stats["counted" if now != before else "unchanged"] += 1
 
-    def _count_demographics(
-        self, report_id: str, report: Mapping[str, Any], time_zone: str
-    ) -> None:
-        item = self._get(self.demographics_table, {"report_id": report_id})
-        if item is None or item.get(INSIGHT_COUNTED):
-            return
-        sealed = item.get("sealed")
-        if not isinstance(sealed, Binary):
+    def _count_demographics(self, report: ReportToCount, time_zone: str) -> None:
+        report_id = report.report_id
+        sealed = self.demographics.to_count(report_id)
+        if sealed is None:
             return
         try:
-            answers = self.reader.unseal(report_id, "demographics", bytes(sealed.value))
+            answers = self.reader.unseal(report_id, "demographics", sealed)
         except SealBroken:
             # Never counted and never retried: a broken seal is for the audit, not the stats.
             logger.error("demographics do not open", extra={"report_id": report_id})
@@ -169,80 +150,26 @@ class InsightsJob:
             answers = {}
         rows = demographic_rows(
             answers if isinstance(answers, dict) else {},
-            report.get("answers") or {},
+            report.item.get("answers") or {},
             self.institution.form,
         )
-        month = counter_item(counts_key(month_of(str(report["submitted_at"]), time_zone)))
-        writes: list[dict[str, Any]] = [
-            {
-                "Update": {
-                    "TableName": self.demographics_table,
-                    "Key": {"report_id": {"S": report_id}},
-                    "UpdateExpression": "SET #counted = :yes",
-                    "ConditionExpression": "attribute_exists(report_id) "
-                    "AND attribute_not_exists(#counted)",
-                    "ExpressionAttributeNames": {"#counted": INSIGHT_COUNTED},
-                    "ExpressionAttributeValues": {":yes": {"BOOL": True}},
-                }
-            }
-        ]
+        month = counts_key(month_of(str(report.item["submitted_at"]), time_zone))
         cells = {
             demographic_cell(row, behaviour): 1
             for row, behaviours in rows.items()
             for behaviour in behaviours
         }
         if cells:
-            writes.append(self._add(month, cells))
-            self._touch([month["pk"]])
-        transact(self.client, writes)
+            self._touch([month])
+        self.table.add({month: cells} if cells else {}, also=[self.demographics.counted(report_id)])
         self._stats["demographics"] += 1
 
-    def _commit(
-        self,
-        report_id: str,
-        report: Mapping[str, Any],
-        now: frozenset[str],
-        before: frozenset[str],
-    ) -> None:
-        names = {
-            "#counted": INSIGHT_COUNTED,
-            "#pending": INSIGHT_PENDING,
-            "#changed": INSIGHT_CHANGED_AT,
-        }
-        values: dict[str, Any] = {
-            ":counted": _serializer.serialize(sorted(now)),
-            ":changed": _serializer.serialize(report[INSIGHT_CHANGED_AT]),
-        }
-        condition = "#changed = :changed AND #pending = :pending"
-        values[":pending"] = {"S": PENDING}
-        if "version" in report:
-            names["#version"] = "version"
-            values[":version"] = _serializer.serialize(report["version"])
-            condition += " AND #version = :version"
-        writes: list[dict[str, Any]] = [
-            {
-                "Update": {
-                    "TableName": self.reports_table,
-                    "Key": {"pk": {"S": f"REPORT#{report_id}"}, "sk": {"S": "REPORT"}},
-                    "UpdateExpression": "SET #counted = :counted REMOVE #pending",
-                    "ConditionExpression": condition,
-                    "ExpressionAttributeNames": names,
-                    "ExpressionAttributeValues": values,
-                }
-            }
-        ]
-        # One update per counter item (the month's, the caseload's): a transaction may not
-        # touch an item twice, and so it holds the report and at most two counter items.
-        by_item: dict[str, dict[str, int]] = {}
-        for key, delta in _deltas(now, before).items():
-            partition, counter = split_key(key)
-            by_item.setdefault(partition, {})[counter] = delta
-        writes += [
-            self._add(counter_item(partition), deltas)
-            for partition, deltas in sorted(by_item.items())
-        ]
-        self._touch(by_item)
-        transact(self.client, writes)
+    def _commit(self, report: ReportToCount, now: frozenset[str], before: frozenset[str]) -> None:
+        # The report, then one update per counter item (its month's, the caseload's): so a
+        # transaction holds the report and at most two counter items, each once.
+        deltas = by_counter_item(_deltas(now, before))
+        self._touch(deltas)
+        self.table.add(deltas, also=[self.reports.counted(report, now)])
 
     def _touch(self, partitions: Iterable[str]) -> None:
         """Mark counter partitions before a commit changes them, so that a crash before
@@ -251,46 +178,6 @@ class InsightsJob:
         if new:
             self.publisher.mark(new)
             self._touched |= new
-
-    def _add(self, key: Mapping[str, str], deltas: Mapping[str, int]) -> dict[str, Any]:
-        """A transaction's update ADDing each delta to its counter (a top-level number
-        attribute, named through placeholders) of one counter item."""
-        counters = sorted(deltas)
-        # One value placeholder per distinct delta: DynamoDB refuses unused ones.
-        placeholders = {delta: f":v{i}" for i, delta in enumerate(sorted(set(deltas.values())))}
-        return {
-            "Update": {
-                "TableName": self.insights_table,
-                "Key": {name: {"S": value} for name, value in key.items()},
-                "UpdateExpression": "ADD "
-                + ", ".join(f"#c{i} {placeholders[deltas[c]]}" for i, c in enumerate(counters)),
-                "ExpressionAttributeNames": {f"#c{i}": c for i, c in enumerate(counters)},
-                "ExpressionAttributeValues": {
-                    placeholder: {"N": str(delta)} for delta, placeholder in placeholders.items()
-                },
-            }
-        }
-
-    def _put_job_record(self, started: datetime) -> None:
-        # An update, not a put: the record also holds the partitions left to snapshot.
-        with unavailable_on_failure("dynamodb"):
-            self.client.update_item(
-                TableName=self.insights_table,
-                Key={name: {"S": value} for name, value in JOB_KEY.items()},
-                UpdateExpression="SET counted_until = :until",
-                ExpressionAttributeValues={":until": {"S": iso(started)}},
-            )
-
-    def _get(self, table: str, key: Mapping[str, str]) -> dict[str, Any] | None:
-        with unavailable_on_failure("dynamodb"):
-            item = self.client.get_item(
-                TableName=table,
-                Key={name: {"S": value} for name, value in key.items()},
-                ConsistentRead=True,
-            ).get("Item")
-        if item is None:
-            return None
-        return {name: _deserializer.deserialize(value) for name, value in item.items()}
 
 
 def _deltas(now: frozenset[str], before: frozenset[str]) -> dict[str, int]:

@@ -3,9 +3,10 @@
 Everything is read from what the `build_insights` job precomputed (`publishing`), by key:
 the packed snapshot of each month of the range (at most 36), the caseload's snapshot, the
 job's record and the release of each published reporting period the range overlaps (at most
-13), in one `BatchGetItem` (at most 51 keys; unprocessed keys are retried a bounded number of
-times). Each snapshot is one JSON string, so a read is a fixed number of key lookups and
-string parses whether the institution has 500 reports or 50,000.
+13), in one `BatchGetItem` (`InsightsTable.published`; at most 51 keys; unprocessed keys
+are retried a bounded number of times). Each snapshot is one JSON string, so a read is a
+fixed number of key lookups and string parses whether the institution has 500 reports or
+50,000.
 
 Counts by dimension are per month of the range asked for. Demographic tables are not: each
 covers one whole reporting period (`periods`), is published only once released, and is the
@@ -26,21 +27,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, get_args
 
-from boto3.dynamodb.types import TypeDeserializer
-
 from chalicelib.cases.models import Outcome
 from chalicelib.clock import Clock
 from chalicelib.errors import FieldProblem, InvalidInput
 from chalicelib.insights.contributions import (
     BEHAVIOUR_QUESTION,
     CASELOAD,
-    CURRENT,
     DEMOGRAPHIC,
     FIRST_CONTACT,
     FIRST_CONTACT_HOURS,
     TOTAL,
     bucket_bounds,
-    counts_key,
     demographic_cell,
     month_of,
 )
@@ -51,20 +48,13 @@ from chalicelib.insights.periods import (
     periods_overlapping,
     shift_month,
 )
-from chalicelib.insights.publishing import (
-    JOB_KEY,
-    batch_get,
-    release_key,
-    snapshot_key,
-    unpacked,
-)
 from chalicelib.insights.suppression import suppress
 from chalicelib.institution.models import Institution, Question
+from chalicelib.storage.insights_table import InsightsTable
 
 MAX_MONTHS = 36
 DEFAULT_MONTHS = 12
 _MONTH = re.compile(r"\A(\d{4})-(0[1-9]|1[0-2])\Z")
-_deserializer = TypeDeserializer()
 _DIMENSION_LABELS = {
     "month": "Month submitted",
     "mode": "Anonymous or named",
@@ -136,25 +126,20 @@ class InsightsDashboard:
         this_month = month_of(self.clock.now().isoformat(), self.institution.time_zone)
         reporting = periods_overlapping(period.start, period.end, rules)
         published = [p for p in reporting if p.is_published(this_month)]
-        month_keys = [snapshot_key(counts_key(month)) for month in months]
-        caseload_key = snapshot_key(CURRENT)
-        release_keys = [release_key(p) for p in published]
-        items = self._items([*month_keys, caseload_key, JOB_KEY, *release_keys])
-        monthly = [unpacked(items.get(_pair(key), {}), "counters") for key in month_keys]
-        releases = {
-            p: unpacked(items[_pair(release_key(p))], "cells")
-            for p in published
-            if _pair(release_key(p)) in items
-        }
+        # (Built from `client` on each read, so that a test can put a failing one in its place.)
+        found = InsightsTable(self.client, self.insights_table).published(
+            months, [p.key for p in published], pause=self.pause
+        )
+        monthly = found.months
+        releases = {p: found.releases[p.key] for p in published if p.key in found.releases}
         counters: Counter[str] = Counter()
         for numbers in monthly:
             counters.update(numbers)
         by_month = [numbers.get(TOTAL, 0) for numbers in monthly]
-        job = items.get(_pair(JOB_KEY), {})
         return {
             "period": {"from": period.start, "to": period.end},
             "suppression_threshold": self.institution.insights.suppression_threshold,
-            "counted_until": str(job["counted_until"]) if "counted_until" in job else None,
+            "counted_until": found.counted_until,
             "total_reports": sum(by_month),
             "counts": [
                 _dimension(
@@ -164,7 +149,7 @@ class InsightsDashboard:
                 *(self._dimension(name, counters) for name in _DIMENSION_LABELS if name != "month"),
             ],
             "first_contact": _first_contact(counters),
-            "caseload": _caseload(unpacked(items.get(_pair(caseload_key), {}), "counters")),
+            "caseload": _caseload(found.caseload),
             "demographic_periods": [
                 {**_period(p), "published": p in releases, "published_from": _first_day(p)}
                 for p in reporting
@@ -185,10 +170,6 @@ class InsightsDashboard:
         return to_csv(self.read(period))
 
     # --- internals ----------------------------------------------------------------------
-
-    def _items(self, keys: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-        """The items with these keys that exist, by (`pk`, `sk`), plain values."""
-        return batch_get(self.client, self.insights_table, keys, consistent=False, pause=self.pause)
 
     def _dimension(self, name: str, counters: Counter[str]) -> dict[str, Any]:
         found = {
@@ -348,10 +329,6 @@ _CSV_COLUMNS = 7
 
 def _period_key(period: Mapping[str, str]) -> str:
     return f"{period['from']}/{period['to']}"
-
-
-def _pair(key: Mapping[str, str]) -> tuple[str, str]:
-    return key["pk"], key["sk"]
 
 
 def _caseload(counters: Mapping[str, int]) -> list[dict[str, Any]]:

@@ -36,6 +36,7 @@ from boto3.dynamodb.types import Binary
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.clock import iso
+from chalicelib.insight_marks import INSIGHT_CHANGED_AT, INSIGHT_COUNTED, INSIGHT_PENDING, PENDING
 from chalicelib.reports.models import Mode
 from chalicelib.storage.case_item import AWAITING_TRIAGE, CaseItem
 from chalicelib.storage.dynamo import (
@@ -66,7 +67,9 @@ __all__ = [
     "CommitConflict",
     "NewReport",
     "ReferenceTaken",
+    "ReportToCount",
     "ReportsTable",
+    "ReportsToCount",
     "SubmissionAlreadyStored",
     "SubmissionClaim",
 ]
@@ -573,3 +576,95 @@ def _claim(item: Mapping[str, Any]) -> SubmissionClaim:
         mode=values["mode"],
         submitted_at=values["submitted_at"],
     )
+
+
+@dataclass(frozen=True)
+class ReportToCount:
+    """A report item as the insights job reads it: its plain values, for what it counts
+    towards, and the job's own marks on it (`chalicelib.insight_marks`)."""
+
+    report_id: str
+    item: dict[str, Any]
+
+    @property
+    def marked(self) -> bool:
+        """Whether it still waits to be counted (not counted by another run since)."""
+        return bool(self.item.get(INSIGHT_PENDING) == PENDING)
+
+    @property
+    def counted(self) -> frozenset[str]:
+        """The counter keys it was last counted under."""
+        return frozenset(str(key) for key in self.item.get(INSIGHT_COUNTED) or [])
+
+    @property
+    def has_demographics(self) -> bool:
+        """Whether the reporter answered the demographic questions (stored apart)."""
+        return bool(self.item.get("has_demographics"))
+
+
+@dataclass
+class ReportsToCount:
+    """The reports table as the insights job sees it: the reports marked for counting
+    (sparse index `insight_pending`), and the write that records what it counted, for the
+    job's transactions. Takes its client and table name."""
+
+    client: Any
+    table: str
+
+    def marked(self, until: datetime, limit: int) -> list[str]:
+        """Ids of reports marked at or before a moment, at most `limit` (never a scan)."""
+        with calling():
+            pages = self.client.get_paginator("query").paginate(
+                TableName=self.table,
+                IndexName=INSIGHT_PENDING,
+                KeyConditionExpression="#pending = :pending AND #changed <= :until",
+                ExpressionAttributeNames={
+                    "#pending": INSIGHT_PENDING,
+                    "#changed": INSIGHT_CHANGED_AT,
+                },
+                ExpressionAttributeValues={
+                    ":pending": {"S": PENDING},
+                    ":until": {"S": iso(until)},
+                },
+                PaginationConfig={"MaxItems": limit, "PageSize": min(limit, 500)},
+            )
+            return [
+                item["pk"]["S"].removeprefix(REPORT_PREFIX)
+                for page in pages
+                for item in page["Items"]
+                if item["sk"]["S"] == REPORT_ITEM
+            ]
+
+    def report(self, report_id: str) -> ReportToCount | None:
+        """The report item (a consistent read), or None if it was deleted."""
+        item = get(self.client, self.table, {"pk": report_key(report_id), "sk": REPORT_ITEM})
+        return ReportToCount(report_id, item) if item else None
+
+    def counted(self, report: ReportToCount, keys: frozenset[str]) -> dict[str, Any]:
+        """A transaction item recording the counter keys a report is now counted under and
+        taking its mark off, on condition that it has not changed since it was read."""
+        names = {
+            "#counted": INSIGHT_COUNTED,
+            "#pending": INSIGHT_PENDING,
+            "#changed": INSIGHT_CHANGED_AT,
+        }
+        values: dict[str, Any] = {
+            ":counted": attribute_value(sorted(keys)),
+            ":changed": attribute_value(report.item[INSIGHT_CHANGED_AT]),
+            ":pending": {"S": PENDING},
+        }
+        condition = "#changed = :changed AND #pending = :pending"
+        if "version" in report.item:
+            names["#version"] = "version"
+            values[":version"] = attribute_value(report.item["version"])
+            condition += " AND #version = :version"
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": report_item_key(report.report_id),
+                "UpdateExpression": "SET #counted = :counted REMOVE #pending",
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from chalicelib import services
 from chalicelib.errors import DependencyUnavailable
+from chalicelib.insight_marks import INSIGHT_COUNTED
 from chalicelib.insights.contributions import counter_keys
-from chalicelib.insights.counting import INSIGHT_COUNTED
 from tests.api.conftest import file_quiet_anonymous_reports, use_screening
 from tests.api.emf import metrics
 from tests.api.shared_stack import Stack

@@ -15,16 +15,15 @@ from chalicelib.cases.models import Outcome
 from chalicelib.errors import InvalidInput
 from chalicelib.insights.contributions import (
     BUCKET_EDGES,
-    counter_item,
     counter_keys,
     demographic_cell,
     demographic_rows,
     hours_bucket,
     month_of,
-    split_key,
 )
 from chalicelib.insights.reading import Period, median_from_histogram, parse_period, to_csv
 from chalicelib.institution import load_institution
+from chalicelib.storage.insights_table import counter_item, split_key
 
 ROOT = Path(__file__).resolve().parents[2]
 TZ = "Europe/London"
