@@ -8,7 +8,7 @@ What happens when (windows per institution, `Institution.retention`):
   `redacted`; it is then an anonymised record;
 - an anonymised record (an anonymous report, or a redacted case) is **deleted**
   `delete_anonymised_after_years` after submission, with its demographics, timeline,
-  audit trail, claims and notifications; a signed tombstone records that it was;
+  audit trail, claims, receipt and notifications; a signed tombstone records that it was;
 - a legal hold stops both until it is lifted; an anonymous report still open in screening
   when its deletion falls due is deferred (audited) until it is closed or filed.
 
@@ -55,6 +55,7 @@ from chalicelib.institution.models import Retention as RetentionPolicy
 from chalicelib.observability import correlated, logger
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.dynamo import CommitConflict, batch_delete, batch_get, plain, serialized
+from chalicelib.storage.receipts import RECEIPT_MAC, receipt_key
 from chalicelib.storage.reports_table import (
     DELETE,
     HEAD_MAC,
@@ -302,7 +303,9 @@ class Retention:
             [
                 {"pk": {"S": f"CONCERN#{mac}"}, "sk": {"S": f"REPORT#{report_id}"}}
                 for mac in case.get("concern_macs", [])
-            ],
+            ]
+            # An erased or redacted report's receipt code opens nothing from now on.
+            + _receipt(case),
         )
 
     def _finish_redaction(self, case: dict[str, Any]) -> None:
@@ -358,7 +361,7 @@ class Retention:
             for item in items
             if item["sk"] != "REPORT"
         ]
-        self._batch_delete(self.tables.reports, claims + concerns + children)
+        self._batch_delete(self.tables.reports, claims + _receipt(case) + concerns + children)
         with unavailable_on_failure("dynamodb"):
             self.client.delete_item(TableName=self.tables.reports, Key=_case_key(report_id))
         logger.info("record deleted", extra={"report_id": report_id})
@@ -543,6 +546,12 @@ def _last_redaction(items: list[dict[str, Any]]) -> int:
         ),
         default=0,
     )
+
+
+def _receipt(case: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The key of the case's receipt item, if it has one (issue 14)."""
+    mac = case.get(RECEIPT_MAC)
+    return [receipt_key(str(mac))] if mac else []
 
 
 def _case_key(report_id: str) -> dict[str, Any]:
