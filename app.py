@@ -6,6 +6,7 @@ from chalice.app import Chalice, Rate
 
 from chalicelib import services
 from chalicelib.api.body import media_type_refusals
+from chalicelib.api.follow_up import follow_up_api
 from chalicelib.api.insights import insights_api
 from chalicelib.api.meta import meta_api
 from chalicelib.api.portal import staff_api
@@ -18,6 +19,7 @@ from chalicelib.resources import NOTIFY_QUEUE, TRIAGE_QUEUE
 app = Chalice(app_name="report-support", configure_logs=False)
 app.register_blueprint(meta_api)
 app.register_blueprint(reporter_api)
+app.register_blueprint(follow_up_api)
 app.register_blueprint(staff_api)
 app.register_blueprint(rights_api)
 app.register_blueprint(records_api)

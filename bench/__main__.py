@@ -1,5 +1,5 @@
 """Run the benchmarks: `python -m bench` for all, `python -m bench
-import|intake|kms|latency|retention|insights|cold_start` for some.
+import|intake|kms|latency|retention|insights|receipts|cold_start` for some.
 
 `python -m bench cost [--template PATH] [--measure]` prints the modelled monthly AWS bill
 instead (`bench/cost.py`; a model, not a timing, so it is never part of "all").
@@ -29,7 +29,8 @@ from bench.stats import Row, format_table
 
 #: In the order they run when all are asked for.
 BENCHMARKS = (
-    "import", "intake", "kms", "latency", "retention", "insights", "cold_start", "concurrency"
+    "import", "intake", "kms", "latency", "retention", "insights", "receipts", "cold_start",
+    "concurrency",
 )  # fmt: skip
 #: Run only when named.
 _ON_REQUEST = frozenset({"concurrency"})
@@ -45,7 +46,7 @@ def parse_args(argv: list[str] | None) -> list[str]:
     parser.add_argument(
         "benchmarks",
         nargs="*",
-        metavar="{import,intake,kms,latency,retention,insights,cold_start,concurrency}",
+        metavar="{import,intake,kms,latency,retention,insights,receipts,cold_start,concurrency}",
         help="run only these",
     )
     args = parser.parse_args(argv)
@@ -96,6 +97,12 @@ def run(selected: list[str]) -> tuple[list[Row], dict[str, Any]]:
         from bench import insights
 
         new_rows, raw["insights"] = insights.run()
+        rows += new_rows
+    if "receipts" in selected:
+        # In-process moto (mock_aws) of its own: codes that open nothing, timed alike.
+        from bench import receipts
+
+        new_rows, raw["receipts"] = receipts.run()
         rows += new_rows
     if "cold_start" in selected:
         # The Lambda package, built and unpacked; each side in fresh interpreters against a

@@ -205,7 +205,15 @@ class BlindIndex:
         """
         return self._mac("person", f"{normalise_person_name(name)}\x00{department}")
 
+    def receipt(self, code: str) -> str:
+        """The MAC (hex) of a normalised receipt code (`chalicelib.reports.receipt_code`):
+        the only form in which a code is kept, and how one presented is looked up."""
+        return self._raw_mac("receipt", code).hex()
+
     def _mac(self, kind: str, normalised: str) -> str:
+        return base64.urlsafe_b64encode(self._raw_mac(kind, normalised)).decode("ascii").rstrip("=")
+
+    def _raw_mac(self, kind: str, normalised: str) -> bytes:
         # The kind prefix separates domains: an email and a name that normalise to the
         # same text still get different indexes.
         message = f"{kind}\x00{normalised}".encode()
@@ -213,7 +221,7 @@ class BlindIndex:
             response = self._kms.generate_mac(
                 KeyId=self._key_arn, Message=message, MacAlgorithm="HMAC_SHA_256"
             )
-        return base64.urlsafe_b64encode(response["Mac"]).decode("ascii").rstrip("=")
+        return bytes(response["Mac"])
 
 
 def normalise_email(address: str) -> str:

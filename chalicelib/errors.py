@@ -121,3 +121,17 @@ class LegalHoldActive(DomainError):
 
 class RequestConflict(DomainError):
     """A data-subject request cannot take this step: it is closed, or of another kind."""
+
+
+class ReceiptNotFound(DomainError):
+    """No report matches a receipt code: unknown, wrong, or its report deleted. One error
+    for all three, answered identically, so that nothing tells them apart."""
+
+
+class TooManyAttempts(DomainError):
+    """Too many receipt codes have failed in this window; every receipt call waits for the
+    next one (`retry_after` seconds)."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"too many attempts; retry after {retry_after} seconds")

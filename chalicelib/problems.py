@@ -35,7 +35,7 @@ _MESSAGES = {
 }
 #: Our own validators' messages (PydanticCustomError) name rules only, so they pass through.
 _OWN_TYPES = frozenset(
-    {"email", "phone", "answer_shape", "option_list", "unicode", "literal_error"}
+    {"email", "phone", "answer_shape", "option_list", "unicode", "literal_error", "receipt_code"}
 )
 #: Enough for every field of the largest real form to be wrong at once.
 MAX_LISTED = 20

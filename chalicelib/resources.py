@@ -112,6 +112,9 @@ REPORTS_TABLE = Table(
         # reads every head through it instead of scanning the table.
         Index("case_heads", KeySchema(("case_heads", "S"), ("report_id", "S"))),
     ),
+    # Only the receipt codes' failure counters carry it (`chalicelib.storage.receipts`);
+    # nothing's correctness depends on TTL.
+    ttl_attribute="expires_at",
 )
 
 STAFF_TABLE = Table(

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from chalicelib.audit import AuditSigner, AuditTrail
     from chalicelib.cases.casework import Casework
+    from chalicelib.cases.follow_up import FollowUpDesk
     from chalicelib.cases.intake import ReportIntake
     from chalicelib.cases.sla import SlaWatch
     from chalicelib.cases.triage import TriageService
@@ -278,6 +279,7 @@ def report_intake() -> ReportIntake:
         triage_queue=triage_queue(),
         clock=clock(),
         audit=audit_trail(),
+        calendar=working_calendar(),
     )
 
 
@@ -444,6 +446,30 @@ def trend_watch() -> TrendWatch:
         notify_queue=notify_queue(),
         team_id=institution().triage.routing.fallback_team,
         clock=clock(),
+    )
+
+
+# --- anonymous follow-up ---------------------------------------------------------------------
+
+
+@_once
+def follow_up_desk() -> FollowUpDesk:
+    """Opening a report with its receipt code, wired (issue 14)."""
+    from chalicelib.cases.follow_up import FailureBudget, FollowUpDesk
+    from chalicelib.cases.ledger import CaseLedger
+    from chalicelib.cases.seal import CaseSeal
+    from chalicelib.storage.receipts import ReceiptsTable
+
+    receipts = ReceiptsTable(dynamodb(), settings().reports_table)
+    cases = report_store()
+    return FollowUpDesk(
+        budget=FailureBudget(receipts, settings().receipt_failure_budget, clock()),
+        receipts=receipts,
+        cases=cases,
+        blind_index=blind_index(),
+        seal=CaseSeal(audit_trail(), identity_sealer()),
+        ledger=CaseLedger(cases, audit_trail(), identity_sealer(), clock()),
+        form=institution().form,
     )
 
 

@@ -56,6 +56,9 @@ class Settings(BaseModel):
     seal_cache_max_messages: int = Field(default=1000, ge=1, le=2**32)
     #: A notification that has failed this many sends is given up on (and alarmed).
     notification_max_attempts: int = Field(default=15, ge=1, le=100)
+    #: Receipt codes that may open nothing in a 10-minute window before every receipt call
+    #: is refused until the window ends (issue 14): a global budget, nothing per caller.
+    receipt_failure_budget: int = Field(default=1000, ge=1, le=1_000_000)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -23,10 +23,12 @@ from chalicelib.errors import (
     MalformedRequest,
     NotFound,
     PayloadTooLarge,
+    ReceiptNotFound,
     RequestConflict,
     SealBroken,
     StaleVersion,
     SubmissionConflict,
+    TooManyAttempts,
     TransitionRefused,
     Unauthenticated,
     UnsupportedMediaType,
@@ -64,6 +66,13 @@ def error_response(error: Exception) -> Response:
         return _response(403, "forbidden", str(error))
     if isinstance(error, NotFound):
         return _response(404, "not_found", "not found")
+    if isinstance(error, ReceiptNotFound):
+        # One answer for an unknown code, a wrong one and a deleted report (issue 14).
+        return _response(404, "receipt_not_found", RECEIPT_NOT_FOUND)
+    if isinstance(error, TooManyAttempts):
+        response = _response(429, "too_many_attempts", TOO_MANY_ATTEMPTS)
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
     if isinstance(error, StaleVersion):
         return _response(409, "stale_version", str(error), current_version=error.current_version)
     if isinstance(error, TransitionRefused):
@@ -93,6 +102,10 @@ def error_response(error: Exception) -> Response:
     return _response(500, "internal_error", "Something went wrong on our side.")
 
 
+RECEIPT_NOT_FOUND = "No report matches this code. Check it, or the report may no longer exist."
+TOO_MANY_ATTEMPTS = (
+    "Too many receipt codes have been tried recently. Please try again after the time given."
+)
 _SEAL_REFUSED = (
     "Stored data did not pass its integrity check and was not opened. "
     "This has been recorded and the operations team alerted."

@@ -17,6 +17,7 @@ from chalicelib.api import insights_schemas, records_schemas, rights_schemas, st
 from chalicelib.cases import models as staff_requests
 from chalicelib.cases import workflow
 from chalicelib.institution.models import PRIORITIES
+from chalicelib.reports.follow_up import FollowUpCopy, OpenFollowUp
 from chalicelib.reports.models import Submission, SubmissionAccepted
 from chalicelib.rights import models as rights
 
@@ -320,10 +321,12 @@ def openapi_document() -> dict[str, Any]:
 
     requests: list[type[BaseModel]] = [
         Submission,
+        OpenFollowUp,
         *(op.body for op in STAFF + RIGHTS if op.body),
     ]
     answers: list[type[BaseModel]] = [
         SubmissionAccepted,
+        FollowUpCopy,
         PublicForm,
         ErrorResponse,
         FieldError,
@@ -383,6 +386,48 @@ def openapi_document() -> dict[str, Any]:
                         **_WITH_BODY,
                         **_ANY_OPERATION,
                         "503": _error("Could not be saved now; nothing was stored; retry"),
+                    },
+                }
+            },
+            "/reports/follow-up": {
+                "post": {
+                    "operationId": "openFollowUp",
+                    "summary": "Come back to an anonymous report with its receipt code",
+                    "description": (
+                        "The code goes in the body, never in a URL. An unknown code, a wrong "
+                        "one and a deleted report get the same 404. Too many codes that "
+                        "opened nothing in the current 10-minute window: every receipt call "
+                        "gets 429 with Retry-After until the window ends."
+                    ),
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/OpenFollowUp"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json(
+                            "A copy of the report, its status in plain words and its thread",
+                            "FollowUpCopy",
+                        ),
+                        "400": _error("Malformed body, or receipt_code is not a receipt code"),
+                        "404": _error("No report matches this code (receipt_not_found)"),
+                        **_WITH_BODY,
+                        "429": {
+                            **_error(
+                                "Too many attempts (too_many_attempts), or the gateway "
+                                "throttles; try again after Retry-After seconds"
+                            ),
+                            "headers": {
+                                "Retry-After": {
+                                    "description": "Seconds until the window ends",
+                                    "schema": {"type": "integer"},
+                                }
+                            },
+                        },
+                        "503": _error("A backing service failed; try again"),
                     },
                 }
             },

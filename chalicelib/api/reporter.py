@@ -117,8 +117,11 @@ def submit_report() -> Response:
         mode=receipt.mode,
         submitted_at=receipt.submitted_at,
         next_steps=receipt.next_steps,
+        follow_up=receipt.follow_up,
     )
     headers: dict[str, str | list[str]] = dict(JSON_HEADERS)
     if receipt.replayed:
         headers["Idempotent-Replayed"] = "true"
-    return Response(status_code=201, body=accepted.model_dump(mode="json"), headers=headers)
+    # `follow_up` only when a receipt code was issued.
+    body = accepted.model_dump(mode="json", exclude_none=True)
+    return Response(status_code=201, body=body, headers=headers)

@@ -6,6 +6,13 @@ transaction; the queue message goes last. If the queue is down the report is sti
 accepted: it stays in the awaiting-triage index and the redrive job sends it later. A retry
 with the same submission id returns the first answer and, while the report still awaits
 triage, queues it again: the first attempt's message may never have been sent.
+
+An anonymous report may ask for follow-up: it is given a receipt code
+(`chalicelib.reports.receipt_code`), shown once and kept only as a MAC, whose receipt item
+is written in the report's own transaction. A retry of such a submission is given a NEW
+code and the old one is retired (audited `receipt_reissued`): the first answer, and so the
+only copy of the first code, may never have reached the reporter, and a code nobody holds
+must not stay a way in.
 """
 
 from __future__ import annotations
@@ -15,9 +22,11 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from chalicelib.audit import AuditTrail, ChainHead
+from chalicelib.cases.ledger import CaseLedger
 from chalicelib.cases.retention_schedule import deletion_due
 from chalicelib.cases.rules import location_key
 from chalicelib.cases.seal import CaseSeal
@@ -26,14 +35,27 @@ from chalicelib.concerns import INVOLVED_NAMES, concern_macs, department_of
 from chalicelib.crypto import BlindIndex, Sealer, SealOnly
 from chalicelib.errors import DependencyUnavailable, SubmissionConflict
 from chalicelib.institution.models import Institution
+from chalicelib.institution.working_time import WorkingCalendar
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.reports.lengths import trimmed
-from chalicelib.reports.models import CONTACT, DIGEST, NARRATIVE, Mode, Submission
+from chalicelib.reports.models import (
+    CONTACT,
+    DIGEST,
+    NARRATIVE,
+    FollowUpIssued,
+    Mode,
+    Submission,
+)
 from chalicelib.reports.people import people_of
+from chalicelib.reports.receipt_code import formatted, new_receipt_code
 from chalicelib.reports.reference import new_reference
+from chalicelib.storage.conflicts import retry_on_conflict
+from chalicelib.storage.receipts import RECEIPT_MAC, receipt_delete, receipt_put
 from chalicelib.storage.reports_table import (
     AWAITING_TRIAGE,
+    CaseUpdate,
+    CommitConflict,
     NewReport,
     ReferenceTaken,
     ReportsTable,
@@ -42,6 +64,8 @@ from chalicelib.storage.reports_table import (
 )
 
 _REFERENCE_ATTEMPTS = 5
+#: When the reporter is told to look again for a reply: working days after submission.
+LOOK_AGAIN_WORKING_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -53,6 +77,8 @@ class Receipt:
     submitted_at: str
     next_steps: str
     replayed: bool = False
+    #: The receipt code (shown once) of a report that asked for follow-up.
+    follow_up: FollowUpIssued | None = None
 
 
 @dataclass
@@ -68,8 +94,11 @@ class ReportIntake:
     clock: Clock
     #: Signs the new report's head and sealed fields; checks them before a replay opens one.
     audit: AuditTrail
+    #: The institution's working days: when a follow-up reporter should look again.
+    calendar: WorkingCalendar
     new_id: Callable[[], str] = lambda: uuid.uuid4().hex
     new_reference: Callable[[], str] = new_reference
+    new_receipt_code: Callable[[], str] = new_receipt_code
 
     def submit(self, submission: Submission) -> Receipt:
         """Store a validated submission and queue it for triage."""
@@ -80,6 +109,9 @@ class ReportIntake:
     def _submit(self, report_id: str, submission: Submission) -> Receipt:
         submitted_at = self.clock.now()
         report = self._sealed_report(report_id, submission, submitted_at)
+        code = self.new_receipt_code() if submission.follow_up else None
+        if code is not None:
+            report = replace(report, receipt_mac=self.blind_index.receipt(code))
         for _attempt in range(_REFERENCE_ATTEMPTS):
             try:
                 self.store.add(report)
@@ -95,7 +127,8 @@ class ReportIntake:
             extra={"report_id": report_id, "reference": report.reference, "mode": report.mode},
         )
         send_or_leave_for_redrive(self.triage_queue, report_id)
-        return self._receipt(report.reference, report.mode, iso(submitted_at))
+        receipt = self._receipt(report.reference, report.mode, iso(submitted_at))
+        return replace(receipt, follow_up=self._issued(code, submitted_at)) if code else receipt
 
     def _sealed_report(
         self, report_id: str, submission: Submission, submitted_at: datetime
@@ -191,7 +224,63 @@ class ReportIntake:
             # the queue message; sending again now spares an urgent report the redrive's
             # wait. Triage ignores a report it has already moved on.
             send_or_leave_for_redrive(self.triage_queue, claim.report_id)
-        return self._receipt(claim.reference, claim.mode, claim.submitted_at, replayed=True)
+        receipt = self._receipt(claim.reference, claim.mode, claim.submitted_at, replayed=True)
+        if not submission.follow_up:
+            return receipt
+        code = self._reissue(stored)
+        return replace(
+            receipt, follow_up=self._issued(code, datetime.fromisoformat(claim.submitted_at))
+        )
+
+    def _reissue(self, stored: dict[str, Any]) -> str:
+        """A new receipt code for a replayed submission; the old one stops working.
+
+        The case's `receipt_mac` moves to the new MAC, the old receipt item is deleted and
+        the new one written, with an audit entry, in one transaction conditional on the case
+        as read (read again if it moved meanwhile, as triage may be moving it).
+        """
+        code = self.new_receipt_code()
+        mac = self.blind_index.receipt(code)
+        ledger = CaseLedger(self.store, self.audit, self.identity, self.clock)
+        report_id = str(stored["report_id"])
+        seen = [stored]
+
+        def attempt() -> None:
+            case = seen[-1]
+            old = case.get(RECEIPT_MAC)
+            also = [receipt_put(self.store.table, mac, report_id)]
+            if old:
+                also.insert(0, receipt_delete(self.store.table, str(old)))
+            update = CaseUpdate(changes={RECEIPT_MAC: mac})
+            try:
+                ledger.commit(
+                    "reporter",
+                    case,
+                    update,
+                    also,
+                    "receipt_reissued",
+                    {},
+                    None,
+                    bump_version=False,
+                )
+            except CommitConflict:
+                seen.append(self.store.case(report_id) or case)
+                raise
+
+        retry_on_conflict(attempt, lambda: DependencyUnavailable("dynamodb"))
+        logger.info("receipt reissued on replay", extra={"report_id": report_id})
+        return code
+
+    def _issued(self, code: str, submitted_at: datetime) -> FollowUpIssued:
+        return FollowUpIssued(
+            receipt_code=formatted(code),
+            look_again_on=self.look_again_on(submitted_at).isoformat(),
+        )
+
+    def look_again_on(self, submitted_at: datetime) -> date:
+        """The local date, two working days after submission, to look for a reply."""
+        due = self.calendar.add_working_days(submitted_at, LOOK_AGAIN_WORKING_DAYS)
+        return due.astimezone(self.calendar.zone).date()
 
     def _receipt(
         self, reference: str, mode: Mode, submitted_at: str, *, replayed: bool = False

@@ -187,6 +187,25 @@ class Submission(Strict):
     contact: Contact | None = None
     narrative: Narrative | None = None
     demographics: Annotated[dict[OptionId, OptionId], Field(max_length=32)] | None = None
+    follow_up: bool = Field(
+        default=False,
+        description="Anonymous reports only: issue a receipt code to come back with "
+        "(a copy of the report, its status and a message thread).",
+    )
+
+
+class FollowUpIssued(BaseModel):
+    """The receipt code of an anonymous report, shown once (only its MAC is kept)."""
+
+    receipt_code: str = Field(
+        description="Five groups of four characters; the only key to the report",
+        examples=["BCDF-2345-GHJK-MNPQ-RSTW"],
+    )
+    look_again_on: str = Field(
+        description="A date (YYYY-MM-DD): two working days after submission in the "
+        "institution's calendar, when a reply may be there",
+        examples=["2026-12-03"],
+    )
 
 
 class SubmissionAccepted(BaseModel):
@@ -198,3 +217,5 @@ class SubmissionAccepted(BaseModel):
     mode: Mode
     submitted_at: str = Field(description="ISO 8601, UTC")
     next_steps: str
+    #: Present only when the report asked for follow-up.
+    follow_up: FollowUpIssued | None = None

@@ -183,6 +183,9 @@ def _check_mode_and_contact(body: Mapping[str, Any], form: Form) -> Iterable[Fie
         )
     if mode == "named" and contact is None:
         yield FieldProblem("contact", "is required for a named report")
+    if mode == "named" and body.get("follow_up") is True:
+        # A named reporter is contacted by an advisor; a receipt is the anonymous way back.
+        yield FieldProblem("follow_up", "is only for anonymous reports")
     if not isinstance(contact, Mapping):
         return
     spec = form.contact

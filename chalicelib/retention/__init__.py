@@ -8,7 +8,7 @@ What happens when (windows per institution, `Institution.retention`):
   `redacted`; it is then an anonymised record;
 - an anonymised record (an anonymous report, or a redacted case) is **deleted**
   `delete_anonymised_after_years` after submission, with its demographics, timeline,
-  audit trail, claims and notifications; a signed tombstone records that it was;
+  audit trail, claims, receipt and notifications; a signed tombstone records that it was;
 - a legal hold stops both until it is lifted; an anonymous report still open in screening
   when its deletion falls due is deferred (audited) until it is closed or filed.
 

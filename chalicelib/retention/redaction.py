@@ -143,7 +143,8 @@ class Redaction:
         self, case: dict[str, Any], partition: list[dict[str, Any]], redaction_seq: int
     ) -> None:
         """Remove every timeline text and every audit reason written before the redaction,
-        and the repeat-concern links (each write idempotent)."""
+        the repeat-concern links and the receipt (each write idempotent): an erased or
+        redacted report's receipt code opens nothing from now on."""
         for item in partition:
             if is_timeline_entry(item) and "sealed_text" in item:
                 self.items.remove_attribute(item, "sealed_text")
@@ -156,6 +157,7 @@ class Redaction:
         self.items.delete_concern_links(
             str(case["report_id"]), [str(mac) for mac in case.get("concern_macs", [])]
         )
+        self.items.delete_receipt(case)
 
     def _finish(self, case: dict[str, Any]) -> None:
         """Leave the "redact" part of the index for the "delete" part (it may be due)."""

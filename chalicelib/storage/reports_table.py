@@ -11,10 +11,11 @@ Items (`pk` / `sk`):
   create a second report), and `REFERENCE#<reference>` / `REFERENCE`: the claim on a
   reference (two reports never share one);
 - `CONCERN#<blind index>` / `REPORT#<id>`: a link from a person named to a report naming
-  them (`chalicelib.concerns`).
+  them (`chalicelib.concerns`);
+- `RECEIPT#<MAC>` / `RECEIPT`: an anonymous report's receipt (`chalicelib.storage.receipts`).
 
 One report is written in one transaction: the report item, its two claims, its sealed
-demographics in their own table and its concern links; all or none. Items never hold
+demographics in their own table, its concern links and its receipt; all or none. Items never hold
 personal data in clear: identifying values arrive here already sealed.
 
 Sparse attributes put an item in an index (`chalicelib.resources.REPORTS_TABLE`): reports
@@ -55,6 +56,7 @@ from chalicelib.storage.dynamo import (
     transact_unless_first_fails,
     unavailable,
 )
+from chalicelib.storage.receipts import FOLLOW_UP, RECEIPT_MAC, receipt_put
 
 if TYPE_CHECKING:
     from chalicelib.cursors import PageCursors
@@ -149,6 +151,9 @@ class NewReport:
     #: The audit key's signature of the new item's head and sealed fields
     #: (`chalicelib.audit.head_message` of version 1, an empty chain and `sealed`).
     head_mac: str = ""
+    #: The MAC of the receipt code of an anonymous report that asked for follow-up
+    #: (`chalicelib.storage.receipts`): its receipt item is written with the report.
+    receipt_mac: str | None = None
 
 
 @dataclass(frozen=True)
@@ -277,6 +282,9 @@ class ReportsTable:
             item[CONCERN_MACS] = list(report.concern_macs)
         if report.delete_due_at is not None:
             item |= schedule(DELETE, report.delete_due_at, held=False)
+        if report.receipt_mac:
+            item[RECEIPT_MAC] = report.receipt_mac
+            item[FOLLOW_UP] = True
         claim = {
             "pk": f"{SUBMISSION_PREFIX}{report.submission_id}",
             "sk": "SUBMISSION",
@@ -302,6 +310,9 @@ class ReportsTable:
                 "submitted_at": submitted_at,
             }
             writes.append(self._put_new(self.demographics_table, demographics, "report_id"))
+        if report.receipt_mac:
+            # After the claims: `_explain_cancellation` reads them by position.
+            writes.append(receipt_put(self.table, report.receipt_mac, report.report_id))
         # One link per person named, written with the report so a link never points nowhere;
         # it holds what a screener is shown of the other report, and nothing else.
         for mac in report.concern_macs:

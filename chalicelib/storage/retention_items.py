@@ -28,6 +28,7 @@ from chalicelib.storage.dynamo import (
     query_page,
     string_key,
 )
+from chalicelib.storage.receipts import RECEIPT_MAC, receipt_key
 from chalicelib.storage.reports_table import (
     AUDIT_PREFIX,
     REFERENCE_PREFIX,
@@ -141,13 +142,17 @@ class RetentionItems:
         """Delete the links from the people a report names to it (`chalicelib.concerns`)."""
         batch_delete(self.cases.client, self.cases.table, _concern_links(report_id, macs))
 
+    def delete_receipt(self, case: Mapping[str, Any]) -> None:
+        """Delete the case's receipt item, if it has one: its code opens nothing from now on."""
+        batch_delete(self.cases.client, self.cases.table, _receipt(case))
+
     # --- deletion --------------------------------------------------------------------------------
 
     def delete_remains(
         self, case: Mapping[str, Any], partition: Sequence[Mapping[str, Any]]
     ) -> None:
         """Delete everything of a case but the case item: its submission and reference
-        claims, the links to it, and its partition's timeline and audit entries."""
+        claims, its receipt, the links to it, and its partition's timeline and audit entries."""
         report_id = str(case["report_id"])
         claims = [
             string_key({"pk": f"{SUBMISSION_PREFIX}{case['submission_id']}", "sk": "SUBMISSION"}),
@@ -161,7 +166,10 @@ class RetentionItems:
         batch_delete(
             self.cases.client,
             self.cases.table,
-            claims + _concern_links(report_id, case.get("concern_macs", [])) + children,
+            claims
+            + _receipt(case)
+            + _concern_links(report_id, case.get("concern_macs", []))
+            + children,
         )
 
     def delete_case(self, report_id: str) -> None:
@@ -192,3 +200,8 @@ class RetentionItems:
 
 def _concern_links(report_id: str, macs: Sequence[str]) -> list[dict[str, Any]]:
     return [string_key({"pk": concern_key(mac), "sk": report_key(report_id)}) for mac in macs]
+
+
+def _receipt(case: Mapping[str, Any]) -> list[dict[str, Any]]:
+    mac = case.get(RECEIPT_MAC)
+    return [receipt_key(str(mac))] if mac else []

@@ -128,6 +128,7 @@ def _intake_with(store: ReportsTable, **overrides: Any) -> ReportIntake:
         triage_queue=services.triage_queue(),
         clock=services.clock(),
         audit=services.audit_trail(),
+        calendar=services.working_calendar(),
         **overrides,
     )
 

@@ -437,6 +437,7 @@ PUBLIC_ROUTES = {
     ("GET", "/openapi.json"),
     ("GET", "/form"),
     ("POST", "/reports"),
+    ("POST", "/reports/follow-up"),
 }
 
 

@@ -39,6 +39,7 @@ def test_settings_are_read_from_rs_variables() -> None:
             RS_TRIAGE_REDRIVE_AFTER_SECONDS="600",
             RS_SEAL_CACHE_MAX_AGE_SECONDS="60.5",
             RS_SEAL_CACHE_MAX_MESSAGES="50",
+            RS_RECEIPT_FAILURE_BUDGET="50",
         )
     )
 
@@ -49,6 +50,7 @@ def test_settings_are_read_from_rs_variables() -> None:
     assert settings.triage_redrive_after_seconds == 600
     assert settings.seal_cache_max_age_seconds == 60.5
     assert settings.seal_cache_max_messages == 50
+    assert settings.receipt_failure_budget == 50
 
 
 def test_optional_settings_have_defaults() -> None:
@@ -57,6 +59,7 @@ def test_optional_settings_have_defaults() -> None:
     assert settings.app_name == "report-support"
     assert settings.institution == "default"
     assert settings.triage_redrive_after_seconds == 300
+    assert settings.receipt_failure_budget == 1000
 
 
 @pytest.mark.parametrize(
@@ -103,6 +106,8 @@ def test_one_missing_setting_is_named_alone() -> None:
         ("RS_TRIAGE_REDRIVE_AFTER_SECONDS", "5"),
         ("RS_SEAL_CACHE_MAX_AGE_SECONDS", "0"),
         ("RS_SEAL_CACHE_MAX_MESSAGES", "0"),
+        ("RS_RECEIPT_FAILURE_BUDGET", "0"),
+        ("RS_RECEIPT_FAILURE_BUDGET", "many"),
     ],
 )
 def test_an_invalid_setting_is_a_configuration_error_naming_it(name: str, value: str) -> None:
