@@ -62,6 +62,7 @@ class Stack:
     process: subprocess.Popen[bytes]
     api: str
     moto: str
+    web: str
 
     def rss_kib(self) -> int:
         """The process's resident set now, in KiB."""
@@ -99,7 +100,12 @@ def running_stack(log: Path) -> Iterator[Stack]:
         process = subprocess.Popen(
             command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT
         )
-    stack = Stack(process, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{moto_port}")
+    stack = Stack(
+        process,
+        f"http://127.0.0.1:{port}",
+        f"http://127.0.0.1:{moto_port}",
+        f"http://127.0.0.1:{web_port}",
+    )
     try:
         deadline = time.monotonic() + TIMEOUT_SECONDS
         while True:

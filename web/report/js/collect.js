@@ -19,8 +19,12 @@ function fieldValue(id) {
   return element ? element.value : undefined;
 }
 
-/** Copy what the current step's fields hold into the draft (on every change). */
-export function collect() {
+/**
+ * Copy what the current step's fields hold into the draft (on every change), and keep it in
+ * storage unless `keep` is false: a caller that saves the draft itself later in the same task
+ * (a step change) need not write it twice.
+ */
+export function collect({ keep = true } = {}) {
   const step = state.draft.step;
   if (step === "narrative") {
     state.draft.narrative = fieldValue("narrative") ?? state.draft.narrative;
@@ -63,7 +67,7 @@ export function collect() {
       else delete state.draft.answers[question.id];
     }
   }
-  save();
+  if (keep) save();
 }
 
 export function onFieldChange(event) {

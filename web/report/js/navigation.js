@@ -62,9 +62,11 @@ export function goTo(step, { focus = "heading" } = {}) {
   if (!state.draft.visited.includes(step)) state.draft.visited.push(step);
   state.shownErrors = serverErrorsFor(step);
   if (step !== "review") state.notice = null;
+  render({ focus, announce: true });
+  // In the same task, once the step is drawn: `pushState` brings the page's style up to
+  // date, which before drawing meant computing the style of the step being left, for nothing.
   pushEntry();
   save();
-  render({ focus, announce: true });
 }
 
 function nextStep() {
@@ -84,9 +86,10 @@ function nextStep() {
 
 export function onContinue(event) {
   event.preventDefault();
-  collect();
+  collect({ keep: false });
   const problems = validate(state.draft.step);
   if (problems.length) {
+    save();
     state.shownErrors = problems;
     render({ focus: "summary" });
     return;

@@ -59,15 +59,19 @@ export function render({ focus = null, announce: say = false } = {}) {
   setTitle(heading ? heading.textContent : t("serviceName"), {
     error: state.shownErrors.length > 0,
   });
+  // The live region is emptied before focus moves, so nothing changes the page after it.
+  if (say) announce(progress() || (heading ? heading.textContent : ""));
   if (focus === "summary") main.querySelector("[data-error-summary]")?.focus();
   else if (focus === "notice") main.querySelector("[data-notice]")?.focus();
   else if (focus === "heading") {
-    heading?.focus();
+    // The page is scrolled to its top anyway: focus without scrolling to the heading first,
+    // which would lay out the new step in this task (and scrolling to 0, 0 needs no
+    // layout), so the step is laid out once, when the browser draws it.
+    heading?.focus({ preventScroll: true });
     window.scrollTo(0, 0);
   } else if (focus) {
     if (!focusField(focus)) heading?.focus();
   }
-  if (say) announce(progress() || (heading ? heading.textContent : ""));
 }
 
 export function showLoadFailure() {
