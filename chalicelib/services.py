@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from chalicelib.cases.casework import Casework
     from chalicelib.cases.intake import ReportIntake
     from chalicelib.cases.sla import SlaWatch
+    from chalicelib.cases.thread import MessageThread
     from chalicelib.cases.triage import TriageService
     from chalicelib.checkpoint import Checkpoints
     from chalicelib.concerns import ConcernIndex
@@ -349,6 +350,14 @@ def casework() -> Casework:
         record_only=institution().triage.record_only,
         advisor_preferences=institution().form.contact.advisor_preferences,
     )
+
+
+@_once
+def message_thread() -> MessageThread:
+    """The message thread with reporters who kept a receipt code, wired."""
+    from chalicelib.cases.thread import MessageThread
+
+    return MessageThread(casework=casework(), calendar=working_calendar())
 
 
 @_once

@@ -134,6 +134,22 @@ STAFF = (
     StaffOperation(
         "get", f"{_CASE}/audit", "auditTrail", "Who did what, verified", staff_schemas.AuditTrail
     ),
+    StaffOperation(
+        "get",
+        f"{_CASE}/messages",
+        "readThread",
+        "The message thread with the reporter (audited)",
+        staff_schemas.Thread,
+    ),
+    StaffOperation(
+        "post",
+        f"{_CASE}/messages",
+        "replyToReporter",
+        "Reply to the reporter through their receipt code",
+        staff_schemas.MessagePosted,
+        staff_requests.MessageRequest,
+        status=201,
+    ),
     # Analysts: anonymised statistics.
     StaffOperation(
         "get",
