@@ -455,7 +455,8 @@ def _staff_paths() -> dict[str, Any]:
         if parameters:
             responses["409"] = _error(
                 "Stale version, a move the workflow does not allow, a closed request, a legal "
-                "hold, or stored data that failed its integrity check (seal_refused)"
+                "hold, a message thread on a case without a receipt code (transition_refused), "
+                "or stored data that failed its integrity check (seal_refused)"
             )
         if op.body is not None:
             responses.update(_WITH_BODY)
