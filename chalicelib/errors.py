@@ -107,6 +107,19 @@ class TransitionRefused(DomainError):
         super().__init__(f"a case that is {current} cannot become {wanted}; allowed: {shown}")
 
 
+class CaseLacks(TransitionRefused):
+    """An action the case's state allows but the case itself cannot take: it lacks what the
+    action needs (a message thread on a case whose reporter kept no receipt code)."""
+
+    def __init__(
+        self, current: str, wanted: str, allowed: frozenset[str], lacking: list[str]
+    ) -> None:
+        super().__init__(current, wanted, allowed)
+        self.lacking = lacking
+        shown = ", ".join(self.allowed) or "none"
+        self.args = (f"a case without {', '.join(lacking)} cannot {wanted}; allowed: {shown}",)
+
+
 class LegalHoldActive(DomainError):
     """A legal hold forbids this (redaction, deletion, erasure) until it is lifted."""
 

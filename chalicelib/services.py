@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from chalicelib.cases.follow_up import FollowUpDesk
     from chalicelib.cases.intake import ReportIntake
     from chalicelib.cases.sla import SlaWatch
+    from chalicelib.cases.thread import MessageThread
     from chalicelib.cases.triage import TriageService
     from chalicelib.checkpoint import Checkpoints
     from chalicelib.concerns import ConcernIndex
@@ -361,6 +362,14 @@ def casework() -> Casework:
 
 
 @_once
+def message_thread() -> MessageThread:
+    """The message thread with reporters who kept a receipt code, wired."""
+    from chalicelib.cases.thread import MessageThread
+
+    return MessageThread(casework=casework(), calendar=working_calendar())
+
+
+@_once
 def page_cursors() -> PageCursors:
     """Seals paging cursors; the key is derived from the audit key on first use, then kept."""
     from chalicelib.cursors import PageCursors, key_from_kms
@@ -470,6 +479,8 @@ def follow_up_desk() -> FollowUpDesk:
         seal=CaseSeal(audit_trail(), identity_sealer()),
         ledger=CaseLedger(cases, audit_trail(), identity_sealer(), clock()),
         form=institution().form,
+        thread=message_thread().thread_for_reporter,
+        post=message_thread().post_from_reporter,
     )
 
 

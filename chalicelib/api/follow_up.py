@@ -28,3 +28,15 @@ def open_follow_up() -> Response:
         body=copy.model_dump(mode="json", by_alias=True),
         headers=dict(JSON_HEADERS),
     )
+
+
+@follow_up_api.route(
+    "/reports/follow-up/messages", methods=["POST"], content_types=["application/json"]
+)
+@handles_domain_errors
+def send_follow_up_message() -> Response:
+    """The reporter writes to the staff of their case; a reply is then owed to them."""
+    request = follow_up_api.current_request
+    body = read_json_object(request.raw_body, request.headers.get("content-type"))
+    sent = services.follow_up_desk().send(body)
+    return Response(status_code=201, body=sent.model_dump(mode="json"), headers=dict(JSON_HEADERS))

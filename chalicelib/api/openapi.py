@@ -135,6 +135,22 @@ STAFF = (
     StaffOperation(
         "get", f"{_CASE}/audit", "auditTrail", "Who did what, verified", staff_schemas.AuditTrail
     ),
+    StaffOperation(
+        "get",
+        f"{_CASE}/messages",
+        "readThread",
+        "The message thread with the reporter (audited)",
+        staff_schemas.Thread,
+    ),
+    StaffOperation(
+        "post",
+        f"{_CASE}/messages",
+        "replyToReporter",
+        "Reply to the reporter through their receipt code",
+        staff_schemas.MessagePosted,
+        staff_requests.MessageRequest,
+        status=201,
+    ),
     # Analysts: anonymised statistics.
     StaffOperation(
         "get",
@@ -318,15 +334,18 @@ def _json(description: str, schema: str) -> dict[str, Any]:
 def openapi_document() -> dict[str, Any]:
     """Build (once) the OpenAPI document."""
     from chalicelib.api.reporter import PublicForm
+    from chalicelib.cases.follow_up import MessageSent, SendMessage
 
     requests: list[type[BaseModel]] = [
         Submission,
         OpenFollowUp,
+        SendMessage,
         *(op.body for op in STAFF + RIGHTS if op.body),
     ]
     answers: list[type[BaseModel]] = [
         SubmissionAccepted,
         FollowUpCopy,
+        MessageSent,
         PublicForm,
         ErrorResponse,
         FieldError,
@@ -431,6 +450,45 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/reports/follow-up/messages": {
+                "post": {
+                    "operationId": "sendFollowUpMessage",
+                    "summary": "Write to the staff of an anonymous report, with its receipt code",
+                    "description": (
+                        "The message (1 to 5,000 characters, trimmed) goes into the report's "
+                        "thread, and a reply is then owed to the reporter. The code is "
+                        "checked as for opening the report: the same 404 and 429."
+                    ),
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/SendMessage"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _json("The message, written", "MessageSent"),
+                        "400": _error("Malformed body, a bad receipt_code or text"),
+                        "404": _error("No report matches this code (receipt_not_found)"),
+                        **_WITH_BODY,
+                        "429": {
+                            **_error(
+                                "Too many attempts (too_many_attempts), or the gateway "
+                                "throttles; try again after Retry-After seconds"
+                            ),
+                            "headers": {
+                                "Retry-After": {
+                                    "description": "Seconds until the window ends",
+                                    "schema": {"type": "integer"},
+                                }
+                            },
+                        },
+                        "409": _error("The report was redacted: its thread is closed"),
+                        "503": _error("A backing service failed; try again"),
+                    },
+                }
+            },
             "/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -484,7 +542,8 @@ def _staff_paths() -> dict[str, Any]:
         if parameters:
             responses["409"] = _error(
                 "Stale version, a move the workflow does not allow, a closed request, a legal "
-                "hold, or stored data that failed its integrity check (seal_refused)"
+                "hold, a message thread on a case without a receipt code (transition_refused), "
+                "or stored data that failed its integrity check (seal_refused)"
             )
         if op.body is not None:
             responses.update(_WITH_BODY)

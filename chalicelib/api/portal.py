@@ -266,3 +266,24 @@ def audit(reference: str) -> Response:
     return _json(
         schemas.AuditTrail, services.casework().audit_trail(_principal(), _reference(reference))
     )
+
+
+@staff_api.route("/staff/cases/{reference}/messages", methods=["GET"], **_AUTH)
+@handles_domain_errors
+def read_thread(reference: str) -> Response:
+    """The message thread with the reporter (a receipt code's), and the reply owed; audited."""
+    return _json(
+        schemas.Thread, services.message_thread().read(_principal(), _reference(reference))
+    )
+
+
+@staff_api.route("/staff/cases/{reference}/messages", methods=["POST"], **_JSON_BODY)
+@handles_domain_errors
+def reply_to_reporter(reference: str) -> Response:
+    """Reply to the reporter through their receipt code; the reply owed is cleared."""
+    request = _body(case_requests.MessageRequest)
+    return _json(
+        schemas.MessagePosted,
+        services.message_thread().reply(_principal(), _reference(reference), request),
+        201,
+    )

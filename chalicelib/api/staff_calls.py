@@ -89,5 +89,6 @@ def _without_union_tag(problems: list[FieldProblem], body: dict[str, Any]) -> li
 
 def json_answer(shape: type[BaseModel], body: Any, status: int = 200) -> Response:
     """`body` checked against its published shape (nothing extra leaves), as JSON."""
-    checked = shape.model_validate(body).model_dump(mode="json")
+    # By alias: a field named as Python cannot name it (a message's `from`) keeps its name.
+    checked = shape.model_validate(body).model_dump(mode="json", by_alias=True)
     return Response(status_code=status, body=checked, headers=dict(JSON_HEADERS))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.cases.policy import CaseAction
 
@@ -56,6 +56,9 @@ class CaseSummary(Answer):
     #: An anonymous report's screening deadline (None for named reports, whose deadline is
     #: first contact).
     screening_due: str | None
+    #: A reply owed to the reporter's message (a receipt code's thread): it orders the
+    #: queue while owed, and the portal shows "Reply by". None when nothing is owed.
+    reply_due: str | None
     #: First contact (named) or screening (anonymous) is late.
     overdue: bool
     version: int
@@ -65,6 +68,8 @@ class CaseDetail(CaseSummary):
     """A case before any reveal: the reporter's multiple-choice answers, no personal data."""
 
     answers: dict[str, str | list[str]]
+    #: The reporter kept a receipt code: the case has a message thread with them.
+    follow_up: bool
     #: Option ids: `preferred_contact_method` (one), `advisor_preferences` (a list; a case
     #: sent before several could be chosen has `advisor_preference`, one id).
     preferences: dict[str, str | list[str]]
@@ -194,6 +199,31 @@ class Timeline(Answer):
 
     reference: str
     entries: list[TimelineItem]
+
+
+class ThreadMessage(Answer):
+    """One message of a case's thread, opened; `author_id` names the staff member."""
+
+    message_id: str
+    from_: Literal["reporter", "staff"] = Field(alias="from")
+    at: str
+    text: str | None
+    #: Staff messages only.
+    author_id: str | None = None
+
+
+class Thread(Answer):
+    """A case's message thread with its reporter, oldest first, and the reply owed."""
+
+    messages: list[ThreadMessage]
+    reply_due: str | None
+
+
+class MessagePosted(Answer):
+    """A message written to the thread."""
+
+    message_id: str
+    at: str
 
 
 class Verification(Answer):

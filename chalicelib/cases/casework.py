@@ -645,9 +645,8 @@ def _first_contact(case: dict[str, Any], now: str) -> dict[str, Any]:
 
 
 def _queue_due(case: dict[str, Any]) -> str:
-    """The deadline a queued case is ordered by: first contact (named), screening
-    (anonymous), else when it was submitted."""
-    return str(case.get("first_contact_due") or case.get("screening_due") or case["submitted_at"])
+    """The deadline a queued case is ordered by (`workflow.queue_due`)."""
+    return workflow.queue_due(case)
 
 
 def _overdue(item: dict[str, Any], now: str) -> bool:
@@ -693,6 +692,8 @@ def summary(case: dict[str, Any], now: str, names: dict[str, str]) -> dict[str, 
         "submitted_at": case["submitted_at"],
         "first_contact_due": case.get("first_contact_due"),
         "screening_due": case.get("screening_due"),
+        # A reply owed to the reporter's message (a receipt code's thread), if any.
+        "reply_due": case.get("reply_due"),
         "overdue": _overdue(case, now),
         "version": int(case["version"]),
     }
@@ -703,6 +704,8 @@ def detail(case: dict[str, Any], now: str, names: dict[str, str]) -> dict[str, A
     return {
         **summary(case, now, names),
         "answers": case.get("answers", {}),
+        # The reporter kept a receipt code: the case has a message thread.
+        "follow_up": bool(case.get("follow_up", False)),
         "preferences": case.get("preferences", {}),
         "form_version": case.get("form_version"),
         "triaged_at": case.get("triaged_at"),

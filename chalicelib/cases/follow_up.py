@@ -13,8 +13,9 @@ floods.
 A code that opens a report gives the reporter their copy: the questions as they were
 asked with their answers, their own account (unsealed through `CaseSeal`, so a case put
 back or tampered with is refused as anywhere else), the status in plain words and the
-thread with staff (`thread`: the messages' owner provides it). Each opening is audited
-(`follow_up_opened`, actor `reporter`).
+thread with staff (`chalicelib.cases.thread` owns the messages). Each opening is audited
+(`follow_up_opened`, actor `reporter`). A message the reporter sends (`send`) goes into that
+thread and makes a reply owed.
 """
 
 from __future__ import annotations
@@ -25,14 +26,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from chalicelib.cases import workflow
 from chalicelib.cases.ledger import CaseLedger
+from chalicelib.cases.models import MessageText
 from chalicelib.cases.seal import CaseSeal, CheckedSeal
 from chalicelib.clock import Clock, iso
 from chalicelib.crypto import BlindIndex
-from chalicelib.errors import InvalidInput, ReceiptNotFound, TooManyAttempts
+from chalicelib.errors import InvalidInput, NotFound, ReceiptNotFound, TooManyAttempts
 from chalicelib.institution.models import Form, LocalText, Question
 from chalicelib.problems import problems_from
 from chalicelib.reports.follow_up import (
@@ -71,9 +73,17 @@ _LANGUAGES: tuple[Language, ...] = ("en", "cy")
 _Request = TypeVar("_Request", bound=ReceiptRequest)
 
 
-def no_messages(report_id: str) -> list[ThreadMessage]:
-    """The thread of a report until the messages' storage exists: empty."""
-    return []
+class SendMessage(ReceiptRequest):
+    """`POST /reports/follow-up/messages`: the reporter writes to the staff of their case."""
+
+    text: MessageText
+
+
+class MessageSent(BaseModel):
+    """The reporter's message, written."""
+
+    message_id: str
+    at: str = Field(description="ISO 8601, UTC")
 
 
 @dataclass
@@ -119,8 +129,10 @@ class FollowUpDesk:
     seal: CaseSeal
     ledger: CaseLedger
     form: Form
-    #: The report's thread with staff, oldest first (the messages' owner provides it).
-    thread: Callable[[str], list[ThreadMessage]] = no_messages
+    #: The report's thread with staff as its reporter sees it, oldest first.
+    thread: Callable[[str], list[dict[str, Any]]]
+    #: Writes a reporter's message into the thread: (report id, text) -> message id and time.
+    post: Callable[[str, str], dict[str, str]]
 
     def authenticate(self, body: Any, model: type[_Request]) -> tuple[_Request, dict[str, Any]]:
         """The parsed request and the case its `receipt_code` opens: the way every receipt
@@ -153,7 +165,7 @@ class FollowUpDesk:
         # Checked before the opening is recorded: recording moves the head past this read.
         checked = self.seal.check(case, NARRATIVE)
         self.ledger.record(REPORTER, case, "follow_up_opened", {}, None)
-        messages = self.thread(report_id)
+        messages = [ThreadMessage.model_validate(message) for message in self.thread(report_id)]
         return FollowUpCopy(
             reference=str(case["reference"]),
             submitted_at=str(case["submitted_at"]),
@@ -163,6 +175,16 @@ class FollowUpDesk:
             messages=messages,
             reply_expected=bool(messages) and messages[-1].from_ == "staff",
         )
+
+    def send(self, body: Any) -> MessageSent:
+        """Write the reporter's message into their report's thread (a reply is then owed)."""
+        request, case = self.authenticate(body, SendMessage)
+        try:
+            sent = self.post(str(case["report_id"]), request.text)
+        except NotFound:
+            # Deleted between the receipt's read and the write: as if the code opened nothing.
+            raise ReceiptNotFound() from None
+        return MessageSent.model_validate(sent)
 
     def _answers(self, case: dict[str, Any], checked: CheckedSeal) -> list[AnsweredQuestion]:
         """Each question answered, in the form's order, in the words it was asked."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -16,6 +17,7 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from chalicelib.institution.models import Priority
 
@@ -34,6 +36,32 @@ class RevealRequest(Strict):
     """Why a staff member needs to see the reporter's details (recorded in the audit)."""
 
     purpose: StaffText
+
+
+def _utf8(value: str) -> str:
+    # JSON may carry lone surrogates (\ud800); they cannot be sealed as UTF-8.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PydanticCustomError("unicode", "must be valid Unicode text") from None
+    return value
+
+
+#: The most a message of a case's thread holds, counted as the reporter's texts are
+#: (`chalicelib.reports.lengths`: trimmed of Unicode white space, in code points; pydantic's
+#: `strip_whitespace` trims exactly that set).
+MESSAGE_MAX_LENGTH = 5_000
+MessageText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MESSAGE_MAX_LENGTH),
+    AfterValidator(_utf8),
+]
+
+
+class MessageRequest(Strict):
+    """A message to the reporter of a case, through the thread of their receipt code."""
+
+    text: MessageText
 
 
 class AssignRequest(Strict):

@@ -8,13 +8,15 @@ A case action is allowed to a member when one of their roles appears in the acti
 - `triaged`: any case past triage (the data protection admin reads any case, but a report
   still waiting for triage has no team yet and is no one's to read).
 
-Some actions are also bound to the case's state (`only_in`, `never_in`); a status move
-goes by `workflow.TRANSITIONS`, and the moves in `MOVE_ACTIONS` need their own row.
+Some actions are also bound to the case's state (`only_in`, `never_in`) or need something
+of the case (`needs`: the message thread needs a reporter who kept a receipt code,
+`follow_up`); a status move goes by `workflow.TRANSITIONS`, and the moves in
+`MOVE_ACTIONS` need their own row.
 
 How a refusal answers, as before this table existed: a member holding none of the row's
 roles is refused (403) before the case is read; one holding a role but not its relation
-is answered as if the case did not exist (404); the right member in the wrong state is
-refused naming the moves allowed (409).
+is answered as if the case did not exist (404); the right member in the wrong state, or on a
+case without what the row `needs`, is refused naming the moves allowed (409).
 
 The staff actions without a case (the queue, the rights desk, ...) need a role, nothing
 more (`STAFF_ACTIONS`). The case answer carries `allowed_actions` and
@@ -29,7 +31,7 @@ from typing import Any, Literal, get_args
 
 from chalicelib.cases import workflow
 from chalicelib.cases.access import Principal
-from chalicelib.errors import TransitionRefused
+from chalicelib.errors import CaseLacks, TransitionRefused
 from chalicelib.roles import Role
 
 Relation = Literal["own_team", "assigned", "triaged"]
@@ -49,6 +51,8 @@ CaseAction = Literal[
     "set_legal_hold",
     "flag_malicious",
     "read_audit",
+    "read_thread",
+    "reply_to_reporter",
 ]
 StaffAction = Literal[
     "work_queue",
@@ -67,6 +71,8 @@ class Rule:
     only_in: frozenset[str] | None = None
     #: The states in which it may not.
     never_in: frozenset[str] = field(default_factory=frozenset)
+    #: Attributes the case must hold, true (`follow_up`: the reporter kept a way back in).
+    needs: frozenset[str] = field(default_factory=frozenset)
 
 
 # The relations of the two roles that work cases, as most rows give them.
@@ -95,6 +101,14 @@ CASE_POLICY: dict[CaseAction, Rule] = {
     "set_legal_hold": Rule({**_WORKERS, "admin": "triaged"}),
     "flag_malicious": Rule(_WORKERS),
     "read_audit": Rule({"screener": "own_team", "admin": "triaged"}),
+    # The thread with a reporter who kept a receipt code: those who work the case, never the
+    # admin; a case without a receipt has no thread, a redacted one no longer has its texts.
+    "read_thread": Rule(
+        _WORKERS, never_in=frozenset({workflow.REDACTED}), needs=frozenset({"follow_up"})
+    ),
+    "reply_to_reporter": Rule(
+        _WORKERS, never_in=frozenset({workflow.REDACTED}), needs=frozenset({"follow_up"})
+    ),
 }
 #: Status moves that need their own action (any other move needs `transition`).
 MOVE_ACTIONS: dict[str, CaseAction] = {"filed": "file", "reopened": "reopen"}
@@ -163,6 +177,23 @@ def check_state(action: CaseAction, status: str, wanted: str) -> None:
         raise TransitionRefused(status, wanted, workflow.TRANSITIONS.get(status, frozenset()))
 
 
+def case_allows(action: CaseAction, case: Mapping[str, Any]) -> bool:
+    """Whether the case admits `action`: its state (`state_allows`) and what it `needs`."""
+    needs = CASE_POLICY[action].needs
+    return state_allows(action, str(case.get("status"))) and all(case.get(n) for n in needs)
+
+
+def check_case(action: CaseAction, case: Mapping[str, Any], wanted: str) -> None:
+    """Raise `TransitionRefused` (409), as `check_state` does, unless the case admits it
+    (`CaseLacks`, naming the attribute, when the state allows it but the case lacks it)."""
+    status = str(case.get("status"))
+    check_state(action, status, wanted)
+    lacking = sorted(need for need in CASE_POLICY[action].needs if not case.get(need))
+    if lacking:
+        moves = workflow.TRANSITIONS.get(status, frozenset())
+        raise CaseLacks(status, wanted, moves, lacking)
+
+
 def move_action(to: str) -> CaseAction:
     """The action a move to state `to` needs."""
     return MOVE_ACTIONS.get(to, "transition")
@@ -182,14 +213,13 @@ def allowed_actions(principal: Principal, case: Mapping[str, Any]) -> list[CaseA
     `transition` is listed when some move of `allowed_transitions` needs it; `file` and
     `reopen` when that move may be made now.
     """
-    status = str(case.get("status"))
     moves = allowed_transitions(principal, case)
     allowed: list[CaseAction] = []
     for action in CASE_POLICY:
         if action in ("transition", *MOVE_ACTIONS.values()):
             if any(move_action(move) == action for move in moves):
                 allowed.append(action)
-        elif reaches(principal, case, action) and state_allows(action, status):
+        elif reaches(principal, case, action) and case_allows(action, case):
             allowed.append(action)
     return allowed
 

@@ -45,6 +45,12 @@ class CheckedSeal:
         """The plain value of one checked field (`KeyError` if the case has none)."""
         return self.identity.unseal(self.report_id, name, self.sealed[name])
 
+    def open_beside(self, name: str, ciphertext: bytes) -> JsonValue:
+        """A value sealed beside the case item (a message of its thread) under `name`, bound
+        to this case: opened only once the case's head was checked, so a case put back whole
+        cannot hide that its thread moved on."""
+        return self.identity.unseal(self.report_id, name, ciphertext)
+
 
 @dataclass
 class CaseSeal:

@@ -16,7 +16,8 @@ make which move, and which actions a state admits, is `chalicelib.cases.policy`'
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from chalicelib.errors import TransitionRefused
 from chalicelib.institution.models import PRIORITIES
@@ -56,6 +57,17 @@ def check_transition(current: str, wanted: str) -> None:
     allowed = TRANSITIONS.get(current, frozenset())
     if wanted not in allowed:
         raise TransitionRefused(current, wanted, allowed)
+
+
+def queue_due(case: Mapping[str, Any]) -> str:
+    """The deadline a queued case is ordered by: a reply owed to the reporter's message,
+    else first contact (named), screening (anonymous), else when it was submitted."""
+    return str(
+        case.get("reply_due")
+        or case.get("first_contact_due")
+        or case.get("screening_due")
+        or case["submitted_at"]
+    )
 
 
 def queue_order(priority: str, due: str) -> str:

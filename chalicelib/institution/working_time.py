@@ -114,6 +114,9 @@ class WorkingTimePolicy(Strict):
     #: A screener reads an anonymous report waiting in the screening queue within this many
     #: working days (filing it or taking it on); a named report's deadline is first contact.
     screening_working_days: int = Field(default=2, ge=1, le=30)
+    #: Staff answer a message from a reporter who kept a receipt code within this many
+    #: working days (the reporter is told when to look again).
+    reply_working_days: int = Field(default=2, ge=1, le=30)
     #: Statutory acknowledgement of a complaint, in calendar days.
     acknowledge_within_days: int = Field(default=7, ge=1, le=366)
     #: Statutory feedback on a complaint, in calendar months.
@@ -237,6 +240,10 @@ class WorkingCalendar:
     def screening_due(self, submitted_at: datetime) -> datetime:
         """When an anonymous report submitted at `submitted_at` must have been screened."""
         return self.add_working_days(submitted_at, self.policy.screening_working_days)
+
+    def reply_due(self, written_at: datetime) -> datetime:
+        """When staff owe an answer to a reporter's message written at `written_at`."""
+        return self.add_working_days(written_at, self.policy.reply_working_days)
 
     def _holidays_in(self, year: int) -> frozenset[date]:
         bank_holidays = self.policy.bank_holidays

@@ -21,6 +21,7 @@ STAGE_SUBJECT = {
     "acknowledge_due_soon": "acknowledgement due soon",
     "feedback_due_soon": "feedback due soon",
     "screening_overdue": "screening is overdue",
+    "reply_overdue": "a reply to the reporter is overdue",
 }
 STAGE_TEXT = {
     "first_contact_overdue": "First contact is overdue: nobody has reached the reporter yet.",
@@ -28,6 +29,8 @@ STAGE_TEXT = {
     "feedback_due_soon": "The statutory feedback on this report is due soon.",
     "screening_overdue": "Screening is overdue: nobody has filed this anonymous report or "
     "taken it on yet.",
+    "reply_overdue": "A reply is overdue: the reporter wrote through their receipt code and "
+    "nobody has answered yet.",
 }
 
 

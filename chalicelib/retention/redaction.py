@@ -3,10 +3,11 @@
 (1) The claim: one transaction through the case ledger sets the status `redacted`, removes
 the item's own sealed fields, the email's blind index and the clear preferences, takes the
 case out of every work queue, lists it in the retention log and appends the audit entry —
-conditional on the version and audit head read. (2) The children: every timeline text and
-every audit reason written before the redaction, and the repeat-concern links, each removed
-by its own idempotent write. (3) The finish: the case leaves the "redact" part of the
-`retention_due` index for the "delete" part (its deletion may already be due).
+conditional on the version and audit head read. (2) The children: every timeline text, every
+message text of the reporter's thread and every audit reason written before the redaction,
+and the repeat-concern links, each removed by its own idempotent write. (3) The finish: the
+case leaves the "redact" part of the `retention_due` index for the "delete" part (its
+deletion may already be due).
 
 Until it is finished the case stays due, so a crashed redaction — even one an erasure
 started — is resumed by the next sweep. The sweep redacts on schedule; an erasure or a
@@ -30,6 +31,7 @@ from chalicelib.observability import logger
 from chalicelib.retention.log import RetentionLog
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.dynamo import CommitConflict
+from chalicelib.storage.messages import is_message
 from chalicelib.storage.reports_table import DELETE, REDACT, CaseUpdate, ReportsTable, schedule
 from chalicelib.storage.retention_items import (
     RetentionItems,
@@ -142,11 +144,11 @@ class Redaction:
     def _strip_children(
         self, case: dict[str, Any], partition: list[dict[str, Any]], redaction_seq: int
     ) -> None:
-        """Remove every timeline text and every audit reason written before the redaction,
-        the repeat-concern links and the receipt (each write idempotent): an erased or
-        redacted report's receipt code opens nothing from now on."""
+        """Remove every timeline and message text and every audit reason written before the
+        redaction, the repeat-concern links and the receipt (each write idempotent): an erased
+        or redacted report's receipt code opens nothing from now on."""
         for item in partition:
-            if is_timeline_entry(item) and "sealed_text" in item:
+            if (is_timeline_entry(item) or is_message(item)) and "sealed_text" in item:
                 self.items.remove_attribute(item, "sealed_text")
             elif (
                 is_audit_entry(item)

@@ -2,9 +2,10 @@
 
 Answers with the form's English labels, contact details and preferences, dates, contact
 attempts and support given. Whatever may hold other people's data (the narrative and
-free-text answers, staff notes, assessment notes, action justifications, audit reasons) is
-not opened but listed for review by hand, as are demographic answers, which are sealed
-under the `insight` key the API cannot use. Each case's audit records the export first.
+free-text answers, staff notes, assessment notes, action justifications, audit reasons, the
+messages of a receipt code's thread) is not opened but listed for review by hand, as are
+demographic answers, which are sealed under the `insight` key the API cannot use. Each
+case's audit records the export first.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from chalicelib.reports.models import CONTACT, NARRATIVE
 from chalicelib.rights.models import ExportRequest
 from chalicelib.rights.requests import RequestLog, check_open
 from chalicelib.rights.subjects import SubjectReports
+from chalicelib.storage.messages import MessageStore
 from chalicelib.storage.reports_table import ReportsTable
 
 
@@ -171,6 +173,15 @@ class SubjectAccess:
             if "sealed_text" in entry:
                 what = _TIMELINE_TEXT.get(str(entry.get("type")), "timeline text")
                 items.append((f"{what} of {entry['at']}", _STAFF_TEXT))
+        # A receipt code's thread: the reporter's words as their account is, staff's as notes.
+        for message in MessageStore.beside(self.cases).thread(report_id):
+            if "sealed_text" in message:
+                if message["from"] == "reporter":
+                    items.append(
+                        (f"message from the reporter of {message['at']}", _MAY_NAME_OTHERS)
+                    )
+                else:
+                    items.append((f"message from staff of {message['at']}", _STAFF_TEXT))
         for audit_entry, _hash in self.audit.entries(report_id):
             if audit_entry.sealed_reason is not None:
                 items.append(

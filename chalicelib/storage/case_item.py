@@ -61,8 +61,13 @@ class CaseItem:
     feedback_due: str | None = None
     screening_due: str | None = None
     sla_next_stage: str | None = None
+    sla_next_at: str | None = None
     sla_escalated: frozenset[str] = frozenset()
     # --- retention
+    #: The reporter kept a receipt code (`chalicelib.cases.follow_up`), and when staff owe
+    #: a reply to their message (`chalicelib.cases.thread`).
+    follow_up: bool = False
+    reply_due: str | None = None
     legal_hold: bool = False
     redacted_at: str | None = None
     deletion_started_at: str | None = None
@@ -109,7 +114,10 @@ class CaseItem:
             feedback_due=_text(item.get("feedback_due")),
             screening_due=_text(item.get("screening_due")),
             sla_next_stage=_text(item.get("sla_next_stage")),
+            sla_next_at=_text(item.get("sla_next_at")),
             sla_escalated=frozenset(str(stage) for stage in item.get("sla_escalated", set())),
+            follow_up=bool(item.get("follow_up", False)),
+            reply_due=_text(item.get("reply_due")),
             legal_hold=bool(item.get("legal_hold", False)),
             redacted_at=_text(item.get("redacted_at")),
             deletion_started_at=_text(item.get("deletion_started_at")),

@@ -50,7 +50,9 @@ from app import app
 from chalicelib import services
 from chalicelib.cases import policy
 from chalicelib.cases.access import Principal
+from chalicelib.cases.ledger import CaseLedger
 from chalicelib.resources import RESOURCES
+from chalicelib.storage.reports_table import CaseUpdate
 from devstack.demo import DEMO_MEMBERS, DEMO_PASSWORD, create_demo_users
 from devstack.provision import create_user_pool
 from tests.api.shared_stack import Stack
@@ -81,6 +83,9 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     # The matrix sets a legal hold, which the data protection admin may also set or lift.
     ("POST", "/cases/{reference}/flags"): CASE_WORKERS | {"admin"},
     ("GET", "/cases/{reference}/audit"): frozenset({"screener", "admin"}),
+    # The thread with a reporter who kept a receipt code: those who work the case.
+    ("GET", "/cases/{reference}/messages"): CASE_WORKERS,
+    ("POST", "/cases/{reference}/messages"): CASE_WORKERS,
     # Data-subject rights: the data protection officer only.
     ("POST", "/rights/requests"): ADMINS,
     ("GET", "/rights/requests"): ADMINS,
@@ -114,6 +119,8 @@ ROUTE_ACTIONS: dict[tuple[str, str], policy.CaseAction | policy.StaffAction | No
     ("POST", "/cases/{reference}/escalation"): "escalate",
     ("POST", "/cases/{reference}/flags"): "set_legal_hold",
     ("GET", "/cases/{reference}/audit"): "read_audit",
+    ("GET", "/cases/{reference}/messages"): "read_thread",
+    ("POST", "/cases/{reference}/messages"): "reply_to_reporter",
     ("POST", "/rights/requests"): "handle_rights_requests",
     ("GET", "/rights/requests"): "handle_rights_requests",
     ("GET", "/rights/requests/{request_id}"): "handle_rights_requests",
@@ -197,7 +204,8 @@ def expected(method: str, route: str, caller: Caller, case: CaseSpec | None) -> 
     if case is None or action not in policy.CASE_POLICY:
         return None
     principal = Principal(caller.username, caller.team, frozenset(caller.roles))
-    # The matrix's cases are all assigned (see `matrix`), a state every route admits.
+    # The matrix's cases are all assigned and carry `follow_up` (see `matrix`): every route
+    # admits them.
     seen = {"team_id": case.team, "advisor_id": case.advisor, "status": "assigned"}
     return None if policy.reaches(principal, seen, action) else 404
 
@@ -271,6 +279,7 @@ BODIES: dict[str, Callable[[Context], dict[str, Any]]] = {
         "reason": "Checking access rules",
         "version": c.version,
     },
+    "/cases/{reference}/messages": lambda c: {"text": "Checking access rules"},
     "/rights/requests": lambda c: {"kind": "access", "email": "someone@example.ac.uk"},
     "/rights/requests/{request_id}/export": lambda c: {"reason": "Checking access rules"},
     "/rights/requests/{request_id}/rectification": lambda c: {
@@ -413,10 +422,20 @@ def matrix(stack: Stack) -> Matrix:
         assert assigned.status_code == 200, assigned.json_body
         assert assigned.json_body["team_id"] == spec.team
         stack.drain()
+        # As if its reporter had kept a receipt code: the message thread's routes admit it.
+        store = services.report_store()
+        ledger = CaseLedger(
+            store, services.audit_trail(), services.identity_sealer(), services.clock()
+        )
+        report = store.case(stack.report_id(reference))
+        assert report is not None
+        ledger.commit(
+            "system:test", report, CaseUpdate(changes={"follow_up": True}), [], "setup", {}, None
+        )
         cases[label] = SetUpCase(
             spec=spec,
             reference=reference,
-            version=int(assigned.json_body["version"]),
+            version=int(assigned.json_body["version"]) + 1,
             email=body["contact"]["email"],
             secrets=[reference, *secrets],
             baseline=stack.partition(reference),

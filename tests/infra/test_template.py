@@ -438,6 +438,7 @@ PUBLIC_ROUTES = {
     ("GET", "/form"),
     ("POST", "/reports"),
     ("POST", "/reports/follow-up"),
+    ("POST", "/reports/follow-up/messages"),
 }
 
 

@@ -346,6 +346,8 @@ def test_is_working_day_takes_a_date_not_a_datetime(england: WorkingCalendar) ->
         ({"first_contact_working_days": 31}, "less than or equal to 30"),
         ({"screening_working_days": 0}, "greater than or equal to 1"),
         ({"screening_working_days": 31}, "less than or equal to 30"),
+        ({"reply_working_days": 0}, "greater than or equal to 1"),
+        ({"reply_working_days": 31}, "less than or equal to 30"),
         ({"closure_days": ["not a date"]}, "date"),
         ({"acknowledge_within_day": 7}, "Extra inputs are not permitted"),
     ],
@@ -364,6 +366,8 @@ def test_is_working_day_takes_a_date_not_a_datetime(england: WorkingCalendar) ->
         "too-many-first-contact-days",
         "no-screening-days",
         "too-many-screening-days",
+        "no-reply-days",
+        "too-many-reply-days",
         "bad-closure-day",
         "misspelt-key",
     ],
@@ -383,6 +387,35 @@ def test_an_anonymous_report_before_christmas_is_due_for_screening_after_the_clo
     assert due == datetime(2027, 1, 4, 16, tzinfo=UTC)
 
 
+def test_a_reporter_message_on_a_friday_is_owed_a_reply_by_the_tuesday() -> None:
+    # Friday 4 December 2026, 15:30 in London (GMT): Saturday and Sunday are not counted.
+    calendar = WorkingCalendar(load_institution().working_time)
+
+    due = calendar.reply_due(datetime(2026, 12, 4, 15, 30, tzinfo=ZoneInfo("Europe/London")))
+
+    assert due == datetime(2026, 12, 8, 15, 30, tzinfo=UTC)
+    assert due != datetime(2026, 12, 6, 15, 30, tzinfo=UTC)
+
+
+def test_a_reporter_message_before_the_may_bank_holiday_skips_it() -> None:
+    # Friday 1 May 2026, 09:00 in London (BST): Monday 4 May is the Early May bank holiday.
+    calendar = WorkingCalendar(load_institution().working_time)
+
+    due = calendar.reply_due(datetime(2026, 5, 1, 9, tzinfo=ZoneInfo("Europe/London")))
+
+    assert due == datetime(2026, 5, 6, 8, tzinfo=UTC)
+    assert due != datetime(2026, 5, 5, 8, tzinfo=UTC)
+
+
+def test_a_reply_window_set_by_the_institution_is_used() -> None:
+    # Monday 7 December 2026, 10:00 GMT, with a reply owed within 1 working day.
+    policy = WorkingTimePolicy(reply_working_days=1)
+
+    due = WorkingCalendar(policy).reply_due(datetime(2026, 12, 7, 10, tzinfo=UTC))
+
+    assert due == datetime(2026, 12, 8, 10, tzinfo=UTC)
+
+
 def test_the_default_policy_is_england_monday_to_friday_in_london() -> None:
     policy = WorkingTimePolicy()
     assert policy.time_zone == "Europe/London"
@@ -390,6 +423,7 @@ def test_the_default_policy_is_england_monday_to_friday_in_london() -> None:
     assert (policy.bank_holidays.country, policy.bank_holidays.subdivision) == ("GB", "ENG")
     assert policy.first_contact_working_days == 2
     assert policy.screening_working_days == 2
+    assert policy.reply_working_days == 2
     assert policy.acknowledge_within_days == 7
     assert policy.feedback_within_months == 3
 

@@ -13,8 +13,10 @@ from chalicelib.cases.sla import (
     ACKNOWLEDGE_DUE_SOON,
     FEEDBACK_DUE_SOON,
     FIRST_CONTACT_OVERDUE,
+    REPLY_OVERDUE,
     clock_attributes,
     next_stage,
+    reply_attributes,
     stage_times,
 )
 from chalicelib.institution import load_institution
@@ -224,4 +226,42 @@ def test_clock_attributes_convert_other_offsets_to_utc() -> None:
     assert all(
         str(attributes[field]).endswith("Z")
         for field in ("first_contact_due", "acknowledge_due", "feedback_due", "sla_next_at")
+    )
+
+
+# --- a reply owed to a reporter's message (a receipt code's thread) ------------------------
+
+
+def test_a_reply_owed_is_watched_when_nothing_else_is() -> None:
+    # Given a filed case, no longer watched
+    case = {"status": "filed", "sla_next_stage": "screening_overdue", "sla_next_at": "x"}
+    # Then the reply owed is watched
+    assert reply_attributes(case, "2026-11-24T11:00:00.000Z") == {
+        "sla_watch": "open",
+        "sla_next_stage": REPLY_OVERDUE,
+        "sla_next_at": "2026-11-24T11:00:00.000Z",
+    }
+
+
+def test_a_reply_owed_before_the_stage_watched_is_watched_first() -> None:
+    case = {
+        "sla_watch": "open",
+        "sla_next_stage": "feedback_due_soon",
+        "sla_next_at": "2027-02-10T09:00:00.000Z",
+    }
+    assert reply_attributes(case, "2026-11-24T11:00:00.000Z")["sla_next_stage"] == REPLY_OVERDUE
+
+
+def test_a_reply_owed_after_the_stage_watched_waits_for_it() -> None:
+    # Given a report watched for screening on Tuesday 10:30
+    case = {
+        "sla_watch": "open",
+        "sla_next_stage": "screening_overdue",
+        "sla_next_at": "2026-11-24T10:30:00.000Z",
+    }
+    # Then a reply owed at 11:00 leaves the watch as it is (it follows the screening stage)
+    assert reply_attributes(case, "2026-11-24T11:00:00.000Z") == {}
+    # And one owed at 10:00 is watched first
+    assert reply_attributes(case, "2026-11-24T10:00:00.000Z")["sla_next_at"] == (
+        "2026-11-24T10:00:00.000Z"
     )

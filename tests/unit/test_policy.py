@@ -17,12 +17,13 @@ import pytest
 
 from chalicelib.cases import policy
 from chalicelib.cases.access import Principal
-from chalicelib.errors import TransitionRefused
+from chalicelib.errors import CaseLacks, TransitionRefused
 
 ROOT = Path(__file__).resolve().parents[2]
 
 #: own_team: the case is the member's team's; assigned: the case is assigned to them;
-#: triaged: any case past triage; "-": never. The state column: where the action may be done.
+#: triaged: any case past triage; "-": never. The state column: where the action may be done
+#: (`follow_up_not_redacted`: on a case whose reporter kept a receipt code, not redacted).
 TABLE = """
 action              screener  advisor   admin    analyst  states
 view                own_team  assigned  triaged  -        any
@@ -40,6 +41,8 @@ escalate            own_team  assigned  -        -        open
 set_legal_hold      own_team  assigned  triaged  -        any
 flag_malicious      own_team  assigned  -        -        any
 read_audit          own_team  -         triaged  -        any
+read_thread         own_team  assigned  -        -        follow_up_not_redacted
+reply_to_reporter   own_team  assigned  -        -        follow_up_not_redacted
 """
 ROLES = ["screener", "advisor", "admin", "analyst"]
 OPEN = ["awaiting_screening", "assigned", "contacted", "in_support", "reopened"]
@@ -93,6 +96,41 @@ def test_the_state_bound_actions_are_bound_as_the_table_says() -> None:
         # And the others care for no state
         assert policy.state_allows("set_priority", status), status
         assert policy.state_allows("set_legal_hold", status), status
+
+
+def test_the_thread_needs_a_receipt_code_and_a_case_not_redacted() -> None:
+    # Given every state a case may be in, with and without a reporter who kept a code
+    for status in [*OPEN, *FINISHED]:
+        kept = {**case(status), "follow_up": True}
+        for action in ("read_thread", "reply_to_reporter"):
+            # Then the thread is open on a case with a receipt code until it is redacted
+            assert policy.case_allows(action, kept) == (status != "redacted"), status
+            # And never on a case without one
+            assert not policy.case_allows(action, case(status)), status
+
+
+def test_a_case_without_a_receipt_code_is_refused_the_thread_naming_what_it_lacks() -> None:
+    # Given an assigned case whose reporter kept no receipt code
+    with pytest.raises(CaseLacks) as refused:
+        policy.check_case("reply_to_reporter", case("assigned"), "reply_to_reporter")
+    # Then it is refused as a state refuses (409), naming the moves and what is lacking
+    assert isinstance(refused.value, TransitionRefused)
+    assert refused.value.lacking == ["follow_up"]
+    assert refused.value.allowed == ["closed", "contacted"]
+    assert str(refused.value) == (
+        "a case without follow_up cannot reply_to_reporter; allowed: closed, contacted"
+    )
+    # And a case that kept one is not
+    policy.check_case("reply_to_reporter", {**case("assigned"), "follow_up": True}, "reply")
+
+
+def test_a_redacted_case_is_refused_the_thread_by_its_state() -> None:
+    redacted = {**case("redacted"), "follow_up": True}
+    with pytest.raises(TransitionRefused) as refused:
+        policy.check_case("read_thread", redacted, "read_thread")
+    assert not isinstance(refused.value, CaseLacks)
+    assert refused.value.current == "redacted"
+    policy.check_case("read_thread", {**case("closed"), "follow_up": True}, "read_thread")
 
 
 def test_a_state_that_refuses_the_action_names_the_moves_allowed() -> None:
@@ -225,7 +263,32 @@ SPOT_CHECKS: list[tuple[str, Principal, str, list[str], list[str]]] = [
         ],
         [],
     ),
+    (
+        "the case's advisor, assigned case with a receipt code",
+        advisor(),
+        "assigned+follow_up",
+        [
+            "view",
+            "reveal",
+            "read_timeline",
+            "add_to_timeline",
+            "transition",
+            "escalate",
+            "set_legal_hold",
+            "flag_malicious",
+            "read_thread",
+            "reply_to_reporter",
+        ],
+        ["contacted", "closed"],
+    ),
     ("the admin", ADMIN, "assigned", ["view", "set_legal_hold", "read_audit"], []),
+    (
+        "the admin, case with a receipt code",
+        ADMIN,
+        "assigned+follow_up",
+        ["view", "set_legal_hold", "read_audit"],
+        [],
+    ),
     ("another team's screener", screener("human_resources"), "assigned", [], []),
     ("another advisor", advisor("ss-advisor-2"), "assigned", [], []),
     ("an analyst", ANALYST, "assigned", [], []),
@@ -240,8 +303,10 @@ SPOT_CHECKS: list[tuple[str, Principal, str, list[str], list[str]]] = [
 def test_a_caller_may_do_exactly_what_the_table_allows_on_a_case(
     who: str, principal: Principal, status: str, actions: list[str], moves: list[str]
 ) -> None:
-    # Given a case of student support, assigned to ss-advisor-1, in this status
-    given = case(status)
+    # Given a case of student support, assigned to ss-advisor-1, in this status (and with a
+    # receipt code, "+follow_up")
+    state, _, kept = status.partition("+")
+    given = {**case(state), "follow_up": True} if kept else case(state)
     # When the policy says what this caller may do
     # Then it is exactly these actions, and these moves
     assert policy.allowed_actions(principal, given) == actions, who
