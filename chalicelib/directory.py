@@ -30,18 +30,6 @@ from chalicelib.storage.staff_table import MemberRecord, StaffTable, TeamRecord
 if TYPE_CHECKING:
     from chalicelib.crypto import Sealer
 
-__all__ = [
-    "STAFF_CONTACT",
-    "DirectoryEntry",
-    "MemberRecord",
-    "StaffDirectory",
-    "StaffId",
-    "StaffMember",
-    "Team",
-    "enrol",
-    "with_role",
-]
-
 StaffId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 STAFF_CONTACT = "staff_contact"
 

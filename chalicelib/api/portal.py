@@ -25,11 +25,13 @@ from chalicelib.observability import logger
 if TYPE_CHECKING:
     from chalicelib.api import staff_schemas as schemas
     from chalicelib.cases import models as case_requests
+    from chalicelib.cases import policy
     from chalicelib.institution import labels as institution_labels
 else:
     # Imported by the route that first needs them, not at a cold start (chalicelib.lazy).
     schemas = lazy_module("chalicelib.api.staff_schemas")
     case_requests = lazy_module("chalicelib.cases.models")
+    policy = lazy_module("chalicelib.cases.policy")
     institution_labels = lazy_module("chalicelib.institution.labels")
 
 staff_api = Blueprint(__name__)
@@ -92,7 +94,7 @@ _JSON_BODY = {"content_types": ["application/json"], **_AUTH}
 @staff_api.route("/staff/me", methods=["GET"], **_AUTH)
 @handles_domain_errors
 def me() -> Response:
-    """Who is signed in: member id, team and roles (what the portal may show)."""
+    """Who is signed in: member id, team, roles, and the staff actions the policy allows."""
     principal = _principal()
     return _json(
         schemas.Me,
@@ -100,6 +102,7 @@ def me() -> Response:
             "member_id": principal.member_id,
             "team_id": principal.team_id,
             "roles": sorted(principal.roles),
+            "allowed_staff_actions": policy.allowed_staff_actions(principal),
         },
     )
 

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.cases.policy import CaseAction
+from chalicelib.cases.policy import CaseAction, StaffAction
 
 
 class Answer(BaseModel):
@@ -26,6 +26,9 @@ class Me(Answer):
     member_id: str
     team_id: str
     roles: list[str]
+    #: The staff actions without a case the member may do (`chalicelib.cases.policy`): the
+    #: portal links and opens exactly those pages, and holds no role rule of its own.
+    allowed_staff_actions: list[StaffAction]
 
 
 class Labels(Answer):

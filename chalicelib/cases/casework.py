@@ -46,7 +46,7 @@ from chalicelib.cases.workflow import queue_order
 from chalicelib.clock import Clock, iso
 from chalicelib.concerns import ConcernIndex
 from chalicelib.crypto import Sealer
-from chalicelib.directory import MemberRecord, StaffDirectory, with_role
+from chalicelib.directory import StaffDirectory, with_role
 from chalicelib.errors import (
     FieldProblem,
     InvalidInput,
@@ -69,6 +69,7 @@ from chalicelib.reports.models import CONTACT, NARRATIVE
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.notifications import Outbox
 from chalicelib.storage.reports_table import CONCERN_MACS, CaseUpdate, ReportsTable
+from chalicelib.storage.staff_table import MemberRecord
 from chalicelib.storage.timeline import timeline_entry_key
 
 PAGE_SIZE = 25

@@ -20,7 +20,7 @@ from chalicelib.institution.models import NO_PREFERENCE, AdvisorPreference
 
 
 class Advisor(Protocol):
-    """What matching reads of an advisor (a `chalicelib.directory.MemberRecord`)."""
+    """What matching reads of an advisor (a `chalicelib.storage.staff_table.MemberRecord`)."""
 
     @property
     def gender(self) -> str | None: ...

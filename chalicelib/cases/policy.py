@@ -20,7 +20,8 @@ case without what the row `needs`, is refused naming the moves allowed (409).
 
 The staff actions without a case (the queue, the rights desk, ...) need a role, nothing
 more (`STAFF_ACTIONS`). The case answer carries `allowed_actions` and
-`allowed_transitions` computed here, so the portal shows exactly what this table allows.
+`allowed_transitions` computed here, and `GET /staff/me` the member's
+`allowed_staff_actions`, so the portal shows exactly what this table allows.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ CaseAction = Literal[
 ]
 StaffAction = Literal[
     "work_queue",
+    "find_case",
     "handle_rights_requests",
     "read_records",
     "read_insights",
@@ -121,6 +123,9 @@ MOVE_ORDER = ("contacted", "in_support", "filed", "reopened", "closed")
 STAFF_ACTIONS: dict[StaffAction, frozenset[Role]] = {
     # A screener's team queue, or an advisor's own cases.
     "work_queue": frozenset({"screener", "advisor"}),
+    # Opening a case by its reference: whoever may view some case (the `view` row says
+    # which ones). Derived, not written again, so the two cannot drift apart.
+    "find_case": frozenset(CASE_POLICY["view"].who),
     # Data-subject rights and what is held: the data protection officer.
     "handle_rights_requests": frozenset({"admin"}),
     "read_records": frozenset({"admin"}),
@@ -134,6 +139,11 @@ def roles_for(action: CaseAction | StaffAction) -> frozenset[Role]:
     if action in CASE_POLICY:
         return frozenset(CASE_POLICY[action].who)
     return STAFF_ACTIONS[action]  # type: ignore[index]
+
+
+def allowed_staff_actions(principal: Principal) -> list[StaffAction]:
+    """The staff actions without a case the member may do, in the table's order."""
+    return [action for action, roles in STAFF_ACTIONS.items() if roles & principal.roles]
 
 
 def require(principal: Principal, action: CaseAction | StaffAction) -> None:

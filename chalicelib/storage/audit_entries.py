@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.storage.case_item import REPORT_ITEM, report_key
 from chalicelib.storage.dynamo import Binary, calling, get, query, serialized
-from chalicelib.storage.reports_table import AUDIT_PREFIX, REPORT_ITEM, report_key
+from chalicelib.storage.reports_table import AUDIT_PREFIX
 
 #: Digits of an entry's sequence number in its key (key order is then chain order).
 SEQ_DIGITS = 10

@@ -1,5 +1,9 @@
 """A case as the reports table holds it: the typed view of the `REPORT#<id>` / `REPORT` item.
 
+The item's key is here too, below every module of the reports table, so that the modules of
+the items kept beside it or pointing to it (`concern_links`, `audit_entries`, `timeline`,
+...) and the table itself (`reports_table`) all take it from one place.
+
 The case work reads these attributes rather than string keys of a `dict[str, Any]`. Times
 stay ISO 8601 strings, as stored: they are compared with each other as strings (the clocks,
 the queue order) and parsed only where arithmetic is done on them. `item` keeps the plain
@@ -18,10 +22,18 @@ from boto3.dynamodb.types import Binary
 
 from chalicelib.reports.models import Mode
 
+REPORT_PREFIX = "REPORT#"
+#: The sort key of the report (case) item itself, beside its timeline and audit entries.
+REPORT_ITEM = "REPORT"
 #: The status of a report no triage has seen yet (it has no audit chain).
 AWAITING_TRIAGE = "awaiting_triage"
 #: Answers and preferences: option ids (one, or a list), by question.
 Answers = Mapping[str, str | list[str]]
+
+
+def report_key(report_id: str) -> str:
+    """The partition key of a report, its case and everything kept beside it."""
+    return f"{REPORT_PREFIX}{report_id}"
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.storage.case_item import report_key
 from chalicelib.storage.dynamo import batch_get, calling, get, query, query_pages, serialized
-from chalicelib.storage.reports_table import CASE_HEADS, CASE_HEADS_KEY, HEAD_MAC, report_key
+from chalicelib.storage.reports_table import CASE_HEADS, CASE_HEADS_KEY, HEAD_MAC
 from chalicelib.storage.tombstones import tombstone_key
 
 #: The partition holding one checkpoint item per case.

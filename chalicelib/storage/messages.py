@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from chalicelib.storage.case_item import report_key
 from chalicelib.storage.dynamo import Binary, query, serialized
-from chalicelib.storage.reports_table import ReportsTable, report_key
+from chalicelib.storage.reports_table import ReportsTable
 
 MESSAGE_PREFIX = "MESSAGE#"
 Sender = Literal["reporter", "staff"]

@@ -11,7 +11,7 @@ Items (`pk` / `sk`):
   create a second report), and `REFERENCE#<reference>` / `REFERENCE`: the claim on a
   reference (two reports never share one);
 - `CONCERN#<blind index>` / `REPORT#<id>`: a link from a person named to a report naming
-  them (`chalicelib.concerns`);
+  them (`chalicelib.concerns`); its key and shape are `storage.concern_links`'s.
 - `RECEIPT#<MAC>` / `RECEIPT`: an anonymous report's receipt (`chalicelib.storage.receipts`).
 
 One report is written in one transaction: the report item, its two claims, its sealed
@@ -39,7 +39,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalicelib.clock import iso
 from chalicelib.insight_marks import INSIGHT_CHANGED_AT, INSIGHT_COUNTED, INSIGHT_PENDING, PENDING
 from chalicelib.reports.models import Mode
-from chalicelib.storage.case_item import AWAITING_TRIAGE, CaseItem
+from chalicelib.storage.case_item import (
+    AWAITING_TRIAGE,
+    REPORT_ITEM,
+    REPORT_PREFIX,
+    CaseItem,
+    report_key,
+)
+from chalicelib.storage.concern_links import link_put_request
 from chalicelib.storage.dynamo import (
     CommitConflict,
     attribute_value,
@@ -76,13 +83,10 @@ __all__ = [
     "SubmissionClaim",
 ]
 
-REPORT_PREFIX = "REPORT#"
-REPORT_ITEM = "REPORT"
 TIMELINE_PREFIX = "TIMELINE#"
 AUDIT_PREFIX = "AUDIT#"
 SUBMISSION_PREFIX = "SUBMISSION#"
 REFERENCE_PREFIX = "REFERENCE#"
-CONCERN_PREFIX = "CONCERN#"
 #: The sparse index (and its key attribute) listing every report and case item.
 CASE_HEADS = "case_heads"
 CASE_HEADS_KEY = "case"
@@ -101,19 +105,9 @@ RETENTION_NEXT = "retention_next"
 RETENTION_DUE_AT = "retention_due_at"
 
 
-def report_key(report_id: str) -> str:
-    """The partition key of a report, its case and everything kept beside it."""
-    return f"{REPORT_PREFIX}{report_id}"
-
-
 def report_item_key(report_id: str) -> dict[str, Any]:
     """The low-level key of the report (case) item."""
     return string_key({"pk": report_key(report_id), "sk": REPORT_ITEM})
-
-
-def concern_key(mac: str) -> str:
-    """The partition key of the reports naming one person."""
-    return f"{CONCERN_PREFIX}{mac}"
 
 
 def schedule(action: str, due: datetime, *, held: bool) -> dict[str, Any]:
@@ -313,17 +307,11 @@ class ReportsTable:
         if report.receipt_mac:
             # After the claims: `_explain_cancellation` reads them by position.
             writes.append(receipt_put(self.table, report.receipt_mac, report.report_id))
-        # One link per person named, written with the report so a link never points nowhere;
-        # it holds what a screener is shown of the other report, and nothing else.
-        for mac in report.concern_macs:
-            link = {
-                "pk": concern_key(mac),
-                "sk": report_key(report.report_id),
-                "report_id": report.report_id,
-                "reference": report.reference,
-                "submitted_at": submitted_at,
-            }
-            writes.append(self._put_new(self.table, link, "pk"))
+        # One link per person named, written with the report so a link never points nowhere.
+        writes.extend(
+            link_put_request(self.table, mac, report.report_id, report.reference, submitted_at)
+            for mac in report.concern_macs
+        )
         try:
             self.client.transact_write_items(TransactItems=writes)
         except ClientError as error:

@@ -19,6 +19,8 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.clock import iso
+from chalicelib.storage.case_item import REPORT_ITEM, REPORT_PREFIX, report_key
+from chalicelib.storage.concern_links import link_key
 from chalicelib.storage.dynamo import (
     batch_delete,
     batch_get,
@@ -32,16 +34,12 @@ from chalicelib.storage.receipts import RECEIPT_MAC, receipt_key
 from chalicelib.storage.reports_table import (
     AUDIT_PREFIX,
     REFERENCE_PREFIX,
-    REPORT_ITEM,
-    REPORT_PREFIX,
     RETENTION_ACTION,
     RETENTION_DUE_AT,
     SUBMISSION_PREFIX,
     TIMELINE_PREFIX,
     ReportsTable,
-    concern_key,
     report_item_key,
-    report_key,
 )
 
 #: The sparse index of cases with an action due (see the module docstring).
@@ -199,7 +197,7 @@ class RetentionItems:
 
 
 def _concern_links(report_id: str, macs: Sequence[str]) -> list[dict[str, Any]]:
-    return [string_key({"pk": concern_key(mac), "sk": report_key(report_id)}) for mac in macs]
+    return [link_key(mac, report_id) for mac in macs]
 
 
 def _receipt(case: Mapping[str, Any]) -> list[dict[str, Any]]:

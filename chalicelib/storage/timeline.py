@@ -9,7 +9,8 @@ work's (`chalicelib.cases.casework`).
 
 from __future__ import annotations
 
-from chalicelib.storage.reports_table import TIMELINE_PREFIX, report_key
+from chalicelib.storage.case_item import report_key
+from chalicelib.storage.reports_table import TIMELINE_PREFIX
 
 
 def timeline_entry_key(report_id: str, at: str, entry_id: str) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """What the staff API tells each caller they may do: a case's `allowed_actions` and
-`allowed_transitions` (from `chalicelib.cases.policy`), and the words for the institution's
-teams and risk flags (`GET /staff/labels`).
+`allowed_transitions`, the member's `allowed_staff_actions` (`GET /staff/me`) (all from
+`chalicelib.cases.policy`), and the words for the institution's teams and risk flags
+(`GET /staff/labels`).
 
 The portal draws a control for each allowed action and for nothing else, so these answers
 must differ by role and by relation to the case exactly as the policy table says.
@@ -127,6 +128,28 @@ def test_a_change_answers_with_what_the_caller_may_do_next(stack: Stack) -> None
     assert moves == []
     assert "reopen" not in actions
     assert "add_to_timeline" in actions
+
+
+#: Each demo member's roles, and the staff actions without a case they may do, in order.
+STAFF_ACTIONS_OF = [
+    ("ss-screener", ["screener"], ["work_queue", "find_case"]),
+    ("ss-advisor-1", ["advisor"], ["work_queue", "find_case"]),
+    ("di-screener", ["advisor", "screener"], ["work_queue", "find_case"]),
+    ("dpo-admin", ["admin"], ["find_case", "handle_rights_requests", "read_records"]),
+    ("di-analyst", ["analyst"], ["read_insights"]),
+]
+
+
+@pytest.mark.parametrize(("user", "roles", "staff_actions"), STAFF_ACTIONS_OF)
+def test_me_names_the_staff_actions_the_member_may_do(
+    stack: Stack, user: str, roles: list[str], staff_actions: list[str]
+) -> None:
+    # When a member asks who they are
+    response = stack.call("get", "/staff/me", user)
+    # Then the answer names their roles and exactly the pages without a case they may use
+    assert response.status_code == 200, response.json_body
+    assert response.json_body["roles"] == roles
+    assert response.json_body["allowed_staff_actions"] == staff_actions
 
 
 def labels(stack: Stack, user: str, query: str = "") -> Any:

@@ -16,7 +16,13 @@ from moto import mock_aws
 from chalicelib.storage import dynamo
 from chalicelib.storage.audit_entries import AuditEntries, StoredEntry, audit_key
 from chalicelib.storage.checkpoints import CheckpointStore, StoredCheckpoint
-from chalicelib.storage.concern_links import ConcernLink, ConcernLinks, LinkedReport
+from chalicelib.storage.concern_links import (
+    ConcernLink,
+    ConcernLinks,
+    LinkedReport,
+    link_key,
+    link_put_request,
+)
 from chalicelib.storage.timeline import timeline_entry_key
 
 TABLE = "reports"
@@ -164,6 +170,42 @@ def test_concern_links_name_the_reports_and_what_a_screener_sees_of_them(client:
         LinkedReport(first, "RS-2026-01-01", "2026-01-01", "security"),
         LinkedReport(second, "RS-2026-02-01", "2026-02-01", None),
     ]
+
+
+def test_a_concern_link_is_put_once_with_what_a_screener_sees_and_read_back(
+    client: Any,
+) -> None:
+    # Given the put of a link from a person named to a report, as the report's write sends it
+    mac, report_id = uuid.uuid4().hex, uuid.uuid4().hex
+    put = link_put_request(TABLE, mac, report_id, "RS-7K3M-Q2PD", "2026-03-01T09:00:00.000Z")
+
+    # Then it is keyed by the person and the report, holds the summary and nothing else,
+    # and may only create the link
+    assert put == {
+        "Put": {
+            "TableName": TABLE,
+            "Item": {
+                "pk": {"S": f"CONCERN#{mac}"},
+                "sk": {"S": f"REPORT#{report_id}"},
+                "report_id": {"S": report_id},
+                "reference": {"S": "RS-7K3M-Q2PD"},
+                "submitted_at": {"S": "2026-03-01T09:00:00.000Z"},
+            },
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
+    assert link_key(mac, report_id) == {
+        "pk": {"S": f"CONCERN#{mac}"},
+        "sk": {"S": f"REPORT#{report_id}"},
+    }
+
+    # When it is written, the person's links name the report; a second write is refused
+    client.transact_write_items(TransactItems=[put])
+    assert ConcernLinks(client, TABLE).naming(mac) == [
+        ConcernLink(report_id, "2026-03-01T09:00:00.000Z")
+    ]
+    with pytest.raises(client.exceptions.TransactionCanceledException):
+        client.transact_write_items(TransactItems=[put])
 
 
 def test_a_timeline_entry_is_keyed_by_its_case_its_time_and_its_id() -> None:

@@ -144,10 +144,26 @@ def test_staff_actions_without_a_case_need_only_a_role() -> None:
     roles = {action: sorted(roles) for action, roles in policy.STAFF_ACTIONS.items()}
     assert roles == {
         "work_queue": ["advisor", "screener"],
+        "find_case": ["admin", "advisor", "screener"],
         "handle_rights_requests": ["admin"],
         "read_records": ["admin"],
         "read_insights": ["analyst"],
     }
+
+
+def test_the_staff_actions_a_member_may_do_follow_their_roles_in_the_tables_order() -> None:
+    # Given a member with two roles, one with one, and one with none the table names
+    both = Principal("di-both", "diversity_inclusion", frozenset({"screener", "analyst"}))
+    admin = Principal("dpo-admin", "diversity_inclusion", frozenset({"admin"}))
+    nobody = Principal("nobody", "diversity_inclusion", frozenset())
+    # Then each may do exactly the actions of their roles' rows, in the table's order
+    assert policy.allowed_staff_actions(both) == ["work_queue", "find_case", "read_insights"]
+    assert policy.allowed_staff_actions(admin) == [
+        "find_case",
+        "handle_rights_requests",
+        "read_records",
+    ]
+    assert policy.allowed_staff_actions(nobody) == []
 
 
 # --- what a caller may do on one case, spot-checked --------------------------------------

@@ -10,9 +10,11 @@
 //   #/records?month=YYYY-MM what retention redacted and deleted in a month (admins only)
 //
 // A page a role may not use shows "No access to this page" and asks the API for nothing.
+// Which pages a member may use is what `GET /staff/me` allows (`allowed_staff_actions`).
 //
 // Hashes that do not start with "#/" are in-page jumps and leave the page alone.
 
+import { may } from "./access.js";
 import { configureApi, SignedOut, staff, ApiError, reportForm } from "./api.js";
 import { completeHostedSignIn, currentSession, signOut, SignInError } from "./auth.js";
 import { ConfigError, loadConfig } from "./config.js";
@@ -53,24 +55,27 @@ function clearStatus() {
   statusRegion.replaceChildren();
 }
 
-/** The pages each role may use, in the order the navigation lists them. */
-function sectionsFor(roles) {
-  const has = (role) => roles.includes(role);
+/** The pages the member may use, in the order the navigation lists them. */
+function sectionsFor(member) {
   const sections = [];
-  if (has("screener") || has("advisor")) {
-    sections.push({ path: "/", text: has("screener") ? "Screening queue" : "Your cases" });
-  } else if (has("admin")) {
+  if (may(member, "work_queue")) {
+    // The queue's name only: a screener's is their team's, an advisor's their own cases.
+    const screener = member.roles.includes("screener");
+    sections.push({ path: "/", text: screener ? "Screening queue" : "Your cases" });
+  } else if (may(member, "find_case")) {
     sections.push({ path: "/", text: "Find a case" });
   }
-  if (has("admin")) sections.push({ path: "/rights", text: "Rights requests" });
-  if (has("admin")) sections.push({ path: "/records", text: "Retention log" });
-  if (has("analyst")) sections.push({ path: "/insights", text: "Insights" });
+  if (may(member, "handle_rights_requests")) {
+    sections.push({ path: "/rights", text: "Rights requests" });
+  }
+  if (may(member, "read_records")) sections.push({ path: "/records", text: "Retention log" });
+  if (may(member, "read_insights")) sections.push({ path: "/insights", text: "Insights" });
   return sections;
 }
 
 /** The section navigation: links to the pages the signed-in role may use. */
 function showSections(path) {
-  const sections = me ? sectionsFor(me.roles) : [];
+  const sections = me ? sectionsFor(me) : [];
   if (sections.length === 0) {
     sectionNav.hidden = true;
     sectionNav.replaceChildren();
@@ -204,24 +209,24 @@ async function route({ afterSignIn = false } = {}) {
   };
   const caseMatch = /^\/cases\/(RS-[A-Z0-9]{4}-[A-Z0-9]{4})$/.exec(path);
   const requestMatch = /^\/rights\/([A-Za-z0-9_-]{1,100})$/.exec(path);
-  const caseAccess = me.roles.some((role) => ["screener", "advisor", "admin"].includes(role));
-  const analyst = me.roles.includes("analyst");
-  const admin = me.roles.includes("admin");
+  const caseAccess = may(me, "find_case");
+  const insights = may(me, "read_insights");
+  const rights = may(me, "handle_rights_requests");
   try {
     if (path === "/insights" || path === "/rights" || path === "/records" || requestMatch) {
       forgetCase();
-      if (path === "/insights" && analyst) await renderInsights(context);
-      else if (path === "/rights" && admin) await renderRightsList(context);
-      else if (path === "/records" && admin) await renderRetentionLog(context);
-      else if (requestMatch && admin) await renderRightsRequest(context, requestMatch[1]);
+      if (path === "/insights" && insights) await renderInsights(context);
+      else if (path === "/rights" && rights) await renderRightsList(context);
+      else if (path === "/records" && may(me, "read_records")) await renderRetentionLog(context);
+      else if (requestMatch && rights) await renderRightsRequest(context, requestMatch[1]);
       else showNoAccess();
-    } else if (!caseAccess && analyst && (path === "/" || path === "")) {
+    } else if (!caseAccess && insights && (path === "/" || path === "")) {
       // The analysts' home is the dashboard.
       history.replaceState(null, "", `${location.pathname}${location.search}#/insights`);
       showSections("/insights");
       await renderInsights({ ...context, query: new URLSearchParams() });
     } else if (!caseAccess) {
-      // Analysts (and any role without case access) see one short page, whatever the address.
+      // Analysts (and any member who may find no case) see one short page, whatever the address.
       forgetCase();
       await renderHome(context);
     } else if (caseMatch) {

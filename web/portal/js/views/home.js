@@ -1,6 +1,7 @@
 // The first page after signing in: the queue (screeners and advisors), finding a case by
 // reference (everyone with case access), or a short page for roles without case access.
 
+import { may } from "../access.js";
 import { ApiError, staff } from "../api.js";
 import { h, fill } from "../../../shared/dom.js";
 import { dateTime, label, listOf, MODE, PRIORITY, RISK_FLAG, STATUS, TEAM } from "../format.js";
@@ -11,9 +12,8 @@ const PRIORITIES = ["urgent", "high", "normal"];
 const REFERENCE = /^RS-[A-Z0-9]{4}-[A-Z0-9]{4}$/;
 
 export async function renderHome(ctx) {
-  const roles = new Set(ctx.me.roles);
-  if (roles.has("screener") || roles.has("advisor")) return renderQueue(ctx);
-  if (roles.has("admin")) return renderFind(ctx);
+  if (may(ctx.me, "work_queue")) return renderQueue(ctx);
+  if (may(ctx.me, "find_case")) return renderFind(ctx);
   return renderNoAccess(ctx);
 }
 
@@ -29,7 +29,7 @@ function renderNoAccess(ctx) {
       { class: "body" },
       "Your role does not give you access to individual cases. Cases are seen only by the screeners of the team a report is routed to and by the advisor assigned to it.",
     ),
-    ctx.me.roles.includes("analyst")
+    may(ctx.me, "read_insights")
       ? h(
           "p",
           { class: "body" },

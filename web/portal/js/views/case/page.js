@@ -8,9 +8,11 @@
 // in this folder. Personal data opened here is held only for the case on screen (state.js),
 // and dropped on leaving the case or signing out (`forgetCase`, re-exported for the router).
 //
-// An admin who asks for a case that was deleted under the retention schedule is shown the
-// signed record of its deletion (its tombstone) instead, and whether the signature checks.
+// A member who may read the records (`read_records`, the admin) and asks for a case that was
+// deleted under the retention schedule is shown the signed record of its deletion (its
+// tombstone) instead, and whether the signature checks.
 
+import { may } from "../../access.js";
 import { ApiError, SignedOut, reportForm, staff } from "../../api.js";
 import { fill, h, jumpLink } from "../../../../shared/dom.js";
 import { restoreInputs, snapshotInputs } from "../../../../shared/forms.js";
@@ -68,10 +70,11 @@ export async function renderCase(routerCtx, reference) {
     }
     if (failure instanceof ApiError && failure.status === 404) {
       forgetCase();
-      // An admin may be looking for a case retention deleted: its tombstone says so. With no
-      // case there is no allowed_actions: the role is read here (`GET /staff/me` names roles,
-      // not staff actions), and the API refuses the record to anyone else anyway.
-      if (ctx.me.roles.includes("admin") && (await showTombstone(ctx, reference))) return;
+      // Whoever may read what is held may be looking for a case retention deleted: its
+      // tombstone says so. With no case there is no allowed_actions: `GET /staff/me` says
+      // whether the member may read the records (and the API refuses them to anyone else).
+      const records = may(ctx.me, "read_records");
+      if (records && (await showTombstone(ctx, reference))) return;
       if (!ctx.current()) return;
       document.title = `Case not found — Staff portal — Report + Support`;
       fill(
@@ -81,7 +84,7 @@ export async function renderCase(routerCtx, reference) {
         h(
           "p",
           { class: "body" },
-          ctx.me.roles.includes("admin")
+          records
             ? `There is no case ${reference}, and no record that one was deleted. A report still waiting for triage cannot be opened yet.`
             : `There is no case ${reference}, or it is not one you can see. Screeners see their team's cases; advisors see the cases assigned to them.`,
         ),

@@ -2,6 +2,7 @@
 // folded form, and the words of the institution's texts.
 
 import { h } from "../../../../shared/dom.js";
+import { may } from "../../access.js";
 import { dateTime } from "../../format.js";
 
 export const REASON_HINT = "Recorded in the case's audit trail. At least 3 characters.";
@@ -15,12 +16,12 @@ export function words(text) {
 
 /** The way back from a case: to the member's own list (its words only; the router decides). */
 export function backLink(ctx) {
-  const roles = new Set(ctx.me.roles);
-  const text = roles.has("screener")
-    ? "Back to the queue"
-    : roles.has("advisor")
-      ? "Back to your cases"
-      : "Find another case";
+  // The queue's name only (a screener's is their team's): whether there is one is the API's.
+  const text = !may(ctx.me, "work_queue")
+    ? "Find another case"
+    : ctx.me.roles.includes("screener")
+      ? "Back to the queue"
+      : "Back to your cases";
   return h("a", { class: "back-link", href: "#/" }, text);
 }
 
