@@ -174,10 +174,10 @@ class ReportIntake:
         )
 
     def _replay(self, claim: SubmissionClaim, submission: Submission) -> Receipt:
-        stored = self.store.case(claim.report_id) or {}
+        stored = self.store.case_item(claim.report_id)
         stored_digest = (
             CaseSeal(self.audit, self.identity).open(stored, DIGEST)
-            if DIGEST in stored.get("sealed", {})
+            if stored is not None and DIGEST in stored.sealed
             else None
         )
         if stored_digest != submission_digest(submission):
@@ -186,7 +186,7 @@ class ReportIntake:
                 "generate a new submission_id for a new report"
             )
         logger.info("submission replayed", extra={"report_id": claim.report_id})
-        if stored.get("status") == AWAITING_TRIAGE:
+        if stored is not None and stored.status == AWAITING_TRIAGE:
             # The first answer may have been lost after the write but before (or instead of)
             # the queue message; sending again now spares an urgent report the redrive's
             # wait. Triage ignores a report it has already moved on.

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Literal, Protocol, get_args
 
 from chalicelib.cases import workflow
 from chalicelib.cases.access import Principal
@@ -56,6 +56,26 @@ StaffAction = Literal[
     "read_records",
     "read_insights",
 ]
+
+
+class Relations(Protocol):
+    """What of a case the table reads: whose team and advisor it is, and its state (a
+    `chalicelib.storage.case_item.CaseItem`; the tests give just these three)."""
+
+    @property
+    def team_id(self) -> str | None:
+        """The team the case belongs to (None before triage)."""
+        ...
+
+    @property
+    def advisor_id(self) -> str | None:
+        """The advisor it is assigned to, if any."""
+        ...
+
+    @property
+    def status(self) -> str:
+        """Its state (`chalicelib.cases.workflow`)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -127,16 +147,16 @@ def require(principal: Principal, action: CaseAction | StaffAction) -> None:
     principal.require(*sorted(roles_for(action)))
 
 
-def relates(principal: Principal, case: Mapping[str, Any], relation: Relation) -> bool:
+def relates(principal: Principal, case: Relations, relation: Relation) -> bool:
     """Whether the member stands in `relation` to the case."""
     if relation == "own_team":
-        return case.get("team_id") == principal.team_id
+        return case.team_id == principal.team_id
     if relation == "assigned":
-        return case.get("advisor_id") == principal.member_id
-    return case.get("status") != "awaiting_triage"
+        return case.advisor_id == principal.member_id
+    return case.status != "awaiting_triage"
 
 
-def reaches(principal: Principal, case: Mapping[str, Any], action: CaseAction) -> bool:
+def reaches(principal: Principal, case: Relations, action: CaseAction) -> bool:
     """Whether a role of the member, in its relation to the case, allows `action`.
 
     States aside: a member who reaches a case sees it (the state may still refuse the
@@ -168,21 +188,21 @@ def move_action(to: str) -> CaseAction:
     return MOVE_ACTIONS.get(to, "transition")
 
 
-def allowed_transitions(principal: Principal, case: Mapping[str, Any]) -> list[str]:
+def allowed_transitions(principal: Principal, case: Relations) -> list[str]:
     """The moves the member may make on the case now, in `MOVE_ORDER`."""
-    moves = workflow.TRANSITIONS.get(str(case.get("status")), frozenset())
+    moves = workflow.TRANSITIONS.get(case.status, frozenset())
     return [
         move for move in MOVE_ORDER if move in moves and reaches(principal, case, move_action(move))
     ]
 
 
-def allowed_actions(principal: Principal, case: Mapping[str, Any]) -> list[CaseAction]:
+def allowed_actions(principal: Principal, case: Relations) -> list[CaseAction]:
     """The case actions the member may do on the case now, in the table's order.
 
     `transition` is listed when some move of `allowed_transitions` needs it; `file` and
     `reopen` when that move may be made now.
     """
-    status = str(case.get("status"))
+    status = case.status
     moves = allowed_transitions(principal, case)
     allowed: list[CaseAction] = []
     for action in CASE_POLICY:

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.clock import iso
+from chalicelib.storage.case_item import CaseItem
 from chalicelib.storage.dynamo import (
     batch_delete,
     batch_get,
@@ -60,9 +61,10 @@ def log_marks(month: str, at: datetime) -> dict[str, str]:
     return {LOG_MONTH: month, LOG_AT: iso(at)}
 
 
-def case_of(partition: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
-    """The case item among a case's partition, if it is still there."""
-    return next((item for item in partition if item["sk"] == REPORT_ITEM), None)
+def case_in(partition: Sequence[dict[str, Any]]) -> CaseItem | None:
+    """The case item among a case's partition, typed, if it is still there."""
+    item = next((item for item in partition if item["sk"] == REPORT_ITEM), None)
+    return None if item is None else CaseItem.from_item(item)
 
 
 def is_timeline_entry(item: Mapping[str, Any]) -> bool:
@@ -143,15 +145,13 @@ class RetentionItems:
 
     # --- deletion --------------------------------------------------------------------------------
 
-    def delete_remains(
-        self, case: Mapping[str, Any], partition: Sequence[Mapping[str, Any]]
-    ) -> None:
+    def delete_remains(self, case: CaseItem, partition: Sequence[Mapping[str, Any]]) -> None:
         """Delete everything of a case but the case item: its submission and reference
         claims, the links to it, and its partition's timeline and audit entries."""
-        report_id = str(case["report_id"])
+        report_id = case.report_id
         claims = [
-            string_key({"pk": f"{SUBMISSION_PREFIX}{case['submission_id']}", "sk": "SUBMISSION"}),
-            string_key({"pk": f"{REFERENCE_PREFIX}{case['reference']}", "sk": "REFERENCE"}),
+            string_key({"pk": f"{SUBMISSION_PREFIX}{case.submission_id}", "sk": "SUBMISSION"}),
+            string_key({"pk": f"{REFERENCE_PREFIX}{case.reference}", "sk": "REFERENCE"}),
         ]
         children = [
             string_key({"pk": report_key(report_id), "sk": str(item["sk"])})
@@ -161,7 +161,7 @@ class RetentionItems:
         batch_delete(
             self.cases.client,
             self.cases.table,
-            claims + _concern_links(report_id, case.get("concern_macs", [])) + children,
+            claims + _concern_links(report_id, case.concern_macs) + children,
         )
 
     def delete_case(self, report_id: str) -> None:

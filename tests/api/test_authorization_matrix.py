@@ -186,6 +186,15 @@ def literal_expected(method: str, route: str, caller: Caller, case: CaseSpec | N
     return 404
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What the policy reads of a case (`policy.Relations`)."""
+
+    team_id: str | None
+    advisor_id: str | None
+    status: str
+
+
 def expected(method: str, route: str, caller: Caller, case: CaseSpec | None) -> int | None:
     """The outcome of a call with a valid token, as the policy table says: None for success
     (2xx), 403 for no role in the action's row, 404 for a role without its relation."""
@@ -198,7 +207,7 @@ def expected(method: str, route: str, caller: Caller, case: CaseSpec | None) -> 
         return None
     principal = Principal(caller.username, caller.team, frozenset(caller.roles))
     # The matrix's cases are all assigned (see `matrix`), a state every route admits.
-    seen = {"team_id": case.team, "advisor_id": case.advisor, "status": "assigned"}
+    seen = Seen(team_id=case.team, advisor_id=case.advisor, status="assigned")
     return None if policy.reaches(principal, seen, action) else 404
 
 

@@ -10,8 +10,8 @@ to drive every route; this test keeps the policy itself honest, literally.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -66,8 +66,17 @@ ADMIN = Principal("dpo-admin", "diversity_inclusion", frozenset({"admin"}))
 ANALYST = Principal("di-analyst", "diversity_inclusion", frozenset({"analyst"}))
 
 
-def case(status: str = "assigned") -> dict[str, Any]:
-    return {"team_id": "student_support", "advisor_id": "ss-advisor-1", "status": status}
+@dataclass(frozen=True)
+class Seen:
+    """What the policy reads of a case (`policy.Relations`)."""
+
+    team_id: str | None
+    advisor_id: str | None
+    status: str
+
+
+def case(status: str = "assigned") -> Seen:
+    return Seen(team_id="student_support", advisor_id="ss-advisor-1", status=status)
 
 
 def test_the_table_names_every_action_the_policy_knows() -> None:
@@ -250,7 +259,7 @@ def test_a_caller_may_do_exactly_what_the_table_allows_on_a_case(
 
 def test_an_admin_reads_no_report_still_waiting_for_triage() -> None:
     # Given a report not yet triaged (no team, no advisor)
-    waiting = {"status": "awaiting_triage"}
+    waiting = Seen(team_id=None, advisor_id=None, status="awaiting_triage")
     # Then the admin may not even view it, though they view a triaged one
     assert policy.allowed_actions(ADMIN, waiting) == []
     assert policy.reaches(ADMIN, case("awaiting_screening"), "view")
