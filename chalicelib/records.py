@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from chalicelib.cases import policy
@@ -34,6 +34,10 @@ from chalicelib.cases.access import Principal
 from chalicelib.clock import Clock
 from chalicelib.errors import FieldProblem, InvalidInput, NotFound
 from chalicelib.observability import logger
+
+if TYPE_CHECKING:
+    # Annotations only: the storage package imports boto3, and this module stays free of it.
+    from chalicelib.storage.case_item import CaseItem
 
 REFERENCE = r"^RS-[A-Z0-9]{4}-[A-Z0-9]{4}$"
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
@@ -56,7 +60,7 @@ class CaseViewer(Protocol):
 
 #: One page of the retention log: (redacted cases, (reference, checked tombstone) of each
 #: deletion, next cursor).
-LogPage = tuple[list[dict[str, Any]], list[tuple[str, dict[str, Any]]], str | None]
+LogPage = tuple[list["CaseItem"], list[tuple[str, dict[str, Any]]], str | None]
 
 
 @dataclass(frozen=True)
@@ -115,18 +119,17 @@ class RecordsOffice:
         }
 
 
-def shown_redaction(case: Mapping[str, Any]) -> dict[str, Any]:
+def shown_redaction(case: CaseItem) -> dict[str, Any]:
     """A redacted case as the log lists it: nothing but the reference, when, by whom, under
     which rule, and the sequence number of the audit entry that records it."""
-    actor = None if case.get("redacted_by") is None else str(case["redacted_by"])
-    seq = case.get("redaction_seq")
+    actor = case.redacted_by
     return {
-        "reference": str(case["reference"]),
-        "redacted_at": str(case.get("redacted_at") or case.get("retention_log_at")),
+        "reference": case.reference,
+        "redacted_at": str(case.redacted_at or case.retention_log_at),
         "actor": actor,
         "by": None if actor is None else "sweep" if actor == _SWEEP else "admin",
-        "rule": None if case.get("redaction_rule") is None else str(case["redaction_rule"]),
-        "audit_seq": None if seq is None else int(seq),
+        "rule": case.redaction_rule,
+        "audit_seq": case.redaction_seq,
     }
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chalicelib.audit import AuditTrail
@@ -68,7 +68,7 @@ from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.reports.models import CONTACT, NARRATIVE
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.notifications import Outbox
-from chalicelib.storage.reports_table import CONCERN_MACS, CaseUpdate, ReportsTable
+from chalicelib.storage.reports_table import CaseItem, CaseUpdate, ReportsTable
 from chalicelib.storage.staff_table import MemberRecord
 from chalicelib.storage.timeline import timeline_entry_key
 
@@ -133,17 +133,17 @@ class Casework:
         else:
             index, key, value = "advisor_queue", "advisor_open", principal.member_id
         now = iso(self.clock.now())
-        items_read: list[dict[str, Any]] = []
+        items_read: list[CaseItem] = []
         following = cursor
         # Filters apply after DynamoDB's page limit, so read on until a page's worth is found
         # (boundedly): a filtered page must not come back empty while more cases match.
         for _page in range(_MAX_PAGES_PER_CALL):
-            items, following = self.cases.queue(index, key, value, PAGE_SIZE, following)
+            items, following = self.cases.case_queue(index, key, value, PAGE_SIZE, following)
             items_read += [
                 item
                 for item in items
-                if (status is None or item["status"] == status)
-                and (priority is None or item.get("priority") == priority)
+                if (status is None or item.status == status)
+                and (priority is None or item.priority == priority)
                 and (not overdue or _overdue(item, now))
             ]
             if following is None or len(items_read) >= PAGE_SIZE:
@@ -157,20 +157,20 @@ class Casework:
         case = self._visible(principal, reference, "view")
         return {**self._detail(principal, case), "linked_reports": self._linked(principal, case)}
 
-    def _linked(self, principal: Principal, case: dict[str, Any]) -> list[dict[str, Any]]:
+    def _linked(self, principal: Principal, case: CaseItem) -> list[dict[str, Any]]:
         # Who may see the links is the policy's `see_linked_reports` row.
-        macs = [str(mac) for mac in case.get(CONCERN_MACS, [])]
+        macs = list(case.concern_macs)
         if not macs or not policy.reaches(principal, case, "see_linked_reports"):
             return []
-        return self.concerns.linked_reports(str(case["report_id"]), macs)
+        return self.concerns.linked_reports(case.report_id, macs)
 
     def advisors(self, principal: Principal, reference: str) -> dict[str, Any]:
         """The advisors a screener may assign this case to, with what helps to choose:
         which of the reporter's advisor preferences each meets, those meeting most first."""
         case = self._visible(principal, reference, "list_advisors")
-        members = with_role(self.directory.members(str(case["team_id"])), "advisor")
+        members = with_role(self.directory.members(str(case.team_id)), "advisor")
         names = self.directory.names(members)
-        wanted = matching.requested(case.get("preferences", {}))
+        wanted = matching.requested(case.preferences)
         return {
             "advisor_preferences": wanted,
             "advisors": [
@@ -197,7 +197,7 @@ class Casework:
     ) -> dict[str, Any]:
         """The reporter's contact details, account and the names they gave, audited first."""
         case = self._visible(principal, reference, "reveal")
-        fields = sorted(name for name in case.get("sealed", {}) if name != "submission_digest")
+        fields = sorted(name for name in case.sealed if name != "submission_digest")
         # Checked before the look is recorded: recording it moves the head past the item read.
         with refusal_recorded(self._ledger, principal.member_id, case, ",".join(fields)):
             checked = self._seal.check(case, ",".join(fields) or "sealed")
@@ -207,7 +207,7 @@ class Casework:
             with refusal_recorded(self._ledger, principal.member_id, case, name):
                 opened[name] = checked.open(name)
         return {
-            "reference": case["reference"],
+            "reference": case.reference,
             "contact": opened.get(CONTACT),
             "narrative": opened.get(NARRATIVE),
             "answers": {
@@ -220,22 +220,23 @@ class Casework:
     def timeline(self, principal: Principal, reference: str, purpose: str) -> dict[str, Any]:
         """The case's timeline with its notes opened; reading notes is audited."""
         case = self._visible(principal, reference, "read_timeline")
-        report_id = str(case["report_id"])
+        report_id = case.report_id
         entries = self.cases.timeline(report_id)
         # A case item put back whole would hide the entries written since; refuse to read.
         with refusal_recorded(self._ledger, principal.member_id, case, "timeline"):
             self._seal.check(case, "timeline")
         self._record(principal, case, "read_timeline", {"entries": len(entries)}, purpose, None)
         return {
-            "reference": case["reference"],
+            "reference": case.reference,
             "entries": [self._opened(principal, case, entry) for entry in entries],
         }
 
     def audit_trail(self, principal: Principal, reference: str) -> dict[str, Any]:
         """Who did what to a case, and whether the chain is intact."""
         case = self._visible(principal, reference, "read_audit")
-        report_id = str(case["report_id"])
-        chain, verification = self.audit.verify(case)
+        report_id = case.report_id
+        # The verification checks the head's signature, which covers the item as stored.
+        chain, verification = self.audit.verify(case.item)
         if not verification.intact:
             logger.error(
                 "audit chain broken",
@@ -243,7 +244,7 @@ class Casework:
             )
             increment(AUDIT_CHAIN_BROKEN)
         return {
-            "reference": case["reference"],
+            "reference": case.reference,
             "verification": {
                 "intact": verification.intact,
                 "entries": verification.entries,
@@ -271,21 +272,21 @@ class Casework:
         """Assign the case to an advisor of its team and tell them (reference and link only)."""
         policy.require(principal, "assign")
 
-        def change(case: dict[str, Any]) -> Change:
+        def change(case: CaseItem) -> Change:
             # Checked here, after the case proved visible: a hidden case answers 404 first.
             advisor = self._advisor(principal, request.advisor_id)
-            policy.check_state("assign", str(case["status"]), "assigned")
+            policy.check_state("assign", case.status, "assigned")
             update = CaseUpdate(
                 changes={
                     "status": "assigned"
-                    if case["status"] in ("awaiting_screening", "reopened")
-                    else case["status"],
+                    if case.status in ("awaiting_screening", "reopened")
+                    else case.status,
                     "advisor_id": advisor.member_id,
                     "advisor_open": advisor.member_id,
                     "assigned_at": iso(self.clock.now()),
                 }
             )
-            details = {"advisor_id": advisor.member_id, "previous_advisor": case.get("advisor_id")}
+            details = {"advisor_id": advisor.member_id, "previous_advisor": case.advisor_id}
             notification = self._notification(case, "assignment", advisor.member_id)
             return Change(update, details, notifications=[notification])
 
@@ -301,8 +302,8 @@ class Casework:
         permission = policy.move_action(request.to)
         policy.require(principal, permission)
 
-        def change(case: dict[str, Any]) -> Change:
-            current = str(case["status"])
+        def change(case: CaseItem) -> Change:
+            current = case.status
             workflow.check_transition(current, request.to)
             if request.to == "filed":
                 filing.check_filing(case, self.record_only, request.override_reason)
@@ -310,7 +311,7 @@ class Casework:
             # One reading of the clock: the redaction date is counted from `closed_at` itself.
             moment = self.clock.now()
             now = iso(moment)
-            if request.to == "contacted" and not case.get("first_contact_at"):
+            if request.to == "contacted" and not case.first_contact_at:
                 update.changes.update(_first_contact(case, now))
             if request.to in ("closed", "filed"):
                 update.changes["closed_at" if request.to == "closed" else "filed_at"] = now
@@ -321,10 +322,10 @@ class Casework:
             if request.to == "reopened":
                 update.remove += retention_schedule.on_reopen(case)
                 update.changes["reopened_at"] = now
-                update.changes["queue_team"] = case["team_id"]
-                update.changes["queue_order"] = queue_order(str(case.get("priority")), now)
-                if case.get("advisor_id"):
-                    update.changes["advisor_open"] = case["advisor_id"]
+                update.changes["queue_team"] = case.team_id
+                update.changes["queue_order"] = queue_order(str(case.priority), now)
+                if case.advisor_id:
+                    update.changes["advisor_open"] = case.advisor_id
             details: dict[str, Any] = {
                 "from": current,
                 "to": request.to,
@@ -356,9 +357,9 @@ class Casework:
         """Change the priority (screeners); the queue order follows."""
         policy.require(principal, "set_priority")
 
-        def change(case: dict[str, Any]) -> Change:
+        def change(case: CaseItem) -> Change:
             update = CaseUpdate(changes=_reprioritised(case, request.priority))
-            return Change(update, {"from": case.get("priority"), "to": request.priority})
+            return Change(update, {"from": case.priority, "to": request.priority})
 
         case = self._change(
             principal,
@@ -376,10 +377,11 @@ class Casework:
     ) -> dict[str, Any]:
         """Make the case urgent and alert its team's screeners at once."""
 
-        def change(case: dict[str, Any]) -> Change:
-            policy.check_state("escalate", str(case["status"]), "escalated")
+        def change(case: CaseItem) -> Change:
+            policy.check_state("escalate", case.status, "escalated")
             update = CaseUpdate(changes=_reprioritised(case, "urgent"))
-            notification = self._notification({**case, "priority": "urgent"}, "escalation", None)
+            urgent = replace(case, priority="urgent")
+            notification = self._notification(urgent, "escalation", None)
             return Change(update, {}, notifications=[notification])
 
         case = self._change(
@@ -405,7 +407,7 @@ class Casework:
         )
         policy.require(principal, permission)
 
-        def change(case: dict[str, Any]) -> Change:
+        def change(case: CaseItem) -> Change:
             update = CaseUpdate(changes={request.flag: request.value})
             if request.flag == "legal_hold":
                 # A hold takes a pending redaction or deletion out of the sweep's index;
@@ -432,10 +434,10 @@ class Casework:
         """Add a contact attempt, note, assessment or action to the case's timeline."""
         entry = request.entry
 
-        def change(case: dict[str, Any]) -> Change:
+        def change(case: CaseItem) -> Change:
             # A redacted case is an anonymised record: nothing personal is added back.
-            policy.check_state("add_to_timeline", str(case["status"]), f"add_{entry.type}")
-            report_id = str(case["report_id"])
+            policy.check_state("add_to_timeline", case.status, f"add_{entry.type}")
+            report_id = case.report_id
             now = self.clock.now()
             entry_id = uuid.uuid4().hex
             item: dict[str, Any] = {
@@ -451,9 +453,9 @@ class Casework:
                 item["sealed_text"] = self.identity.seal(report_id, f"timeline.{entry_id}", text)
             update = CaseUpdate()
             if isinstance(entry, ContactAttempt) and entry.result == "reached":
-                if not case.get("first_contact_at"):
+                if not case.first_contact_at:
                     update.changes.update(_first_contact(case, iso(now)))
-                if case["status"] in ("assigned", "reopened"):
+                if case.status in ("assigned", "reopened"):
                     update.changes["status"] = "contacted"
             return Change(update, {"entry": entry.type, **clear}, [self.cases.put_request(item)])
 
@@ -464,8 +466,8 @@ class Casework:
 
     # --- internals --------------------------------------------------------------------------
 
-    def _detail(self, principal: Principal, case: dict[str, Any]) -> dict[str, Any]:
-        names = self._advisor_names(str(case.get("team_id")), [case])
+    def _detail(self, principal: Principal, case: CaseItem) -> dict[str, Any]:
+        names = self._advisor_names(str(case.team_id), [case])
         return {
             **detail(case, iso(self.clock.now()), names),
             # The portal asks for an override reason before filing such a case.
@@ -475,13 +477,13 @@ class Casework:
             "allowed_transitions": policy.allowed_transitions(principal, case),
         }
 
-    def _advisor_names(self, team_id: str, cases: list[dict[str, Any]]) -> dict[str, str]:
+    def _advisor_names(self, team_id: str, cases: list[CaseItem]) -> dict[str, str]:
         """The names of these cases' advisors, by member id, from the team's directory.
 
         Names are sealed in the directory and unsealed only here, for the answer; an
         advisor no longer in the team (a leaver) is shown by member id alone.
         """
-        wanted = {str(case["advisor_id"]) for case in cases if case.get("advisor_id")}
+        wanted = {case.advisor_id for case in cases if case.advisor_id}
         if not wanted:
             return {}
         members = [m for m in self.directory.members(team_id) if m.member_id in wanted]
@@ -489,16 +491,16 @@ class Casework:
 
     def _visible(
         self, principal: Principal, reference: str, permission: policy.CaseAction
-    ) -> dict[str, Any]:
+    ) -> CaseItem:
         """The case, if the member may do `permission` on it: 403 without a role for it,
         404 (as for a case that does not exist) without the relation the role needs."""
         policy.require(principal, permission)
         report_id = self.cases.report_id_for(reference)
-        case = self.cases.case(report_id) if report_id else None
+        case = self.cases.case_item(report_id) if report_id else None
         # A case whose deletion has begun is gone: nothing more may be done to it.
         if (
             case is None
-            or case.get("deletion_started_at")
+            or case.deletion_started_at
             or not policy.reaches(principal, case, permission)
         ):
             raise NotFound(f"case {reference} not found")
@@ -520,27 +522,27 @@ class Casework:
         action: str,
         reason: str | None,
         version: int | None,
-        change: Callable[[dict[str, Any]], Change],
-    ) -> dict[str, Any]:
-        def attempt() -> tuple[dict[str, Any], Change]:
+        change: Callable[[CaseItem], Change],
+    ) -> CaseItem:
+        def attempt() -> tuple[CaseItem, Change]:
             case = self._visible(principal, reference, permission)
-            with correlated(str(case["report_id"])):
-                if version is not None and int(case["version"]) != version:
-                    raise StaleVersion(int(case["version"]))
+            with correlated(case.report_id):
+                if version is not None and case.version != version:
+                    raise StaleVersion(case.version)
                 planned = change(case)
                 also = planned.writes + [self.outbox.put_request(n) for n in planned.notifications]
                 self._commit(principal, case, planned.update, also, action, planned.details, reason)
             return case, planned
 
         def exhausted() -> StaleVersion:
-            return StaleVersion(int(self._visible(principal, reference, permission)["version"]))
+            return StaleVersion(self._visible(principal, reference, permission).version)
 
         case, planned = retry_on_conflict(attempt, exhausted)
-        with correlated(str(case["report_id"])):
+        with correlated(case.report_id):
             logger.info("case changed", extra={"action": action, "reference": reference})
             for notification in planned.notifications:
                 send_or_leave_for_redrive(self.notify_queue, notification.notification_id)
-            fresh = self.cases.case(str(case["report_id"]))
+            fresh = self.cases.case_item(case.report_id)
             if fresh is None:
                 # Deleted between the commit and this read (a retention sweep): gone.
                 raise NotFound(f"case {reference} not found")
@@ -557,7 +559,7 @@ class Casework:
     def _record(
         self,
         principal: Principal,
-        case: dict[str, Any],
+        case: CaseItem,
         action: str,
         details: dict[str, Any],
         reason: str | None,
@@ -569,7 +571,7 @@ class Casework:
     def _commit(
         self,
         principal: Principal,
-        case: dict[str, Any],
+        case: CaseItem,
         update: CaseUpdate,
         also: list[dict[str, Any]],
         action: str,
@@ -578,17 +580,15 @@ class Casework:
     ) -> None:
         self._ledger.commit(principal.member_id, case, update, also, action, details, reason)
 
-    def _notification(
-        self, case: dict[str, Any], kind: Kind, member_id: str | None
-    ) -> Notification:
+    def _notification(self, case: CaseItem, kind: Kind, member_id: str | None) -> Notification:
         suffix = f"{kind}.{member_id}" if member_id else kind
         return Notification(
-            notification_id=f"{case['report_id']}.{suffix}.{int(case['version']) + 1}",
+            notification_id=f"{case.report_id}.{suffix}.{case.version + 1}",
             kind=kind,
-            report_id=str(case["report_id"]),
-            reference=str(case["reference"]),
-            priority=str(case.get("priority", "normal")),
-            team_id=str(case["team_id"]),
+            report_id=case.report_id,
+            reference=case.reference,
+            priority=case.priority or "normal",
+            team_id=str(case.team_id),
             created_at=self.clock.now(),
             member_id=member_id,
         )
@@ -606,9 +606,9 @@ class Casework:
             return None
 
     def _opened(
-        self, principal: Principal, case: dict[str, Any], entry: dict[str, Any]
+        self, principal: Principal, case: CaseItem, entry: dict[str, Any]
     ) -> dict[str, Any]:
-        report_id = str(case["report_id"])
+        report_id = case.report_id
         opened = {
             key: value for key, value in entry.items() if key not in ("pk", "sk", "sealed_text")
         }
@@ -629,38 +629,34 @@ class Casework:
         return opened
 
 
-def _reprioritised(case: dict[str, Any], priority: str) -> dict[str, Any]:
+def _reprioritised(case: CaseItem, priority: str) -> dict[str, Any]:
     """A new priority, and the queue position that follows from it if the case is queued."""
     changes: dict[str, Any] = {"priority": priority}
-    if "queue_team" in case:
+    if case.queue_team is not None:
         changes["queue_order"] = queue_order(priority, _queue_due(case))
     return changes
 
 
-def _first_contact(case: dict[str, Any], now: str) -> dict[str, Any]:
-    due = case.get("first_contact_due")
+def _first_contact(case: CaseItem, now: str) -> dict[str, Any]:
+    due = case.first_contact_due
     values: dict[str, Any] = {"first_contact_at": now}
     if due:
-        values["first_contact_met"] = now <= str(due)
+        values["first_contact_met"] = now <= due
     return values
 
 
-def _queue_due(case: dict[str, Any]) -> str:
+def _queue_due(case: CaseItem) -> str:
     """The deadline a queued case is ordered by (`workflow.queue_due`)."""
     return workflow.queue_due(case)
 
 
-def _overdue(item: dict[str, Any], now: str) -> bool:
+def _overdue(case: CaseItem, now: str) -> bool:
     """First contact (named) or screening (anonymous) is late and still not done."""
-    due = item.get("first_contact_due")
+    due = case.first_contact_due
     if due:
-        return not item.get("first_contact_at") and str(due) < now
-    screening_due = item.get("screening_due")
-    return (
-        bool(screening_due)
-        and item.get("status") == AWAITING_SCREENING
-        and str(screening_due) < now
-    )
+        return not case.first_contact_at and due < now
+    screening_due = case.screening_due
+    return bool(screening_due) and case.status == AWAITING_SCREENING and str(screening_due) < now
 
 
 def _entry_parts(
@@ -675,54 +671,52 @@ def _entry_parts(
     return {"action": entry.action}, entry.justification
 
 
-def summary(case: dict[str, Any], now: str, names: dict[str, str]) -> dict[str, Any]:
+def summary(case: CaseItem, now: str, names: dict[str, str]) -> dict[str, Any]:
     """A queue row: what a screener needs to pick the next case, and no reporter's data.
 
     `names` gives advisors' names by member id: staff see who holds a case by name.
     """
-    advisor_id = case.get("advisor_id")
+    advisor_id = case.advisor_id
     return {
-        "reference": case["reference"],
-        "status": case["status"],
-        "mode": case["mode"],
-        "priority": case.get("priority", "normal"),
-        "risk_flags": list(case.get("risk_flags", [])),
-        "team_id": case.get("team_id"),
+        "reference": case.reference,
+        "status": case.status,
+        "mode": case.mode,
+        "priority": case.priority or "normal",
+        "risk_flags": list(case.risk_flags),
+        "team_id": case.team_id,
         "advisor_id": advisor_id,
-        "advisor_name": names.get(str(advisor_id)) if advisor_id else None,
-        "submitted_at": case["submitted_at"],
-        "first_contact_due": case.get("first_contact_due"),
-        "screening_due": case.get("screening_due"),
+        "advisor_name": names.get(advisor_id) if advisor_id else None,
+        "submitted_at": case.submitted_at,
+        "first_contact_due": case.first_contact_due,
+        "screening_due": case.screening_due,
         # A reply owed to the reporter's message (a receipt code's thread), if any.
-        "reply_due": case.get("reply_due"),
+        "reply_due": case.reply_due,
         "overdue": _overdue(case, now),
-        "version": int(case["version"]),
+        "version": case.version,
     }
 
 
-def detail(case: dict[str, Any], now: str, names: dict[str, str]) -> dict[str, Any]:
+def detail(case: CaseItem, now: str, names: dict[str, str]) -> dict[str, Any]:
     """A case as staff see it before any reveal: answers in clear, personal data absent."""
     return {
         **summary(case, now, names),
-        "answers": case.get("answers", {}),
+        "answers": dict(case.answers),
         # The reporter kept a receipt code: the case has a message thread.
-        "follow_up": bool(case.get("follow_up", False)),
-        "preferences": case.get("preferences", {}),
-        "form_version": case.get("form_version"),
-        "triaged_at": case.get("triaged_at"),
-        "assigned_at": case.get("assigned_at"),
-        "first_contact_at": case.get("first_contact_at"),
-        "first_contact_met": case.get("first_contact_met"),
-        "acknowledge_due": case.get("acknowledge_due"),
-        "feedback_due": case.get("feedback_due"),
-        "closed_at": case.get("closed_at"),
-        "outcome": case.get("outcome"),
-        "redacted_at": case.get("redacted_at"),
+        "follow_up": case.follow_up,
+        "preferences": dict(case.preferences),
+        "form_version": case.form_version,
+        "triaged_at": case.triaged_at,
+        "assigned_at": case.assigned_at,
+        "first_contact_at": case.first_contact_at,
+        "first_contact_met": case.first_contact_met,
+        "acknowledge_due": case.acknowledge_due,
+        "feedback_due": case.feedback_due,
+        "closed_at": case.closed_at,
+        "outcome": case.outcome,
+        "redacted_at": case.redacted_at,
         **retention_schedule.pending(case),
-        "legal_hold": bool(case.get("legal_hold", False)),
-        "malicious_or_vexatious": bool(case.get("malicious_or_vexatious", False)),
-        "sealed_fields": sorted(
-            name for name in case.get("sealed", {}) if name != "submission_digest"
-        ),
-        "audit_entries": int(case.get("audit_seq", 0)),
+        "legal_hold": case.legal_hold,
+        "malicious_or_vexatious": case.malicious_or_vexatious,
+        "sealed_fields": sorted(name for name in case.sealed if name != "submission_digest"),
+        "audit_entries": case.audit_seq or 0,
     }

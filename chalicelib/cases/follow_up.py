@@ -47,8 +47,8 @@ from chalicelib.reports.follow_up import (
 )
 from chalicelib.reports.models import NARRATIVE
 from chalicelib.reports.people import NAME
-from chalicelib.storage.receipts import RECEIPT_MAC, ReceiptsTable
-from chalicelib.storage.reports_table import ReportsTable
+from chalicelib.storage.receipts import ReceiptsTable
+from chalicelib.storage.reports_table import CaseItem, ReportsTable
 
 Language = Literal["en", "cy"]
 #: The failure budget's window.
@@ -134,7 +134,7 @@ class FollowUpDesk:
     #: Writes a reporter's message into the thread: (report id, text) -> message id and time.
     post: Callable[[str, str], dict[str, str]]
 
-    def authenticate(self, body: Any, model: type[_Request]) -> tuple[_Request, dict[str, Any]]:
+    def authenticate(self, body: Any, model: type[_Request]) -> tuple[_Request, CaseItem]:
         """The parsed request and the case its `receipt_code` opens: the way every receipt
         call starts (budget, parse, MAC, GetItem). `TooManyAttempts`, `InvalidInput` or
         `ReceiptNotFound` otherwise."""
@@ -145,14 +145,14 @@ class FollowUpDesk:
             raise InvalidInput(problems_from(error)) from None
         return request, self.case_for(request.receipt_code)
 
-    def case_for(self, code: str) -> dict[str, Any]:
+    def case_for(self, code: str) -> CaseItem:
         """The case a normalised receipt code opens; `ReceiptNotFound` (one failure counted)
         if it opens none."""
         mac = self.blind_index.receipt(code)
         report_id = self.receipts.report_id_for(mac)
         # A receipt is deleted before its case; a case without one (being deleted, redacted)
         # or whose receipt moved on (a replay issued another) is not opened by this code.
-        case = self.cases.case(report_id) if report_id is not None else None
+        case = self.cases.case_item(report_id) if report_id is not None else None
         if case is None or not _opened_by(case, mac):
             self.budget.spend()
             raise ReceiptNotFound()
@@ -161,15 +161,15 @@ class FollowUpDesk:
     def copy(self, body: Any) -> FollowUpCopy:
         """The reporter's copy of the report their code opens (audited)."""
         _request, case = self.authenticate(body, OpenFollowUp)
-        report_id = str(case["report_id"])
+        report_id = case.report_id
         # Checked before the opening is recorded: recording moves the head past this read.
         checked = self.seal.check(case, NARRATIVE)
         self.ledger.record(REPORTER, case, "follow_up_opened", {}, None)
         messages = [ThreadMessage.model_validate(message) for message in self.thread(report_id)]
         return FollowUpCopy(
-            reference=str(case["reference"]),
-            submitted_at=str(case["submitted_at"]),
-            status=PLAIN_STATUS.get(str(case["status"]), "closed"),
+            reference=case.reference,
+            submitted_at=case.submitted_at,
+            status=PLAIN_STATUS.get(case.status, "closed"),
             answers=self._answers(case, checked),
             narrative=_text(checked.open(NARRATIVE)) if NARRATIVE in checked.sealed else None,
             messages=messages,
@@ -180,15 +180,15 @@ class FollowUpDesk:
         """Write the reporter's message into their report's thread (a reply is then owed)."""
         request, case = self.authenticate(body, SendMessage)
         try:
-            sent = self.post(str(case["report_id"]), request.text)
+            sent = self.post(case.report_id, request.text)
         except NotFound:
             # Deleted between the receipt's read and the write: as if the code opened nothing.
             raise ReceiptNotFound() from None
         return MessageSent.model_validate(sent)
 
-    def _answers(self, case: dict[str, Any], checked: CheckedSeal) -> list[AnsweredQuestion]:
+    def _answers(self, case: CaseItem, checked: CheckedSeal) -> list[AnsweredQuestion]:
         """Each question answered, in the form's order, in the words it was asked."""
-        clear: dict[str, Any] = case.get("answers", {})
+        clear: dict[str, Any] = dict(case.answers)
         reporting_for = self.form.reporting_for_question
         shown: list[AnsweredQuestion] = []
         for question in self.form.questions:
@@ -205,11 +205,11 @@ class FollowUpDesk:
         return shown
 
 
-def _opened_by(case: dict[str, Any], mac: str) -> bool:
+def _opened_by(case: CaseItem, mac: str) -> bool:
     return (
-        case.get(RECEIPT_MAC) == mac
-        and not case.get("deletion_started_at")
-        and case.get("status") != workflow.REDACTED
+        case.receipt_mac == mac
+        and not case.deletion_started_at
+        and case.status != workflow.REDACTED
     )
 
 

@@ -23,7 +23,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
 
 from chalicelib.audit import AuditTrail, ChainHead
 from chalicelib.cases.ledger import CaseLedger
@@ -33,7 +32,7 @@ from chalicelib.cases.seal import CaseSeal
 from chalicelib.clock import Clock, iso
 from chalicelib.concerns import INVOLVED_NAMES, concern_macs, department_of
 from chalicelib.crypto import BlindIndex, Sealer, SealOnly
-from chalicelib.errors import DependencyUnavailable, SubmissionConflict
+from chalicelib.errors import DependencyUnavailable, ReceiptNotFound, SubmissionConflict
 from chalicelib.institution.models import Institution
 from chalicelib.institution.working_time import WorkingCalendar
 from chalicelib.observability import correlated, logger
@@ -54,6 +53,7 @@ from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.receipts import RECEIPT_MAC, receipt_delete, receipt_put
 from chalicelib.storage.reports_table import (
     AWAITING_TRIAGE,
+    CaseItem,
     CaseUpdate,
     CommitConflict,
     NewReport,
@@ -207,10 +207,10 @@ class ReportIntake:
         )
 
     def _replay(self, claim: SubmissionClaim, submission: Submission) -> Receipt:
-        stored = self.store.case(claim.report_id) or {}
+        stored = self.store.case_item(claim.report_id)
         stored_digest = (
             CaseSeal(self.audit, self.identity).open(stored, DIGEST)
-            if DIGEST in stored.get("sealed", {})
+            if stored is not None and DIGEST in stored.sealed
             else None
         )
         if stored_digest != submission_digest(submission):
@@ -219,7 +219,7 @@ class ReportIntake:
                 "generate a new submission_id for a new report"
             )
         logger.info("submission replayed", extra={"report_id": claim.report_id})
-        if stored.get("status") == AWAITING_TRIAGE:
+        if stored is not None and stored.status == AWAITING_TRIAGE:
             # The first answer may have been lost after the write but before (or instead of)
             # the queue message; sending again now spares an urgent report the redrive's
             # wait. Triage ignores a report it has already moved on.
@@ -232,7 +232,7 @@ class ReportIntake:
             receipt, follow_up=self._issued(code, datetime.fromisoformat(claim.submitted_at))
         )
 
-    def _reissue(self, stored: dict[str, Any]) -> str:
+    def _reissue(self, stored: CaseItem | None) -> str:
         """A new receipt code for a replayed submission; the old one stops working.
 
         The case's `receipt_mac` moves to the new MAC, the old receipt item is deleted and
@@ -242,12 +242,15 @@ class ReportIntake:
         code = self.new_receipt_code()
         mac = self.blind_index.receipt(code)
         ledger = CaseLedger(self.store, self.audit, self.identity, self.clock)
-        report_id = str(stored["report_id"])
+        if stored is None:
+            # The claim names a report that is gone (deleted since): nothing to reissue on.
+            raise ReceiptNotFound()
+        report_id = stored.report_id
         seen = [stored]
 
         def attempt() -> None:
             case = seen[-1]
-            old = case.get(RECEIPT_MAC)
+            old = case.receipt_mac
             also = [receipt_put(self.store.table, mac, report_id)]
             if old:
                 also.insert(0, receipt_delete(self.store.table, str(old)))
@@ -264,7 +267,7 @@ class ReportIntake:
                     bump_version=False,
                 )
             except CommitConflict:
-                seen.append(self.store.case(report_id) or case)
+                seen.append(self.store.case_item(report_id) or case)
                 raise
 
         retry_on_conflict(attempt, lambda: DependencyUnavailable("dynamodb"))

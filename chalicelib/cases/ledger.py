@@ -9,8 +9,8 @@ message asks for again (triage) is conditional also on what the case holds until
 made, and is then a no-op. The last change of a case, its deletion begun, ends the chain
 instead: it is written with the tombstone that keeps the final head.
 
-A case is given as the typed `CaseItem`; the plain item is still accepted while the
-retention sweep and the rights desk, which write through here too, move to it.
+A case is given as the typed `CaseItem` it was read as; what signs the case's head reads
+the whole item as read (`CaseItem.item`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from chalicelib.clock import Clock
 from chalicelib.crypto import SealOnly
 from chalicelib.errors import NotFound, StaleVersion
 from chalicelib.insight_marks import insight_mark
-from chalicelib.storage.case_item import CaseItem, case_of
+from chalicelib.storage.case_item import CaseItem
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.dynamo import CommitConflict
 from chalicelib.storage.reports_table import HEAD_MAC, CaseUpdate, ReportsTable
@@ -42,7 +42,7 @@ class CaseLedger:
     def commit(
         self,
         actor: str,
-        case: CaseItem | Mapping[str, Any],
+        case: CaseItem,
         update: CaseUpdate,
         also: list[dict[str, Any]],
         action: str,
@@ -59,7 +59,6 @@ class CaseLedger:
         holds the values `expect` names), `SealBroken` if the case as read was not signed
         (nothing is written then).
         """
-        case = case_of(case)
         report_id = case.report_id
         head = ChainHead(case.audit_seq or 0, case.audit_hash or GENESIS)
         sealed_reason = (
@@ -114,8 +113,9 @@ class CaseLedger:
         try:
             self.commit(actor, case, update, also, action, details, None, expect=expect)
         except CommitConflict:
-            now = self.cases.case(case.report_id)
-            if now is None or any(now.get(name) != value for name, value in expect.items()):
+            now = self.cases.case_item(case.report_id)
+            # `expect` names stored attributes, as the write's condition does: read as stored.
+            if now is None or any(now.item.get(name) != value for name, value in expect.items()):
                 return False
             raise
         return True
@@ -123,7 +123,7 @@ class CaseLedger:
     def record(
         self,
         actor: str,
-        case: CaseItem | Mapping[str, Any],
+        case: CaseItem,
         action: str,
         details: dict[str, Any],
         reason: str | None,
@@ -133,7 +133,7 @@ class CaseLedger:
         A concurrent change only moves the chain's head, so the entry is retried on the case
         as it is now.
         """
-        seen = [case_of(case)]
+        seen = [case]
 
         def attempt() -> None:
             try:
@@ -149,7 +149,7 @@ class CaseLedger:
 
         retry_on_conflict(attempt, lambda: StaleVersion(seen[-1].version))
 
-    def end_chain(self, case: dict[str, Any], update: CaseUpdate, record: dict[str, Any]) -> None:
+    def end_chain(self, case: CaseItem, update: CaseUpdate, record: dict[str, Any]) -> None:
         """Apply `update` to the case as read and write `record` (a transaction item) in one
         transaction, appending no audit entry: for the last change of a case, whose chain
         ends where it is and whose `record` keeps its final head (retention's tombstone).
@@ -157,8 +157,8 @@ class CaseLedger:
 
         Raises `CommitConflict` if the case changed since `case` was read (nothing written).
         """
-        update.changes["version"] = int(case["version"]) + 1
-        update.changes[HEAD_MAC] = self.audit.resigned(case, update.changes, update.remove)
-        condition = {"version": case["version"], "audit_seq": case.get("audit_seq")}
-        request = update.request(self.cases.table, str(case["report_id"]), condition)
+        update.changes["version"] = case.version + 1
+        update.changes[HEAD_MAC] = self.audit.resigned(case.item, update.changes, update.remove)
+        condition = {"version": case.version, "audit_seq": case.audit_seq}
+        request = update.request(self.cases.table, case.report_id, condition)
         self.cases.commit([record, request])

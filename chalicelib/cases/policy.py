@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Literal, Protocol, get_args
 
 from chalicelib.cases import workflow
 from chalicelib.cases.access import Principal
@@ -64,6 +64,31 @@ StaffAction = Literal[
 ]
 
 
+class Relations(Protocol):
+    """What of a case the table reads: whose team and advisor it is, its state, and what a
+    row `needs` (a `chalicelib.storage.case_item.CaseItem`; the tests give just these)."""
+
+    @property
+    def team_id(self) -> str | None:
+        """The team the case belongs to (None before triage)."""
+        ...
+
+    @property
+    def advisor_id(self) -> str | None:
+        """The advisor it is assigned to, if any."""
+        ...
+
+    @property
+    def status(self) -> str:
+        """Its state (`chalicelib.cases.workflow`)."""
+        ...
+
+    @property
+    def follow_up(self) -> bool:
+        """Whether the reporter kept a receipt code (the message thread needs it)."""
+        ...
+
+
 @dataclass(frozen=True)
 class Rule:
     """One row: the relation each allowed role needs, and the states the action needs."""
@@ -73,7 +98,8 @@ class Rule:
     only_in: frozenset[str] | None = None
     #: The states in which it may not.
     never_in: frozenset[str] = field(default_factory=frozenset)
-    #: Attributes the case must hold, true (`follow_up`: the reporter kept a way back in).
+    #: Attributes of `Relations` the case must hold true (`follow_up`: the reporter kept a
+    #: way back in).
     needs: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -151,16 +177,16 @@ def require(principal: Principal, action: CaseAction | StaffAction) -> None:
     principal.require(*sorted(roles_for(action)))
 
 
-def relates(principal: Principal, case: Mapping[str, Any], relation: Relation) -> bool:
+def relates(principal: Principal, case: Relations, relation: Relation) -> bool:
     """Whether the member stands in `relation` to the case."""
     if relation == "own_team":
-        return case.get("team_id") == principal.team_id
+        return case.team_id == principal.team_id
     if relation == "assigned":
-        return case.get("advisor_id") == principal.member_id
-    return case.get("status") != "awaiting_triage"
+        return case.advisor_id == principal.member_id
+    return case.status != "awaiting_triage"
 
 
-def reaches(principal: Principal, case: Mapping[str, Any], action: CaseAction) -> bool:
+def reaches(principal: Principal, case: Relations, action: CaseAction) -> bool:
     """Whether a role of the member, in its relation to the case, allows `action`.
 
     States aside: a member who reaches a case sees it (the state may still refuse the
@@ -187,18 +213,18 @@ def check_state(action: CaseAction, status: str, wanted: str) -> None:
         raise TransitionRefused(status, wanted, workflow.TRANSITIONS.get(status, frozenset()))
 
 
-def case_allows(action: CaseAction, case: Mapping[str, Any]) -> bool:
+def case_allows(action: CaseAction, case: Relations) -> bool:
     """Whether the case admits `action`: its state (`state_allows`) and what it `needs`."""
     needs = CASE_POLICY[action].needs
-    return state_allows(action, str(case.get("status"))) and all(case.get(n) for n in needs)
+    return state_allows(action, case.status) and all(getattr(case, n) for n in needs)
 
 
-def check_case(action: CaseAction, case: Mapping[str, Any], wanted: str) -> None:
+def check_case(action: CaseAction, case: Relations, wanted: str) -> None:
     """Raise `TransitionRefused` (409), as `check_state` does, unless the case admits it
     (`CaseLacks`, naming the attribute, when the state allows it but the case lacks it)."""
-    status = str(case.get("status"))
+    status = case.status
     check_state(action, status, wanted)
-    lacking = sorted(need for need in CASE_POLICY[action].needs if not case.get(need))
+    lacking = sorted(need for need in CASE_POLICY[action].needs if not getattr(case, need))
     if lacking:
         moves = workflow.TRANSITIONS.get(status, frozenset())
         raise CaseLacks(status, wanted, moves, lacking)
@@ -209,15 +235,15 @@ def move_action(to: str) -> CaseAction:
     return MOVE_ACTIONS.get(to, "transition")
 
 
-def allowed_transitions(principal: Principal, case: Mapping[str, Any]) -> list[str]:
+def allowed_transitions(principal: Principal, case: Relations) -> list[str]:
     """The moves the member may make on the case now, in `MOVE_ORDER`."""
-    moves = workflow.TRANSITIONS.get(str(case.get("status")), frozenset())
+    moves = workflow.TRANSITIONS.get(case.status, frozenset())
     return [
         move for move in MOVE_ORDER if move in moves and reaches(principal, case, move_action(move))
     ]
 
 
-def allowed_actions(principal: Principal, case: Mapping[str, Any]) -> list[CaseAction]:
+def allowed_actions(principal: Principal, case: Relations) -> list[CaseAction]:
     """The case actions the member may do on the case now, in the table's order.
 
     `transition` is listed when some move of `allowed_transitions` needs it; `file` and

@@ -14,14 +14,14 @@ by someone else. The refusal is then logged with the ids and still answered and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from chalicelib.cases.ledger import CaseLedger
 from chalicelib.errors import SealBroken
 from chalicelib.observability import logger
-from chalicelib.storage.case_item import CaseItem, case_of
+from chalicelib.storage.case_item import CaseItem
 
 #: The audit action of a sealed field that refused to open.
 UNSEAL_REFUSED = "unseal_refused"
@@ -31,7 +31,7 @@ UNSEAL_REFUSED = "unseal_refused"
 def refusal_recorded(
     ledger: CaseLedger,
     actor: str,
-    case: CaseItem | Mapping[str, Any],
+    case: CaseItem,
     field: str,
     details: dict[str, Any] | None = None,
 ) -> Iterator[None]:
@@ -49,7 +49,7 @@ def refusal_recorded(
 def record_refusal(
     ledger: CaseLedger,
     actor: str,
-    case: CaseItem | Mapping[str, Any],
+    case: CaseItem,
     field: str,
     details: dict[str, Any] | None = None,
 ) -> bool:
@@ -60,7 +60,7 @@ def record_refusal(
     except SealBroken as unsigned:
         logger.warning(
             "unseal refusal not recorded on the case: its head does not verify",
-            extra={"report_id": case_of(case).report_id, "field": field, "seal": unsigned.reason},
+            extra={"report_id": case.report_id, "field": field, "seal": unsigned.reason},
         )
         return False
     return True

@@ -9,12 +9,12 @@ back, which puts the case in the sparse index the sweep reads.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from chalicelib.institution.models import Retention as RetentionPolicy
 from chalicelib.months import add_months
+from chalicelib.storage.case_item import CaseItem
 from chalicelib.storage.reports_table import (
     DELETE,
     REDACT,
@@ -46,33 +46,31 @@ def deletion_due(submitted_at: datetime, policy: RetentionPolicy) -> datetime:
     return add_years(submitted_at, policy.delete_anonymised_after_years)
 
 
-def on_finish(
-    case: Mapping[str, Any], finished_at: datetime, policy: RetentionPolicy
-) -> dict[str, Any]:
+def on_finish(case: CaseItem, finished_at: datetime, policy: RetentionPolicy) -> dict[str, Any]:
     """What to SET when a case is closed or filed: a named case's redaction; an anonymous
     report's deletion again (it may have been deferred while the report was open)."""
-    held = bool(case.get("legal_hold"))
-    if case.get("mode") == "named":
+    held = case.legal_hold
+    if case.mode == "named":
         return schedule(REDACT, redaction_due(finished_at, policy), held=held)
-    submitted = datetime.fromisoformat(str(case["submitted_at"]))
+    submitted = datetime.fromisoformat(case.submitted_at)
     return schedule(DELETE, deletion_due(submitted, policy), held=held)
 
 
-def on_reopen(case: Mapping[str, Any]) -> list[str]:
+def on_reopen(case: CaseItem) -> list[str]:
     """What to REMOVE when a case is reopened: a named case's pending redaction. (An
     anonymous report's deletion stays; it is deferred if the report is open when due.)"""
-    return list(SCHEDULE) if case.get("mode") == "named" and case.get(NEXT) == REDACT else []
+    return list(SCHEDULE) if case.mode == "named" and case.retention_next == REDACT else []
 
 
-def on_legal_hold(case: Mapping[str, Any], held: bool) -> tuple[dict[str, Any], list[str]]:
+def on_legal_hold(case: CaseItem, held: bool) -> tuple[dict[str, Any], list[str]]:
     """(SET, REMOVE) for a legal hold set or lifted: out of the index, or back in it."""
     if held:
-        return {}, [ACTION] if ACTION in case else []
-    if case.get(NEXT) and case.get(DUE_AT):
-        return {ACTION: case[NEXT]}, []
+        return {}, case.holding(ACTION)
+    if case.retention_next and case.retention_due_at:
+        return {ACTION: case.retention_next}, []
     return {}, []
 
 
-def pending(case: Mapping[str, Any]) -> dict[str, Any]:
+def pending(case: CaseItem) -> dict[str, Any]:
     """A case's pending retention action and when it is due (held or not), for staff."""
-    return {"retention_action": case.get(NEXT), "retention_due_at": case.get(DUE_AT)}
+    return {"retention_action": case.retention_next, "retention_due_at": case.retention_due_at}

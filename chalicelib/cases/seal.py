@@ -7,19 +7,18 @@ some change. Every writer of the case item signs its head and sealed fields toge
 checks that signature against the item as read (one KMS VerifyMac) and that no audit entry
 lies beyond the item's head (one query of one key), which finds an item put back whole.
 Reading a case's personal data goes through here, so no caller can forget the check.
-(The plain item is still accepted beside the typed `CaseItem`, while the rights desk moves.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from chalicelib.audit import AuditTrail
 from chalicelib.crypto import JsonValue
 from chalicelib.errors import SealBroken, StaleVersion
-from chalicelib.storage.case_item import CaseItem, case_of
+from chalicelib.storage.case_item import CaseItem
 
 #: How often a case that keeps moving while it is checked is read again before giving up.
 _REREADS = 3
@@ -59,7 +58,7 @@ class CaseSeal:
     audit: AuditTrail
     identity: Unsealer
 
-    def check(self, case: CaseItem | Mapping[str, Any], field: str) -> CheckedSeal:
+    def check(self, case: CaseItem, field: str) -> CheckedSeal:
         """The case's sealed fields, if its head signs them as read and nothing was written
         after that head. `field` is what the caller is about to read (named if refused).
 
@@ -70,7 +69,6 @@ class CaseSeal:
         reveal): the item is read again, and only an item whose own head is behind its chain
         was put back. The fields returned are then those of the item as it is now.
         """
-        case = case_of(case)
         report_id = case.report_id
         for _reread in range(_REREADS):
             if not case.head_mac:
@@ -89,6 +87,6 @@ class CaseSeal:
             case = now
         raise StaleVersion(case.version)
 
-    def open(self, case: CaseItem | Mapping[str, Any], field: str) -> JsonValue:
+    def open(self, case: CaseItem, field: str) -> JsonValue:
         """One sealed field of a case, checked and opened."""
         return self.check(case, field).open(field)

@@ -22,7 +22,7 @@ thread, a redacted one no longer has its words: both are refused by the table's 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -39,7 +39,7 @@ from chalicelib.institution.working_time import WorkingCalendar
 from chalicelib.observability import SEAL_REFUSED, correlated, increment, logger
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.messages import MessageStore, Sender, sealed_field
-from chalicelib.storage.reports_table import CaseUpdate
+from chalicelib.storage.reports_table import CaseItem, CaseUpdate
 
 #: Who a reporter's message is from, in the audit chain (the reporter has no account).
 REPORTER = "reporter"
@@ -71,7 +71,7 @@ class MessageThread:
 
         def attempt() -> str:
             case = self._reporters_case(report_id)
-            if case["status"] == workflow.REDACTED:
+            if case.status == workflow.REDACTED:
                 raise TransitionRefused(workflow.REDACTED, REPORTER_MESSAGE, frozenset())
             now = work.clock.now()
             at = iso(now)
@@ -124,7 +124,7 @@ class MessageThread:
         work = self.casework
         case = work._visible(principal, reference, "read_thread")
         policy.check_case("read_thread", case, "read_thread")
-        report_id = str(case["report_id"])
+        report_id = case.report_id
         with correlated(report_id):
             messages = self._messages.thread(report_id)
             # Checked before the read is recorded: recording moves the head past the item read.
@@ -137,7 +137,7 @@ class MessageThread:
                 "messages": [
                     self._opened(principal, case, checked, message) for message in messages
                 ],
-                "reply_due": case.get("reply_due"),
+                "reply_due": case.reply_due,
             }
 
     def reply(
@@ -149,9 +149,9 @@ class MessageThread:
         message_id = uuid.uuid4().hex
         written: list[str] = []
 
-        def change(case: dict[str, Any]) -> Change:
+        def change(case: CaseItem) -> Change:
             policy.check_case("reply_to_reporter", case, "reply_to_reporter")
-            report_id = str(case["report_id"])
+            report_id = case.report_id
             at = iso(work.clock.now())
             written[:] = [at]
             sealed = work.identity.seal(report_id, sealed_field(message_id), request.text)
@@ -169,35 +169,35 @@ class MessageThread:
     def _messages(self) -> MessageStore:
         return MessageStore.beside(self.casework.cases)
 
-    def _reporters_case(self, report_id: str) -> dict[str, Any]:
-        case = self.casework.cases.case(report_id)
-        if case is None or case.get("deletion_started_at") or not case.get("follow_up"):
+    def _reporters_case(self, report_id: str) -> CaseItem:
+        case = self.casework.cases.case_item(report_id)
+        if case is None or case.deletion_started_at or not case.follow_up:
             raise NotFound("report not found")
         return case
 
     def _version(self, report_id: str) -> int:
-        case = self.casework.cases.case(report_id)
-        return int(case["version"]) if case else 0
+        case = self.casework.cases.case_item(report_id)
+        return case.version if case else 0
 
-    def _reply_owed(self, case: dict[str, Any], now: datetime) -> dict[str, Any]:
+    def _reply_owed(self, case: CaseItem, now: datetime) -> dict[str, Any]:
         """What a reporter's message sets: a reply owed (unless one already is, since an
         earlier message), the watch on it and the case's place in its team's queue."""
-        if case.get("reply_due"):
+        if case.reply_due:
             return {}
         due = iso(self.calendar.reply_due(now))
         changes: dict[str, Any] = {"reply_due": due}
         # Before triage the case has no team yet: triage queues it, and the watch reaches
         # the reply after the screening stage it sets (`chalicelib.cases.sla`).
-        if case.get("team_id"):
-            changes |= reply_attributes(case, due)
-            changes["queue_team"] = case["team_id"]
-            changes["queue_order"] = workflow.queue_order(str(case.get("priority")), due)
+        if case.team_id:
+            changes |= reply_attributes(case.item, due)
+            changes["queue_team"] = case.team_id
+            changes["queue_order"] = workflow.queue_order(str(case.priority), due)
         return changes
 
     def _opened(
         self,
         principal: Principal,
-        case: dict[str, Any],
+        case: CaseItem,
         checked: CheckedSeal,
         message: dict[str, Any],
     ) -> dict[str, Any]:
@@ -225,16 +225,16 @@ class MessageThread:
         return opened
 
 
-def _answered(case: dict[str, Any]) -> CaseUpdate:
+def _answered(case: CaseItem) -> CaseUpdate:
     """A staff reply clears the reply owed: the case goes back to its own place in the
     queue, or leaves it if it is no longer worked (closed or filed). The watch on the
     reply finds it answered and chases nothing (`chalicelib.cases.sla`)."""
-    if not case.get("reply_due"):
+    if not case.reply_due:
         return CaseUpdate()
     update = CaseUpdate(remove=["reply_due"])
-    if case.get("status") in workflow.OPEN:
-        due = workflow.queue_due({**case, "reply_due": None})
-        update.changes["queue_order"] = workflow.queue_order(str(case.get("priority")), due)
-    elif "queue_team" in case:
+    if case.status in workflow.OPEN:
+        due = workflow.queue_due(replace(case, reply_due=None))
+        update.changes["queue_order"] = workflow.queue_order(str(case.priority), due)
+    elif case.queue_team is not None:
         update.remove.append("queue_team")
     return update

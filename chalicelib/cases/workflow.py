@@ -16,11 +16,13 @@ make which move, and which actions a state admits, is `chalicelib.cases.policy`'
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from chalicelib.errors import TransitionRefused
 from chalicelib.institution.models import PRIORITIES
+
+if TYPE_CHECKING:
+    from chalicelib.storage.case_item import CaseItem
 
 State = Literal[
     "awaiting_screening",
@@ -59,15 +61,10 @@ def check_transition(current: str, wanted: str) -> None:
         raise TransitionRefused(current, wanted, allowed)
 
 
-def queue_due(case: Mapping[str, Any]) -> str:
+def queue_due(case: CaseItem) -> str:
     """The deadline a queued case is ordered by: a reply owed to the reporter's message,
     else first contact (named), screening (anonymous), else when it was submitted."""
-    return str(
-        case.get("reply_due")
-        or case.get("first_contact_due")
-        or case.get("screening_due")
-        or case["submitted_at"]
-    )
+    return case.reply_due or case.first_contact_due or case.screening_due or case.submitted_at
 
 
 def queue_order(priority: str, due: str) -> str:

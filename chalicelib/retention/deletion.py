@@ -27,7 +27,7 @@ from chalicelib.retention.tombstones import signed, tombstone_content
 from chalicelib.storage.demographics import Demographics
 from chalicelib.storage.dynamo import CommitConflict
 from chalicelib.storage.notifications import Outbox
-from chalicelib.storage.reports_table import DELETE, CaseUpdate
+from chalicelib.storage.reports_table import DELETE, CaseItem, CaseUpdate
 from chalicelib.storage.retention_items import LOG_MARKS, RetentionItems
 from chalicelib.storage.tombstones import Tombstones
 
@@ -54,22 +54,22 @@ class Deletion:
     #: Who the audit entries and tombstones name.
     actor: str
 
-    def defer(self, case: dict[str, Any]) -> None:
+    def defer(self, case: CaseItem) -> None:
         """An anonymous report still open: out of the index until it is closed or filed."""
         update = CaseUpdate(
             changes={"retention_deferred_at": iso(self.clock.now())}, remove=[ACTION]
         )
-        details = {"deferred": DELETE, "status": str(case["status"])}
+        details = {"deferred": DELETE, "status": case.status}
         try:
             self.ledger.commit(self.actor, case, update, [], "retention_deferred", details, None)
         except CommitConflict:
             return  # changed meanwhile: the next run looks again
-        logger.info("deletion deferred: report still open", extra={"report_id": case["report_id"]})
+        logger.info("deletion deferred: report still open", extra={"report_id": case.report_id})
 
-    def run(self, case: dict[str, Any], partition: list[dict[str, Any]]) -> None:
+    def run(self, case: CaseItem, partition: list[dict[str, Any]]) -> None:
         """Delete the case and everything of it (resuming a deletion already claimed)."""
-        report_id = str(case["report_id"])
-        if not case.get("deletion_started_at"):
+        report_id = case.report_id
+        if not case.deletion_started_at:
             try:
                 self._claim(case)
             except CommitConflict:
@@ -81,7 +81,7 @@ class Deletion:
         self.items.delete_case(report_id)
         logger.info("record deleted", extra={"report_id": report_id})
 
-    def _claim(self, case: dict[str, Any]) -> None:
+    def _claim(self, case: CaseItem) -> None:
         """The tombstone and the case's mark, in one transaction conditional on the version."""
         moment = self.clock.now()
         now = iso(moment)
@@ -97,6 +97,6 @@ class Deletion:
         update = CaseUpdate(
             changes={"deletion_started_at": now},
             # From now on the log lists the tombstone, not the redaction.
-            remove=[name for name in LOG_MARKS if name in case],
+            remove=case.holding(*LOG_MARKS),
         )
         self.ledger.end_chain(case, update, self.tombstones.put_request(tombstone))

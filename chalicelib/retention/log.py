@@ -17,12 +17,13 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.audit import AuditSigner
 from chalicelib.retention.tombstones import checked
+from chalicelib.storage.case_item import CaseItem
 from chalicelib.storage.retention_items import RetentionItems, log_marks
 from chalicelib.storage.tombstones import is_tombstone, tombstone_reference
 
 #: One page of the log: (redacted cases, (reference, checked tombstone) of each deletion,
 #: next cursor).
-LogPage = tuple[list[dict[str, Any]], list[tuple[str, dict[str, Any]]], str | None]
+LogPage = tuple[list[CaseItem], list[tuple[str, dict[str, Any]]], str | None]
 
 
 def month_of(moment: datetime, time_zone: ZoneInfo) -> str:
@@ -47,11 +48,11 @@ class RetentionLog:
         """One page of what was logged in `month` ("yyyy-mm"), oldest first: redacted cases
         as they are, tombstones with their reference and whether their MAC checks."""
         items, following = self.items.logged(month, cursor, limit)
-        redacted: list[dict[str, Any]] = []
+        redacted: list[CaseItem] = []
         deleted: list[tuple[str, dict[str, Any]]] = []
         for item in items:
             if is_tombstone(item):
                 deleted.append((tombstone_reference(item), checked(item, self.signer)))
             else:
-                redacted.append(item)
+                redacted.append(CaseItem.from_item(item))
         return redacted, deleted, following

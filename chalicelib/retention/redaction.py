@@ -32,10 +32,17 @@ from chalicelib.retention.log import RetentionLog
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.dynamo import CommitConflict
 from chalicelib.storage.messages import is_message
-from chalicelib.storage.reports_table import DELETE, REDACT, CaseUpdate, ReportsTable, schedule
+from chalicelib.storage.reports_table import (
+    DELETE,
+    REDACT,
+    CaseItem,
+    CaseUpdate,
+    ReportsTable,
+    schedule,
+)
 from chalicelib.storage.retention_items import (
     RetentionItems,
-    case_of,
+    case_in,
     is_audit_entry,
     is_timeline_entry,
 )
@@ -69,22 +76,22 @@ class Redaction:
 
         def attempt() -> bool:
             partition = self.items.partition(report_id)
-            case = case_of(partition)
-            if case is None or case.get("deletion_started_at"):
+            case = case_in(partition)
+            if case is None or case.deletion_started_at:
                 raise NotFound(f"report {report_id} not found")
-            if case.get("legal_hold"):
-                raise LegalHoldActive([str(case["reference"])])
+            if case.legal_hold:
+                raise LegalHoldActive([case.reference])
             return self.run(case, partition, actor, reason, action, {})
 
         def exhausted() -> StaleVersion:
-            current = self.cases.case(report_id)
-            return StaleVersion(int(current["version"]) if current else 0)
+            current = self.cases.case_item(report_id)
+            return StaleVersion(current.version if current else 0)
 
         return retry_on_conflict(attempt, exhausted)
 
     def run(
         self,
-        case: dict[str, Any],
+        case: CaseItem,
         partition: list[dict[str, Any]],
         actor: str,
         reason: str | None,
@@ -95,23 +102,21 @@ class Redaction:
 
         `CommitConflict` if the case changed since `partition` was read (nothing written).
         """
-        report_id = str(case["report_id"])
-        claimed_now = bool(case["status"] != workflow.REDACTED)
+        report_id = case.report_id
+        claimed_now = case.status != workflow.REDACTED
         if claimed_now:
             self._claim(case, actor, reason, action, details)
             logger.info("case redacted", extra={"report_id": report_id, "actor": actor})
-        elif case.get(NEXT) != REDACT:
+        elif case.retention_next != REDACT:
             return False  # redacted and finished before
-        redaction_seq = (
-            int(case.get("audit_seq", 0)) + 1 if claimed_now else _last_redaction(partition)
-        )
+        redaction_seq = (case.audit_seq or 0) + 1 if claimed_now else _last_redaction(partition)
         self._strip_children(case, partition, redaction_seq)
         self._finish(case)
         return claimed_now
 
     def _claim(
         self,
-        case: dict[str, Any],
+        case: CaseItem,
         actor: str,
         reason: str | None,
         action: str,
@@ -126,7 +131,7 @@ class Redaction:
                 **self.log.marks(now),
                 "redacted_by": actor,
                 "redaction_rule": str(details.get("rule") or _REQUESTED.get(action, action)),
-                "redaction_seq": int(case.get("audit_seq", 0)) + 1,
+                "redaction_seq": (case.audit_seq or 0) + 1,
                 # Due now: until it is finished the case stays in the index, so a crashed
                 # redaction (even one an erasure started) is resumed by the next sweep.
                 **schedule(REDACT, now, held=False),
@@ -134,15 +139,13 @@ class Redaction:
             # The contact method and advisor preferences (a woman, trained in sexual violence
             # support) were kept in clear to reach and assign the reporter; no statistic
             # needs them once the reporter's details are gone.
-            remove=[
-                name for name in ("sealed", "email_mac", "preferences", *_QUEUES) if name in case
-            ],
+            remove=case.holding("sealed", "email_mac", "preferences", *_QUEUES),
         )
-        details = {"from": str(case["status"]), **details}
+        details = {"from": case.status, **details}
         self.ledger.commit(actor, case, update, [], action, details, reason)
 
     def _strip_children(
-        self, case: dict[str, Any], partition: list[dict[str, Any]], redaction_seq: int
+        self, case: CaseItem, partition: list[dict[str, Any]], redaction_seq: int
     ) -> None:
         """Remove every timeline and message text and every audit reason written before the
         redaction, the repeat-concern links and the receipt (each write idempotent): an erased
@@ -156,16 +159,14 @@ class Redaction:
                 and int(item["seq"]) < redaction_seq
             ):
                 self.items.remove_attribute(item, "sealed_reason")
-        self.items.delete_concern_links(
-            str(case["report_id"]), [str(mac) for mac in case.get("concern_macs", [])]
-        )
+        self.items.delete_concern_links(case.report_id, case.concern_macs)
         self.items.delete_receipt(case)
 
-    def _finish(self, case: dict[str, Any]) -> None:
+    def _finish(self, case: CaseItem) -> None:
         """Leave the "redact" part of the index for the "delete" part (it may be due)."""
-        report_id = str(case["report_id"])
-        submitted = datetime.fromisoformat(str(case["submitted_at"]))
-        held = bool(case.get("legal_hold"))
+        report_id = case.report_id
+        submitted = datetime.fromisoformat(case.submitted_at)
+        held = case.legal_hold
         update = CaseUpdate(
             changes=schedule(DELETE, deletion_due(submitted, self.policy), held=held),
             remove=["concern_macs", *([ACTION] if held else [])],

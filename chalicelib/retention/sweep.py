@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 from chalicelib.audit import AuditTrail
 from chalicelib.cases import workflow
 from chalicelib.cases.ledger import CaseLedger
-from chalicelib.cases.retention_schedule import ACTION, DUE_AT
 from chalicelib.clock import Clock, iso
 from chalicelib.crypto import SealOnly
 from chalicelib.institution.models import Retention as RetentionPolicy
@@ -33,7 +32,7 @@ from chalicelib.storage.demographics import Demographics
 from chalicelib.storage.dynamo import CommitConflict
 from chalicelib.storage.notifications import Outbox
 from chalicelib.storage.reports_table import DELETE, REDACT, ReportsTable
-from chalicelib.storage.retention_items import RetentionItems, case_of
+from chalicelib.storage.retention_items import RetentionItems, case_in
 from chalicelib.storage.tombstones import Tombstones
 
 if TYPE_CHECKING:
@@ -109,17 +108,17 @@ class Retention:
 
     def _apply(self, action: str, report_id: str, now: datetime) -> str:
         partition = self._items.partition(report_id)
-        case = case_of(partition)
+        case = case_in(partition)
         # The index is eventually consistent: act only on what the case itself says now.
         if (
             case is None
-            or case.get(ACTION) != action
-            or str(case.get(DUE_AT)) > iso(now)
-            or case.get("legal_hold")
+            or case.retention_action != action
+            or str(case.retention_due_at) > iso(now)
+            or case.legal_hold
         ):
             return "skipped"
         if action == REDACT:
-            if str(case["status"]) in workflow.OPEN:
+            if case.status in workflow.OPEN:
                 logger.error("redaction due on an open case", extra={"report_id": report_id})
                 return "skipped"
             details = {"rule": redaction_rule(self.policy)}
@@ -128,7 +127,7 @@ class Retention:
             except CommitConflict:
                 return "skipped"  # changed meanwhile (a hold, a reopening): look again next run
             return "redacted"
-        if str(case["status"]) in (*workflow.OPEN, "awaiting_triage"):
+        if case.status in (*workflow.OPEN, "awaiting_triage"):
             self._deletion.defer(case)
             return "deferred"
         self._deletion.run(case, partition)

@@ -15,12 +15,12 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.audit import AuditSigner, ChainHead
-from chalicelib.cases.retention_schedule import DUE_AT
+from chalicelib.audit import GENESIS, AuditSigner
+from chalicelib.storage.case_item import CaseItem
 
 
 def tombstone_content(
-    case: Mapping[str, Any],
+    case: CaseItem,
     *,
     deleted_at: str,
     rule: str,
@@ -29,17 +29,17 @@ def tombstone_content(
 ) -> dict[str, Any]:
     """What the tombstone of `case` says (its keys aside), deleted at `deleted_at` under
     `rule` by `actor`, with the attributes that list it in the retention log."""
-    head = ChainHead.of(case)
     return {
-        "report_id": str(case["report_id"]),
-        "reference": str(case["reference"]),
-        "mode": str(case["mode"]),
+        "report_id": case.report_id,
+        "reference": case.reference,
+        "mode": str(case.mode),
         "deleted_at": deleted_at,
-        "due_at": str(case[DUE_AT]),
+        "due_at": str(case.retention_due_at),
         "rule": rule,
         "actor": actor,
-        "audit_seq": head.seq,
-        "audit_hash": head.hash,
+        # The chain's head as the case item records it (0 and GENESIS if it has none).
+        "audit_seq": case.audit_seq or 0,
+        "audit_hash": case.audit_hash or GENESIS,
         **logged,
     }
 

@@ -45,7 +45,7 @@ class Erasure:
         request = self.log.get(request_id)
         check_open(request, "erasure")
         cases = self.subjects.of(request, principal.member_id)
-        held = sorted(str(case["reference"]) for case in cases if case.get("legal_hold"))
+        held = sorted(case.reference for case in cases if case.legal_hold)
         if held:
             for case in cases:
                 # Each case's chain says an erasure was asked for and why it was refused.
@@ -62,13 +62,13 @@ class Erasure:
         for case in cases:
             try:
                 if eraser is not None and eraser.erase(
-                    str(case["report_id"]), actor=principal.member_id, reason=body.reason
+                    case.report_id, actor=principal.member_id, reason=body.reason
                 ):
-                    erased.append(str(case["reference"]))
+                    erased.append(case.reference)
             except LegalHoldActive as hold:
                 # Set after the check above: what was erased stays erased, and says so.
                 self._refuse_for_hold(principal, request, hold.references, erased)
-        references = [str(case["reference"]) for case in cases]
+        references = [case.reference for case in cases]
         self.log.finish(principal, request, "completed", "erased", None, {"references": references})
         logger.info("erasure done", extra={"request_id": request_id, "erased": len(erased)})
 

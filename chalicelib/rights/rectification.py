@@ -20,7 +20,7 @@ from chalicelib.rights.requests import RequestLog, check_open
 from chalicelib.rights.subjects import SubjectReports
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.dynamo import Binary
-from chalicelib.storage.reports_table import CaseUpdate, ReportsTable
+from chalicelib.storage.reports_table import CaseItem, CaseUpdate, ReportsTable
 
 
 @dataclass
@@ -44,17 +44,16 @@ class Rectification:
         request = self.log.get(request_id)
         check_open(request, "rectification")
         report_id = self.cases.report_id_for(body.reference)
-        mine = {str(case["report_id"]) for case in self.subjects.of(request, principal.member_id)}
+        mine = {case.report_id for case in self.subjects.of(request, principal.member_id)}
         if report_id is None or report_id not in mine:
             raise InvalidInput([FieldProblem("reference", "is not a report of this subject")])
         given = body.contact.given()
-        seen: list[dict[str, Any] | None] = []
+        seen: list[CaseItem | None] = []
 
         def attempt() -> list[str]:
-            case = self.cases.case(report_id)
+            case = self.cases.case_item(report_id)
             seen.append(case)
-            sealed = dict(case.get("sealed", {})) if case else {}
-            if case is None or CONTACT not in sealed:
+            if case is None or CONTACT not in case.sealed:
                 raise InvalidInput([FieldProblem("reference", "holds no contact details")])
             with refusal_recorded(
                 self.ledger, principal.member_id, case, CONTACT, {"request_id": request_id}
@@ -62,6 +61,7 @@ class Rectification:
                 current = CaseSeal(self.audit, self.identity).open(case, CONTACT)
             corrected = {**current, **given}
             changed = sorted(name for name in given if current.get(name) != given[name])
+            sealed = {name: Binary(value) for name, value in case.sealed.items()}
             sealed[CONTACT] = Binary(self.identity.seal(report_id, CONTACT, corrected))
             changes: dict[str, Any] = {"sealed": sealed}
             if "email" in given:
@@ -79,7 +79,7 @@ class Rectification:
 
         def exhausted() -> StaleVersion:
             case = seen[-1]
-            return StaleVersion(int(case["version"]) if case else 0)
+            return StaleVersion(case.version if case else 0)
 
         changed = retry_on_conflict(attempt, exhausted)
         event = self.log.event(principal, "rectification", [body.reference])

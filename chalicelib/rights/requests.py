@@ -21,7 +21,7 @@ from chalicelib.errors import FieldProblem, InvalidInput, NotFound, RequestConfl
 from chalicelib.observability import logger
 from chalicelib.rights.models import RECEIVED_WITHIN, CloseRequest, Kind, NewRightsRequest, due_on
 from chalicelib.storage.dynamo import Binary
-from chalicelib.storage.reports_table import ReportsTable
+from chalicelib.storage.reports_table import CaseItem, ReportsTable
 from chalicelib.storage.rights import OPEN, RightsTable
 
 _SUBJECT_EMAIL = "subject_email"
@@ -148,7 +148,7 @@ class RequestLog:
             self.identity.unseal(request_id, _SUBJECT_EMAIL, bytes(request["sealed_email"].value))
         )
 
-    def detail(self, request: dict[str, Any], cases: list[dict[str, Any]]) -> dict[str, Any]:
+    def detail(self, request: dict[str, Any], cases: list[CaseItem]) -> dict[str, Any]:
         """A request as the desk shows it, with the subject's cases."""
         request_id = str(request["request_id"])
         sealed_reason = request.get("sealed_reason")
@@ -166,11 +166,11 @@ class RequestLog:
             "history": request.get("history", []),
             "reports": [
                 {
-                    "reference": case["reference"],
-                    "mode": case["mode"],
-                    "status": case["status"],
-                    "submitted_at": case["submitted_at"],
-                    "legal_hold": bool(case.get("legal_hold", False)),
+                    "reference": case.reference,
+                    "mode": case.mode,
+                    "status": case.status,
+                    "submitted_at": case.submitted_at,
+                    "legal_hold": case.legal_hold,
                 }
                 for case in cases
             ],

@@ -10,7 +10,7 @@ case's audit records the export first.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,7 @@ from chalicelib.rights.models import ExportRequest
 from chalicelib.rights.requests import RequestLog, check_open
 from chalicelib.rights.subjects import SubjectReports
 from chalicelib.storage.messages import MessageStore
-from chalicelib.storage.reports_table import ReportsTable
+from chalicelib.storage.reports_table import CaseItem, ReportsTable
 
 
 @dataclass
@@ -51,7 +51,7 @@ class SubjectAccess:
         reports: list[dict[str, Any]] = []
         withheld: list[dict[str, str]] = []
         for case in self.subjects.of(request, principal.member_id):
-            contact = CONTACT in case.get("sealed", {})
+            contact = CONTACT in case.sealed
             # Checked before the export is recorded: recording moves the head past this read.
             with refusal_recorded(
                 self.ledger, principal.member_id, case, CONTACT, {"request_id": request_id}
@@ -64,7 +64,7 @@ class SubjectAccess:
                 {"request_id": request_id, "fields": [CONTACT] if contact else []},
                 body.reason,
             )
-            timeline = self.cases.timeline(str(case["report_id"]))
+            timeline = self.cases.timeline(case.report_id)
             with refusal_recorded(
                 self.ledger, principal.member_id, case, CONTACT, {"request_id": request_id}
             ):
@@ -89,23 +89,22 @@ class SubjectAccess:
         }
 
     def _exported(
-        self, case: dict[str, Any], timeline: list[dict[str, Any]], checked: CheckedSeal
+        self, case: CaseItem, timeline: list[dict[str, Any]], checked: CheckedSeal
     ) -> dict[str, Any]:
         contact = checked.open(CONTACT) if CONTACT in checked.sealed else None
         return {
-            "reference": case["reference"],
-            "mode": case["mode"],
-            "status": case["status"],
-            "outcome": case.get("outcome"),
-            "submitted_at": case["submitted_at"],
-            "first_contact_at": case.get("first_contact_at"),
-            "closed_at": case.get("closed_at"),
+            "reference": case.reference,
+            "mode": case.mode,
+            "status": case.status,
+            "outcome": case.outcome,
+            "submitted_at": case.submitted_at,
+            "first_contact_at": case.first_contact_at,
+            "closed_at": case.closed_at,
             "answers": [
-                self._answer(qid, value, case.get("answers", {}))
-                for qid, value in case.get("answers", {}).items()
+                self._answer(qid, value, case.answers) for qid, value in case.answers.items()
             ],
             "contact": contact,
-            "preferences": self._preferences(case.get("preferences", {})),
+            "preferences": self._preferences(case.preferences),
             "contact_attempts": [
                 {"at": e["at"], "method": e["method"], "result": e["result"]}
                 for e in timeline
@@ -119,7 +118,7 @@ class SubjectAccess:
         }
 
     def _answer(
-        self, question_id: str, value: str | list[str], answers: dict[str, Any]
+        self, question_id: str, value: str | list[str], answers: Mapping[str, Any]
     ) -> dict[str, Any]:
         ids = [value] if isinstance(value, str) else list(value)
         question = self.form.question(question_id)
@@ -139,7 +138,9 @@ class SubjectAccess:
         label = question.option_label(option, asked)
         return label["en"] if label else option
 
-    def _preferences(self, preferences: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+    def _preferences(
+        self, preferences: Mapping[str, str | list[str]]
+    ) -> dict[str, str | list[str]]:
         # Each advisor preference the reporter ticked, by its label; `advisor_preference`
         # (one id) is how reports sent before several could be ticked store it.
         options: dict[str, Sequence[Option]] = {
@@ -156,13 +157,11 @@ class SubjectAccess:
                 shown[name] = [labels.get(str(item), str(item)) for item in value]
         return shown
 
-    def _withheld(
-        self, case: dict[str, Any], timeline: list[dict[str, Any]]
-    ) -> list[dict[str, str]]:
-        reference = str(case["reference"])
-        report_id = str(case["report_id"])
+    def _withheld(self, case: CaseItem, timeline: list[dict[str, Any]]) -> list[dict[str, str]]:
+        reference = case.reference
+        report_id = case.report_id
         items = []
-        for name in sorted(case.get("sealed", {})):
+        for name in sorted(case.sealed):
             if name == NARRATIVE:
                 items.append((name, _MAY_NAME_OTHERS))
             elif name.startswith("answer."):
@@ -187,7 +186,7 @@ class SubjectAccess:
                 items.append(
                     (f"audit entry {audit_entry.seq} ({audit_entry.action}): reason", _STAFF_TEXT)
                 )
-        if case.get("has_demographics"):
+        if case.has_demographics:
             items.append(("demographic answers", _DEMOGRAPHICS))
         return [{"reference": reference, "item": item, "why": why} for item, why in items]
 

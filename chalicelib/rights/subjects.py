@@ -14,7 +14,7 @@ from chalicelib.crypto import Sealer, normalise_email
 from chalicelib.observability import BLIND_INDEX_MISMATCH, increment, logger
 from chalicelib.reports.models import CONTACT
 from chalicelib.rights.requests import RequestLog, acted_on
-from chalicelib.storage.reports_table import ReportsTable
+from chalicelib.storage.reports_table import CaseItem, ReportsTable
 
 
 @dataclass
@@ -27,9 +27,9 @@ class SubjectReports:
     audit: AuditTrail
     identity: Sealer
 
-    def of(self, request: dict[str, Any], actor: str) -> list[dict[str, Any]]:
+    def of(self, request: dict[str, Any], actor: str) -> list[CaseItem]:
         """The subject's cases: those found whose sealed contact holds the subject's address."""
-        found = [self.cases.case(report_id) for report_id in self._found(request)]
+        found = [self.cases.case_item(report_id) for report_id in self._found(request)]
         subject = normalise_email(self.log.subject_email(request))
         done = acted_on(request)
         return sorted(
@@ -38,7 +38,7 @@ class SubjectReports:
                 for case in found
                 if case and self._subjects(request, case, subject, done, actor)
             ),
-            key=lambda case: (case["submitted_at"], case["reference"]),
+            key=lambda case: (case.submitted_at, case.reference),
         )
 
     def _found(self, request: dict[str, Any]) -> list[str]:
@@ -55,7 +55,7 @@ class SubjectReports:
     def _subjects(
         self,
         request: dict[str, Any],
-        case: dict[str, Any],
+        case: CaseItem,
         subject: str,
         done: set[str],
         actor: str,
@@ -70,17 +70,17 @@ class SubjectReports:
         address away, erased it). A case still carrying the subject's index that fails
         this is left out, logged by id and alarmed.
         """
-        if str(case["reference"]) in done:
+        if case.reference in done:
             return True
         request_id = str(request["request_id"])
-        ids = {"request_id": request_id, "report_id": str(case["report_id"])}
-        if CONTACT in case.get("sealed", {}):
+        ids = {"request_id": request_id, "report_id": case.report_id}
+        if CONTACT in case.sealed:
             with refusal_recorded(self.ledger, actor, case, CONTACT, {"request_id": request_id}):
                 contact = CaseSeal(self.audit, self.identity).open(case, CONTACT)
             email = contact.get("email") if isinstance(contact, dict) else None
             if isinstance(email, str) and normalise_email(email) == subject:
                 return True
-        if case.get("email_mac") != request["email_mac"]:
+        if case.email_mac != request["email_mac"]:
             # Found earlier, its index gone or moved since (redacted, erased, its address
             # rectified by another request): no longer this subject's, and no copied index.
             logger.info("report found earlier no longer holds the address; left out", extra=ids)

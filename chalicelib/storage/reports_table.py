@@ -331,11 +331,8 @@ class ReportsTable:
 
     def sealed_value(self, report_id: str, field_name: str) -> bytes | None:
         """One sealed field of a report, still sealed."""
-        item = self.case(report_id)
-        if item is None:
-            return None
-        value = item.get("sealed", {}).get(field_name)
-        return bytes(value.value) if isinstance(value, Binary) else None
+        case = self.case_item(report_id)
+        return None if case is None else case.sealed.get(field_name)
 
     def reports_at_location(self, location_key: str, since: datetime, until: datetime) -> int:
         """How many reports name this place, submitted between two moments (inclusive)."""
@@ -469,13 +466,22 @@ class ReportsTable:
         return str(item["report_id"]) if item else None
 
     def case(self, report_id: str) -> dict[str, Any] | None:
-        """The case item as plain values (for what is not yet reading `case_item`)."""
+        """The case item as plain values, exactly as stored: for tests and tools that look
+        at the raw item. The case code reads `case_item`."""
         return self._get({"pk": report_key(report_id), "sk": REPORT_ITEM})
 
     def case_item(self, report_id: str) -> CaseItem | None:
         """The case item, typed (a strongly consistent read)."""
         item = self.case(report_id)
         return CaseItem.from_item(item) if item is not None else None
+
+    def case_queue(
+        self, index: str, key: str, value: str, limit: int, cursor: str | None
+    ) -> tuple[list[CaseItem], str | None]:
+        """One page of a work queue (`team_queue`, `advisor_queue`: the case items, whole),
+        typed, and the cursor of the next page (see `queue`)."""
+        items, following = self.queue(index, key, value, limit, cursor)
+        return [CaseItem.from_item(item) for item in items], following
 
     def report_ids_for_email(self, email_mac: str) -> list[str]:
         """Ids of the reports whose reporter's email has this blind index."""

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.clock import iso
-from chalicelib.storage.case_item import REPORT_ITEM, REPORT_PREFIX, report_key
+from chalicelib.storage.case_item import REPORT_ITEM, REPORT_PREFIX, CaseItem, report_key
 from chalicelib.storage.concern_links import link_key
 from chalicelib.storage.dynamo import (
     batch_delete,
@@ -30,7 +30,7 @@ from chalicelib.storage.dynamo import (
     query_page,
     string_key,
 )
-from chalicelib.storage.receipts import RECEIPT_MAC, receipt_key
+from chalicelib.storage.receipts import receipt_key
 from chalicelib.storage.reports_table import (
     AUDIT_PREFIX,
     REFERENCE_PREFIX,
@@ -59,9 +59,10 @@ def log_marks(month: str, at: datetime) -> dict[str, str]:
     return {LOG_MONTH: month, LOG_AT: iso(at)}
 
 
-def case_of(partition: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
-    """The case item among a case's partition, if it is still there."""
-    return next((item for item in partition if item["sk"] == REPORT_ITEM), None)
+def case_in(partition: Sequence[dict[str, Any]]) -> CaseItem | None:
+    """The case item among a case's partition, typed, if it is still there."""
+    item = next((item for item in partition if item["sk"] == REPORT_ITEM), None)
+    return None if item is None else CaseItem.from_item(item)
 
 
 def is_timeline_entry(item: Mapping[str, Any]) -> bool:
@@ -140,21 +141,19 @@ class RetentionItems:
         """Delete the links from the people a report names to it (`chalicelib.concerns`)."""
         batch_delete(self.cases.client, self.cases.table, _concern_links(report_id, macs))
 
-    def delete_receipt(self, case: Mapping[str, Any]) -> None:
+    def delete_receipt(self, case: CaseItem) -> None:
         """Delete the case's receipt item, if it has one: its code opens nothing from now on."""
         batch_delete(self.cases.client, self.cases.table, _receipt(case))
 
     # --- deletion --------------------------------------------------------------------------------
 
-    def delete_remains(
-        self, case: Mapping[str, Any], partition: Sequence[Mapping[str, Any]]
-    ) -> None:
+    def delete_remains(self, case: CaseItem, partition: Sequence[Mapping[str, Any]]) -> None:
         """Delete everything of a case but the case item: its submission and reference
         claims, its receipt, the links to it, and its partition's timeline and audit entries."""
-        report_id = str(case["report_id"])
+        report_id = case.report_id
         claims = [
-            string_key({"pk": f"{SUBMISSION_PREFIX}{case['submission_id']}", "sk": "SUBMISSION"}),
-            string_key({"pk": f"{REFERENCE_PREFIX}{case['reference']}", "sk": "REFERENCE"}),
+            string_key({"pk": f"{SUBMISSION_PREFIX}{case.submission_id}", "sk": "SUBMISSION"}),
+            string_key({"pk": f"{REFERENCE_PREFIX}{case.reference}", "sk": "REFERENCE"}),
         ]
         children = [
             string_key({"pk": report_key(report_id), "sk": str(item["sk"])})
@@ -164,10 +163,7 @@ class RetentionItems:
         batch_delete(
             self.cases.client,
             self.cases.table,
-            claims
-            + _receipt(case)
-            + _concern_links(report_id, case.get("concern_macs", []))
-            + children,
+            claims + _receipt(case) + _concern_links(report_id, case.concern_macs) + children,
         )
 
     def delete_case(self, report_id: str) -> None:
@@ -200,6 +196,5 @@ def _concern_links(report_id: str, macs: Sequence[str]) -> list[dict[str, Any]]:
     return [link_key(mac, report_id) for mac in macs]
 
 
-def _receipt(case: Mapping[str, Any]) -> list[dict[str, Any]]:
-    mac = case.get(RECEIPT_MAC)
-    return [receipt_key(str(mac))] if mac else []
+def _receipt(case: CaseItem) -> list[dict[str, Any]]:
+    return [receipt_key(case.receipt_mac)] if case.receipt_mac else []

@@ -27,6 +27,7 @@ from chalicelib import services
 from chalicelib.audit import Anchor, ChainHead, Verification, next_entry
 from chalicelib.cases.seal import CaseSeal
 from chalicelib.errors import SealBroken
+from chalicelib.storage.case_item import CaseItem
 from chalicelib.storage.dynamo import plain
 from tests.api.conftest import post_json
 from tests.api.emf import metrics
@@ -135,7 +136,7 @@ def opening_contact(stack: Stack, reference: str) -> SealBroken:
     """The refusal to open the case's contact details (fails the test if it opens)."""
     seal = CaseSeal(services.audit_trail(), services.identity_sealer())
     with pytest.raises(SealBroken) as refused:
-        seal.open(plain(stack.case_item(reference)), "contact")
+        seal.open(CaseItem.from_item(plain(stack.case_item(reference))), "contact")
     return refused.value
 
 
@@ -564,7 +565,7 @@ def test_a_case_that_moved_on_since_it_was_read_opens_as_it_is_now(
     add_note(stack, reference)
     seal = CaseSeal(services.audit_trail(), services.identity_sealer())
 
-    contact = seal.open(plain(read_before_the_note), "contact")
+    contact = seal.open(CaseItem.from_item(plain(read_before_the_note)), "contact")
 
     assert contact["email"] == "alex.example@example.ac.uk"
     # whereas the same item put back by a table writer is a rollback

@@ -193,6 +193,16 @@ def literal_expected(method: str, route: str, caller: Caller, case: CaseSpec | N
     return 404
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What the policy reads of a case (`policy.Relations`)."""
+
+    team_id: str | None
+    advisor_id: str | None
+    status: str
+    follow_up: bool = False
+
+
 def expected(method: str, route: str, caller: Caller, case: CaseSpec | None) -> int | None:
     """The outcome of a call with a valid token, as the policy table says: None for success
     (2xx), 403 for no role in the action's row, 404 for a role without its relation."""
@@ -206,7 +216,7 @@ def expected(method: str, route: str, caller: Caller, case: CaseSpec | None) -> 
     principal = Principal(caller.username, caller.team, frozenset(caller.roles))
     # The matrix's cases are all assigned and carry `follow_up` (see `matrix`): every route
     # admits them.
-    seen = {"team_id": case.team, "advisor_id": case.advisor, "status": "assigned"}
+    seen = Seen(team_id=case.team, advisor_id=case.advisor, status="assigned", follow_up=True)
     return None if policy.reaches(principal, seen, action) else 404
 
 
@@ -427,7 +437,7 @@ def matrix(stack: Stack) -> Matrix:
         ledger = CaseLedger(
             store, services.audit_trail(), services.identity_sealer(), services.clock()
         )
-        report = store.case(stack.report_id(reference))
+        report = store.case_item(stack.report_id(reference))
         assert report is not None
         ledger.commit(
             "system:test", report, CaseUpdate(changes={"follow_up": True}), [], "setup", {}, None

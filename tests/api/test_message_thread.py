@@ -43,7 +43,7 @@ def _fresh_tables_clock_and_mailbox(stack: Stack) -> None:
 def keep_receipt(stack: Stack, reference: str) -> None:
     """Give the case `follow_up`, through the ledger (as intake does for a receipt code)."""
     store = services.report_store()
-    case = store.case(stack.report_id(reference))
+    case = store.case_item(stack.report_id(reference))
     assert case is not None
     ledger = CaseLedger(store, services.audit_trail(), services.identity_sealer(), services.clock())
     update = CaseUpdate(changes={"follow_up": True})

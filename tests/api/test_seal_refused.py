@@ -18,7 +18,7 @@ import pytest
 
 from chalicelib import services
 from chalicelib.cases.ledger import CaseLedger
-from chalicelib.storage.reports_table import CaseUpdate
+from chalicelib.storage.reports_table import CaseItem, CaseUpdate
 from tests.api.emf import metrics
 from tests.api.shared_stack import Stack
 from tests.api.test_rights import Reporter, audit_entries
@@ -104,7 +104,13 @@ def test_a_refused_contact_under_a_sound_chain_is_recorded_on_the_case_after_the
     ledger = CaseLedger(store, services.audit_trail(), services.identity_sealer(), stack.clock)
     sealed = {**case["sealed"], "contact": other["sealed"]["contact"]}
     ledger.commit(
-        "faulty-writer", case, CaseUpdate(changes={"sealed": sealed}), [], "edit", {}, None
+        "faulty-writer",
+        CaseItem.from_item(case),
+        CaseUpdate(changes={"sealed": sealed}),
+        [],
+        "edit",
+        {},
+        None,
     )
     capsys.readouterr()
 

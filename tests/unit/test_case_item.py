@@ -7,7 +7,7 @@ from typing import Any
 
 from boto3.dynamodb.types import Binary
 
-from chalicelib.storage.case_item import CaseItem, case_of
+from chalicelib.storage.case_item import CaseItem
 
 
 def stored_case() -> dict[str, Any]:
@@ -94,11 +94,47 @@ def test_a_report_awaiting_triage_has_no_chain_and_no_case_fields_yet() -> None:
     assert case.mode == "anonymous"
 
 
-def test_a_case_given_either_way_is_the_same_case() -> None:
-    # Given a case read typed, and the same item still plain (a module not yet moved)
-    typed = CaseItem.from_item(stored_case())
+def test_a_redacted_case_reads_its_retention_record_typed() -> None:
+    # Given a case redacted by the sweep, its deletion scheduled and held back by a hold
+    item = {
+        **stored_case(),
+        "status": "redacted",
+        "submission_id": "d" * 32,
+        "has_demographics": True,
+        "retention_next": "delete",
+        "retention_due_at": "2031-03-03T09:00:00.000Z",
+        "redacted_at": "2025-09-03T02:00:00.000Z",
+        "redacted_by": "system:retention",
+        "redaction_rule": "redact_named_after_months=6",
+        "redaction_seq": Decimal(5),
+        "retention_log_month": "2025-09",
+        "retention_log_at": "2025-09-03T02:00:00.000Z",
+    }
 
-    # When either is taken as a case
-    # Then the typed one is used as it is and the plain one is read the same way
-    assert case_of(typed) is typed
-    assert case_of(stored_case()) == typed
+    # When it is read as a case
+    case = CaseItem.from_item(item)
+
+    # Then the retention schedule and the log's record read typed
+    assert (case.retention_action, case.retention_next) == (None, "delete")
+    assert case.retention_due_at == "2031-03-03T09:00:00.000Z"
+    assert (case.redacted_by, case.redaction_rule) == (
+        "system:retention",
+        "redact_named_after_months=6",
+    )
+    assert case.redaction_seq == 5
+    assert isinstance(case.redaction_seq, int)
+    assert case.retention_log_at == "2025-09-03T02:00:00.000Z"
+    assert (case.submission_id, case.has_demographics) == ("d" * 32, True)
+
+
+def test_a_case_names_the_stored_attributes_it_holds_for_a_removal() -> None:
+    # Given a queued case with a blind index and no retention action
+    case = CaseItem.from_item({**stored_case(), "queue_team": "student_support", "email_mac": "m"})
+
+    # When asked which of some attributes it holds
+    held = case.holding("sealed", "email_mac", "retention_action", "queue_team")
+
+    # Then exactly those it holds are named, in the order asked
+    assert held == ["sealed", "email_mac", "queue_team"]
+    assert "retention_action" not in held
+    assert (case.queue_team, case.email_mac) == ("student_support", "m")

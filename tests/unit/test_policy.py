@@ -10,8 +10,8 @@ to drive every route; this test keeps the policy itself honest, literally.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -69,8 +69,18 @@ ADMIN = Principal("dpo-admin", "diversity_inclusion", frozenset({"admin"}))
 ANALYST = Principal("di-analyst", "diversity_inclusion", frozenset({"analyst"}))
 
 
-def case(status: str = "assigned") -> dict[str, Any]:
-    return {"team_id": "student_support", "advisor_id": "ss-advisor-1", "status": status}
+@dataclass(frozen=True)
+class Seen:
+    """What the policy reads of a case (`policy.Relations`)."""
+
+    team_id: str | None
+    advisor_id: str | None
+    status: str
+    follow_up: bool = False
+
+
+def case(status: str = "assigned") -> Seen:
+    return Seen(team_id="student_support", advisor_id="ss-advisor-1", status=status)
 
 
 def test_the_table_names_every_action_the_policy_knows() -> None:
@@ -101,7 +111,7 @@ def test_the_state_bound_actions_are_bound_as_the_table_says() -> None:
 def test_the_thread_needs_a_receipt_code_and_a_case_not_redacted() -> None:
     # Given every state a case may be in, with and without a reporter who kept a code
     for status in [*OPEN, *FINISHED]:
-        kept = {**case(status), "follow_up": True}
+        kept = replace(case(status), follow_up=True)
         for action in ("read_thread", "reply_to_reporter"):
             # Then the thread is open on a case with a receipt code until it is redacted
             assert policy.case_allows(action, kept) == (status != "redacted"), status
@@ -121,16 +131,16 @@ def test_a_case_without_a_receipt_code_is_refused_the_thread_naming_what_it_lack
         "a case without follow_up cannot reply_to_reporter; allowed: closed, contacted"
     )
     # And a case that kept one is not
-    policy.check_case("reply_to_reporter", {**case("assigned"), "follow_up": True}, "reply")
+    policy.check_case("reply_to_reporter", replace(case("assigned"), follow_up=True), "reply")
 
 
 def test_a_redacted_case_is_refused_the_thread_by_its_state() -> None:
-    redacted = {**case("redacted"), "follow_up": True}
+    redacted = replace(case("redacted"), follow_up=True)
     with pytest.raises(TransitionRefused) as refused:
         policy.check_case("read_thread", redacted, "read_thread")
     assert not isinstance(refused.value, CaseLacks)
     assert refused.value.current == "redacted"
-    policy.check_case("read_thread", {**case("closed"), "follow_up": True}, "read_thread")
+    policy.check_case("read_thread", replace(case("closed"), follow_up=True), "read_thread")
 
 
 def test_a_state_that_refuses_the_action_names_the_moves_allowed() -> None:
@@ -322,7 +332,7 @@ def test_a_caller_may_do_exactly_what_the_table_allows_on_a_case(
     # Given a case of student support, assigned to ss-advisor-1, in this status (and with a
     # receipt code, "+follow_up")
     state, _, kept = status.partition("+")
-    given = {**case(state), "follow_up": True} if kept else case(state)
+    given = replace(case(state), follow_up=True) if kept else case(state)
     # When the policy says what this caller may do
     # Then it is exactly these actions, and these moves
     assert policy.allowed_actions(principal, given) == actions, who
@@ -331,7 +341,7 @@ def test_a_caller_may_do_exactly_what_the_table_allows_on_a_case(
 
 def test_an_admin_reads_no_report_still_waiting_for_triage() -> None:
     # Given a report not yet triaged (no team, no advisor)
-    waiting = {"status": "awaiting_triage"}
+    waiting = Seen(team_id=None, advisor_id=None, status="awaiting_triage")
     # Then the admin may not even view it, though they view a triaged one
     assert policy.allowed_actions(ADMIN, waiting) == []
     assert policy.reaches(ADMIN, case("awaiting_screening"), "view")

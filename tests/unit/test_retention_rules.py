@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -11,8 +12,22 @@ from chalicelib.audit import AuditEntry, ChainHead, next_entry, verify
 from chalicelib.cases import retention_schedule as retention
 from chalicelib.institution.models import Retention as Policy
 from chalicelib.months import add_months
+from chalicelib.storage.case_item import CaseItem
 
 AT = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
+
+
+def stored(attributes: dict[str, Any]) -> CaseItem:
+    """A case item holding `attributes`, and what every case item holds besides."""
+    every = {
+        "report_id": "c" * 32,
+        "reference": "RS-AB12-CD34",
+        "mode": "named",
+        "status": "closed",
+        "version": 3,
+        "submitted_at": "2026-01-01T00:00:00.000Z",
+    }
+    return CaseItem.from_item({**every, **attributes})
 
 
 @pytest.mark.parametrize(
@@ -55,7 +70,7 @@ def test_the_windows_come_from_the_policy() -> None:
 
 def test_closing_a_named_case_schedules_its_redaction_in_the_index() -> None:
     case = {"mode": "named", "submitted_at": "2026-01-01T00:00:00.000Z"}
-    assert retention.on_finish(case, AT, Policy()) == {
+    assert retention.on_finish(stored(case), AT, Policy()) == {
         "retention_action": "redact",
         "retention_next": "redact",
         "retention_due_at": "2027-05-20T10:30:00.000Z",
@@ -64,7 +79,7 @@ def test_closing_a_named_case_schedules_its_redaction_in_the_index() -> None:
 
 def test_closing_an_anonymous_report_schedules_its_deletion_from_submission() -> None:
     case = {"mode": "anonymous", "submitted_at": "2026-01-01T00:00:00.000Z"}
-    assert retention.on_finish(case, AT, Policy()) == {
+    assert retention.on_finish(stored(case), AT, Policy()) == {
         "retention_action": "delete",
         "retention_next": "delete",
         "retention_due_at": "2029-01-01T00:00:00.000Z",
@@ -73,14 +88,15 @@ def test_closing_an_anonymous_report_schedules_its_deletion_from_submission() ->
 
 def test_a_case_closed_under_a_legal_hold_is_scheduled_but_kept_out_of_the_index() -> None:
     case = {"mode": "named", "submitted_at": "2026-01-01T00:00:00.000Z", "legal_hold": True}
-    assert "retention_action" not in retention.on_finish(case, AT, Policy())
+    assert "retention_action" not in retention.on_finish(stored(case), AT, Policy())
 
 
 def test_reopening_cancels_a_named_case_s_redaction_only() -> None:
     named = {"mode": "named", "retention_next": "redact", "retention_action": "redact"}
     anonymous = {"mode": "anonymous", "retention_next": "delete", "retention_action": "delete"}
-    assert retention.on_reopen(named) == ["retention_action", "retention_next", "retention_due_at"]
-    assert retention.on_reopen(anonymous) == []
+    cancelled = ["retention_action", "retention_next", "retention_due_at"]
+    assert retention.on_reopen(stored(named)) == cancelled
+    assert retention.on_reopen(stored(anonymous)) == []
 
 
 def test_a_hold_takes_the_action_out_and_lifting_it_puts_it_back() -> None:
@@ -89,10 +105,10 @@ def test_a_hold_takes_the_action_out_and_lifting_it_puts_it_back() -> None:
         "retention_next": "redact",
         "retention_due_at": "2027-05-20T10:30:00.000Z",
     }
-    assert retention.on_legal_hold(scheduled, True) == ({}, ["retention_action"])
+    assert retention.on_legal_hold(stored(scheduled), True) == ({}, ["retention_action"])
     held = {name: value for name, value in scheduled.items() if name != "retention_action"}
-    assert retention.on_legal_hold(held, False) == ({"retention_action": "redact"}, [])
-    assert retention.on_legal_hold({}, False) == ({}, [])
+    assert retention.on_legal_hold(stored(held), False) == ({"retention_action": "redact"}, [])
+    assert retention.on_legal_hold(stored({}), False) == ({}, [])
 
 
 # --- the audit chain after a redaction -------------------------------------------------------

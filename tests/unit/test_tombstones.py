@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.retention.tombstones import tombstone_content, tombstone_digest
+from chalicelib.storage.case_item import CaseItem
 from chalicelib.storage.tombstones import Tombstones, is_tombstone, tombstone_reference
 
-#: A deleted anonymous report's case item, as the deletion claim reads it (the parts used).
+#: A deleted anonymous report's case item, as the deletion claim reads it (the parts used,
+#: those every case item holds, and some the tombstone must not copy).
 CASE: dict[str, Any] = {
     "pk": "REPORT#0f1e2d3c4b5a69788796a5b4c3d2e1f0",
     "sk": "REPORT",
@@ -20,6 +22,8 @@ CASE: dict[str, Any] = {
     "reference": "RS-AB12-CD34",
     "mode": "anonymous",
     "status": "filed",
+    "version": 5,
+    "submitted_at": "2026-11-20T10:30:00.000Z",
     "retention_due_at": "2029-11-20T10:30:00.000Z",
     "audit_seq": 2,
     "audit_hash": "ab" * 32,
@@ -33,7 +37,7 @@ LOGGED = {
 
 def tombstone_of(case: dict[str, Any]) -> dict[str, Any]:
     content = tombstone_content(
-        case,
+        CaseItem.from_item(case),
         deleted_at="2029-11-21T10:29:59.999Z",
         rule="delete_anonymised_after_years=3",
         actor="system:retention",
