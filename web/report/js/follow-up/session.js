@@ -1,6 +1,6 @@
 // The receipt code of the report open on the follow-up page: kept in this tab's
 // sessionStorage only (`report:follow-up`), so a reload keeps the report open; Sign out and
-// quick exit forget it. Never in a URL, never in localStorage, never in a cookie.
+// quick exit forget it. Never in a URL, nor anywhere that outlives the tab.
 
 import { KEYS, store } from "../../site.js";
 import { isWellFormed, normaliseCode } from "./code.js";
