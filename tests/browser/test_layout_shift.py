@@ -215,10 +215,11 @@ def test_the_form_holds_still_through_every_step_to_the_confirmation(
         ("/report/resources.html", "main .resource-list"),
         ("/report/privacy.html", "main .lead"),
         ("/report/policies.html", "main [data-policies]"),
+        ("/report/follow-up.html", "main #receipt-code"),
     ],
-    ids=["resources", "privacy", "policies"],
+    ids=["resources", "privacy", "policies", "follow-up"],
 )
-def test_the_support_privacy_and_policies_pages_hold_still_while_drawn(
+def test_the_support_privacy_policies_and_follow_up_pages_hold_still_while_drawn(
     open_page: Callable[..., Page], viewport: dict[str, int], path: str, drawn: str
 ) -> None:
     page = observed_page(open_page, viewport)

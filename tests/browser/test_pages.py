@@ -52,6 +52,7 @@ def test_the_reporter_pages_reflow_at_400_percent_zoom(
         "/report/resources.html",
         "/report/privacy.html",
         "/report/policies.html",
+        "/report/follow-up.html",
         "/report/exit.html",
     ]:
         page.goto(path)

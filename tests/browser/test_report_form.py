@@ -203,11 +203,15 @@ def test_a_member_of_staff_reports_with_their_name_and_fixes_a_mistake(
     expect(page.locator("main")).to_contain_text(email)
     expect(page.locator("main [data-error-summary]")).to_have_count(0)
     checkpoint(page, "review")
-    page.get_by_role("button", name="Send report").click()
+    with page.expect_request("**/api/reports") as sent:
+        page.get_by_role("button", name="Send report").click()
+    # A named report is never offered a way back in, and never asks for one
+    assert "follow_up" not in sent.value.post_data_json
 
     expect(page.locator("main [data-step=confirmation]")).to_be_visible()
     reference = _reference(page)
     expect(page.locator("main")).to_contain_text("2 working days")
+    expect(page.locator("main [data-receipt]")).to_have_count(0)
     checkpoint(page, "confirmation")
 
     stored = wait_for_triage(stack, reference)

@@ -184,6 +184,88 @@ export const STRINGS = {
     policiesComplaintHeading: "Making a formal complaint",
     policiesDraftKept:
       "If you were filling in the report form, your answers are still there: go back to carry on.",
+    footerFollowUp: "Already reported? Follow up with your code",
+    followUpHeading: "Do you want to keep a way back in to your report?",
+    followUpIntro:
+      "We can give you a code that only you will hold. With it, you can come back to this site to:",
+    followUpSee: "see what has happened with your report",
+    followUpAnswer: "answer questions from the staff handling it, and send them messages",
+    followUpNobody: "Nobody can find out who you are from the code.",
+    followUpLose:
+      "If you lose the code, we cannot give it back to you: we do not keep a copy of it.",
+    followUpYes: "Yes, give me a code",
+    followUpNo: "No, I do not want a code",
+    followUpNotChosen: "Not answered: you will not be given a code",
+    errFollowUp: "A code to come back with can only be given with an anonymous report",
+    reviewFollowUp: "A way back in (a code)",
+    codeHeading: "Your code to come back to this report",
+    codeOnce: "This is the only time we will show you this code. Copy it or write it down now.",
+    copyCode: "Copy code",
+    copied: "Copied",
+    copyFailed: "The code could not be copied. Select it and copy it, or write it down.",
+    codeSafeHeading: "Keep your code safe",
+    codeSafeWrite: "Write it down somewhere only you can see.",
+    codeSafeDevice: "Do not save it on a shared device, such as a shared or work computer.",
+    codeSafeAnyone: "Anyone with the code can read your report, so do not share it.",
+    codeSafeLose: "If you lose it, we cannot give it back to you.",
+    lookAgain: "Look again from {date}: staff may have replied or asked you something by then.",
+    followUpLink: "Follow up on your report with your code",
+    codeNotShownAgain:
+      "Your code was shown when you sent your report. To keep it safe, it is not shown again.",
+    fuHeading: "Follow up on your report",
+    fuIntro:
+      "If you reported anonymously and kept a code, enter it here to see your report, what has happened to it and any messages from staff.",
+    fuCodeLabel: "Your code",
+    fuCodeHint:
+      "The 20 letters and numbers you were given when you sent your report. You can type it with or without the dashes.",
+    fuOpen: "Open my report",
+    fuOpening: "Opening your report…",
+    errCodeMissing: "Enter your code",
+    errCodeMalformed: "Enter the code as it was shown to you: 20 letters and numbers",
+    errCodeNotFound: "No report matches this code. Check it, or the report may no longer exist.",
+    fuWaitTitle: "Please wait before trying again",
+    fuWait:
+      "Too many codes have been tried on this site recently, so codes are not being checked for a short while. This is not because of anything you did.",
+    fuWaitMinutes: "Please try again in {n} minutes.",
+    fuWaitMinute: "Please try again in 1 minute.",
+    fuFailedTitle: "Sorry, something went wrong",
+    fuFailed: "We could not reach your report just now. Please try again in a few moments.",
+    fuKept:
+      "While your report is open, your code is kept only in this browser tab. Sign out when you have finished, or select Quick exit, and it is forgotten.",
+    fuReportHeading: "Your report",
+    fuReference: "Reference",
+    fuSent: "Sent",
+    fuStatus: "What is happening",
+    statusReceived: "Received",
+    statusReceivedText:
+      "We have your report. The team that screens reports will read it and decide who should deal with it.",
+    statusBeingHandled: "Being dealt with",
+    statusBeingHandledText:
+      "Someone in the team is dealing with your report. They may ask you something here, so look again from time to time.",
+    statusRecorded: "Recorded",
+    statusRecordedText:
+      "Your report has been read and recorded. It helps us understand what is happening and prevent it.",
+    statusClosed: "Closed",
+    statusClosedText:
+      "The work on your report has finished. You can still read it here until it is deleted.",
+    replyExpected: "Staff have asked you something. You can answer below.",
+    fuAnswersHeading: "What you told us",
+    fuMessagesHeading: "Messages",
+    fuNoMessages: "There are no messages yet.",
+    fromYou: "You",
+    fromStaff: "Staff",
+    fuMessageLabel: "Send a message to the staff handling your report",
+    fuMessageHint:
+      "Only the staff handling your report can read it. You do not have to give your name.",
+    fuSend: "Send message",
+    fuSending: "Sending your message…",
+    fuMessageSent: "Message sent",
+    errMessageMissing: "Enter a message",
+    fuSendFailedTitle: "Your message has not been sent yet",
+    fuSendFailed:
+      "We could not send your message just now. It is still here: please try again in a few moments.",
+    signOut: "Sign out",
+    signedOut: "You have signed out. Your code is no longer kept in this browser tab.",
   },
   cy: {
     serviceName: "Rhoi gwybod a chael cymorth",
@@ -367,6 +449,95 @@ export const STRINGS = {
     policiesComplaintHeading: "Gwneud cwyn ffurfiol",
     policiesDraftKept:
       "Os oeddech chi'n llenwi'r ffurflen adrodd, mae eich atebion yno o hyd: ewch yn ôl i barhau.",
+    footerFollowUp: "Wedi rhoi gwybod yn barod? Dilynwch eich adroddiad gyda'ch cod",
+    followUpHeading: "Ydych chi am gadw ffordd yn ôl at eich adroddiad?",
+    followUpIntro:
+      "Gallwn ni roi cod i chi, a dim ond chi fydd ag ef. Gyda'r cod, gallwch chi ddod yn ôl i'r wefan hon i:",
+    followUpSee: "weld beth sydd wedi digwydd gyda'ch adroddiad",
+    followUpAnswer: "ateb cwestiynau gan y staff sy'n delio ag ef, ac anfon negeseuon atyn nhw",
+    followUpNobody: "Does neb yn gallu darganfod pwy ydych chi o'r cod.",
+    followUpLose:
+      "Os byddwch chi'n colli'r cod, allwn ni ddim ei roi yn ôl i chi: dydyn ni ddim yn cadw copi ohono.",
+    followUpYes: "Ydw, rhowch god i fi",
+    followUpNo: "Nac ydw, does dim angen cod arna i",
+    followUpNotChosen: "Heb ateb: fyddwch chi ddim yn cael cod",
+    errFollowUp: "Dim ond gydag adroddiad dienw y gellir rhoi cod i ddod yn ôl",
+    reviewFollowUp: "Ffordd yn ôl (cod)",
+    codeHeading: "Eich cod i ddod yn ôl at yr adroddiad hwn",
+    codeOnce:
+      "Dyma'r unig dro y byddwn ni'n dangos y cod hwn i chi. Copïwch ef neu ei ysgrifennu nawr.",
+    copyCode: "Copïo'r cod",
+    copied: "Wedi'i gopïo",
+    copyFailed: "Doedd dim modd copïo'r cod. Dewiswch ef a'i gopïo, neu ei ysgrifennu.",
+    codeSafeHeading: "Cadwch eich cod yn ddiogel",
+    codeSafeWrite: "Ysgrifennwch ef yn rhywle lle mai dim ond chi sy'n gallu ei weld.",
+    codeSafeDevice:
+      "Peidiwch â'i gadw ar ddyfais a rennir, fel cyfrifiadur a rennir neu gyfrifiadur gwaith.",
+    codeSafeAnyone:
+      "Gall unrhyw un sydd â'r cod ddarllen eich adroddiad, felly peidiwch â'i rannu.",
+    codeSafeLose: "Os byddwch chi'n ei golli, allwn ni ddim ei roi yn ôl i chi.",
+    lookAgain:
+      "Edrychwch eto o {date} ymlaen: efallai y bydd y staff wedi ateb neu wedi gofyn rhywbeth i chi erbyn hynny.",
+    followUpLink: "Dilyn eich adroddiad gyda'ch cod",
+    codeNotShownAgain:
+      "Cafodd eich cod ei ddangos pan anfonoch chi eich adroddiad. Er mwyn ei gadw'n ddiogel, dydy e ddim yn cael ei ddangos eto.",
+    fuHeading: "Dilyn eich adroddiad",
+    fuIntro:
+      "Os gwnaethoch chi roi gwybod yn ddienw a chadw cod, rhowch ef yma i weld eich adroddiad, beth sydd wedi digwydd iddo ac unrhyw negeseuon gan staff.",
+    fuCodeLabel: "Eich cod",
+    fuCodeHint:
+      "Yr 20 llythyren a rhif a gawsoch chi pan anfonoch chi eich adroddiad. Gallwch chi ei deipio gyda'r llinellau toriad neu hebddyn nhw.",
+    fuOpen: "Agor fy adroddiad",
+    fuOpening: "Wrthi'n agor eich adroddiad…",
+    errCodeMissing: "Rhowch eich cod",
+    errCodeMalformed: "Rhowch y cod fel y cafodd ei ddangos i chi: 20 llythyren a rhif",
+    errCodeNotFound:
+      "Does dim adroddiad yn cyfateb i'r cod hwn. Gwiriwch ef, neu efallai nad yw'r adroddiad yn bodoli mwyach.",
+    fuWaitTitle: "Arhoswch cyn rhoi cynnig arall arni",
+    fuWait:
+      "Mae gormod o godau wedi cael eu rhoi ar y wefan hon yn ddiweddar, felly dydy codau ddim yn cael eu gwirio am ychydig. Nid oherwydd unrhyw beth a wnaethoch chi.",
+    fuWaitMinutes: "Rhowch gynnig arall arni ymhen {n} munud.",
+    fuWaitMinute: "Rhowch gynnig arall arni ymhen 1 munud.",
+    fuFailedTitle: "Mae'n ddrwg gennym, aeth rhywbeth o'i le",
+    fuFailed:
+      "Allen ni ddim cyrraedd eich adroddiad y funud hon. Rhowch gynnig arall arni ymhen ychydig eiliadau.",
+    fuKept:
+      "Tra bydd eich adroddiad ar agor, dim ond yn y tab hwn yn eich porwr y caiff eich cod ei gadw. Allgofnodwch pan fyddwch chi wedi gorffen, neu dewiswch “Gadael yn gyflym”, a chaiff ei anghofio.",
+    fuReportHeading: "Eich adroddiad",
+    fuReference: "Cyfeirnod",
+    fuSent: "Anfonwyd",
+    fuStatus: "Beth sy'n digwydd",
+    statusReceived: "Wedi dod i law",
+    statusReceivedText:
+      "Mae eich adroddiad gennym ni. Bydd y tîm sy'n sgrinio adroddiadau yn ei ddarllen ac yn penderfynu pwy ddylai ddelio ag ef.",
+    statusBeingHandled: "Yn cael sylw",
+    statusBeingHandledText:
+      "Mae rhywun yn y tîm yn delio â'ch adroddiad. Efallai y byddan nhw'n gofyn rhywbeth i chi yma, felly edrychwch eto o bryd i'w gilydd.",
+    statusRecorded: "Wedi'i gofnodi",
+    statusRecordedText:
+      "Mae eich adroddiad wedi cael ei ddarllen a'i gofnodi. Mae'n ein helpu ni i ddeall beth sy'n digwydd a'i atal.",
+    statusClosed: "Wedi cau",
+    statusClosedText:
+      "Mae'r gwaith ar eich adroddiad wedi dod i ben. Gallwch chi ei ddarllen yma o hyd nes iddo gael ei ddileu.",
+    replyExpected: "Mae'r staff wedi gofyn rhywbeth i chi. Gallwch chi ateb isod.",
+    fuAnswersHeading: "Beth ddywedoch chi wrthon ni",
+    fuMessagesHeading: "Negeseuon",
+    fuNoMessages: "Does dim negeseuon eto.",
+    fromYou: "Chi",
+    fromStaff: "Staff",
+    fuMessageLabel: "Anfon neges at y staff sy'n delio â'ch adroddiad",
+    fuMessageHint:
+      "Dim ond y staff sy'n delio â'ch adroddiad all ei darllen. Does dim rhaid i chi roi eich enw.",
+    fuSend: "Anfon neges",
+    fuSending: "Wrthi'n anfon eich neges…",
+    fuMessageSent: "Neges wedi'i hanfon",
+    errMessageMissing: "Rhowch neges",
+    fuSendFailedTitle: "Dydy eich neges ddim wedi'i hanfon eto",
+    fuSendFailed:
+      "Allen ni ddim anfon eich neges y funud hon. Mae hi'n dal yma: rhowch gynnig arall arni ymhen ychydig eiliadau.",
+    signOut: "Allgofnodi",
+    signedOut:
+      "Rydych chi wedi allgofnodi. Dydy eich cod ddim yn cael ei gadw yn y tab porwr hwn mwyach.",
   },
 };
 
@@ -379,6 +550,8 @@ export const KEYS = {
   draft: "report:draft",
   language: "report:language",
   receipt: "report:receipt",
+  /** The follow-up page's receipt code, while the reporter's report is open there. */
+  followUp: "report:follow-up",
 };
 /** Same origin, neutral, with no link back. Never another site: no outside requests. */
 export const EXIT_URL = "/report/exit.html";

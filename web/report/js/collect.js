@@ -2,10 +2,10 @@
 
 import { isExiting } from "../site.js";
 import { NO_PREFERENCE, save } from "./draft.js";
-import { updateCount } from "./fields.js";
 import { main } from "./render.js";
 import { state } from "./state.js";
 import { demographicQuestions, questionById } from "./steps.js";
+import { updateCount } from "./text.js";
 
 function checkedValues(name) {
   return Array.from(
@@ -36,6 +36,8 @@ export function collect({ keep = true } = {}) {
     }
   } else if (step === "mode") {
     state.draft.mode = checkedValues("mode")[0] || null;
+  } else if (step === "follow_up") {
+    state.draft.follow_up = checkedValues("follow_up")[0] || null;
   } else if (step === "contact") {
     for (const field of ["name", "email", "phone", "safe_times"]) {
       const value = fieldValue(`contact-${field}`);

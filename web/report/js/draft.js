@@ -38,6 +38,8 @@ export function newDraft() {
     narrative: "",
     demographics: {},
     mode: null,
+    // Anonymous only: "yes" asks for a receipt code (a way back in), "no" does not.
+    follow_up: null,
     contact: {},
     returnTo: null,
     visited: [],
@@ -101,6 +103,7 @@ export function sanitize() {
       delete state.draft.demographics[id];
   }
   if (!["anonymous", "named"].includes(state.draft.mode)) state.draft.mode = null;
+  if (!["yes", "no"].includes(state.draft.follow_up)) state.draft.follow_up = null;
   const contact = {};
   for (const field of CONTACT_FIELDS) {
     if (typeof state.draft.contact[field] === "string") contact[field] = state.draft.contact[field];

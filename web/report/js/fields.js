@@ -8,7 +8,7 @@ import { localText, t } from "../site.js";
 import { focusField, goTo, onBack } from "./navigation.js";
 import { state } from "./state.js";
 import { progress } from "./steps.js";
-import { COUNT_ANNOUNCE_MS, COUNT_FROM, countMessage, textLength } from "./text.js";
+import { characterCount } from "./text.js";
 import { problemText } from "./validation.js";
 
 export function errorFor(key) {
@@ -198,49 +198,6 @@ export function textField({
     control,
     maxLength ? characterCount(countId, value, maxLength) : null,
   );
-}
-
-/**
- * Under a field with a limit: "You can enter up to N characters" until the text reaches
- * COUNT_FROM of it, then how many remain or how many are too many. The field's description
- * points here; a screen reader is told the count by a polite live region once typing pauses.
- */
-function characterCount(countId, value, max) {
-  const count = h("p", { class: "hint character-count", id: countId, "data-count": true });
-  showCount(count, value, max);
-  return [
-    count,
-    h("p", {
-      class: "visually-hidden",
-      "aria-live": "polite",
-      "data-count-status": true,
-    }),
-  ];
-}
-
-function showCount(element, value, max) {
-  const { over, text } = countMessage(value, max);
-  element.textContent = text;
-  element.classList.toggle("character-count--over", over);
-}
-
-let countTimer = 0;
-
-/** Keep a field's count up to date as the reporter types (see `characterCount`). */
-export function updateCount(field) {
-  const max = Number(field.dataset.maxLength);
-  const group = field.closest(".form-group");
-  const count = group?.querySelector("[data-count]");
-  const status = group?.querySelector("[data-count-status]");
-  if (!max || !count) return;
-  showCount(count, field.value, max);
-  window.clearTimeout(countTimer);
-  countTimer = window.setTimeout(() => {
-    if (!status || !status.isConnected) return;
-    const { text } = countMessage(field.value, max);
-    // Below the threshold there is nothing new to say; the field's hint already says it.
-    status.textContent = textLength(field.value) >= max * COUNT_FROM ? text : "";
-  }, COUNT_ANNOUNCE_MS);
 }
 
 export function stepShell(step, children, { back = true } = {}) {

@@ -8,6 +8,7 @@ import { progress, questionById } from "./steps.js";
 import { confirmationView } from "./views/confirmation.js";
 import { contactView } from "./views/contact.js";
 import { demographicsView } from "./views/demographics.js";
+import { followUpView } from "./views/follow-up.js";
 import { modeView } from "./views/mode.js";
 import { narrativeView } from "./views/narrative.js";
 import { questionView } from "./views/question.js";
@@ -28,6 +29,8 @@ function view() {
       return demographicsView();
     case "mode":
       return modeView();
+    case "follow_up":
+      return followUpView();
     case "contact":
       return contactView();
     case "review":

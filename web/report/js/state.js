@@ -6,7 +6,11 @@ export const state = {
   form: null,
   /** What the reporter has answered; mirrored to sessionStorage (draft.js). */
   draft: null,
-  /** The accepted report, for the confirmation. */
+  /**
+   * The accepted report, for the confirmation. Its `follow_up` is the receipt code and the
+   * day to look again ({receipt_code, look_again_on}) in this page's memory only, `true`
+   * when restored from storage (the code is shown once), or null/false.
+   */
   receipt: null,
   /** Problems shown on the current step: {key, step, href, code, vars, raw, label}. */
   shownErrors: [],

@@ -9,6 +9,7 @@ const FIXED_STEPS = [
   "narrative",
   "demographics",
   "mode",
+  "follow_up",
   "contact",
   "review",
   "confirmation",
@@ -93,6 +94,7 @@ export function stepIds() {
   ids.push("narrative");
   if (demographicsAsked()) ids.push("demographics");
   ids.push("mode");
+  if (state.draft.mode === "anonymous") ids.push("follow_up");
   if (state.draft.mode === "named") ids.push("contact");
   ids.push("review");
   return ids;

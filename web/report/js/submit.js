@@ -56,6 +56,8 @@ function submission() {
       demographics[question.id] = state.draft.demographics[question.id];
   }
   if (Object.keys(demographics).length) body.demographics = demographics;
+  // Only when asked for, and only ever with an anonymous report (the API refuses it named).
+  if (state.draft.mode === "anonymous" && state.draft.follow_up === "yes") body.follow_up = true;
   if (state.draft.mode === "named") {
     const c = state.draft.contact;
     const contact = {
@@ -121,6 +123,16 @@ export async function onSend(event) {
   }
 }
 
+/** The code and the day to look again, if the answer holds them as the contract says. */
+function receiptCode(followUp) {
+  if (!followUp || typeof followUp.receipt_code !== "string") return null;
+  const lookAgainOn =
+    typeof followUp.look_again_on === "string" && /^\d{4}-\d{2}-\d{2}$/.test(followUp.look_again_on)
+      ? followUp.look_again_on
+      : null;
+  return { receipt_code: followUp.receipt_code, look_again_on: lookAgainOn };
+}
+
 function showSending(on) {
   const button = main.querySelector("[data-send]");
   const status = main.querySelector("[data-send-status]");
@@ -136,7 +148,10 @@ function showNotice(code) {
 
 function accepted(data) {
   state.receipt = { reference: data.reference, mode: data.mode, next_steps: data.next_steps };
-  store.set(KEYS.receipt, state.receipt);
+  // The receipt code is shown once: it is kept only in this page's memory, never stored
+  // with the receipt (the tab's storage would give it to the next person at this device).
+  store.set(KEYS.receipt, { ...state.receipt, follow_up: Boolean(data.follow_up) });
+  state.receipt.follow_up = receiptCode(data.follow_up);
   store.remove(KEYS.draft);
   serverErrors.clear();
   state.notice = null;

@@ -1,6 +1,7 @@
 // Text as the API measures it (chalicelib/reports/lengths.py), and the character count shown
 // under a field with a limit.
 
+import { h } from "../../shared/dom.js";
 import { t } from "../site.js";
 
 // How long a text is, as the API counts it (chalicelib/reports/lengths.py): the Unicode
@@ -35,4 +36,47 @@ export function countMessage(value, max) {
   }
   if (max - left < max * COUNT_FROM) return { over: false, text: t("maxChars", { max }) };
   return { over: false, text: t(left === 1 ? "charsLeftOne" : "charsLeft", { n: left }) };
+}
+
+/**
+ * Under a field with a limit: "You can enter up to N characters" until the text reaches
+ * COUNT_FROM of it, then how many remain or how many are too many. The field's description
+ * points here; a screen reader is told the count by a polite live region once typing pauses.
+ */
+export function characterCount(countId, value, max) {
+  const count = h("p", { class: "hint character-count", id: countId, "data-count": true });
+  showCount(count, value, max);
+  return [
+    count,
+    h("p", {
+      class: "visually-hidden",
+      "aria-live": "polite",
+      "data-count-status": true,
+    }),
+  ];
+}
+
+function showCount(element, value, max) {
+  const { over, text } = countMessage(value, max);
+  element.textContent = text;
+  element.classList.toggle("character-count--over", over);
+}
+
+let countTimer = 0;
+
+/** Keep a field's count up to date as the reporter types (see `characterCount`). */
+export function updateCount(field) {
+  const max = Number(field.dataset.maxLength);
+  const group = field.closest(".form-group");
+  const count = group?.querySelector("[data-count]");
+  const status = group?.querySelector("[data-count-status]");
+  if (!max || !count) return;
+  showCount(count, field.value, max);
+  window.clearTimeout(countTimer);
+  countTimer = window.setTimeout(() => {
+    if (!status || !status.isConnected) return;
+    const { text } = countMessage(field.value, max);
+    // Below the threshold there is nothing new to say; the field's hint already says it.
+    status.textContent = textLength(field.value) >= max * COUNT_FROM ? text : "";
+  }, COUNT_ANNOUNCE_MS);
 }

@@ -40,6 +40,7 @@ export function problemText(error) {
 function fieldId(key) {
   if (key === "narrative") return "narrative";
   if (key === "mode") return "mode-anonymous";
+  if (key === "follow_up") return "follow_up-yes";
   if (key.startsWith("contact.")) {
     const field = key.slice("contact.".length);
     if (field === "preferred_contact_method")
@@ -152,6 +153,7 @@ export function validateAll() {
 export function fieldLabel(key) {
   if (key === "narrative") return t("reviewAccountKey");
   if (key === "mode") return t("reviewMode");
+  if (key === "follow_up") return t("reviewFollowUp");
   if (key.startsWith("contact.")) {
     const names = {
       name: "contactName",
@@ -217,6 +219,7 @@ export function fromServer(field, message) {
     return withCode(`demographics.${sub}`, "demographics", "errOption");
   }
   if (head === "mode") return withCode("mode", "mode", "errMode");
+  if (head === "follow_up") return withCode("follow_up", "follow_up", "errFollowUp");
   if (head === "contact" && CONTACT_FIELDS.includes(sub)) {
     const key = `contact.${sub}`;
     const codes = {

@@ -1,10 +1,12 @@
-// The confirmation: the reference, what happens next, and support services.
+// The confirmation: the reference, the receipt code if one was asked for (receipt-code.js),
+// what happens next, and support services.
 
 import { h } from "../../../shared/dom.js";
 import { localParagraph, resourceBlock, t } from "../../site.js";
 import { pageHeading } from "../fields.js";
 import { state } from "../state.js";
 import { startNewReport } from "../submit.js";
+import { receiptCodeView } from "./receipt-code.js";
 
 export function confirmationView() {
   const mode = state.receipt.mode === "named" ? "named" : "anonymous";
@@ -28,6 +30,7 @@ export function confirmationView() {
       ),
     ),
     h("p", { text: t("referenceHint") }),
+    receiptCodeView(),
     h("h2", { text: t("nextHeading") }),
     nextSteps
       ? localParagraph(nextSteps)

@@ -123,6 +123,17 @@ export function reviewView() {
         ),
         "mode",
       ),
+      state.draft.mode === "anonymous"
+        ? summaryRow(
+            t("reviewFollowUp"),
+            answerNode(
+              state.draft.follow_up
+                ? [t(state.draft.follow_up === "yes" ? "followUpYes" : "followUpNo")]
+                : [t("followUpNotChosen")],
+            ),
+            "follow_up",
+          )
+        : null,
       state.draft.mode === "named"
         ? [
             summaryRow(t("contactName"), answerNode(plain(c.name)), "contact"),

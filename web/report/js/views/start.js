@@ -6,6 +6,7 @@ import { continueButton, pageHeading, safeLink, stepForm } from "../fields.js";
 import { goTo } from "../navigation.js";
 import { state } from "../state.js";
 import { stepIds } from "../steps.js";
+import { FOLLOW_UP_PATH } from "./receipt-code.js";
 
 export function startView() {
   const privacyUrl = safeLink(state.form.privacy_notice.url) || "/report/privacy.html";
@@ -32,5 +33,6 @@ export function startView() {
       },
       continueButton(t("start")),
     ),
+    h("p", {}, h("a", { href: FOLLOW_UP_PATH, "data-follow-up": true, text: t("footerFollowUp") })),
   );
 }
