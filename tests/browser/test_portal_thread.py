@@ -8,12 +8,13 @@ it); the screener works in their own browser context. Every page is checked with
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 
 import pytest
 import requests
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.form import Checkpoint, tab_to
 from tests.browser.portal import expect_banner, sign_in, sign_out
@@ -156,4 +157,53 @@ def test_only_a_case_whose_reporter_kept_a_code_has_a_messages_section(
     expect(screener.get_by_role("link", name="Messages with the reporter")).to_have_count(1)
     expect(messages.get_by_role("button", name="Show messages")).to_have_count(1)
     expect(messages.get_by_test_id("reply-due")).to_have_count(0)
+    sign_out(screener)
+
+
+def test_a_reply_past_its_time_is_marked_overdue_in_the_queue_and_on_the_case(
+    open_page: Callable[..., Page], checkpoint: Checkpoint, stack: RunningStack
+) -> None:
+    # Given a case whose reporter wrote with their code (a reply owed, not yet late)
+    reference, code = _anonymous_report(stack, follow_up=True)
+    written = requests.post(
+        f"{stack.web}/api/reports/follow-up/messages",
+        json={"receipt_code": code, "text": "Is anyone reading this?"},
+        timeout=API_TIMEOUT_SECONDS,
+    )
+    assert written.status_code == 201, written.text
+    screener = open_page()
+    sign_in(screener, checkpoint, SCREENER)
+    on_time = queue_row(screener, reference)
+    expect(on_time.get_by_test_id("reply-due")).to_contain_text("Reply by")
+    expect(on_time.get_by_test_id("reply-due")).not_to_contain_text("Reply overdue")
+    expect(on_time).not_to_have_class(re.compile(r"table__row--overdue"))
+
+    # When the server says the reply was due in the past (as it will, once time passes)
+    late = "2026-01-05T17:00:00Z"
+
+    def reply_due_passed(route: Route) -> None:
+        answer = route.fetch()
+        body = answer.json()
+        rows = body.get("cases", [body])
+        for row in rows:
+            if row["reference"] == reference:
+                row["reply_due"] = late
+        route.fulfill(response=answer, json=body)
+
+    screener.route("**/staff/queue*", reply_due_passed)
+    screener.route(f"**/staff/cases/{reference}", reply_due_passed)
+    screener.reload()
+
+    # Then its queue row is marked overdue, with the time it was due
+    row = queue_row(screener, reference)
+    expect(row.get_by_test_id("reply-due")).to_have_text(
+        "Reply overdue Reply by Mon, 5 Jan 2026, 17:00"
+    )
+    expect(row).to_have_class(re.compile(r"table__row--overdue"))
+
+    # And so is the case's Messages section
+    open_case(screener, checkpoint, reference, "Screening queue")
+    due = screener.locator("section#messages").get_by_test_id("reply-due")
+    expect(due).to_have_text("Reply overdue Reply by Mon, 5 Jan 2026, 17:00")
+    checkpoint(screener, "reply-overdue")
     sign_out(screener)
