@@ -145,6 +145,9 @@ export const staff = {
     call("POST", `/staff/cases/${encode(reference)}/timeline/read`, { purpose }),
   addToTimeline: (reference, entry) =>
     call("POST", `/staff/cases/${encode(reference)}/timeline`, { entry }),
+  readThread: (reference) => call("GET", `/staff/cases/${encode(reference)}/messages`),
+  replyToReporter: (reference, text) =>
+    call("POST", `/staff/cases/${encode(reference)}/messages`, { text }),
   advisors: (reference) => call("GET", `/staff/cases/${encode(reference)}/advisors`),
   assign: (reference, body) => call("POST", `/staff/cases/${encode(reference)}/assignment`, body),
   transition: (reference, body) =>

@@ -108,6 +108,10 @@ export const AUDIT_ACTION = {
   subject_access_export: "Exported for a subject access request",
   rectification: "Corrected contact details (data-subject request)",
   erasure_refused: "Erasure refused: legal hold",
+  follow_up_opened: "The reporter opened their report with the receipt code",
+  reporter_message: "The reporter wrote a message",
+  thread_read: "Read the messages with the reporter",
+  staff_message: "Replied to the reporter",
 };
 
 export const FLAG = {

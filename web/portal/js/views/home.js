@@ -244,16 +244,29 @@ function queueRow(row, showAdvisor) {
   // Named: first contact. Anonymous and waiting for screening: screening.
   const deadline =
     row.first_contact_due || (row.status === "awaiting_screening" ? row.screening_due : null);
+  // A reply owed to an anonymous reporter's message (their receipt code's thread); the
+  // server's `overdue` is about first contact and screening, so a late reply is read here.
+  const replyLate = Boolean(row.reply_due) && new Date(row.reply_due).getTime() < Date.now();
+  const reply = row.reply_due
+    ? h(
+        "span",
+        { class: "nowrap", "data-testid": "reply-due" },
+        replyLate ? [tag("Reply overdue", "red"), " "] : null,
+        "Reply by ",
+        h("time", { datetime: row.reply_due }, dateTime(row.reply_due)),
+      )
+    : null;
   const due = deadline
     ? [
         row.first_contact_due ? "Contact by " : "Screen by ",
         h("time", { datetime: deadline }, dateTime(deadline)),
+        reply ? [h("br"), reply] : null,
       ]
-    : h("span", { class: "secondary-text" }, "No deadline");
+    : reply || h("span", { class: "secondary-text" }, "No deadline");
   return h(
     "tr",
     {
-      class: `table__row ${row.overdue ? "table__row--overdue" : ""}`.trim(),
+      class: `table__row ${row.overdue || replyLate ? "table__row--overdue" : ""}`.trim(),
       dataset: { reference: row.reference, status: row.status, overdue: String(row.overdue) },
     },
     h(

@@ -14,6 +14,9 @@ export function abilities(detail) {
     reveal: allowed.has("reveal") && detail.sealed_fields.length > 0,
     timeline: allowed.has("read_timeline"),
     addToTimeline: allowed.has("add_to_timeline"),
+    // The message thread with a reporter who kept a receipt code.
+    thread: allowed.has("read_thread"),
+    reply: allowed.has("reply_to_reporter"),
     assign: allowed.has("assign"),
     moves: detail.allowed_transitions || [],
     priority: allowed.has("set_priority"),

@@ -29,6 +29,7 @@ import { caseOnScreen, forgetCase, holdCase } from "./state.js";
 import { retentionNotice, summarySection } from "./summary.js";
 import { readTimeline } from "./timeline.js";
 import { timelineForms } from "./timeline-forms.js";
+import { threadSection } from "./thread.js";
 import { showTombstone } from "./tombstone.js";
 import { flagsSection, urgencySection, workflowSection } from "./workflow.js";
 
@@ -114,6 +115,9 @@ function draw(ctx, { preserve = false } = {}) {
     section("answers", "What the reporter told us", answersSection(detail)),
     can.reveal ? section("reveal", revealTitle(detail), revealSection(ctx, detail)) : null,
     can.timeline ? section("timeline", "Timeline", readTimeline(ctx, detail)) : null,
+    can.thread
+      ? section("messages", "Messages with the reporter", threadSection(ctx, detail, can))
+      : null,
   ].filter(Boolean);
   // The audit trail is a wide table: it gets the full width, under both columns.
   const audit = can.audit ? section("audit", "Audit trail", auditSection(ctx)) : null;

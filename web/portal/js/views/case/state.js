@@ -1,6 +1,6 @@
 // The case on screen: what was loaded for it (the case, the form it was asked with, the
 // team's advisors, the audit trail) and the personal data opened on it (contact details, the
-// account, timeline notes).
+// account, timeline notes, messages with the reporter).
 //
 // It is held only in this module's memory, for one case at a time, and dropped on leaving
 // the case or signing out (`forgetCase`, called by the router).
@@ -21,6 +21,8 @@ export function holdCase(reference) {
       form: null,
       revealed: null,
       timeline: null,
+      // The message thread with the reporter, once read (its texts are sealed).
+      thread: null,
       advisors: null,
       advisorsProblem: null,
       audit: null,
