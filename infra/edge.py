@@ -4,9 +4,13 @@ Deployed first by `scripts/deploy`; its outputs (`WebAclArn`, `CertificateArn`) 
 main stack as context. Kept apart so that the main stack needs no cross-region custom resource.
 
 The web ACL, on every path of the distribution:
-- a rate-based rule on `POST /api/reports`: more than `report_rate_limit` reports from one
-  address in 5 minutes are blocked for a while. WAF counts addresses in its own memory; no
-  WAF logging is configured, so no reporter's address is written anywhere (M1);
+- a rate-based rule on `POST /api/reports` and every path under it: more than
+  `report_rate_limit` reports from one address in 5 minutes are blocked for a while. The
+  receipt calls (`/api/reports/follow-up`: a code typed in, a message written) count
+  towards it too, so one address cannot spend the app's global failure budget for receipt
+  codes alone; a rule of their own would cost another $1 a month for no more protection.
+  WAF counts addresses in its own memory; no WAF logging is configured, so no reporter's
+  address is written anywhere (M1);
 - a general rate limit per address on everything else (10x the report limit);
 - AWS's managed rules for known bad inputs and common exploits.
 """

@@ -617,6 +617,11 @@ def test_the_edge_stack_limits_reports_per_address(synthesised: Synthesised) -> 
     assert reports["AggregateKeyType"] == "IP"
     matches = reports["ScopeDownStatement"]["AndStatement"]["Statements"]
     assert [m["ByteMatchStatement"]["SearchString"] for m in matches] == ["POST", "/api/reports"]
+    # every path under it: the receipt calls (a code typed in, a message written) count too
+    assert [m["ByteMatchStatement"]["PositionalConstraint"] for m in matches] == [
+        "EXACTLY",
+        "STARTS_WITH",
+    ]
     assert rules["LimitReportsPerAddress"]["Action"] == {"Block": {}}
     # no request is sampled (a sample keeps the caller's address)
     assert all(not r["VisibilityConfig"]["SampledRequestsEnabled"] for r in rules.values())
