@@ -20,6 +20,7 @@ thread and makes a reply owed.
 
 from __future__ import annotations
 
+import hmac
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -206,8 +207,9 @@ class FollowUpDesk:
 
 
 def _opened_by(case: CaseItem, mac: str) -> bool:
+    # The MAC found the receipt by key; the case's own copy is compared in constant time.
     return (
-        case.receipt_mac == mac
+        hmac.compare_digest(case.receipt_mac or "", mac)
         and not case.deletion_started_at
         and case.status != workflow.REDACTED
     )
