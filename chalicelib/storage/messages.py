@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from chalicelib.storage.case_item import report_key
-from chalicelib.storage.dynamo import Binary, query, serialized
-from chalicelib.storage.reports_table import ReportsTable
+from chalicelib.storage.dynamo import Binary, serialized
+from chalicelib.storage.reports_table import ReportsTable, items_of_case
 
 MESSAGE_PREFIX = "MESSAGE#"
 Sender = Literal["reporter", "staff"]
@@ -75,17 +75,4 @@ class MessageStore:
 
     def thread(self, report_id: str) -> list[dict[str, Any]]:
         """Every message of a case, oldest first, as plain values (read consistently)."""
-        return list(
-            query(
-                self.client,
-                {
-                    "TableName": self.table,
-                    "KeyConditionExpression": "pk = :case AND begins_with(sk, :prefix)",
-                    "ExpressionAttributeValues": {
-                        ":case": {"S": report_key(report_id)},
-                        ":prefix": {"S": MESSAGE_PREFIX},
-                    },
-                    "ConsistentRead": True,
-                },
-            )
-        )
+        return items_of_case(self.client, self.table, report_id, MESSAGE_PREFIX)

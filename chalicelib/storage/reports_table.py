@@ -557,20 +557,7 @@ class ReportsTable:
         return result
 
     def _query_prefix(self, report_id: str, prefix: str) -> list[dict[str, Any]]:
-        return list(
-            query(
-                self.client,
-                {
-                    "TableName": self.table,
-                    "KeyConditionExpression": "pk = :case AND begins_with(sk, :prefix)",
-                    "ExpressionAttributeValues": {
-                        ":case": {"S": report_key(report_id)},
-                        ":prefix": {"S": prefix},
-                    },
-                    "ConsistentRead": True,
-                },
-            )
-        )
+        return items_of_case(self.client, self.table, report_id, prefix)
 
 
 def _claim(item: Mapping[str, Any]) -> SubmissionClaim:
@@ -673,3 +660,22 @@ class ReportsToCount:
                 "ExpressionAttributeValues": values,
             }
         }
+
+
+def items_of_case(client: Any, table: str, report_id: str, prefix: str) -> list[dict[str, Any]]:
+    """The items of a case's partition whose sort key starts with `prefix`, in key order, as
+    plain values (read consistently)."""
+    return list(
+        query(
+            client,
+            {
+                "TableName": table,
+                "KeyConditionExpression": "pk = :case AND begins_with(sk, :prefix)",
+                "ExpressionAttributeValues": {
+                    ":case": {"S": report_key(report_id)},
+                    ":prefix": {"S": prefix},
+                },
+                "ConsistentRead": True,
+            },
+        )
+    )
