@@ -111,6 +111,7 @@ def _report(number: int, rng: random.Random) -> dict[str, Any]:
         "pk": f"REPORT#{number:032x}",
         "sk": "REPORT",
         "report_id": f"{number:032x}",
+        "reference": f"RS-BNCH-{number:04d}",
         "mode": mode,
         "submitted_at": iso(submitted),
         "answers": answers,
@@ -189,13 +190,14 @@ def _write_counters_as_the_job_would(
         demographic_rows,
         month_of,
     )
+    from chalicelib.storage.case_item import CaseItem
     from chalicelib.storage.insights_table import counter_item, counts_key, split_key
 
     institution = services.institution()
     zone = institution.time_zone
     counters: Counter[tuple[str, str]] = Counter()
     for item, answers in seeded:
-        for key in counter_keys(item, zone):
+        for key in counter_keys(CaseItem.from_item(item), zone):
             counters[split_key(key)] += 1
         if answers:
             month = counts_key(month_of(item["submitted_at"], zone))

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from chalicelib.clock import Clock, iso
 from chalicelib.concerns import INVOLVED_DEPARTMENT
@@ -26,12 +25,11 @@ from chalicelib.institution.models import Form, TrendAlert
 from chalicelib.notify.messages import Notification, Trend
 from chalicelib.observability import logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
+from chalicelib.storage.case_item import CaseItem
 from chalicelib.storage.insights_table import Alert, InsightsTable
 from chalicelib.storage.notifications import Outbox
 from chalicelib.storage.reports_table import ReportsTable
 
-#: The report attribute each dimension counts by.
-KEY_ATTRIBUTE = {"location": "location_key", "department": "department_key"}
 #: The form questions whose option labels name a place (`where/detail`) or a department.
 _PLACE_DETAILS = ("campus_area", "online_platform")
 
@@ -51,13 +49,13 @@ class TrendWatch:
     team_id: str
     clock: Clock
 
-    def check(self, report: dict[str, Any]) -> list[str]:
+    def check(self, report: CaseItem) -> list[str]:
         """Raise every alert this report completes; the ids of the notifications written."""
-        submitted_at = datetime.fromisoformat(str(report["submitted_at"]))
+        submitted_at = datetime.fromisoformat(report.submitted_at)
         raised = []
         for rule in self.rules:
-            key = report.get(KEY_ATTRIBUTE[rule.dimension])
-            if not isinstance(key, str) or not key:
+            key = report.location_key if rule.dimension == "location" else report.department_key
+            if not key:
                 continue
             since = submitted_at - timedelta(days=rule.window_days)
             count = (
@@ -68,10 +66,10 @@ class TrendWatch:
             if count < rule.threshold:
                 continue
             notification = Notification(
-                notification_id=f"{report['report_id']}.trend_alert.{rule.dimension}",
+                notification_id=f"{report.report_id}.trend_alert.{rule.dimension}",
                 kind="trend_alert",
-                report_id=str(report["report_id"]),
-                reference=str(report["reference"]),
+                report_id=report.report_id,
+                reference=report.reference,
                 # A pattern across reports, not a case: it has no priority to give.
                 priority=None,
                 team_id=self.team_id,

@@ -66,9 +66,10 @@ from chalicelib.observability import (
 )
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
 from chalicelib.reports.models import CONTACT, NARRATIVE
+from chalicelib.storage.case_item import CaseItem
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.notifications import Outbox
-from chalicelib.storage.reports_table import CaseItem, CaseUpdate, ReportsTable
+from chalicelib.storage.reports_table import CaseUpdate, ReportsTable
 from chalicelib.storage.staff_table import MemberRecord
 from chalicelib.storage.timeline import timeline_entry_key
 

@@ -48,8 +48,9 @@ from chalicelib.reports.follow_up import (
 )
 from chalicelib.reports.models import NARRATIVE
 from chalicelib.reports.people import NAME
+from chalicelib.storage.case_item import CaseItem
 from chalicelib.storage.receipts import ReceiptsTable
-from chalicelib.storage.reports_table import CaseItem, ReportsTable
+from chalicelib.storage.reports_table import ReportsTable
 
 Language = Literal["en", "cy"]
 #: The failure budget's window.

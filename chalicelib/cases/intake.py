@@ -49,11 +49,10 @@ from chalicelib.reports.models import (
 from chalicelib.reports.people import people_of
 from chalicelib.reports.receipt_code import formatted, new_receipt_code
 from chalicelib.reports.reference import new_reference
+from chalicelib.storage.case_item import AWAITING_TRIAGE, CaseItem
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.receipts import RECEIPT_MAC, receipt_delete, receipt_put
 from chalicelib.storage.reports_table import (
-    AWAITING_TRIAGE,
-    CaseItem,
     CaseUpdate,
     CommitConflict,
     NewReport,

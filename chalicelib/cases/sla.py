@@ -17,7 +17,6 @@ reply owed (its notification ids carry its due time), and not once staff have re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,8 +29,9 @@ from chalicelib.institution.working_time import ClockDates
 from chalicelib.notify.messages import Notification
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
+from chalicelib.storage.case_item import CaseItem
 from chalicelib.storage.notifications import Outbox
-from chalicelib.storage.reports_table import CaseItem, ReportsTable
+from chalicelib.storage.reports_table import ReportsTable
 
 FIRST_CONTACT_OVERDUE = "first_contact_overdue"
 ACKNOWLEDGE_DUE_SOON = "acknowledge_due_soon"
@@ -90,12 +90,12 @@ def screening_attributes(screening_due: datetime) -> dict[str, Any]:
     }
 
 
-def reply_attributes(case: Mapping[str, Any], reply_due: str) -> dict[str, Any]:
+def reply_attributes(case: CaseItem, reply_due: str) -> dict[str, Any]:
     """What a reporter's message that makes a reply owed stores beside `reply_due`: the
     watch on the reply, if it falls before the stage now watched (or nothing is). A stage
     watched before it stays, and the reply is chased after it (`_following`)."""
-    watched = case.get("sla_next_stage") if case.get("sla_watch") else None
-    if watched is None or watched == REPLY_OVERDUE or str(case.get("sla_next_at")) > reply_due:
+    watched = case.sla_next_stage if case.sla_watch else None
+    if watched is None or watched == REPLY_OVERDUE or str(case.sla_next_at) > reply_due:
         return {"sla_watch": "open", "sla_next_stage": REPLY_OVERDUE, "sla_next_at": reply_due}
     return {}
 

@@ -37,9 +37,10 @@ from chalicelib.clock import iso
 from chalicelib.errors import NotFound, SealBroken, StaleVersion, TransitionRefused
 from chalicelib.institution.working_time import WorkingCalendar
 from chalicelib.observability import SEAL_REFUSED, correlated, increment, logger
+from chalicelib.storage.case_item import CaseItem
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.messages import MessageStore, Sender, sealed_field
-from chalicelib.storage.reports_table import CaseItem, CaseUpdate
+from chalicelib.storage.reports_table import CaseUpdate
 
 #: Who a reporter's message is from, in the audit chain (the reporter has no account).
 REPORTER = "reporter"
@@ -189,7 +190,7 @@ class MessageThread:
         # Before triage the case has no team yet: triage queues it, and the watch reaches
         # the reply after the screening stage it sets (`chalicelib.cases.sla`).
         if case.team_id:
-            changes |= reply_attributes(case.item, due)
+            changes |= reply_attributes(case, due)
             changes["queue_team"] = case.team_id
             changes["queue_order"] = workflow.queue_order(str(case.priority), due)
         return changes

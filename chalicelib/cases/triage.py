@@ -30,8 +30,9 @@ from chalicelib.institution.working_time import WorkingCalendar
 from chalicelib.notify.messages import Kind, Notification
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, parse_message, send_or_leave_for_redrive
+from chalicelib.storage.case_item import AWAITING_TRIAGE, CaseItem
 from chalicelib.storage.notifications import Outbox
-from chalicelib.storage.reports_table import AWAITING_TRIAGE, CaseItem, CaseUpdate, ReportsTable
+from chalicelib.storage.reports_table import CaseUpdate, ReportsTable
 from chalicelib.trends import TrendWatch
 
 
@@ -72,7 +73,7 @@ class TriageService:
             raise NotFound(f"report {report_id} does not exist")
         if report.triaged:
             logger.info("duplicate triage ignored", extra={"report_id": report_id})
-            self.trends.check(report.item)
+            self.trends.check(report)
             return
         submitted_at = datetime.fromisoformat(report.submitted_at)
         macs = list(report.concern_macs)
@@ -122,7 +123,7 @@ class TriageService:
         )
         if not committed:
             logger.info("duplicate triage ignored", extra={"report_id": report_id})
-            self.trends.check(report.item)
+            self.trends.check(report)
             return
         logger.info(
             "report triaged",
@@ -136,7 +137,7 @@ class TriageService:
         )
         for notification in notifications:
             send_or_leave_for_redrive(self.notify_queue, notification.notification_id)
-        self.trends.check(report.item)
+        self.trends.check(report)
 
     def _reports_at(self, report: CaseItem, submitted_at: datetime, days: int) -> int:
         place = report.location_key

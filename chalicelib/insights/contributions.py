@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.cases.workflow import OPEN
 from chalicelib.institution.models import Form
+from chalicelib.storage.case_item import CaseItem
 from chalicelib.storage.insights_table import CURRENT, counter_key, counts_key
 
 BEHAVIOUR_QUESTION = "what_happened"
@@ -56,11 +57,11 @@ def demographic_cell(row: str, behaviour: str) -> str:
     return f"{row}#{behaviour}"
 
 
-def counter_keys(report: Mapping[str, Any], time_zone: str) -> frozenset[str]:
+def counter_keys(report: CaseItem, time_zone: str) -> frozenset[str]:
     """Every counter a report contributes to in its current state."""
-    month = counts_key(month_of(str(report["submitted_at"]), time_zone))
-    answers: Mapping[str, Any] = report.get("answers") or {}
-    values = [TOTAL, f"mode#{report['mode']}"]
+    month = counts_key(month_of(report.submitted_at, time_zone))
+    answers: Mapping[str, Any] = report.answers
+    values = [TOTAL, f"mode#{report.mode}"]
     role = answers.get("reporter_role")
     if isinstance(role, str):
         values.append(f"reporter_role#{role}")
@@ -68,17 +69,17 @@ def counter_keys(report: Mapping[str, Any], time_zone: str) -> frozenset[str]:
     place = location(answers)
     if place:
         values.append(f"location#{place}")
-    team = report.get("team_id")
+    team = report.team_id
     if team:
         values.append(f"team#{team}")
-    status = str(report.get("status", ""))
-    outcome = report.get("outcome")
+    status = report.status
+    outcome = report.outcome
     if outcome and status not in OPEN:
         values.append(f"outcome#{outcome}")
-    contacted, due = report.get("first_contact_at"), report.get("first_contact_due")
+    contacted, due = report.first_contact_at, report.first_contact_due
     if contacted and due:
-        values.append(f"{FIRST_CONTACT}#{'met' if str(contacted) <= str(due) else 'missed'}")
-        hours = _hours_between(str(report["submitted_at"]), str(contacted))
+        values.append(f"{FIRST_CONTACT}#{'met' if contacted <= due else 'missed'}")
+        hours = _hours_between(report.submitted_at, contacted)
         values.append(f"{FIRST_CONTACT_HOURS}#{hours_bucket(hours)}")
     keys = {counter_key(month, value) for value in values}
     if team and status in OPEN:

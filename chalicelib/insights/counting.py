@@ -127,7 +127,7 @@ class InsightsJob:
         try:
             if report.has_demographics:
                 self._count_demographics(report, time_zone)
-            now = counter_keys(report.item, time_zone)
+            now = counter_keys(report.case, time_zone)
             before = report.counted
             self._commit(report, now, before)
         except CommitConflict:
@@ -150,10 +150,10 @@ class InsightsJob:
             answers = {}
         rows = demographic_rows(
             answers if isinstance(answers, dict) else {},
-            report.item.get("answers") or {},
+            report.case.answers,
             self.institution.form,
         )
-        month = counts_key(month_of(str(report.item["submitted_at"]), time_zone))
+        month = counts_key(month_of(report.case.submitted_at, time_zone))
         cells = {
             demographic_cell(row, behaviour): 1
             for row, behaviours in rows.items()

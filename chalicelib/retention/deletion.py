@@ -24,10 +24,11 @@ from chalicelib.institution.models import Retention as RetentionPolicy
 from chalicelib.observability import logger
 from chalicelib.retention.log import RetentionLog
 from chalicelib.retention.tombstones import signed, tombstone_content
+from chalicelib.storage.case_item import CaseItem
 from chalicelib.storage.demographics import Demographics
 from chalicelib.storage.dynamo import CommitConflict
 from chalicelib.storage.notifications import Outbox
-from chalicelib.storage.reports_table import DELETE, CaseItem, CaseUpdate
+from chalicelib.storage.reports_table import DELETE, CaseUpdate
 from chalicelib.storage.retention_items import LOG_MARKS, RetentionItems
 from chalicelib.storage.tombstones import Tombstones
 

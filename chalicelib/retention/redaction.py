@@ -29,17 +29,11 @@ from chalicelib.errors import LegalHoldActive, NotFound, StaleVersion
 from chalicelib.institution.models import Retention as RetentionPolicy
 from chalicelib.observability import logger
 from chalicelib.retention.log import RetentionLog
+from chalicelib.storage.case_item import CaseItem
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.dynamo import CommitConflict
 from chalicelib.storage.messages import is_message
-from chalicelib.storage.reports_table import (
-    DELETE,
-    REDACT,
-    CaseItem,
-    CaseUpdate,
-    ReportsTable,
-    schedule,
-)
+from chalicelib.storage.reports_table import DELETE, REDACT, CaseUpdate, ReportsTable, schedule
 from chalicelib.storage.retention_items import (
     RetentionItems,
     case_in,

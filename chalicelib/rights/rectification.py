@@ -18,9 +18,10 @@ from chalicelib.reports.models import CONTACT
 from chalicelib.rights.models import RectificationRequest
 from chalicelib.rights.requests import RequestLog, check_open
 from chalicelib.rights.subjects import SubjectReports
+from chalicelib.storage.case_item import CaseItem
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.dynamo import Binary
-from chalicelib.storage.reports_table import CaseItem, CaseUpdate, ReportsTable
+from chalicelib.storage.reports_table import CaseUpdate, ReportsTable
 
 
 @dataclass

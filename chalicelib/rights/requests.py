@@ -20,8 +20,9 @@ from chalicelib.crypto import BlindIndex, Sealer
 from chalicelib.errors import FieldProblem, InvalidInput, NotFound, RequestConflict
 from chalicelib.observability import logger
 from chalicelib.rights.models import RECEIVED_WITHIN, CloseRequest, Kind, NewRightsRequest, due_on
+from chalicelib.storage.case_item import CaseItem
 from chalicelib.storage.dynamo import Binary
-from chalicelib.storage.reports_table import CaseItem, ReportsTable
+from chalicelib.storage.reports_table import ReportsTable
 from chalicelib.storage.rights import OPEN, RightsTable
 
 _SUBJECT_EMAIL = "subject_email"

@@ -27,8 +27,9 @@ from chalicelib.reports.models import CONTACT, NARRATIVE
 from chalicelib.rights.models import ExportRequest
 from chalicelib.rights.requests import RequestLog, check_open
 from chalicelib.rights.subjects import SubjectReports
+from chalicelib.storage.case_item import CaseItem
 from chalicelib.storage.messages import MessageStore
-from chalicelib.storage.reports_table import CaseItem, ReportsTable
+from chalicelib.storage.reports_table import ReportsTable
 
 
 @dataclass

@@ -14,7 +14,8 @@ from chalicelib.crypto import Sealer, normalise_email
 from chalicelib.observability import BLIND_INDEX_MISMATCH, increment, logger
 from chalicelib.reports.models import CONTACT
 from chalicelib.rights.requests import RequestLog, acted_on
-from chalicelib.storage.reports_table import CaseItem, ReportsTable
+from chalicelib.storage.case_item import CaseItem
+from chalicelib.storage.reports_table import ReportsTable
 
 
 @dataclass

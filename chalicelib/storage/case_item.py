@@ -63,6 +63,8 @@ class CaseItem:
     risk_flags: tuple[str, ...] = ()
     triaged_at: str | None = None
     location_key: str | None = None
+    #: The department a named person belongs to, for the trend alerts (`chalicelib.concerns`).
+    department_key: str | None = None
     #: Blind indexes of the people the report names (`chalicelib.concerns`).
     concern_macs: tuple[str, ...] = ()
     # --- the case work
@@ -80,6 +82,8 @@ class CaseItem:
     acknowledge_due: str | None = None
     feedback_due: str | None = None
     screening_due: str | None = None
+    #: Set while a clock stage is watched (the sparse `sla_watch` index's key).
+    sla_watch: str | None = None
     sla_next_stage: str | None = None
     sla_next_at: str | None = None
     sla_escalated: frozenset[str] = frozenset()
@@ -136,6 +140,7 @@ class CaseItem:
             risk_flags=tuple(str(flag) for flag in item.get("risk_flags", [])),
             triaged_at=_text(item.get("triaged_at")),
             location_key=_text(item.get("location_key")),
+            department_key=_text(item.get("department_key")),
             concern_macs=tuple(str(mac) for mac in item.get("concern_macs", [])),
             advisor_id=_text(item.get("advisor_id")),
             queue_team=_text(item.get("queue_team")),
@@ -149,6 +154,7 @@ class CaseItem:
             acknowledge_due=_text(item.get("acknowledge_due")),
             feedback_due=_text(item.get("feedback_due")),
             screening_due=_text(item.get("screening_due")),
+            sla_watch=_text(item.get("sla_watch")),
             sla_next_stage=_text(item.get("sla_next_stage")),
             sla_next_at=_text(item.get("sla_next_at")),
             sla_escalated=frozenset(str(stage) for stage in item.get("sla_escalated", set())),

@@ -69,10 +69,8 @@ if TYPE_CHECKING:
     from chalicelib.cursors import PageCursors
 
 __all__ = [
-    "AWAITING_TRIAGE",
     "CASE_HEADS",
     "CASE_HEADS_KEY",
-    "CaseItem",
     "CommitConflict",
     "NewReport",
     "ReferenceTaken",
@@ -572,11 +570,16 @@ def _claim(item: Mapping[str, Any]) -> SubmissionClaim:
 
 @dataclass(frozen=True)
 class ReportToCount:
-    """A report item as the insights job reads it: its plain values, for what it counts
-    towards, and the job's own marks on it (`chalicelib.insight_marks`)."""
+    """A report item as the insights job reads it: the case, for what it counts towards, and
+    the job's own marks on it (`chalicelib.insight_marks`)."""
 
     report_id: str
     item: dict[str, Any]
+
+    @property
+    def case(self) -> CaseItem:
+        """The report as a case (`CaseItem`): what it counts towards."""
+        return CaseItem.from_item(self.item)
 
     @property
     def marked(self) -> bool:
@@ -591,7 +594,7 @@ class ReportToCount:
     @property
     def has_demographics(self) -> bool:
         """Whether the reporter answered the demographic questions (stored apart)."""
-        return bool(self.item.get("has_demographics"))
+        return self.case.has_demographics
 
 
 @dataclass

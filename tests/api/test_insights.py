@@ -17,6 +17,7 @@ from chalicelib import services
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.insight_marks import INSIGHT_COUNTED
 from chalicelib.insights.contributions import counter_keys
+from chalicelib.storage.case_item import CaseItem
 from tests.api.conftest import file_quiet_anonymous_reports, use_screening
 from tests.api.emf import metrics
 from tests.api.shared_stack import Stack
@@ -62,6 +63,12 @@ def counts(answer: dict[str, Any], dimension: str) -> dict[str, int]:
 
 def case(stack: Stack, reference: str) -> dict[str, Any]:
     return dict(stack.call("get", f"/staff/cases/{reference}", SCREENER).json_body)
+
+
+def stored_case(stack: Stack, reference: str) -> CaseItem:
+    found = services.report_store().case_item(stack.report_id(reference))
+    assert found is not None
+    return found
 
 
 def act(stack: Stack, reference: str, route: str, user: str, body: dict[str, Any]) -> None:
@@ -209,9 +216,7 @@ def test_a_filed_report_counts_the_same_whichever_screening_setting_filed_it(
     assert answer["caseload"] == []
     # the two reports' counters are the same ones
     keys = [
-        counter_keys(
-            services.report_store().case(stack.report_id(reference)) or {}, "Europe/London"
-        )
+        counter_keys(stored_case(stack, reference), "Europe/London")
         for reference in (by_machine, by_screener)
     ]
     assert keys[0] == keys[1]

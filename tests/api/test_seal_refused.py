@@ -18,7 +18,8 @@ import pytest
 
 from chalicelib import services
 from chalicelib.cases.ledger import CaseLedger
-from chalicelib.storage.reports_table import CaseItem, CaseUpdate
+from chalicelib.storage.case_item import CaseItem
+from chalicelib.storage.reports_table import CaseUpdate
 from tests.api.emf import metrics
 from tests.api.shared_stack import Stack
 from tests.api.test_rights import Reporter, audit_entries

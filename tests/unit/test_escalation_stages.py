@@ -22,6 +22,7 @@ from chalicelib.cases.sla import (
 from chalicelib.institution import load_institution
 from chalicelib.institution.models import Escalation
 from chalicelib.institution.working_time import ClockDates, WorkingCalendar
+from chalicelib.storage.case_item import CaseItem
 
 LONDON = ZoneInfo("Europe/London")
 ALL_STAGES = {FIRST_CONTACT_OVERDUE, ACKNOWLEDGE_DUE_SOON, FEEDBACK_DUE_SOON}
@@ -232,9 +233,24 @@ def test_clock_attributes_convert_other_offsets_to_utc() -> None:
 # --- a reply owed to a reporter's message (a receipt code's thread) ------------------------
 
 
+def watched(**attributes: str) -> CaseItem:
+    """A case with these watch attributes (and what every case item holds)."""
+    return CaseItem.from_item(
+        {
+            "report_id": "r1",
+            "reference": "RS-TEST-0001",
+            "mode": "anonymous",
+            "status": "assigned",
+            "version": 3,
+            "submitted_at": "2026-11-20T10:30:00.000Z",
+            **attributes,
+        }
+    )
+
+
 def test_a_reply_owed_is_watched_when_nothing_else_is() -> None:
     # Given a filed case, no longer watched
-    case = {"status": "filed", "sla_next_stage": "screening_overdue", "sla_next_at": "x"}
+    case = watched(status="filed", sla_next_stage="screening_overdue", sla_next_at="x")
     # Then the reply owed is watched
     assert reply_attributes(case, "2026-11-24T11:00:00.000Z") == {
         "sla_watch": "open",
@@ -244,21 +260,21 @@ def test_a_reply_owed_is_watched_when_nothing_else_is() -> None:
 
 
 def test_a_reply_owed_before_the_stage_watched_is_watched_first() -> None:
-    case = {
-        "sla_watch": "open",
-        "sla_next_stage": "feedback_due_soon",
-        "sla_next_at": "2027-02-10T09:00:00.000Z",
-    }
+    case = watched(
+        sla_watch="open",
+        sla_next_stage="feedback_due_soon",
+        sla_next_at="2027-02-10T09:00:00.000Z",
+    )
     assert reply_attributes(case, "2026-11-24T11:00:00.000Z")["sla_next_stage"] == REPLY_OVERDUE
 
 
 def test_a_reply_owed_after_the_stage_watched_waits_for_it() -> None:
     # Given a report watched for screening on Tuesday 10:30
-    case = {
-        "sla_watch": "open",
-        "sla_next_stage": "screening_overdue",
-        "sla_next_at": "2026-11-24T10:30:00.000Z",
-    }
+    case = watched(
+        sla_watch="open",
+        sla_next_stage="screening_overdue",
+        sla_next_at="2026-11-24T10:30:00.000Z",
+    )
     # Then a reply owed at 11:00 leaves the watch as it is (it follows the screening stage)
     assert reply_attributes(case, "2026-11-24T11:00:00.000Z") == {}
     # And one owed at 10:00 is watched first

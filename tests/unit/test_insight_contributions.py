@@ -23,16 +23,19 @@ from chalicelib.insights.contributions import (
 )
 from chalicelib.insights.reading import Period, median_from_histogram, parse_period, to_csv
 from chalicelib.institution import load_institution
+from chalicelib.storage.case_item import CaseItem
 from chalicelib.storage.insights_table import counter_item, split_key
 
 ROOT = Path(__file__).resolve().parents[2]
 TZ = "Europe/London"
 
 
-def report(**overrides: Any) -> dict[str, Any]:
-    """A triaged named report item, plain values, as the job reads it."""
+def report(**overrides: Any) -> CaseItem:
+    """A triaged named report, as the job reads it."""
     item: dict[str, Any] = {
         "report_id": "r1",
+        "reference": "RS-TEST-0001",
+        "version": 2,
         "mode": "named",
         "status": "awaiting_screening",
         "submitted_at": "2026-11-20T10:30:00.000Z",
@@ -45,7 +48,7 @@ def report(**overrides: Any) -> dict[str, Any]:
         },
     }
     item.update(overrides)
-    return item
+    return CaseItem.from_item(item)
 
 
 def test_a_new_case_counts_its_answers_team_and_the_open_caseload() -> None:
