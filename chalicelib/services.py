@@ -366,7 +366,7 @@ def message_thread() -> MessageThread:
     """The message thread with reporters who kept a receipt code, wired."""
     from chalicelib.cases.thread import MessageThread
 
-    return MessageThread(casework=casework(), calendar=working_calendar())
+    return MessageThread(access=casework().access, calendar=working_calendar())
 
 
 @_once

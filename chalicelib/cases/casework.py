@@ -13,19 +13,21 @@ read, so a stale edit is refused, and on the audit head, so the chain stays line
 audit entry saying who did what and why, and whatever else the change writes (a timeline
 entry, a notification). Every look at personal data — contact details, narrative, notes —
 appends an audit entry with the purpose given before anything is unsealed.
+
+Reading a case for an action and changing it through the ledger are the seam in
+`chalicelib.cases.case_access`, which the message thread (`chalicelib.cases.thread`) shares.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chalicelib.audit import AuditTrail
 from chalicelib.cases import filing, matching, policy, retention_schedule, workflow
 from chalicelib.cases.access import Principal
-from chalicelib.cases.ledger import CaseLedger
+from chalicelib.cases.case_access import CaseAccess, Change
 from chalicelib.cases.models import (
     ActionTaken,
     Assessment,
@@ -41,33 +43,19 @@ from chalicelib.cases.models import (
 )
 from chalicelib.cases.refusals import record_refusal, refusal_recorded
 from chalicelib.cases.rules import AWAITING_SCREENING
-from chalicelib.cases.seal import CaseSeal
 from chalicelib.cases.workflow import queue_order
 from chalicelib.clock import Clock, iso
 from chalicelib.concerns import ConcernIndex
 from chalicelib.crypto import Sealer
 from chalicelib.directory import StaffDirectory, with_role
-from chalicelib.errors import (
-    FieldProblem,
-    InvalidInput,
-    NotFound,
-    SealBroken,
-    StaleVersion,
-)
+from chalicelib.errors import FieldProblem, InvalidInput, SealBroken
 from chalicelib.institution.models import PRIORITIES, AdvisorPreference, Clause
 from chalicelib.institution.models import Retention as RetentionPolicy
 from chalicelib.notify.messages import Kind, Notification
-from chalicelib.observability import (
-    AUDIT_CHAIN_BROKEN,
-    SEAL_REFUSED,
-    correlated,
-    increment,
-    logger,
-)
-from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
+from chalicelib.observability import AUDIT_CHAIN_BROKEN, SEAL_REFUSED, increment, logger
+from chalicelib.queues import WorkQueue
 from chalicelib.reports.models import CONTACT, NARRATIVE
 from chalicelib.storage.case_item import CaseItem
-from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.notifications import Outbox
 from chalicelib.storage.reports_table import CaseUpdate, ReportsTable
 from chalicelib.storage.staff_table import MemberRecord
@@ -75,16 +63,6 @@ from chalicelib.storage.timeline import timeline_entry_key
 
 PAGE_SIZE = 25
 _MAX_PAGES_PER_CALL = 8
-
-
-@dataclass
-class Change:
-    """What an operation does to a case: the update, what the audit records, and more."""
-
-    update: CaseUpdate
-    details: dict[str, Any]
-    writes: list[dict[str, Any]] = field(default_factory=list)
-    notifications: list[Notification] = field(default_factory=list)
 
 
 @dataclass
@@ -106,6 +84,14 @@ class Casework:
     record_only: Clause | None = None
     #: The advisor preferences the form offers, with what each matches (see `matching`).
     advisor_preferences: list[AdvisorPreference] = field(default_factory=list)
+
+    @property
+    def access(self) -> CaseAccess:
+        """Reading a case under the policy table and changing it through the ledger, on
+        this case work's tables and keys (shared with the message thread)."""
+        return CaseAccess(
+            self.cases, self.audit, self.identity, self.outbox, self.notify_queue, self.clock
+        )
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -155,7 +141,7 @@ class Casework:
 
     def view(self, principal: Principal, reference: str) -> dict[str, Any]:
         """A case without its personal data (that needs `reveal`), and its linked reports."""
-        case = self._visible(principal, reference, "view")
+        case = self.access.visible(principal, reference, "view")
         return {**self._detail(principal, case), "linked_reports": self._linked(principal, case)}
 
     def _linked(self, principal: Principal, case: CaseItem) -> list[dict[str, Any]]:
@@ -168,7 +154,7 @@ class Casework:
     def advisors(self, principal: Principal, reference: str) -> dict[str, Any]:
         """The advisors a screener may assign this case to, with what helps to choose:
         which of the reporter's advisor preferences each meets, those meeting most first."""
-        case = self._visible(principal, reference, "list_advisors")
+        case = self.access.visible(principal, reference, "list_advisors")
         members = with_role(self.directory.members(str(case.team_id)), "advisor")
         names = self.directory.names(members)
         wanted = matching.requested(case.preferences)
@@ -197,15 +183,17 @@ class Casework:
         self, principal: Principal, reference: str, request: RevealRequest
     ) -> dict[str, Any]:
         """The reporter's contact details, account and the names they gave, audited first."""
-        case = self._visible(principal, reference, "reveal")
+        case = self.access.visible(principal, reference, "reveal")
         fields = sorted(name for name in case.sealed if name != "submission_digest")
         # Checked before the look is recorded: recording it moves the head past the item read.
-        with refusal_recorded(self._ledger, principal.member_id, case, ",".join(fields)):
-            checked = self._seal.check(case, ",".join(fields) or "sealed")
-        self._record(principal, case, "reveal", {"fields": fields}, request.purpose, version=None)
+        with refusal_recorded(self.access.ledger, principal.member_id, case, ",".join(fields)):
+            checked = self.access.seal.check(case, ",".join(fields) or "sealed")
+        self.access.ledger.record(
+            principal.member_id, case, "reveal", {"fields": fields}, request.purpose
+        )
         opened: dict[str, Any] = {}
         for name in fields:
-            with refusal_recorded(self._ledger, principal.member_id, case, name):
+            with refusal_recorded(self.access.ledger, principal.member_id, case, name):
                 opened[name] = checked.open(name)
         return {
             "reference": case.reference,
@@ -220,13 +208,15 @@ class Casework:
 
     def timeline(self, principal: Principal, reference: str, purpose: str) -> dict[str, Any]:
         """The case's timeline with its notes opened; reading notes is audited."""
-        case = self._visible(principal, reference, "read_timeline")
+        case = self.access.visible(principal, reference, "read_timeline")
         report_id = case.report_id
         entries = self.cases.timeline(report_id)
         # A case item put back whole would hide the entries written since; refuse to read.
-        with refusal_recorded(self._ledger, principal.member_id, case, "timeline"):
-            self._seal.check(case, "timeline")
-        self._record(principal, case, "read_timeline", {"entries": len(entries)}, purpose, None)
+        with refusal_recorded(self.access.ledger, principal.member_id, case, "timeline"):
+            self.access.seal.check(case, "timeline")
+        self.access.ledger.record(
+            principal.member_id, case, "read_timeline", {"entries": len(entries)}, purpose
+        )
         return {
             "reference": case.reference,
             "entries": [self._opened(principal, case, entry) for entry in entries],
@@ -234,7 +224,7 @@ class Casework:
 
     def audit_trail(self, principal: Principal, reference: str) -> dict[str, Any]:
         """Who did what to a case, and whether the chain is intact."""
-        case = self._visible(principal, reference, "read_audit")
+        case = self.access.visible(principal, reference, "read_audit")
         report_id = case.report_id
         # The verification checks the head's signature, which covers the item as stored.
         chain, verification = self.audit.verify(case.item)
@@ -291,7 +281,7 @@ class Casework:
             notification = self._notification(case, "assignment", advisor.member_id)
             return Change(update, details, notifications=[notification])
 
-        case = self._change(
+        case = self.access.change(
             principal, reference, "assign", "assign", request.reason, request.version, change
         )
         return self._detail(principal, case)
@@ -341,7 +331,7 @@ class Casework:
         reason = request.reason
         if request.override_reason is not None:
             reason = f"{reason}\nOverride: {request.override_reason}"
-        case = self._change(
+        case = self.access.change(
             principal,
             reference,
             permission,
@@ -362,7 +352,7 @@ class Casework:
             update = CaseUpdate(changes=_reprioritised(case, request.priority))
             return Change(update, {"from": case.priority, "to": request.priority})
 
-        case = self._change(
+        case = self.access.change(
             principal,
             reference,
             "set_priority",
@@ -385,7 +375,7 @@ class Casework:
             notification = self._notification(urgent, "escalation", None)
             return Change(update, {}, notifications=[notification])
 
-        case = self._change(
+        case = self.access.change(
             principal,
             reference,
             "escalate",
@@ -418,7 +408,7 @@ class Casework:
                 update.remove += remove
             return Change(update, {"flag": request.flag, "value": request.value})
 
-        case = self._change(
+        case = self.access.change(
             principal,
             reference,
             permission,
@@ -460,7 +450,7 @@ class Casework:
                     update.changes["status"] = "contacted"
             return Change(update, {"entry": entry.type, **clear}, [self.cases.put_request(item)])
 
-        case = self._change(
+        case = self.access.change(
             principal, reference, "add_to_timeline", f"add_{entry.type}", None, None, change
         )
         return self._detail(principal, case)
@@ -490,23 +480,6 @@ class Casework:
         members = [m for m in self.directory.members(team_id) if m.member_id in wanted]
         return self.directory.names(members)
 
-    def _visible(
-        self, principal: Principal, reference: str, permission: policy.CaseAction
-    ) -> CaseItem:
-        """The case, if the member may do `permission` on it: 403 without a role for it,
-        404 (as for a case that does not exist) without the relation the role needs."""
-        policy.require(principal, permission)
-        report_id = self.cases.report_id_for(reference)
-        case = self.cases.case_item(report_id) if report_id else None
-        # A case whose deletion has begun is gone: nothing more may be done to it.
-        if (
-            case is None
-            or case.deletion_started_at
-            or not policy.reaches(principal, case, permission)
-        ):
-            raise NotFound(f"case {reference} not found")
-        return case
-
     def _advisor(self, principal: Principal, advisor_id: str) -> MemberRecord:
         # A deactivated advisor is no advisor: a leaver is never given a case.
         advisors = with_role(self.directory.members(principal.team_id), "advisor")
@@ -514,72 +487,6 @@ class Casework:
         if member is None:
             raise InvalidInput([FieldProblem("advisor_id", "is not an advisor of your team")])
         return member
-
-    def _change(
-        self,
-        principal: Principal,
-        reference: str,
-        permission: policy.CaseAction,
-        action: str,
-        reason: str | None,
-        version: int | None,
-        change: Callable[[CaseItem], Change],
-    ) -> CaseItem:
-        def attempt() -> tuple[CaseItem, Change]:
-            case = self._visible(principal, reference, permission)
-            with correlated(case.report_id):
-                if version is not None and case.version != version:
-                    raise StaleVersion(case.version)
-                planned = change(case)
-                also = planned.writes + [self.outbox.put_request(n) for n in planned.notifications]
-                self._commit(principal, case, planned.update, also, action, planned.details, reason)
-            return case, planned
-
-        def exhausted() -> StaleVersion:
-            return StaleVersion(self._visible(principal, reference, permission).version)
-
-        case, planned = retry_on_conflict(attempt, exhausted)
-        with correlated(case.report_id):
-            logger.info("case changed", extra={"action": action, "reference": reference})
-            for notification in planned.notifications:
-                send_or_leave_for_redrive(self.notify_queue, notification.notification_id)
-            fresh = self.cases.case_item(case.report_id)
-            if fresh is None:
-                # Deleted between the commit and this read (a retention sweep): gone.
-                raise NotFound(f"case {reference} not found")
-            return fresh
-
-    @property
-    def _ledger(self) -> CaseLedger:
-        return CaseLedger(self.cases, self.audit, self.identity, self.clock)
-
-    @property
-    def _seal(self) -> CaseSeal:
-        return CaseSeal(self.audit, self.identity)
-
-    def _record(
-        self,
-        principal: Principal,
-        case: CaseItem,
-        action: str,
-        details: dict[str, Any],
-        reason: str | None,
-        version: int | None,
-    ) -> None:
-        """Append an audit entry without changing the case (a look, not an edit)."""
-        self._ledger.record(principal.member_id, case, action, details, reason)
-
-    def _commit(
-        self,
-        principal: Principal,
-        case: CaseItem,
-        update: CaseUpdate,
-        also: list[dict[str, Any]],
-        action: str,
-        details: dict[str, Any],
-        reason: str | None,
-    ) -> None:
-        self._ledger.commit(principal.member_id, case, update, also, action, details, reason)
 
     def _notification(self, case: CaseItem, kind: Kind, member_id: str | None) -> Notification:
         suffix = f"{kind}.{member_id}" if member_id else kind
@@ -625,7 +532,7 @@ class Casework:
                 logger.error("timeline text does not open", extra={"report_id": report_id})
                 increment(SEAL_REFUSED)
                 field_name = f"timeline.{entry['entry_id']}"
-                record_refusal(self._ledger, principal.member_id, case, field_name)
+                record_refusal(self.access.ledger, principal.member_id, case, field_name)
                 opened["text"] = None
         return opened
 

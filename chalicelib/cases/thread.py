@@ -28,7 +28,7 @@ from typing import Any
 
 from chalicelib.cases import policy, workflow
 from chalicelib.cases.access import Principal
-from chalicelib.cases.casework import Casework, Change
+from chalicelib.cases.case_access import CaseAccess, Change
 from chalicelib.cases.models import MessageRequest
 from chalicelib.cases.refusals import record_refusal, refusal_recorded
 from chalicelib.cases.seal import CheckedSeal
@@ -53,9 +53,9 @@ THREAD_READ = "thread_read"
 @dataclass
 class MessageThread:
     """The thread's use cases: the reporter's side (called by the receipt code's routes)
-    and the staff's. Reads, seals and commits through the case work it is given."""
+    and the staff's. Reads, seals and commits through the case access it is given."""
 
-    casework: Casework
+    access: CaseAccess
     calendar: WorkingCalendar
 
     # --- the reporter's side ------------------------------------------------------------------
@@ -67,19 +67,19 @@ class MessageThread:
         `NotFound` for a case gone, being deleted or without `follow_up`;
         `TransitionRefused` (409) for a redacted case, whose thread is closed.
         """
-        work = self.casework
+        access = self.access
         message_id = uuid.uuid4().hex
 
         def attempt() -> str:
             case = self._reporters_case(report_id)
             if case.status == workflow.REDACTED:
                 raise TransitionRefused(workflow.REDACTED, REPORTER_MESSAGE, frozenset())
-            now = work.clock.now()
+            now = access.clock.now()
             at = iso(now)
-            sealed = work.identity.seal(report_id, sealed_field(message_id), text)
+            sealed = access.identity.seal(report_id, sealed_field(message_id), text)
             put = self._messages.put_request(report_id, message_id, at, "reporter", sealed)
             update = CaseUpdate(changes=self._reply_owed(case, now))
-            work._ledger.commit(
+            access.ledger.commit(
                 REPORTER, case, update, [put], REPORTER_MESSAGE, {"message_id": message_id}, None
             )
             return at
@@ -100,9 +100,9 @@ class MessageThread:
         messages = [m for m in self._messages.thread(report_id) if "sealed_text" in m]
         if not messages:
             return []
-        ledger = self.casework._ledger
+        ledger = self.access.ledger
         with refusal_recorded(ledger, REPORTER, case, "thread"):
-            checked = self.casework._seal.check(case, "thread")
+            checked = self.access.seal.check(case, "thread")
         opened = []
         for message in messages:
             field = sealed_field(str(message["message_id"]))
@@ -122,16 +122,16 @@ class MessageThread:
 
     def read(self, principal: Principal, reference: str) -> dict[str, Any]:
         """The thread with its texts opened, and the reply owed; each read is audited."""
-        work = self.casework
-        case = work._visible(principal, reference, "read_thread")
+        access = self.access
+        case = access.visible(principal, reference, "read_thread")
         policy.check_case("read_thread", case, "read_thread")
         report_id = case.report_id
         with correlated(report_id):
             messages = self._messages.thread(report_id)
             # Checked before the read is recorded: recording moves the head past the item read.
-            with refusal_recorded(work._ledger, principal.member_id, case, "thread"):
-                checked = work._seal.check(case, "thread")
-            work._ledger.record(
+            with refusal_recorded(access.ledger, principal.member_id, case, "thread"):
+                checked = access.seal.check(case, "thread")
+            access.ledger.record(
                 principal.member_id, case, THREAD_READ, {"messages": len(messages)}, None
             )
             return {
@@ -146,38 +146,38 @@ class MessageThread:
     ) -> dict[str, Any]:
         """Write a staff message to the reporter; the reply owed is cleared."""
         policy.require(principal, "reply_to_reporter")
-        work = self.casework
+        access = self.access
         message_id = uuid.uuid4().hex
         written: list[str] = []
 
         def change(case: CaseItem) -> Change:
             policy.check_case("reply_to_reporter", case, "reply_to_reporter")
             report_id = case.report_id
-            at = iso(work.clock.now())
+            at = iso(access.clock.now())
             written[:] = [at]
-            sealed = work.identity.seal(report_id, sealed_field(message_id), request.text)
+            sealed = access.identity.seal(report_id, sealed_field(message_id), request.text)
             put = self._messages.put_request(
                 report_id, message_id, at, "staff", sealed, principal.member_id
             )
             return Change(_answered(case), {"message_id": message_id}, [put])
 
-        work._change(principal, reference, "reply_to_reporter", STAFF_MESSAGE, None, None, change)
+        access.change(principal, reference, "reply_to_reporter", STAFF_MESSAGE, None, None, change)
         return {"message_id": message_id, "at": written[-1]}
 
     # --- internals ----------------------------------------------------------------------------
 
     @property
     def _messages(self) -> MessageStore:
-        return MessageStore.beside(self.casework.cases)
+        return MessageStore.beside(self.access.cases)
 
     def _reporters_case(self, report_id: str) -> CaseItem:
-        case = self.casework.cases.case_item(report_id)
+        case = self.access.cases.case_item(report_id)
         if case is None or case.deletion_started_at or not case.follow_up:
             raise NotFound("report not found")
         return case
 
     def _version(self, report_id: str) -> int:
-        case = self.casework.cases.case_item(report_id)
+        case = self.access.cases.case_item(report_id)
         return case.version if case else 0
 
     def _reply_owed(self, case: CaseItem, now: datetime) -> dict[str, Any]:
@@ -222,7 +222,7 @@ class MessageThread:
             # withheld, and the refusal counted and recorded on the case as any other.
             logger.error("message text does not open", extra={"report_id": checked.report_id})
             increment(SEAL_REFUSED)
-            record_refusal(self.casework._ledger, principal.member_id, case, field)
+            record_refusal(self.access.ledger, principal.member_id, case, field)
         return opened
 
 
