@@ -479,7 +479,7 @@ def follow_up_desk() -> FollowUpDesk:
         seal=CaseSeal(audit_trail(), identity_sealer()),
         ledger=CaseLedger(cases, audit_trail(), identity_sealer(), clock()),
         form=institution().form,
-        thread=message_thread().thread_for_reporter,
+        thread=message_thread().opened_for_reporter,
         post=message_thread().post_from_reporter,
     )
 

@@ -131,8 +131,9 @@ class FollowUpDesk:
     seal: CaseSeal
     ledger: CaseLedger
     form: Form
-    #: The report's thread with staff as its reporter sees it, oldest first.
-    thread: Callable[[str], list[dict[str, Any]]]
+    #: The report's thread with staff as its reporter sees it, oldest first, opened with the
+    #: case's seal as this desk checked it.
+    thread: Callable[[CaseItem, CheckedSeal], list[dict[str, Any]]]
     #: Writes a reporter's message into the thread: (report id, text) -> message id and time.
     post: Callable[[str, str], dict[str, str]]
 
@@ -163,11 +164,11 @@ class FollowUpDesk:
     def copy(self, body: Any) -> FollowUpCopy:
         """The reporter's copy of the report their code opens (audited)."""
         _request, case = self.authenticate(body, OpenFollowUp)
-        report_id = case.report_id
         # Checked before the opening is recorded: recording moves the head past this read.
         checked = self.seal.check(case, NARRATIVE)
         self.ledger.record(REPORTER, case, "follow_up_opened", {}, None)
-        messages = [ThreadMessage.model_validate(message) for message in self.thread(report_id)]
+        thread = self.thread(case, checked)
+        messages = [ThreadMessage.model_validate(message) for message in thread]
         return FollowUpCopy(
             reference=case.reference,
             submitted_at=case.submitted_at,
