@@ -9,9 +9,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from chalicelib.storage import dynamo
 from chalicelib.storage.audit_entries import AuditEntries, StoredEntry, audit_key
@@ -24,29 +22,15 @@ from chalicelib.storage.concern_links import (
     link_put_request,
 )
 from chalicelib.storage.timeline import timeline_entry_key
+from tests.mocked_aws import pk_sk_table
 
 TABLE = "reports"
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-        with mock_aws():
-            dynamodb = boto3.Session(region_name="eu-west-2").client("dynamodb")
-            dynamodb.create_table(
-                TableName=TABLE,
-                KeySchema=[
-                    {"AttributeName": "pk", "KeyType": "HASH"},
-                    {"AttributeName": "sk", "KeyType": "RANGE"},
-                ],
-                AttributeDefinitions=[
-                    {"AttributeName": "pk", "AttributeType": "S"},
-                    {"AttributeName": "sk", "AttributeType": "S"},
-                ],
-                BillingMode="PAY_PER_REQUEST",
-            )
-            yield dynamodb
+    with pk_sk_table(TABLE) as dynamodb:
+        yield dynamodb
 
 
 @pytest.fixture

@@ -10,15 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 from pydantic import ValidationError
 
 from chalicelib.notify.messages import Notification
 from chalicelib.notify.worker import NotifyMessage
 from chalicelib.storage.notifications import FAILED, PENDING, SENDING, SENT, Outbox
-from devstack.provision import provision
+from tests.mocked_aws import provisioned
 
 LEASE = timedelta(minutes=2)
 T0 = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
@@ -33,13 +31,8 @@ class Aws:
 @pytest.fixture(scope="module")
 def aws() -> Iterator[Aws]:
     """One mocked account for the module; every test works on notifications of its own."""
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-        with mock_aws():
-            session = boto3.Session(region_name="eu-west-2")
-            settings = provision(session, "unit")
-            client = session.client("dynamodb")
-            yield Aws(client, Outbox(client, settings.notifications_table))
+    with provisioned() as (client, settings):
+        yield Aws(client, Outbox(client, settings.notifications_table))
 
 
 @pytest.fixture

@@ -10,12 +10,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from chalicelib.storage.staff_table import MemberRecord, StaffTable, TeamRecord
-from devstack.provision import provision
+from tests.mocked_aws import provisioned
 
 T0 = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
 SEALED = b"\x01sealed name and address"
@@ -29,13 +27,8 @@ class Aws:
 
 @pytest.fixture(scope="module")
 def aws() -> Iterator[Aws]:
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-        with mock_aws():
-            session = boto3.Session(region_name="eu-west-2")
-            settings = provision(session, "unit")
-            client = session.client("dynamodb")
-            yield Aws(client, StaffTable(client, settings.staff_table))
+    with provisioned() as (client, settings):
+        yield Aws(client, StaffTable(client, settings.staff_table))
 
 
 @pytest.fixture

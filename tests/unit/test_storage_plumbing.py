@@ -9,38 +9,22 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-import boto3
 import pytest
 from boto3.dynamodb.types import Binary
-from moto import mock_aws
 
 from chalicelib.errors import DependencyUnavailable
 from chalicelib.storage import dynamo
 from chalicelib.storage.conflicts import retry_on_conflict
 from chalicelib.storage.dynamo import CommitConflict
+from tests.mocked_aws import pk_sk_table
 
 TABLE = "plumbing"
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-        with mock_aws():
-            dynamodb = boto3.Session(region_name="eu-west-2").client("dynamodb")
-            dynamodb.create_table(
-                TableName=TABLE,
-                KeySchema=[
-                    {"AttributeName": "pk", "KeyType": "HASH"},
-                    {"AttributeName": "sk", "KeyType": "RANGE"},
-                ],
-                AttributeDefinitions=[
-                    {"AttributeName": "pk", "AttributeType": "S"},
-                    {"AttributeName": "sk", "AttributeType": "S"},
-                ],
-                BillingMode="PAY_PER_REQUEST",
-            )
-            yield dynamodb
+    with pk_sk_table(TABLE) as dynamodb:
+        yield dynamodb
 
 
 @pytest.fixture
