@@ -4,11 +4,11 @@
 
 import { staff } from "../../api.js";
 import { h } from "../../../../shared/dom.js";
-import { button, choices, formValues, textField } from "../../../../shared/forms.js";
+import { button, choices, formValues } from "../../../../shared/forms.js";
 import { LANGUAGE, SPECIALISM, label, listOf } from "../../format.js";
 import { loadAdvisors } from "./advisors.js";
 import { change } from "./changes.js";
-import { REASON_HINT, words } from "./pieces.js";
+import { reasonField, words } from "./pieces.js";
 import { caseOnScreen } from "./state.js";
 
 /** The advisors to choose from, with what the reporter asked for, and the form to assign. */
@@ -85,15 +85,7 @@ export function assignmentSection(ctx, detail) {
       options,
       required: true,
     }),
-    textField({
-      id: fields.reason.id,
-      name: "reason",
-      label: "Reason",
-      hint: REASON_HINT,
-      multiline: true,
-      rows: 2,
-      required: true,
-    }),
+    reasonField(fields.reason.id),
     button("Assign"),
   );
   form.addEventListener("submit", (event) => {

@@ -2,10 +2,24 @@
 // folded form, and the words of the institution's texts.
 
 import { h } from "../../../../shared/dom.js";
+import { textField } from "../../../../shared/forms.js";
 import { may } from "../../access.js";
 import { dateTime } from "../../format.js";
 
 export const REASON_HINT = "Recorded in the case's audit trail. At least 3 characters.";
+
+/** The "Reason" box every change of a case asks for (it goes into the audit trail). */
+export function reasonField(id) {
+  return textField({
+    id,
+    name: "reason",
+    label: "Reason",
+    hint: REASON_HINT,
+    multiline: true,
+    rows: 2,
+    required: true,
+  });
+}
 
 /** An institution's text (a string, or one per language) in English. */
 export function words(text) {

@@ -8,7 +8,7 @@ import { button, choices, formValues, textField } from "../../../../shared/forms
 import { FLAG, OUTCOME, PRIORITY, STATUS, label } from "../../format.js";
 import { change } from "./changes.js";
 import { MOVES } from "./moves.js";
-import { REASON_HINT, fold } from "./pieces.js";
+import { REASON_HINT, fold, reasonField } from "./pieces.js";
 import { caseOnScreen } from "./state.js";
 
 const FILING_AFTER_REQUEST =
@@ -57,15 +57,7 @@ export function workflowSection(ctx, detail, can) {
             required: true,
           })
         : null,
-      textField({
-        id: fields.reason.id,
-        name: "reason",
-        label: "Reason",
-        hint: REASON_HINT,
-        multiline: true,
-        rows: 2,
-        required: true,
-      }),
+      reasonField(fields.reason.id),
       override
         ? textField({
             id: fields.override_reason.id,
@@ -124,15 +116,7 @@ export function urgencySection(ctx, detail, can) {
         small: true,
         inline: true,
       }),
-      textField({
-        id: fields.reason.id,
-        name: "reason",
-        label: "Reason",
-        hint: REASON_HINT,
-        multiline: true,
-        rows: 2,
-        required: true,
-      }),
+      reasonField(fields.reason.id),
       button("Change priority", { variant: "secondary" }),
     );
     form.addEventListener("submit", (event) => {
@@ -167,15 +151,7 @@ export function urgencySection(ctx, detail, can) {
         { class: "hint" },
         "The case becomes urgent, and the team's screeners and the fallback team are alerted at once.",
       ),
-      textField({
-        id: fields.reason.id,
-        name: "reason",
-        label: "Reason",
-        hint: REASON_HINT,
-        multiline: true,
-        rows: 2,
-        required: true,
-      }),
+      reasonField(fields.reason.id),
       button("Escalate case"),
     );
     form.addEventListener("submit", (event) => {
@@ -205,15 +181,7 @@ export function flagsSection(ctx, detail, can) {
       { id, class: "form action-form", novalidate: true, "aria-labelledby": `${id}-title` },
       h("h3", { class: "heading-s", id: `${id}-title` }, label(FLAG, flag)),
       h("p", { class: "body" }, on ? text.on : text.off),
-      textField({
-        id: fields.reason.id,
-        name: "reason",
-        label: "Reason",
-        hint: REASON_HINT,
-        multiline: true,
-        rows: 2,
-        required: true,
-      }),
+      reasonField(fields.reason.id),
       button(on ? text.lift : text.set, { variant: "secondary" }),
     );
     form.addEventListener("submit", (event) => {
