@@ -5,6 +5,7 @@ from typing import Any
 from chalice.app import Chalice, Rate
 
 from chalicelib import services
+from chalicelib.api.administration import administration_api
 from chalicelib.api.body import media_type_refusals
 from chalicelib.api.follow_up import follow_up_api
 from chalicelib.api.insights import insights_api
@@ -24,6 +25,7 @@ app.register_blueprint(staff_api)
 app.register_blueprint(rights_api)
 app.register_blueprint(records_api)
 app.register_blueprint(insights_api)
+app.register_blueprint(administration_api)
 app.register_middleware(add_security_headers, "http")
 # Inside the security headers' middleware, so the answer it rewrites still gets them.
 app.register_middleware(media_type_refusals, "http")

@@ -525,7 +525,7 @@ class Stack:
     waf_scope: str = "CLOUDFRONT"
     schedules: tuple[tuple[str, str], ...] = field(default_factory=app_schedules)
     polled_queues: int = 2
-    tables: int = 6
+    tables: int = 7
     pitr: bool = True
     memory_mb: Mapping[str, int] = field(default_factory=sizing_memory)
     architecture: str = "x86_64"

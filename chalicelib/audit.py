@@ -308,7 +308,7 @@ class AuditTrail:
 
     def entries(self, report_id: str) -> list[tuple[AuditEntry, str]]:
         """Every stored entry of a case, in key order, with the hash stored beside it."""
-        return [(_entry(stored), stored.hash) for stored in self.store.chain(report_id)]
+        return [(entry_of(stored), stored.hash) for stored in self.store.chain(report_id)]
 
     def verify(self, case: Mapping[str, Any]) -> tuple[list[tuple[AuditEntry, str]], Verification]:
         """A case's entries, and the verification of its chain: every link and signature,
@@ -411,7 +411,8 @@ def _reason_intact(entry: AuditEntry, redaction_at: int) -> bool:
     return entry.reason_sha256 is None or entry.seq < redaction_at
 
 
-def _entry(stored: StoredEntry) -> AuditEntry:
+def entry_of(stored: StoredEntry) -> AuditEntry:
+    """A stored entry as the chain's `AuditEntry` (its stored hash kept apart)."""
     return AuditEntry(
         report_id=stored.report_id,
         seq=stored.seq,

@@ -160,6 +160,15 @@ RIGHTS_TABLE = Table(
     indexes=(Index("open_by_due", KeySchema(("open", "S"), ("due_at", "S")), "ALL"),),
 )
 
+ADMIN_TABLE = Table(
+    logical_name="admin",
+    settings_field="admin_table",
+    # TRAIL / HEAD and TRAIL / AUDIT#<seq>: the administration audit trail, one signed
+    # chain of every change to the staff directory and the institution's content
+    # (`chalicelib.storage.admin_trail`); CONTENT / ...: the versions of the content.
+    keys=KeySchema(partition=("pk", "S"), sort=("sk", "S")),
+)
+
 TRIAGE_QUEUE = Queue(logical_name="triage", settings_field="triage_queue_url")
 NOTIFY_QUEUE = Queue(logical_name="notify", settings_field="notify_queue_url")
 
@@ -215,6 +224,7 @@ class ResourceSet:
         NOTIFICATIONS_TABLE,
         INSIGHTS_TABLE,
         RIGHTS_TABLE,
+        ADMIN_TABLE,
     )
     queues: tuple[Queue, ...] = (TRIAGE_QUEUE, NOTIFY_QUEUE)
     keys: tuple[Key, ...] = (IDENTITY_KEY, INSIGHT_KEY, BLIND_INDEX_KEY, AUDIT_KEY)

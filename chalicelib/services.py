@@ -19,6 +19,7 @@ from chalicelib.settings import Settings
 if TYPE_CHECKING:
     import boto3
 
+    from chalicelib.admin_trail import AdminTrail
     from chalicelib.audit import AuditSigner, AuditTrail
     from chalicelib.cases.casework import Casework
     from chalicelib.cases.follow_up import FollowUpDesk
@@ -313,6 +314,20 @@ def audit_trail() -> AuditTrail:
         AuditEntries(dynamodb(), settings().reports_table),
         audit_signer(),
         anchors=audit_checkpoints(),
+    )
+
+
+@_once
+def admin_trail() -> AdminTrail:
+    """The signed trail of every change to the staff directory and the content."""
+    from chalicelib.admin_trail import AdminTrail
+    from chalicelib.storage.admin_trail import AdminTrailItems
+
+    return AdminTrail(
+        AdminTrailItems(dynamodb(), settings().admin_table),
+        audit_signer(),
+        identity_sealer(),
+        clock(),
     )
 
 

@@ -34,6 +34,7 @@ class Settings(BaseModel):
     notifications_table: NonEmpty
     insights_table: NonEmpty
     rights_table: NonEmpty
+    admin_table: NonEmpty
     triage_queue_url: NonEmpty
     notify_queue_url: NonEmpty
     identity_key_arn: NonEmpty

@@ -91,6 +91,8 @@ FUNCTIONS: Mapping[str, FunctionAccess] = {
             "notifications": "write",
             "insights": "read",
             "rights": "read_write",
+            # The administration trail, and the versions of the institution's content.
+            "admin": "read_write",
         },
         keys={
             "identity": ("encrypt", "decrypt"),

@@ -13,7 +13,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.api import insights_schemas, records_schemas, rights_schemas, staff_schemas
+from chalicelib.api import (
+    administration_schemas,
+    insights_schemas,
+    records_schemas,
+    rights_schemas,
+    staff_schemas,
+)
 from chalicelib.cases import models as staff_requests
 from chalicelib.cases import workflow
 from chalicelib.institution.models import PRIORITIES
@@ -244,6 +250,13 @@ RIGHTS = (
         "What retention redacted and deleted in a month (tombstones verified)",
         records_schemas.RetentionLog,
         query=("month", "cursor"),
+    ),
+    StaffOperation(
+        "get",
+        "/staff/admin/trail",
+        "adminTrail",
+        "Every change to the staff directory and the content, verified (the read is recorded)",
+        administration_schemas.AdminTrailView,
     ),
 )
 _PATH_PARAMETERS = {

@@ -61,6 +61,9 @@ StaffAction = Literal[
     "handle_rights_requests",
     "read_records",
     "read_insights",
+    "manage_directory",
+    "manage_content",
+    "read_admin_trail",
 ]
 
 
@@ -157,6 +160,11 @@ STAFF_ACTIONS: dict[StaffAction, frozenset[Role]] = {
     "read_records": frozenset({"admin"}),
     # Anonymised statistics: analysts.
     "read_insights": frozenset({"analyst"}),
+    # Running the service without a deploy (issue 15): the staff directory and the
+    # institution's editable content, and the signed trail of every change to them.
+    "manage_directory": frozenset({"admin"}),
+    "manage_content": frozenset({"admin"}),
+    "read_admin_trail": frozenset({"admin"}),
 }
 
 

@@ -82,6 +82,7 @@ class Stack:
             self.settings.notifications_table,
             self.settings.insights_table,
             self.settings.rights_table,
+            self.settings.admin_table,
         ):
             keys = [
                 key["AttributeName"]

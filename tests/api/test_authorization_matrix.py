@@ -101,6 +101,8 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     # Anonymised statistics: analysts only.
     ("GET", "/insights"): frozenset({"analyst"}),
     ("GET", "/insights/csv"): frozenset({"analyst"}),
+    # The signed trail of changes to the directory and the content: admins only.
+    ("GET", "/admin/trail"): ADMINS,
 }
 #: The policy action each route asks for (None: any signed-in member, whatever their roles).
 ROUTE_ACTIONS: dict[tuple[str, str], policy.CaseAction | policy.StaffAction | None] = {
@@ -132,6 +134,7 @@ ROUTE_ACTIONS: dict[tuple[str, str], policy.CaseAction | policy.StaffAction | No
     ("GET", "/records"): "read_records",
     ("GET", "/insights"): "read_insights",
     ("GET", "/insights/csv"): "read_insights",
+    ("GET", "/admin/trail"): "read_admin_trail",
 }
 #: Which of the matrix's rights requests (see `matrix`) each rights route acts on.
 RIGHTS_REQUEST_OF = {

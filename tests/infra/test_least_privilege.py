@@ -110,6 +110,7 @@ EXPECTED: Mapping[str, Mapping[str, frozenset[str]]] = {
         "table/notifications": WRITE,
         "table/insights": READ,
         "table/rights": READ | WRITE,
+        "table/admin": READ | WRITE,
         "key/identity": frozenset({"kms:GenerateDataKey", "kms:Decrypt"}),
         "key/insight": frozenset({"kms:GenerateDataKey"}),
         "key/blind-index": frozenset({"kms:GenerateMac"}),
@@ -497,6 +498,8 @@ class _Exercise:
         self.api("get", "/staff/insights?from=2026-01&to=2026-12", ANALYST)
         self.api("get", "/staff/insights/csv?from=2026-01&to=2026-12", ANALYST)
         self.api("get", f"/staff/records/{worked}", DPO)
+        # The administration trail (reading it records the read: a write and a read).
+        self.api("get", "/staff/admin/trail", DPO)
 
         # A case nobody screens: its clock runs out and the SLA watch chases the screeners.
         overdue = self.api("post", "/reports", body=named_submission(), ok=201)["reference"]

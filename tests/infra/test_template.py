@@ -59,6 +59,7 @@ def test_every_table_is_on_demand_encrypted_with_the_storage_key_recoverable_and
         "report-support-ci-notifications",
         "report-support-ci-insights",
         "report-support-ci-rights",
+        "report-support-ci-admin",
     }
     storage_key = _storage_key(synthesised)
     for table in tables.values():

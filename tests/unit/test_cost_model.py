@@ -192,7 +192,7 @@ def test_the_defaults_are_the_stacks_synthesised_on_2026_12_01() -> None:
     assert stack.functions == 12
     assert stack.alarm_metrics == 2 + 2 * 12 + 3 + 3 == 32
     assert (stack.custom_metrics, stack.web_acls, stack.waf_rules) == (1, 1, 4)
-    assert (stack.polled_queues, stack.tables, stack.pitr) == (2, 6, True)
+    assert (stack.polled_queues, stack.tables, stack.pitr) == (2, 7, True)
 
 
 def test_account_wide_lambda_alarms_leave_two_metrics_for_all_functions() -> None:

@@ -30,7 +30,7 @@ LAYERS: list[set[str]] = [
     {"retention", "rights", "insights", "records", "staff_access"},
     {"cases"},
     {"trends"},
-    {"concerns", "notify"},
+    {"admin_trail", "concerns", "notify"},
     {"audit", "directory"},
     {"storage"},
     {"reports", "cursors"},

@@ -158,6 +158,9 @@ def test_staff_actions_without_a_case_need_only_a_role() -> None:
         "handle_rights_requests": ["admin"],
         "read_records": ["admin"],
         "read_insights": ["analyst"],
+        "manage_directory": ["admin"],
+        "manage_content": ["admin"],
+        "read_admin_trail": ["admin"],
     }
 
 
@@ -172,6 +175,9 @@ def test_the_staff_actions_a_member_may_do_follow_their_roles_in_the_tables_orde
         "find_case",
         "handle_rights_requests",
         "read_records",
+        "manage_directory",
+        "manage_content",
+        "read_admin_trail",
     ]
     assert policy.allowed_staff_actions(nobody) == []
 

@@ -15,6 +15,7 @@ REQUIRED = {
     "RS_NOTIFICATIONS_TABLE": "notifications-test",
     "RS_INSIGHTS_TABLE": "insights-test",
     "RS_RIGHTS_TABLE": "rights-test",
+    "RS_ADMIN_TABLE": "admin-test",
     "RS_TRIAGE_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/triage-test",
     "RS_NOTIFY_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/notify-test",
     "RS_IDENTITY_KEY_ARN": "arn:aws:kms:eu-west-1:123456789012:key/identity",
