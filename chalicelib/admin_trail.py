@@ -22,12 +22,14 @@ from typing import Any
 
 from chalicelib.audit import (
     GENESIS,
+    Anchors,
     AuditEntry,
     AuditSigner,
     ChainHead,
     Verification,
     entry_of,
     next_entry,
+    reaches,
 )
 from chalicelib.audit import verify as verify_chain
 from chalicelib.clock import Clock
@@ -68,6 +70,10 @@ class AdminTrail:
     signer: AuditSigner
     sealer: Sealer
     clock: Clock
+    #: The signed checkpoints (`chalicelib.checkpoint`): the hourly job checkpoints this
+    #: trail's head as it does a case's, so a head put back with its last entries removed
+    #: is found. None: not compared.
+    anchors: Anchors | None = None
 
     def record(
         self,
@@ -120,20 +126,27 @@ class AdminTrail:
         return retry_on_conflict(attempt, lambda: DependencyUnavailable("dynamodb"))
 
     def verify(self) -> tuple[list[tuple[AuditEntry, str]], Verification]:
-        """Every entry, and the verification of the chain: each link and signature, and
-        that the head is signed and is where the chain ends."""
+        """Every entry, and the verification of the chain: each link and signature, that
+        the head is signed and is where the chain ends, and that the chain still reaches
+        the head last checkpointed."""
         stored = self.items.head()
         chain = [(entry_of(entry), entry.hash) for entry in self.items.chain()]
         head = ChainHead() if stored is None else ChainHead(stored.seq, stored.hash)
         found = verify_chain(chain, head, self.signer.check, report_id=TRAIL_ID)
-        if (
-            found.intact
-            and stored is not None
-            and not self.signer.check(head_message(head), stored.mac)
-        ):
+        if not found.intact:
+            return chain, found
+        if stored is not None and not self.signer.check(head_message(head), stored.mac):
             return chain, Verification(
                 False, len(chain), None, "the trail's head is not the one signed"
             )
+        anchor = self.anchors.anchor(TRAIL_ID) if self.anchors is not None else None
+        if anchor is not None and not (anchor.signed and reaches(chain, anchor)):
+            problem = (
+                f"the checkpoint of {anchor.at} is not signed by the audit key"
+                if not anchor.signed
+                else f"the trail was truncated or rolled back since the checkpoint of {anchor.at}"
+            )
+            return chain, Verification(False, len(chain), None, problem)
         return chain, found
 
     def read(self, actor: str) -> tuple[list[TrailEntry], Verification]:

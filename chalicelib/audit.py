@@ -336,7 +336,7 @@ class AuditTrail:
                 None,
                 f"the checkpoint of {anchor.at} is not signed by the audit key",
             )
-        if anchor is not None and not _reaches(chain, anchor):
+        if anchor is not None and not reaches(chain, anchor):
             return chain, Verification(
                 False,
                 len(chain),
@@ -400,7 +400,7 @@ def verify(
     return Verification(True, len(entries))
 
 
-def _reaches(chain: list[tuple[AuditEntry, str]], anchor: Anchor) -> bool:
+def reaches(chain: list[tuple[AuditEntry, str]], anchor: Anchor) -> bool:
     """Whether an intact chain still holds the checkpointed head as one of its links."""
     return len(chain) >= anchor.seq and (anchor.seq == 0 or chain[anchor.seq - 1][1] == anchor.hash)
 

@@ -22,11 +22,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 
+from chalicelib.admin_trail import TRAIL_ID
+from chalicelib.admin_trail import head_message as trail_head_message
 from chalicelib.audit import Anchor, AuditSigner, ChainHead, head_signed
 from chalicelib.clock import Clock, iso
 from chalicelib.observability import AUDIT_CHAIN_BROKEN, increment, logger
 from chalicelib.retention.tombstones import tombstone_digest
+from chalicelib.storage.admin_trail import AdminTrailItems
 from chalicelib.storage.checkpoints import CheckpointStore, StoredCheckpoint
+
+#: The reference the administration trail's checkpoint carries (it has no case reference).
+TRAIL_REFERENCE = "admin-trail"
 
 
 def checkpoint_message(report_id: str, reference: str, seq: int, head_hash: str, at: str) -> str:
@@ -46,6 +52,9 @@ class Checkpoints:
     store: CheckpointStore
     signer: AuditSigner
     clock: Clock
+    #: The administration trail, whose head is checkpointed with the cases' (under its id,
+    #: `chalicelib.admin_trail.TRAIL_ID`). None: only cases are.
+    trail: AdminTrailItems | None = None
 
     def anchor(self, report_id: str) -> Anchor | None:
         """The case's checkpointed head, or None if it has none. A checkpoint whose
@@ -104,6 +113,9 @@ class Checkpoints:
                 continue
             self._put(report_id, str(case["reference"]), head, at)
             counts["checkpointed"] += 1
+        if self.trail is not None:
+            seen.add(TRAIL_ID)
+            self._checkpoint_trail(self.trail, before.get(TRAIL_ID), at, counts)
         for report_id, previous in before.items():
             if report_id in seen:
                 continue
@@ -116,6 +128,40 @@ class Checkpoints:
                 increment(AUDIT_CHAIN_BROKEN)
         logger.info("audit checkpoint", extra=counts)
         return counts
+
+    def _checkpoint_trail(
+        self,
+        trail: AdminTrailItems,
+        previous: StoredCheckpoint | None,
+        at: str,
+        counts: dict[str, int],
+    ) -> None:
+        """The same rules for the administration trail's head as for a case's."""
+        stored = trail.head()
+        head = ChainHead() if stored is None else ChainHead(stored.seq, stored.hash)
+        if previous is not None:
+            if previous.seq == head.seq and previous.hash == head.hash:
+                counts["unchanged"] += 1
+                return
+            if not self._signed(TRAIL_ID, previous):
+                counts["checkpoint_unsigned"] += 1
+                logger.error("checkpoint not signed", extra={"report_id": TRAIL_ID})
+                increment(AUDIT_CHAIN_BROKEN)
+                return
+            if previous.seq >= head.seq:
+                counts["behind"] += 1
+                logger.error("audit head behind its checkpoint", extra={"report_id": TRAIL_ID})
+                increment(AUDIT_CHAIN_BROKEN)
+                return
+        if stored is None:
+            return
+        if not self.signer.check(trail_head_message(head), stored.mac):
+            counts["unsigned"] += 1
+            logger.error("audit head not signed", extra={"report_id": TRAIL_ID})
+            increment(AUDIT_CHAIN_BROKEN)
+            return
+        self._put(TRAIL_ID, TRAIL_REFERENCE, head, at)
+        counts["checkpointed"] += 1
 
     # --- checking -------------------------------------------------------------------------
 

@@ -328,6 +328,7 @@ def admin_trail() -> AdminTrail:
         audit_signer(),
         identity_sealer(),
         clock(),
+        anchors=audit_checkpoints(),
     )
 
 
@@ -343,10 +344,14 @@ def audit_signer() -> AuditSigner:
 def audit_checkpoints() -> Checkpoints:
     """The signed checkpoints of every case's audit head."""
     from chalicelib.checkpoint import Checkpoints
+    from chalicelib.storage.admin_trail import AdminTrailItems
     from chalicelib.storage.checkpoints import CheckpointStore
 
     return Checkpoints(
-        CheckpointStore(dynamodb(), settings().reports_table), audit_signer(), clock()
+        CheckpointStore(dynamodb(), settings().reports_table),
+        audit_signer(),
+        clock(),
+        trail=AdminTrailItems(dynamodb(), settings().admin_table),
     )
 
 

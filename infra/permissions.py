@@ -145,7 +145,8 @@ FUNCTIONS: Mapping[str, FunctionAccess] = {
         purpose="checkpoints every case's audit head, signed (reads heads, writes checkpoints)",
         # Heads through the `case_heads` index and batch reads; checkpoint items put and,
         # for a case retention deleted, removed. It checks heads and tombstones, signs heads.
-        tables={"reports": "read_write"},
+        # The administration trail's head is checkpointed with the cases' (read only).
+        tables={"reports": "read_write", "admin": "read"},
         keys={"audit": ("mac", "verify")},
     ),
     "BuildInsights": FunctionAccess(

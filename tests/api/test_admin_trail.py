@@ -135,3 +135,39 @@ def test_a_head_moved_back_without_the_audit_key_is_found_and_opens_no_reason(
     assert (body["intact"], body["problem"]) == (False, "the trail's head is not the one signed")
     assert [(e["action"], e["reason"]) for e in body["entries"]] == [("member_added", None)]
     assert len(admin_items(stack)) == 2, "nothing was appended to a trail whose head is forged"
+
+
+def test_the_last_change_hidden_with_its_signed_head_put_back_is_found_by_the_checkpoint(
+    stack: Stack,
+) -> None:
+    # Given one change, and the head it left, signed, kept aside by someone with table access
+    trail = services.admin_trail()
+    trail.record(ADMIN, "member_added", {"member_id": "new-advisor"}, REASON)
+    dynamodb = services.dynamodb()
+    head_key = {"pk": {"S": "TRAIL"}, "sk": {"S": "HEAD"}}
+    earlier = dynamodb.get_item(TableName=stack.settings.admin_table, Key=head_key)["Item"]
+    # and a second change, checkpointed by the hourly job
+    trail.record(ADMIN, "content_published", {"version": 2}, None)
+    counts = services.audit_checkpoint()()
+    assert counts["checkpointed"] == 1
+    # When the second change is removed and the earlier signed head put back
+    dynamodb.delete_item(TableName=stack.settings.admin_table, Key=entry_key(2))
+    dynamodb.put_item(TableName=stack.settings.admin_table, Item=earlier)
+
+    # Then the chain alone looks whole, but not against its checkpoint
+    body = read_trail(stack).json_body
+    assert body["intact"] is False
+    assert body["problem"].startswith("the trail was truncated or rolled back since the checkpoint")
+    # and the next hourly run reports the head behind its checkpoint
+    assert services.audit_checkpoint()()["behind"] == 1
+
+
+def test_an_untouched_trail_stays_intact_across_checkpoints(stack: Stack) -> None:
+    given_two_changes()
+    assert services.audit_checkpoint()()["checkpointed"] == 1
+
+    body = read_trail(stack).json_body
+
+    assert body["intact"] is True
+    assert services.audit_checkpoint()()["checkpointed"] == 1  # the read moved the head
+    assert services.audit_checkpoint()()["unchanged"] == 1

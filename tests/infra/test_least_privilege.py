@@ -165,6 +165,7 @@ EXPECTED: Mapping[str, Mapping[str, frozenset[str]]] = {
     },
     "AuditCheckpoint": {
         "table/reports": READ | WRITE,
+        "table/admin": READ,
         "key/audit": frozenset({"kms:GenerateMac", "kms:VerifyMac"}),
         "logs/own": LOGS,
     },
