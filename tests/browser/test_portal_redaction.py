@@ -71,9 +71,7 @@ def test_a_screener_removes_a_name_by_selecting_it_and_another_by_keyboard(
     # Given an anonymous account naming its author twice (a Welsh name, its circumflex one
     # character), the second time after two emoji (two and eight UTF-16 units)
     tag = uuid.uuid4().hex[:8]
-    narrative = (
-        f"Fe wnaeth Siân Jones \U0001f642 weiddi arna i {tag}. {FAMILY} Siân was there too."
-    )
+    narrative = f"Fe wnaeth Siân Jones \U0001f642 weiddi arna i {tag}. {FAMILY} Siân was there too."
     reference = _report(stack, narrative)
     screener = open_page()
     sign_in(screener, checkpoint, SCREENER)
