@@ -34,6 +34,11 @@ class InvalidInput(DomainError):
         )
 
 
+class UnprocessableInput(InvalidInput):
+    """Well-formed fields that do not fit what is stored (words to remove that are not in the
+    text as it is now): answered 422, naming each field, where `InvalidInput` is 400."""
+
+
 class MalformedRequest(DomainError):
     """The request body could not be read at all (not JSON, not an object, too deep)."""
 

@@ -67,6 +67,39 @@ def leaves(value: Any, where: str) -> Iterator[Blob]:
         yield Blob(where, str(value))
 
 
+def binary_leaves(value: Any, where: str) -> Iterator[tuple[str, bytes]]:
+    """Every binary leaf of a low-level DynamoDB item (where it is, its bytes)."""
+    if isinstance(value, bytes | bytearray):
+        yield where, bytes(value)
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from binary_leaves(inner, f"{where}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, inner in enumerate(value):
+            yield from binary_leaves(inner, f"{where}[{index}]")
+
+
+def every_opened_blob(
+    dynamodb: Any, open_: Callable[[bytes], str | None]
+) -> tuple[list[Blob], list[str]]:
+    """Every binary value of every table opened by `open_` (decrypted, for a test holding
+    the keys), and where the values are that did not open (`open_` answered None).
+
+    A raw scan cannot see inside a ciphertext; this proves what the ciphertexts hold.
+    """
+    opened: list[Blob] = []
+    closed: list[str] = []
+    for table in dynamodb.list_tables()["TableNames"]:
+        for number, item in enumerate(table_items(dynamodb, table)):
+            for where, data in binary_leaves(item, f"table {table} item {number}"):
+                text = open_(data)
+                if text is None:
+                    closed.append(where)
+                else:
+                    opened.append(Blob(where, text))
+    return opened, closed
+
+
 def table_items(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     """Every item of a table, in the low-level shape (`{"S": ...}`, `{"B": b"..."}`)."""
     items: list[dict[str, Any]] = []

@@ -31,6 +31,7 @@ from chalicelib.errors import (
     TooManyAttempts,
     TransitionRefused,
     Unauthenticated,
+    UnprocessableInput,
     UnsupportedMediaType,
 )
 from chalicelib.observability import SEAL_REFUSED, increment, logger
@@ -45,9 +46,10 @@ def error_response(error: Exception) -> Response:
     if isinstance(error, InvalidInput):
         count = len(error.problems)
         shown, more = listed(error.problems)
+        unprocessable = isinstance(error, UnprocessableInput)
         return _response(
-            400,
-            "invalid_input",
+            422 if unprocessable else 400,
+            "unprocessable_input" if unprocessable else "invalid_input",
             f"{count} field{'s are' if count != 1 else ' is'} not right; see errors.",
             errors=[{"field": p.field, "message": p.message} for p in shown],
             **({"more": more} if more else {}),

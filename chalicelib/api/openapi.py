@@ -42,6 +42,8 @@ class StaffOperation:
     query: tuple[str, ...] = ()
     #: What a success answers with; not JSON, the schema is only the JSON form's.
     media_type: str = "application/json"
+    #: When well-formed fields may not fit what is stored (a 422 naming them), what that means.
+    unprocessable: str | None = None
 
 
 _CASE = "/staff/cases/{reference}"
@@ -156,6 +158,19 @@ STAFF = (
         staff_schemas.MessagePosted,
         staff_requests.MessageRequest,
         status=201,
+    ),
+    StaffOperation(
+        "post",
+        f"{_CASE}/redactions",
+        "redactText",
+        "Remove words from the reporter's sealed free text (screeners)",
+        staff_schemas.CaseDetail,
+        staff_requests.RedactionRequest,
+        unprocessable=(
+            "The words are not in the field's current text (or not that many times), overlap "
+            "words already removed or split a character, the field is not free text, or the "
+            "reason quotes the words"
+        ),
     ),
     # Analysts: anonymised statistics.
     StaffOperation(
@@ -294,7 +309,8 @@ class FieldError(BaseModel):
 class ErrorResponse(BaseModel):
     """Every error answer has this shape, the gateway's own (a refused token) included.
 
-    `errors` lists bad fields on a 400; a 409 may say more: the case's `current_version`
+    `errors` lists bad fields on a 400 (and on a 422: fields that do not fit what is
+    stored); a 409 may say more: the case's `current_version`
     (stale_version), the moves `allowed` (transition_refused), the `references` on hold
     (legal_hold).
     """
@@ -560,6 +576,8 @@ def _staff_paths() -> dict[str, Any]:
             )
         if op.body is not None:
             responses.update(_WITH_BODY)
+        if op.unprocessable is not None:
+            responses["422"] = _error(op.unprocessable)
         operation: dict[str, Any] = {
             "operationId": op.operation_id,
             "summary": op.summary,

@@ -262,6 +262,17 @@ def set_flag(reference: str) -> Response:
     )
 
 
+@staff_api.route("/staff/cases/{reference}/redactions", methods=["POST"], **_JSON_BODY)
+@handles_domain_errors
+def redact_text(reference: str) -> Response:
+    """Remove words from a sealed free-text field (the team's screener), with a reason."""
+    request = _body(case_requests.RedactionRequest)
+    return _json(
+        schemas.CaseDetail,
+        services.casework().redact_text(_principal(), _reference(reference), request),
+    )
+
+
 @staff_api.route("/staff/cases/{reference}/audit", methods=["GET"], **_AUTH)
 @handles_domain_errors
 def audit(reference: str) -> Response:

@@ -37,12 +37,14 @@ from chalicelib.cases.models import (
     FlagRequest,
     Note,
     PriorityRequest,
+    RedactionRequest,
     RevealRequest,
     TimelineRequest,
     TransitionRequest,
 )
 from chalicelib.cases.refusals import record_refusal, refusal_recorded
 from chalicelib.cases.rules import AWAITING_SCREENING
+from chalicelib.cases.span_redaction import SpanRedaction
 from chalicelib.cases.workflow import queue_order
 from chalicelib.clock import Clock, iso
 from chalicelib.concerns import ConcernIndex
@@ -417,6 +419,13 @@ class Casework:
             request.version,
             change,
         )
+        return self._detail(principal, case)
+
+    def redact_text(
+        self, principal: Principal, reference: str, request: RedactionRequest
+    ) -> dict[str, Any]:
+        """Remove words from a sealed free-text field (`chalicelib.cases.span_redaction`)."""
+        case = SpanRedaction(self.access).redact(principal, reference, request)
         return self._detail(principal, case)
 
     def add_to_timeline(

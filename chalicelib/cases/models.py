@@ -6,6 +6,7 @@ it is stored. The structured parts (outcomes, needs, actions) stay in clear for 
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -136,6 +137,54 @@ class FlagRequest(Strict):
 
     flag: Literal["legal_hold", "malicious_or_vexatious"]
     value: bool
+    reason: StaffText
+    version: Version
+
+
+def _not_blank(value: str) -> str:
+    # The words are matched exactly as given (spaces included), so they are not trimmed;
+    # but white space alone is nothing to remove.
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+_TEXT_FIELD = re.compile(r"\A(narrative|answer\.[a-z0-9][a-z0-9_]{0,63})\Z")
+
+
+def _text_field(value: str) -> str:
+    if not _TEXT_FIELD.match(value):
+        raise ValueError("must be narrative or answer.<question id>")
+    return value
+
+
+def _counted(value: int) -> int:
+    if value < 1:
+        raise ValueError("must be 1 or more (1 is the first place the words stand)")
+    return value
+
+
+#: A sealed free-text field of a case, as the case answer's `sealed_fields` names it: the
+#: reporter's account, or the answer to a `text` question (`answer.<question id>`).
+TextField = Annotated[str, StringConstraints(max_length=80), AfterValidator(_text_field)]
+
+
+class RedactionRequest(Strict):
+    """Remove words from a sealed free-text field: the `occurrence`-th place (1-based,
+    counted from the start of the text as it is now) where `text` stands, exactly as given.
+
+    See `chalicelib.cases.span_redaction` for why the span is named by its words and not by
+    offsets.
+    """
+
+    field: TextField
+    text: Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=20_000),
+        AfterValidator(_utf8),
+        AfterValidator(_not_blank),
+    ]
+    occurrence: Annotated[int, AfterValidator(_counted)] = 1
     reason: StaffText
     version: Version
 

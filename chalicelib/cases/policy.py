@@ -54,6 +54,7 @@ CaseAction = Literal[
     "read_audit",
     "read_thread",
     "reply_to_reporter",
+    "redact_text",
 ]
 StaffAction = Literal[
     "work_queue",
@@ -140,6 +141,11 @@ CASE_POLICY: dict[CaseAction, Rule] = {
     "reply_to_reporter": Rule(
         _WORKERS, never_in=frozenset({workflow.REDACTED}), needs=frozenset({"follow_up"})
     ),
+    # Removing words from the reporter's free text (`span_redaction`): a screening decision,
+    # so the routed team's screener only. The assigned advisor works with what the reporter
+    # said and may ask the screener; an irreversible change to the reporter's own words is
+    # kept to the role that reads every new report. A redacted case has no text left.
+    "redact_text": Rule({"screener": "own_team"}, never_in=frozenset({workflow.REDACTED})),
 }
 #: Status moves that need their own action (any other move needs `transition`).
 MOVE_ACTIONS: dict[str, CaseAction] = {"filed": "file", "reopened": "reopen"}

@@ -66,6 +66,7 @@ def test_the_teams_screener_may_route_and_work_the_case(stack: Stack) -> None:
         "set_legal_hold",
         "flag_malicious",
         "read_audit",
+        "redact_text",
     ]
     assert moves == ["contacted", "closed"]
 
@@ -87,8 +88,14 @@ def test_the_cases_advisor_may_work_it_but_not_route_it(stack: Stack) -> None:
         "flag_malicious",
     ]
     assert moves == ["contacted", "closed"]
-    # But not assign, reprioritise, read the audit or see linked reports
-    for screening in ("assign", "set_priority", "read_audit", "see_linked_reports"):
+    # But not assign, reprioritise, read the audit, see linked reports or cut the text
+    for screening in (
+        "assign",
+        "set_priority",
+        "read_audit",
+        "see_linked_reports",
+        "redact_text",
+    ):
         assert screening not in actions
 
 

@@ -43,6 +43,7 @@ flag_malicious      own_team  assigned  -        -        any
 read_audit          own_team  -         triaged  -        any
 read_thread         own_team  assigned  -        -        follow_up_not_redacted
 reply_to_reporter   own_team  assigned  -        -        follow_up_not_redacted
+redact_text         own_team  -         -        -        not_redacted
 """
 ROLES = ["screener", "advisor", "admin", "analyst"]
 OPEN = ["awaiting_screening", "assigned", "contacted", "in_support", "reopened"]
@@ -101,8 +102,9 @@ def test_the_state_bound_actions_are_bound_as_the_table_says() -> None:
         # Then assignment and escalation are for a case still being worked
         assert policy.state_allows("assign", status) == (status in OPEN), status
         assert policy.state_allows("escalate", status) == (status in OPEN), status
-        # And only a redacted case takes nothing new on its timeline
+        # And only a redacted case takes nothing new on its timeline, nor has text to cut
         assert policy.state_allows("add_to_timeline", status) == (status != "redacted"), status
+        assert policy.state_allows("redact_text", status) == (status != "redacted"), status
         # And the others care for no state
         assert policy.state_allows("set_priority", status), status
         assert policy.state_allows("set_legal_hold", status), status
@@ -204,6 +206,7 @@ SPOT_CHECKS: list[tuple[str, Principal, str, list[str], list[str]]] = [
             "set_legal_hold",
             "flag_malicious",
             "read_audit",
+            "redact_text",
         ],
         ["contacted", "closed"],
     ),
@@ -242,6 +245,7 @@ SPOT_CHECKS: list[tuple[str, Principal, str, list[str], list[str]]] = [
             "set_legal_hold",
             "flag_malicious",
             "read_audit",
+            "redact_text",
         ],
         ["filed", "closed"],
     ),
@@ -275,6 +279,7 @@ SPOT_CHECKS: list[tuple[str, Principal, str, list[str], list[str]]] = [
             "set_legal_hold",
             "flag_malicious",
             "read_audit",
+            "redact_text",
         ],
         ["reopened"],
     ),

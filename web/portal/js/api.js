@@ -155,6 +155,7 @@ export const staff = {
   priority: (reference, body) => call("POST", `/staff/cases/${encode(reference)}/priority`, body),
   escalate: (reference, body) => call("POST", `/staff/cases/${encode(reference)}/escalation`, body),
   flag: (reference, body) => call("POST", `/staff/cases/${encode(reference)}/flags`, body),
+  redact: (reference, body) => call("POST", `/staff/cases/${encode(reference)}/redactions`, body),
   audit: (reference) => call("GET", `/staff/cases/${encode(reference)}/audit`),
   record: (reference) => call("GET", `/staff/records/${encode(reference)}`),
   retentionLog: ({ month, cursor } = {}) => {

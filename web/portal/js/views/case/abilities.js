@@ -24,5 +24,7 @@ export function abilities(detail) {
     legalHold: allowed.has("set_legal_hold"),
     malicious: allowed.has("flag_malicious"),
     audit: allowed.has("read_audit"),
+    // Removing words from the reporter's free text, once it is revealed.
+    redactText: allowed.has("redact_text"),
   };
 }

@@ -7,8 +7,10 @@ import { staff } from "../../api.js";
 import { focusOn, h } from "../../../../shared/dom.js";
 import { button, clearErrors, textField, whileBusy } from "../../../../shared/forms.js";
 import { dateTime, label } from "../../format.js";
+import { abilities } from "./abilities.js";
 import { handleFailure } from "./changes.js";
 import { summaryList, words } from "./pieces.js";
+import { redactableFields, redactionForm } from "./redact.js";
 import { caseOnScreen } from "./state.js";
 
 /** The section's heading: the contact details too, on a named report. */
@@ -27,10 +29,15 @@ export function revealSection(ctx, detail) {
     const revealed = state.revealed;
     const contact = revealed.contact;
     const questions = state.form?.form?.questions || [];
-    const extra = Object.entries(revealed.answers || {}).map(([id, value]) => {
+    const titleOf = (id) => {
       const question = questions.find((q) => q.id === id);
-      return [question ? words(question.label) : label(null, id), sealedAnswer(value)];
-    });
+      return question ? words(question.label) : label(null, id);
+    };
+    const extra = Object.entries(revealed.answers || {}).map(([id, value]) => [
+      titleOf(id),
+      sealedAnswer(value, `answer.${id}`),
+    ]);
+    const redactable = abilities(detail).redactText ? redactableFields(revealed, titleOf) : [];
     return [
       h(
         "p",
@@ -53,9 +60,18 @@ export function revealSection(ctx, detail) {
         : h("p", { class: "body" }, "Anonymous report: there are no contact details."),
       h("h3", { class: "heading-s" }, "Their account"),
       revealed.narrative
-        ? h("p", { class: "body pre-wrap account", "data-testid": "narrative" }, revealed.narrative)
+        ? h(
+            "p",
+            {
+              class: "body pre-wrap account",
+              "data-testid": "narrative",
+              "data-redactable": "narrative",
+            },
+            revealed.narrative,
+          )
         : h("p", { class: "body secondary-text" }, "They did not write an account."),
       extra.length ? summaryList(extra) : null,
+      redactable.length ? redactionForm(ctx, detail, redactable) : null,
       h(
         "div",
         { class: "button-group" },
@@ -119,8 +135,10 @@ export function revealSection(ctx, detail) {
 }
 
 /** An opened answer: text as written, or the people involved as a list (one per entry). */
-function sealedAnswer(value) {
-  if (!Array.isArray(value)) return h("span", { class: "pre-wrap" }, String(value ?? ""));
+function sealedAnswer(value, field) {
+  if (!Array.isArray(value)) {
+    return h("span", { class: "pre-wrap", "data-redactable": field }, String(value ?? ""));
+  }
   const names = value.map((person) =>
     person && person.name_unknown
       ? h("li", { class: "secondary-text" }, "Name not known")
