@@ -142,7 +142,18 @@ STAFF_ACTIONS_OF = [
     ("ss-screener", ["screener"], ["work_queue", "find_case"]),
     ("ss-advisor-1", ["advisor"], ["work_queue", "find_case"]),
     ("di-screener", ["advisor", "screener"], ["work_queue", "find_case"]),
-    ("dpo-admin", ["admin"], ["find_case", "handle_rights_requests", "read_records"]),
+    (
+        "dpo-admin",
+        ["admin"],
+        [
+            "find_case",
+            "handle_rights_requests",
+            "read_records",
+            "manage_directory",
+            "manage_content",
+            "read_admin_trail",
+        ],
+    ),
     ("di-analyst", ["analyst"], ["read_insights"]),
 ]
 
