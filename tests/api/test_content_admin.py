@@ -455,3 +455,37 @@ def test_no_other_role_saves_or_publishes_content(stack: Stack, user: str) -> No
     assert refused_read.status_code == 403
     assert form(stack).body == before
     assert publish(stack, 1, None).status_code == 200
+
+
+# --- statistics ----------------------------------------------------------------------------------
+
+
+def test_statistics_count_a_retired_option_under_its_label_and_name_a_new_one(
+    stack: Stack,
+) -> None:
+    before = stack.submit(anonymous_submission(answers={"what_happened": ["other"]}))
+    document = edited_document()  # retires what_happened: other
+    document["question_options"]["what_happened"].append(
+        {"id": "spiking", "label": {"en": "Spiking", "cy": "Sbeicio"}}
+    )
+    save(stack, document)
+    publish(stack, 1, None)
+    after = stack.submit(
+        anonymous_submission(
+            answers={"what_happened": ["spiking"]},
+            form_version="2026.4+c1",
+            privacy_notice_version="2026-12+c1",
+        )
+    )
+    assert before != after
+    event = stack.client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+    )
+    assert stack.client.lambda_.invoke("build_insights", event).payload["counted"] == 2
+
+    answer = stack.call("get", "/staff/insights?from=2026-01&to=2026-12", "di-analyst")
+
+    assert answer.status_code == 200, answer.json_body
+    behaviour = next(d for d in answer.json_body["counts"] if d["dimension"] == "behaviour")
+    counted = {v["value"]: (v["label"], v["count"]) for v in behaviour["values"] if v["count"]}
+    assert counted == {"other": ("Something else", 1), "spiking": ("Spiking", 1)}
