@@ -601,7 +601,14 @@ def insights_job() -> InsightsJob:
 def insights_dashboard() -> InsightsDashboard:
     """The analysts' statistics, read from the counters (no sealer at all), labelled by the
     published institution: an option added without a deploy is named, a retired one still
-    is (a dataclass over cached clients, so built per call)."""
+    is (the institution it labels by is set to the published one on each call)."""
+    dashboard = _insights_dashboard()
+    dashboard.institution = published_institution()
+    return dashboard
+
+
+@_once
+def _insights_dashboard() -> InsightsDashboard:
     from chalicelib.insights.reading import InsightsDashboard
 
     def team_name(team_id: str) -> str | None:
@@ -611,7 +618,7 @@ def insights_dashboard() -> InsightsDashboard:
     return InsightsDashboard(
         client=dynamodb(),
         insights_table=settings().insights_table,
-        institution=published_institution(),
+        institution=institution(),
         clock=clock(),
         team_name=team_name,
     )
