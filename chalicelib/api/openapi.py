@@ -15,11 +15,13 @@ from pydantic.json_schema import models_json_schema
 
 from chalicelib.api import (
     administration_schemas,
+    content_admin_schemas,
     insights_schemas,
     records_schemas,
     rights_schemas,
     staff_schemas,
 )
+from chalicelib.api.reporter import PublicForm
 from chalicelib.cases import models as staff_requests
 from chalicelib.cases import workflow
 from chalicelib.institution.models import PRIORITIES
@@ -44,6 +46,8 @@ class StaffOperation:
     media_type: str = "application/json"
     #: When well-formed fields may not fit what is stored (a 422 naming them), what that means.
     unprocessable: str | None = None
+    #: When it answers 409 without a path parameter, why.
+    conflict: str | None = None
 
 
 _CASE = "/staff/cases/{reference}"
@@ -194,6 +198,7 @@ STAFF = (
 )
 
 _RIGHTS = "/staff/rights/requests"
+_CONTENT = "/staff/admin/content"
 #: The data protection officer's routes (admins only).
 RIGHTS = (
     StaffOperation(
@@ -273,10 +278,62 @@ RIGHTS = (
         "Every change to the staff directory and the content, verified (the read is recorded)",
         administration_schemas.AdminTrailView,
     ),
+    *(
+        StaffOperation(
+            "get",
+            _CONTENT,
+            "contentVersions",
+            "The published content version, the previous one, every version and the "
+            "published document",
+            content_admin_schemas.ContentOverviewView,
+        ),
+        StaffOperation(
+            "post",
+            f"{_CONTENT}/versions",
+            "saveContentVersion",
+            "Save a new draft version of the content (validated; 400 names each field)",
+            content_admin_schemas.VersionSummary,
+            content_admin_schemas.SaveContent,
+            status=201,
+        ),
+        StaffOperation(
+            "get",
+            f"{_CONTENT}/versions/{{version}}",
+            "contentVersion",
+            "One content version with its document",
+            content_admin_schemas.VersionDetail,
+        ),
+        StaffOperation(
+            "get",
+            f"{_CONTENT}/versions/{{version}}/preview",
+            "previewContentVersion",
+            "What GET /form would answer if this version were published",
+            PublicForm,
+        ),
+        StaffOperation(
+            "post",
+            f"{_CONTENT}/versions/{{version}}/publish",
+            "publishContentVersion",
+            "Publish a version (audited, with the reason)",
+            content_admin_schemas.VersionSummary,
+            content_admin_schemas.PublishContent,
+        ),
+        StaffOperation(
+            "post",
+            f"{_CONTENT}/restore",
+            "restoreContent",
+            "Publish the previous version again (audited, with the reason)",
+            content_admin_schemas.VersionSummary,
+            content_admin_schemas.PublishContent,
+            conflict="Nothing to restore, or the published version is not the one you saw "
+            "(content_changed)",
+        ),
+    ),
 )
 _PATH_PARAMETERS = {
     "reference": ("No such case, or not one you may see", "^RS-[A-Z0-9]{4}-[A-Z0-9]{4}$"),
     "request_id": ("No such request", rights.REQUEST_ID),
+    "version": ("No such content version", "^[1-9][0-9]{0,9}$"),
 }
 _MONTH = {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}
 #: Query parameters: what each accepts (anything else is a 400 naming it).
@@ -362,7 +419,6 @@ def _json(description: str, schema: str) -> dict[str, Any]:
 @cache
 def openapi_document() -> dict[str, Any]:
     """Build (once) the OpenAPI document."""
-    from chalicelib.api.reporter import PublicForm
     from chalicelib.cases.follow_up import MessageSent, SendMessage
 
     requests: list[type[BaseModel]] = [
@@ -408,7 +464,27 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "operationId": "getForm",
                     "summary": "The report form, support resources and privacy notice",
-                    "responses": {"200": _json("The current form", "PublicForm"), **_ANY_OPERATION},
+                    "description": (
+                        "As published by the institution's administrators (a publish "
+                        "reaches every reporter within about 90 seconds). Options no "
+                        "longer offered are left out unless `options=all`."
+                    ),
+                    "parameters": [
+                        {
+                            "name": "options",
+                            "in": "query",
+                            "required": False,
+                            "description": "`offered` (the default): the options a reporter "
+                            "may choose; `all`: retired ones too, marked `retired` (to name "
+                            "the answers of older reports)",
+                            "schema": {"type": "string", "enum": ["offered", "all"]},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json("The current form", "PublicForm"),
+                        "400": _error("An unknown query, naming it"),
+                        **_ANY_OPERATION,
+                    },
                 }
             },
             "/reports": {
@@ -572,8 +648,11 @@ def _staff_paths() -> dict[str, Any]:
             responses["409"] = _error(
                 "Stale version, a move the workflow does not allow, a closed request, a legal "
                 "hold, a message thread on a case without a receipt code (transition_refused), "
-                "or stored data that failed its integrity check (seal_refused)"
+                "stored data that failed its integrity check (seal_refused), or content "
+                "published meanwhile (content_changed)"
             )
+        if op.conflict is not None:
+            responses["409"] = _error(op.conflict)
         if op.body is not None:
             responses.update(_WITH_BODY)
         if op.unprocessable is not None:

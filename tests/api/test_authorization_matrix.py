@@ -51,6 +51,8 @@ from chalicelib import services
 from chalicelib.cases import policy
 from chalicelib.cases.access import Principal
 from chalicelib.cases.ledger import CaseLedger
+from chalicelib.content.document import document_of
+from chalicelib.institution import load_institution
 from chalicelib.resources import RESOURCES
 from chalicelib.storage.reports_table import CaseUpdate
 from devstack.demo import DEMO_MEMBERS, DEMO_PASSWORD, create_demo_users
@@ -105,6 +107,13 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/insights/csv"): frozenset({"analyst"}),
     # The signed trail of changes to the directory and the content: admins only.
     ("GET", "/admin/trail"): ADMINS,
+    # The content reporters see (support services, policies, notice, options): admins only.
+    ("GET", "/admin/content"): ADMINS,
+    ("POST", "/admin/content/versions"): ADMINS,
+    ("GET", "/admin/content/versions/{version}"): ADMINS,
+    ("GET", "/admin/content/versions/{version}/preview"): ADMINS,
+    ("POST", "/admin/content/versions/{version}/publish"): ADMINS,
+    ("POST", "/admin/content/restore"): ADMINS,
 }
 #: The policy action each route asks for (None: any signed-in member, whatever their roles).
 ROUTE_ACTIONS: dict[tuple[str, str], policy.CaseAction | policy.StaffAction | None] = {
@@ -138,7 +147,17 @@ ROUTE_ACTIONS: dict[tuple[str, str], policy.CaseAction | policy.StaffAction | No
     ("GET", "/insights"): "read_insights",
     ("GET", "/insights/csv"): "read_insights",
     ("GET", "/admin/trail"): "read_admin_trail",
+    ("GET", "/admin/content"): "manage_content",
+    ("POST", "/admin/content/versions"): "manage_content",
+    ("GET", "/admin/content/versions/{version}"): "manage_content",
+    ("GET", "/admin/content/versions/{version}/preview"): "manage_content",
+    ("POST", "/admin/content/versions/{version}/publish"): "manage_content",
+    ("POST", "/admin/content/restore"): "manage_content",
 }
+#: The content every content route acts on (see `matrix`): the deployed default's document,
+#: saved as versions 1 and 2 (both published, 2 now) and 3 (a draft).
+DEFAULT_DOCUMENT = document_of(load_institution()).model_dump(mode="json")
+CONTENT_DRAFT = 3
 #: Which of the matrix's rights requests (see `matrix`) each rights route acts on.
 RIGHTS_REQUEST_OF = {
     "/rights/requests/{request_id}/rectification": "rectification",
@@ -315,6 +334,13 @@ BODIES: dict[str, Callable[[Context], dict[str, Any]]] = {
         "outcome": "refused",
         "reason": "Checking access rules",
     },
+    # The matrix's content (see `matrix`): 2 published, 1 before it, 3 a draft.
+    "/admin/content/versions": lambda c: {"document": DEFAULT_DOCUMENT, "based_on": 2},
+    "/admin/content/versions/{version}/publish": lambda c: {
+        "reason": "Checking access rules",
+        "published": 2,
+    },
+    "/admin/content/restore": lambda c: {"reason": "Checking access rules", "published": 2},
 }
 
 
@@ -367,12 +393,24 @@ class Matrix:
     #: Rights requests by kind (the erasure one finds no report), and the rights table.
     rights: dict[str, str] = field(default_factory=dict)
     rights_items: list[dict[str, Any]] = field(default_factory=list)
+    content: list[dict[str, Any]] = field(default_factory=list)
 
     def path(self, route: str, case: SetUpCase | None) -> str:
-        """The route's path for a case, or for the rights request it acts on."""
+        """The route's path for a case, the rights request or the content version it acts on."""
         request = self.rights.get(RIGHTS_REQUEST_OF.get(route, "access"), "")
         path = route.replace("{reference}", case.reference if case else "")
+        path = path.replace("{version}", str(CONTENT_DRAFT))
         return "/staff" + path.replace("{request_id}", request)
+
+    def content_items(self) -> list[dict[str, Any]]:
+        """The content versions and the published pointer (admin table), low-level."""
+        items = services.dynamodb().scan(
+            TableName=self.stack.settings.admin_table, ConsistentRead=True
+        )["Items"]
+        return sorted(
+            (item for item in items if item["pk"]["S"] == "CONTENT"),
+            key=lambda item: item["sk"]["S"],
+        )
 
     def context(self, caller: Caller, case: SetUpCase | None) -> Context:
         """What a body is made from for this caller and case."""
@@ -477,8 +515,26 @@ def matrix(stack: Stack) -> Matrix:
         result.rights[kind] = logged.json_body["request_id"]
     for case in cases.values():
         case.baseline = stack.partition(case.reference)
+    # Content: version 1 published, then 2 over it (so 1 can be restored); 3 a draft.
+    for number in (1, 2, CONTENT_DRAFT):
+        saved = stack.call(
+            "post",
+            "/staff/admin/content/versions",
+            "dpo-admin",
+            {"document": DEFAULT_DOCUMENT, "based_on": None},
+        )
+        assert saved.status_code == 201 and saved.json_body["version"] == number, saved.json_body
+    for number, seen in ((1, None), (2, 1)):
+        published = stack.call(
+            "post",
+            f"/staff/admin/content/versions/{number}/publish",
+            "dpo-admin",
+            {"reason": "Setting up", "published": seen},
+        )
+        assert published.status_code == 200, published.json_body
     result.notifications = result.notification_items()
     result.rights_items = result.rights_table()
+    result.content = result.content_items()
     return result
 
 
@@ -501,6 +557,14 @@ def put_back(matrix: Matrix, cases: list[SetUpCase]) -> None:
                 TableName=matrix.stack.settings.notifications_table,
                 Key={"notification_id": item["notification_id"]},
             )
+    for item in matrix.content_items():
+        if item not in matrix.content:
+            dynamodb.delete_item(
+                TableName=matrix.stack.settings.admin_table,
+                Key={"pk": item["pk"], "sk": item["sk"]},
+            )
+    for item in matrix.content:
+        dynamodb.put_item(TableName=matrix.stack.settings.admin_table, Item=item)
 
 
 def assert_nothing_written(matrix: Matrix, cases: list[SetUpCase]) -> None:
@@ -508,6 +572,7 @@ def assert_nothing_written(matrix: Matrix, cases: list[SetUpCase]) -> None:
         assert matrix.stack.partition(case.reference) == case.baseline, "the case changed"
     assert matrix.notification_items() == matrix.notifications, "a notification was queued"
     assert matrix.rights_table() == matrix.rights_items, "a rights request changed"
+    assert matrix.content_items() == matrix.content, "the content changed"
 
 
 def assert_no_case_data(matrix: Matrix, response: Any) -> None:

@@ -41,6 +41,8 @@ from typing import Any
 
 import pytest
 
+from chalicelib.content.document import document_of
+from chalicelib.institution import load_institution
 from chalicelib.resources import RESOURCES, physical_name
 from devstack.jwks import serve_moto_jwks
 from infra.permissions import markdown_matrix
@@ -501,6 +503,13 @@ class _Exercise:
         self.api("get", f"/staff/records/{worked}", DPO)
         # The administration trail (reading it records the read: a write and a read).
         self.api("get", "/staff/admin/trail", DPO)
+        # Content: an administrator saves a version and publishes it (its document, the
+        # pointer and the trail's entry in the admin table); the form then serves it.
+        content = {"document": _deployed_document(), "based_on": None}
+        self.api("post", "/staff/admin/content/versions", DPO, content, ok=201)
+        publish = {"reason": "New wellbeing number", "published": None}
+        self.api("post", "/staff/admin/content/versions/1/publish", DPO, publish)
+        self.api("get", "/form")
 
         # A case nobody screens: its clock runs out and the SLA watch chases the screeners.
         overdue = self.api("post", "/reports", body=named_submission(), ok=201)["reference"]
@@ -1124,3 +1133,8 @@ def test_the_deploy_permissions_doc_holds_the_current_matrix() -> None:
         "docs/deploy-permissions.md is out of date: paste in the output of "
         "`python -c 'from infra.permissions import markdown_matrix; print(markdown_matrix())'`"
     )
+
+
+def _deployed_document() -> dict[str, Any]:
+    """The deployed default's content document, as an administrator would send it back."""
+    return document_of(load_institution()).model_dump(mode="json")

@@ -107,11 +107,14 @@ function signedOut() {
   throw new SignedOut("signed out");
 }
 
-/** The reporter form's questions (public), for readable answer labels. */
+/**
+ * The reporter form's questions (public), for readable answer labels: with the options no
+ * longer offered (`options=all`), which older reports may still hold.
+ */
 let formPromise = null;
 export function reportForm() {
   if (!formPromise) {
-    formPromise = fetch(`${settings.apiUrl}/form`, {
+    formPromise = fetch(`${settings.apiUrl}/form?options=all`, {
       headers: { Accept: "application/json" },
       credentials: "omit",
     })
