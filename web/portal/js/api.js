@@ -179,6 +179,13 @@ export const staff = {
     call("POST", `/staff/rights/requests/${encode(id)}/close`, body),
   rectify: (id, body) => call("POST", `/staff/rights/requests/${encode(id)}/rectification`, body),
   erase: (id, body) => call("POST", `/staff/rights/requests/${encode(id)}/erasure`, body),
+  content: () => call("GET", "/staff/admin/content"),
+  saveContent: (body) => call("POST", "/staff/admin/content/versions", body),
+  previewContent: (version) =>
+    call("GET", `/staff/admin/content/versions/${encode(version)}/preview`),
+  publishContent: (version, body) =>
+    call("POST", `/staff/admin/content/versions/${encode(version)}/publish`, body),
+  restoreContent: (body) => call("POST", "/staff/admin/content/restore", body),
 };
 
 /** `?from=YYYY-MM&to=YYYY-MM` for the months given (none: the API's default period). */
