@@ -48,7 +48,7 @@ function localFields(owner, key, path, name, options = {}) {
         name: id,
         label: `${name} (${language})`,
         hint:
-          lang === "en" ? hint : optional ? "Optional." : "Reporters reading in Welsh see this.",
+          lang === "en" ? (hint ?? (optional ? "Optional." : null)) : optional ? "Optional." : null,
         multiline,
         rows,
         value: text[lang] ?? "",
@@ -532,7 +532,7 @@ export function nameOf(control) {
     : control.querySelector("legend")
       ? control.querySelector("legend").textContent
       : "";
-  return legend ? `${legend.textContent} – ${own}` : own;
+  return legend ? `${legend.textContent}, ${own.charAt(0).toLowerCase()}${own.slice(1)}` : own;
 }
 
 /** Open the folded sections holding `element`, so it can be seen and focused. */
