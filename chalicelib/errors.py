@@ -148,3 +148,9 @@ class TooManyAttempts(DomainError):
     def __init__(self, retry_after: int) -> None:
         self.retry_after = retry_after
         super().__init__(f"too many attempts; retry after {retry_after} seconds")
+
+
+class ContentChanged(DomainError):
+    """The published content is not what the administrator saw (another publish came
+    first), or the step asked for cannot be taken from it (nothing to restore); nothing
+    was written."""

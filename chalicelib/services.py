@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from chalicelib.cases.triage import TriageService
     from chalicelib.checkpoint import Checkpoints
     from chalicelib.concerns import ConcernIndex
+    from chalicelib.content.desk import ContentDesk
+    from chalicelib.content.published import PublishedContent
     from chalicelib.crypto import BlindIndex, Sealer, WriteOnlySealer
     from chalicelib.cursors import PageCursors
     from chalicelib.directory import StaffDirectory
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from chalicelib.rights.desk import RightsDesk
     from chalicelib.staff_access import StaffAccess
     from chalicelib.staff_tokens import TokenVerifier
+    from chalicelib.storage.content_versions import ContentVersions
     from chalicelib.storage.notifications import Outbox
     from chalicelib.storage.reports_table import ReportsTable
     from chalicelib.trends import TrendWatch
@@ -74,8 +77,47 @@ def settings() -> Settings:
 
 @_once
 def institution() -> Institution:
-    """The configured institution."""
+    """The configured institution as deployed (`default.json`): what stays in code
+    (routing, risk rules, retention, working time, insights) is read from here."""
     return load_institution(settings().institution)
+
+
+def published_institution() -> Institution:
+    """The institution as reporters see it now: the deployed one with the published content
+    version applied (`chalicelib.content.published`), cached for `content_cache_seconds`.
+    Everything that shows support resources, policies, the privacy notice or option labels
+    to people reads this one."""
+    return published_content().institution()
+
+
+@_once
+def content_versions() -> ContentVersions:
+    """The content versions and the published pointer, in the admin table."""
+    from chalicelib.storage.content_versions import ContentVersions
+
+    return ContentVersions(dynamodb(), settings().admin_table)
+
+
+@_once
+def published_content() -> PublishedContent:
+    """The published content, cached in the process."""
+    from chalicelib.content.published import PublishedContent
+
+    return PublishedContent(content_versions(), institution(), settings().content_cache_seconds)
+
+
+@_once
+def content_desk() -> ContentDesk:
+    """The administrators' content versions, wired."""
+    from chalicelib.content.desk import ContentDesk
+
+    return ContentDesk(
+        versions=content_versions(),
+        trail=admin_trail(),
+        deployed=institution(),
+        published=published_content(),
+        clock=clock(),
+    )
 
 
 def clock() -> Clock:
@@ -556,9 +598,10 @@ def insights_job() -> InsightsJob:
     )
 
 
-@_once
 def insights_dashboard() -> InsightsDashboard:
-    """The analysts' statistics, read from the counters (no sealer at all)."""
+    """The analysts' statistics, read from the counters (no sealer at all), labelled by the
+    published institution: an option added without a deploy is named, a retired one still
+    is (a dataclass over cached clients, so built per call)."""
     from chalicelib.insights.reading import InsightsDashboard
 
     def team_name(team_id: str) -> str | None:
@@ -568,7 +611,7 @@ def insights_dashboard() -> InsightsDashboard:
     return InsightsDashboard(
         client=dynamodb(),
         insights_table=settings().insights_table,
-        institution=institution(),
+        institution=published_institution(),
         clock=clock(),
         team_name=team_name,
     )

@@ -60,6 +60,10 @@ class Settings(BaseModel):
     #: Receipt codes that may open nothing in a 10-minute window before every receipt call
     #: is refused until the window ends (issue 14): a global budget, nothing per caller.
     receipt_failure_budget: int = Field(default=1000, ge=1, le=1_000_000)
+    #: How long a process trusts its read of which content version is published before
+    #: reading it again: a publish reaches every reporter within this (plus `GET /form`'s
+    #: browser cache). 0 reads it on every request (the tests).
+    content_cache_seconds: float = Field(default=30.0, ge=0, le=300)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -15,6 +15,7 @@ from typing import Any, ParamSpec
 from chalice.app import Response
 
 from chalicelib.errors import (
+    ContentChanged,
     DependencyUnavailable,
     DomainError,
     Forbidden,
@@ -77,6 +78,8 @@ def error_response(error: Exception) -> Response:
         return _response(409, "stale_version", str(error), current_version=error.current_version)
     if isinstance(error, TransitionRefused):
         return _response(409, "transition_refused", str(error), allowed=error.allowed)
+    if isinstance(error, ContentChanged):
+        return _response(409, "content_changed", str(error))
     if isinstance(error, RequestConflict):
         return _response(409, "request_conflict", str(error))
     if isinstance(error, LegalHoldActive):

@@ -130,7 +130,7 @@ def labels() -> Response:
 
     return _json(
         schemas.Labels,
-        institution_labels.labels(services.institution(), team_name, language),  # type: ignore[arg-type]
+        institution_labels.labels(services.published_institution(), team_name, language),  # type: ignore[arg-type]
     )
 
 

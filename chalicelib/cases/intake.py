@@ -33,7 +33,7 @@ from chalicelib.clock import Clock, iso
 from chalicelib.concerns import INVOLVED_NAMES, concern_macs, department_of
 from chalicelib.crypto import BlindIndex, Sealer, SealOnly
 from chalicelib.errors import DependencyUnavailable, ReceiptNotFound, SubmissionConflict
-from chalicelib.institution.models import Institution
+from chalicelib.institution.models import Institution, NextSteps
 from chalicelib.institution.working_time import WorkingCalendar
 from chalicelib.observability import correlated, logger
 from chalicelib.queues import WorkQueue, send_or_leave_for_redrive
@@ -99,13 +99,15 @@ class ReportIntake:
     new_reference: Callable[[], str] = new_reference
     new_receipt_code: Callable[[], str] = new_receipt_code
 
-    def submit(self, submission: Submission) -> Receipt:
-        """Store a validated submission and queue it for triage."""
+    def submit(self, submission: Submission, next_steps: NextSteps | None = None) -> Receipt:
+        """Store a validated submission and queue it for triage. `next_steps`: what the
+        receipt tells the reporter (the published content's; by default the institution's)."""
         report_id = self.new_id()
+        steps = next_steps or self.institution.next_steps
         with correlated(report_id):
-            return self._submit(report_id, submission)
+            return self._submit(report_id, submission, steps)
 
-    def _submit(self, report_id: str, submission: Submission) -> Receipt:
+    def _submit(self, report_id: str, submission: Submission, steps: NextSteps) -> Receipt:
         submitted_at = self.clock.now()
         report = self._sealed_report(report_id, submission, submitted_at)
         code = self.new_receipt_code() if submission.follow_up else None
@@ -118,7 +120,7 @@ class ReportIntake:
             except ReferenceTaken:
                 report = replace(report, reference=self.new_reference())
             except SubmissionAlreadyStored as stored:
-                return self._replay(stored.claim, submission)
+                return self._replay(stored.claim, submission, steps)
         else:
             raise DependencyUnavailable("reference allocation")
         logger.info(
@@ -126,7 +128,7 @@ class ReportIntake:
             extra={"report_id": report_id, "reference": report.reference, "mode": report.mode},
         )
         send_or_leave_for_redrive(self.triage_queue, report_id)
-        receipt = self._receipt(report.reference, report.mode, iso(submitted_at))
+        receipt = self._receipt(report.reference, report.mode, iso(submitted_at), steps)
         return replace(receipt, follow_up=self._issued(code, submitted_at)) if code else receipt
 
     def _sealed_report(
@@ -205,7 +207,7 @@ class ReportIntake:
             head_mac=self.audit.head_mac(report_id, 1, ChainHead(), sealed),
         )
 
-    def _replay(self, claim: SubmissionClaim, submission: Submission) -> Receipt:
+    def _replay(self, claim: SubmissionClaim, submission: Submission, steps: NextSteps) -> Receipt:
         stored = self.store.case_item(claim.report_id)
         stored_digest = (
             CaseSeal(self.audit, self.identity).open(stored, DIGEST)
@@ -223,7 +225,9 @@ class ReportIntake:
             # the queue message; sending again now spares an urgent report the redrive's
             # wait. Triage ignores a report it has already moved on.
             send_or_leave_for_redrive(self.triage_queue, claim.report_id)
-        receipt = self._receipt(claim.reference, claim.mode, claim.submitted_at, replayed=True)
+        receipt = self._receipt(
+            claim.reference, claim.mode, claim.submitted_at, steps, replayed=True
+        )
         if not submission.follow_up:
             return receipt
         code = self._reissue(stored)
@@ -285,9 +289,14 @@ class ReportIntake:
         return due.astimezone(self.calendar.zone).date()
 
     def _receipt(
-        self, reference: str, mode: Mode, submitted_at: str, *, replayed: bool = False
+        self,
+        reference: str,
+        mode: Mode,
+        submitted_at: str,
+        steps: NextSteps,
+        *,
+        replayed: bool = False,
     ) -> Receipt:
-        steps = self.institution.next_steps
         text = steps.named if mode == "named" else steps.anonymous
         return Receipt(reference, mode, submitted_at, text["en"], replayed)
 

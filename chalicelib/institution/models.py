@@ -52,10 +52,17 @@ def _unique(ids: list[str], owner: str, kind: str) -> None:
 
 
 class Option(Strict):
-    """One choice of a multiple-choice question."""
+    """One choice of a multiple-choice question.
+
+    A retired option is no longer offered to reporters (`GET /form` leaves it out, a new
+    report may not choose it) but stays in the configuration, so the reports that chose it
+    and the statistics that count them keep its label. Options are retired, never deleted
+    (`chalicelib.content`).
+    """
 
     id: Identifier
     label: LocalText
+    retired: bool = False
 
 
 class ShowIf(Strict):
@@ -114,6 +121,8 @@ class Question(Strict):
             if not self.options:
                 raise ValueError(f"question {self.id} needs options")
             _unique([option.id for option in self.options], f"question {self.id}", "an option id")
+            if all(option.retired for option in self.options):
+                raise ValueError(f"question {self.id} needs an option that is not retired")
         for answer, wording in self.wording.items():
             unknown = sorted(set(wording.options) - self.option_ids())
             if unknown:
@@ -124,8 +133,12 @@ class Question(Strict):
         return self
 
     def option_ids(self) -> frozenset[str]:
-        """The ids a valid answer may use."""
+        """Every option's id, retired ones included (what a stored answer may hold)."""
         return frozenset(option.id for option in self.options)
+
+    def offered_ids(self) -> frozenset[str]:
+        """The ids a new answer may use: the options not retired."""
+        return frozenset(option.id for option in self.options if not option.retired)
 
     def as_asked(self, reporting_for: object) -> Wording:
         """The question as put to a reporter who answered reporting_for so: its wording for

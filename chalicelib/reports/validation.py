@@ -6,7 +6,7 @@ sees each bad field with its reason in one answer. Messages name rules, never va
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,8 +19,26 @@ from chalicelib.reports.models import Submission
 from chalicelib.reports.people import check_people
 
 
-def parse_submission(body: Any, form: Form, privacy_notice: PrivacyNotice) -> Submission:
-    """Return the validated submission, or raise `InvalidInput` listing every problem."""
+def parse_submission(
+    body: Any,
+    form: Form,
+    privacy_notice: PrivacyNotice,
+    *,
+    form_versions: Collection[str] = (),
+    notice_versions: Collection[str] = (),
+) -> Submission:
+    """Return the validated submission, or raise `InvalidInput` listing every problem.
+
+    The answers are checked against `form` (the one published now). A submission made
+    against an earlier published version (`form_versions`, `notice_versions`: every one
+    published so far) is accepted all the same and records the version the reporter saw: a
+    reporter who opened the form before a publish keeps their report. Any other version is
+    refused ("reload it"), as is an option no longer offered (it names the answer).
+    """
+    accepted = (
+        frozenset({form.version, *form_versions}),
+        frozenset({privacy_notice.version, *notice_versions}),
+    )
     problems: list[FieldProblem] = []
     submission: Submission | None = None
     try:
@@ -31,7 +49,7 @@ def parse_submission(body: Any, form: Form, privacy_notice: PrivacyNotice) -> Su
         already = {problem.field for problem in problems}
         problems.extend(
             problem
-            for problem in _against_form(body, form, privacy_notice)
+            for problem in _against_form(body, form, privacy_notice, accepted)
             if not _within(problem.field, already)
         )
     if problems or submission is None:
@@ -46,14 +64,18 @@ def _within(field: str, already: set[str]) -> bool:
 
 
 def _against_form(
-    body: Mapping[str, Any], form: Form, privacy_notice: PrivacyNotice
+    body: Mapping[str, Any],
+    form: Form,
+    privacy_notice: PrivacyNotice,
+    accepted: tuple[frozenset[str], frozenset[str]],
 ) -> Iterable[FieldProblem]:
-    if isinstance(body.get("form_version"), str) and body["form_version"] != form.version:
+    form_versions, notice_versions = accepted
+    if isinstance(body.get("form_version"), str) and body["form_version"] not in form_versions:
         yield FieldProblem(
             "form_version", f"the form has changed (now version {form.version}): reload it"
         )
     version = body.get("privacy_notice_version")
-    if isinstance(version, str) and version != privacy_notice.version:
+    if isinstance(version, str) and version not in notice_versions:
         yield FieldProblem(
             "privacy_notice_version",
             f"the privacy notice has changed (now version {privacy_notice.version}): "
@@ -147,19 +169,19 @@ def _check_answer(field: str, question: Question, value: Any) -> Iterable[FieldP
     if question.kind == "people":
         yield from check_people(field, value)
         return
-    allowed = question.option_ids()
+    allowed = question.offered_ids()
     if question.kind == "single":
         if not isinstance(value, str):
             yield FieldProblem(field, "must be one option id")
         elif value not in allowed:
-            yield FieldProblem(field, _unknown_option(allowed))
+            yield FieldProblem(field, _not_offered(question, [value]))
         return
     if not _has_shape(question, value):
         yield FieldProblem(field, "must be a list of option ids")
     elif len(set(value)) != len(value):
         yield FieldProblem(field, "must not repeat an option")
     elif any(item not in allowed for item in value):
-        yield FieldProblem(field, _unknown_option(allowed))
+        yield FieldProblem(field, _not_offered(question, value))
 
 
 def _check_choices(
@@ -211,6 +233,14 @@ def _preferences_problem(chosen: list[str], offered: frozenset[str]) -> str | No
     if NO_PREFERENCE in chosen and len(chosen) > 1:
         return f"{NO_PREFERENCE} cannot be combined with another preference"
     return None
+
+
+def _not_offered(question: Question, chosen: list[str]) -> str:
+    retired = sorted(set(chosen) & (question.option_ids() - question.offered_ids()))
+    if retired:
+        # An option retired since the reporter opened the form: they choose again.
+        return f"{', '.join(retired)} is no longer offered; reload the form and choose again"
+    return _unknown_option(question.offered_ids())
 
 
 def _unknown_option(allowed: frozenset[str]) -> str:

@@ -65,7 +65,10 @@ def aws(
     services.reset(clock=clock)
     aws_session = boto3.Session(botocore_session=services.botocore_session(), region_name=REGION)
     _remove_tables_queues_and_emails(aws_session)
-    settings = provision(aws_session, "test").model_copy(update={"staff_jwks_url": jwks_url})
+    # A content publish is seen by the next request (`content_cache_seconds`).
+    settings = provision(aws_session, "test").model_copy(
+        update={"staff_jwks_url": jwks_url, "content_cache_seconds": 0}
+    )
     for name, value in settings.environment().items():
         monkeypatch.setenv(name, value)
     yield settings

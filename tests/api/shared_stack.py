@@ -183,7 +183,10 @@ def shared_stack(jwks_url: str) -> Iterator[Stack]:
         services.reset(clock=clock)
         session = boto3.Session(botocore_session=services.botocore_session(), region_name=REGION)
         _remove_tables_queues_and_emails(session)
-        settings = provision(session, "test").model_copy(update={"staff_jwks_url": jwks_url})
+        # A content publish is seen by the next request (`content_cache_seconds`).
+        settings = provision(session, "test").model_copy(
+            update={"staff_jwks_url": jwks_url, "content_cache_seconds": 0}
+        )
         for name, value in settings.environment().items():
             environment.setenv(name, value)
         seed_directory(services.staff_directory())

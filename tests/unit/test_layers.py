@@ -27,7 +27,7 @@ LAYERS: list[set[str]] = [
     {"api"},
     {"services"},
     {"checkpoint"},
-    {"retention", "rights", "insights", "records", "staff_access"},
+    {"retention", "rights", "insights", "records", "staff_access", "content"},
     {"cases"},
     {"trends"},
     {"admin_trail", "concerns", "notify"},
