@@ -11,9 +11,12 @@ Content page. Every page is checked with axe-core; the content page also at a ph
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+import requests
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.form import Checkpoint, advance, current_step, open_form
@@ -25,6 +28,9 @@ pytestmark = pytest.mark.browser
 ADMIN = "dpo-admin"
 SCREENER = "ss-screener"
 CONTENT = "/portal/#/content"
+CONTENT_API = "/staff/admin/content"
+#: The content cache of the API process (`content_cache_seconds`, 30 by default) and more.
+PUBLISH_SEEN_SECONDS = 45
 RESOURCES_PATH = "/report/resources.html"
 OLD_PHONE = "01234 567 999"
 NEW_PHONE = "01234 567 888"
@@ -42,22 +48,60 @@ PLAN = {
 MAX_STEPS = 20
 
 
+def admin_call(stack: RunningStack, method: str, path: str, body: Any = None) -> Any:
+    """A content call as the admin; its JSON answer (the call must succeed)."""
+    answer = staff_call(stack, stack.access_token(ADMIN), method, path, body)
+    assert answer.ok, answer.text
+    return answer.json()
+
+
 @pytest.fixture
-def content_put_back(stack: RunningStack) -> Iterator[None]:
-    """Whatever the test leaves published, the reporters' content is the deployed one again
-    afterwards (the other browser tests report against it)."""
-    token = stack.access_token(ADMIN)
-    before = staff_call(stack, token, "GET", "/staff/admin/content").json()["published"]
-    yield
-    now = staff_call(stack, token, "GET", "/staff/admin/content").json()
-    if now["published"] != before and now["previous"] == before:
-        staff_call(
+def content_published(stack: RunningStack) -> Iterator[None]:
+    """A version of the content is published (on a fresh stack, the deployed content saved
+    and published as it is), so that a publish has a version to restore; afterwards, that
+    version is published again whatever the test left (the other browser tests report
+    against it)."""
+    content = admin_call(stack, "GET", CONTENT_API)
+    if content["published"] is None:
+        saved = admin_call(
             stack,
-            token,
             "POST",
-            "/staff/admin/content/restore",
+            f"{CONTENT_API}/versions",
+            {"document": content["document"], "based_on": None},
+        )
+        admin_call(
+            stack,
+            "POST",
+            f"{CONTENT_API}/versions/{saved['version']}/publish",
+            {"reason": "The deployed content, as the first version", "published": None},
+        )
+    before = admin_call(stack, "GET", CONTENT_API)["published"]
+    yield
+    now = admin_call(stack, "GET", CONTENT_API)
+    if now["published"] != before and now["previous"] == before:
+        admin_call(
+            stack,
+            "POST",
+            f"{CONTENT_API}/restore",
             {"reason": "Browser test clean-up", "published": now["published"]},
         )
+
+
+def wait_for_form(stack: RunningStack, shows: Callable[[dict[str, Any]], bool]) -> None:
+    """Wait until `GET /form` serves the content a publish made (a process reads which
+    version is published again every `content_cache_seconds`)."""
+    deadline = time.monotonic() + PUBLISH_SEEN_SECONDS
+    while True:
+        form = requests.get(f"{stack.web}/api/form", timeout=10).json()
+        if shows(form):
+            return
+        assert time.monotonic() < deadline, "the published content never reached GET /form"
+        time.sleep(0.5)
+
+
+def security_phone(form: dict[str, Any]) -> str:
+    """Campus Security's phone number, as `GET /form` serves it."""
+    return str(next(r["phone"] for r in form["support_resources"] if r["id"] == "campus_security"))
 
 
 def campus_security(page: Page) -> Locator:
@@ -102,7 +146,7 @@ def test_an_admin_publishes_a_change_reporters_see_and_restores_the_previous_ver
     open_page: Callable[..., Page],
     checkpoint: Checkpoint,
     stack: RunningStack,
-    content_put_back: None,
+    content_published: None,
 ) -> None:
     admin = open_page()
     sign_in(admin, checkpoint, ADMIN)
@@ -110,6 +154,8 @@ def test_an_admin_publishes_a_change_reporters_see_and_restores_the_previous_ver
     admin.locator("nav#section-nav").get_by_role("link", name="Content").click()
     expect(admin.locator("main h1")).to_have_text("Content")
     checkpoint(admin, "content-page")
+    published = admin.locator("#content-published").get_attribute("data-published")
+    assert published, "a version is published (the content_published fixture)"
 
     # Campus Security's new number, and a web address the models refuse (http, not https).
     admin.locator("summary", has_text="Support services").click()
@@ -184,6 +230,7 @@ def test_an_admin_publishes_a_change_reporters_see_and_restores_the_previous_ver
     )
     checkpoint(admin, "published")
 
+    wait_for_form(stack, lambda form: security_phone(form) == NEW_PHONE)
     expect_reporter_sees(open_page, checkpoint, new=True)
 
     # Restore: the previous version, in one action, with a reason.
@@ -191,9 +238,11 @@ def test_an_admin_publishes_a_change_reporters_see_and_restores_the_previous_ver
     restore = admin.locator("#restore-form")
     restore.get_by_label("Reason").fill("The new number is not live yet")
     restore.get_by_role("button", name=re.compile(r"^Restore version \d+$")).click()
-    expect_banner(admin, "restored.")
+    expect_banner(admin, f"Version {published} restored.")
+    expect(admin.locator("#content-published")).to_have_text(f"Reporters see version {published}.")
     checkpoint(admin, "restored")
 
+    wait_for_form(stack, lambda form: security_phone(form) == OLD_PHONE)
     expect_reporter_sees(open_page, checkpoint, new=False)
 
 
@@ -221,4 +270,5 @@ def test_a_screener_has_no_content_page(
     assert "Content" not in links, links
     screener.goto(CONTENT)
     expect(screener.locator("main h1")).to_have_text("No access to this page")
+    checkpoint(screener, "no-content-page")
     expect(screener.locator("main")).not_to_contain_text("Save draft")

@@ -181,6 +181,7 @@ export const staff = {
   erase: (id, body) => call("POST", `/staff/rights/requests/${encode(id)}/erasure`, body),
   content: () => call("GET", "/staff/admin/content"),
   saveContent: (body) => call("POST", "/staff/admin/content/versions", body),
+  contentVersion: (version) => call("GET", `/staff/admin/content/versions/${encode(version)}`),
   previewContent: (version) =>
     call("GET", `/staff/admin/content/versions/${encode(version)}/preview`),
   publishContent: (version, body) =>

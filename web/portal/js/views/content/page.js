@@ -156,11 +156,21 @@ function drawVersions(state, showDraft) {
     list.length
       ? h(
           "div",
-          { class: "table-wrapper" },
+          // On a phone the table scrolls sideways: a region keyboard users can scroll too.
+          {
+            class: "table-wrapper",
+            role: "region",
+            "aria-labelledby": "content-versions-caption",
+            tabindex: "0",
+          },
           h(
             "table",
             { class: "table", id: "content-versions" },
-            h("caption", { class: "table__caption" }, "Versions, newest first"),
+            h(
+              "caption",
+              { class: "table__caption", id: "content-versions-caption" },
+              "Versions, newest first",
+            ),
             h(
               "thead",
               { class: "table__head" },
@@ -297,9 +307,13 @@ function drawDraft(state, version) {
     previewButton.disabled = true;
     fill(preview, h("p", { class: "body", "aria-busy": "true" }, "Loading the preview…"));
     try {
-      const form = await staff.previewContent(version);
+      const [form, stored] = await Promise.all([
+        staff.previewContent(version),
+        staff.contentVersion(version),
+      ]);
       if (!state.ctx.current()) return;
-      fill(preview, contentPreview(form, version));
+      const options = (stored.document && stored.document.question_options) || {};
+      fill(preview, contentPreview(form, version, options));
       focusOn(preview.querySelector("h3"));
     } catch (failure) {
       if (!(failure instanceof ApiError)) throw failure;

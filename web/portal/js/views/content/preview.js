@@ -2,7 +2,8 @@
 // in English and in Welsh, from `GET /staff/admin/content/versions/{v}/preview` (the answer
 // `GET /form` would give). Support services with the emergency ones first, the policies and
 // the formal complaint, the next steps, the privacy notice's summary, and every choice
-// question with the answers reporters are offered (retired ones shown apart).
+// question with the answers reporters are offered (the retired ones, which reporters are not
+// shown, listed apart from the version's document).
 //
 // The reporter pages' own renderers (web/report/site.js) draw in the one language the
 // reporter chose and keep it in the tab's storage; the preview needs both at once, so it
@@ -122,15 +123,16 @@ function privacy(form, lang) {
   ];
 }
 
-function questions(form, lang) {
+function questions(form, lang, retiredOptions) {
   const choice = ((form.form && form.form.questions) || []).filter(
     (question) => question.kind === "single" || question.kind === "multi",
   );
   return [
     h("h5", { class: "heading-s" }, "Answers offered on the form"),
     choice.map((question) => {
+      // `GET /form` leaves retired answers out; the version's document still names them.
       const offered = (question.options || []).filter((option) => !option.retired);
-      const retired = (question.options || []).filter((option) => option.retired);
+      const retired = (retiredOptions[question.id] || []).filter((option) => option.retired);
       return h(
         "div",
         { class: "content-preview__question", dataset: { question: question.id } },
@@ -155,8 +157,11 @@ function questions(form, lang) {
   ];
 }
 
-/** The preview of `form` (the JSON `GET /form` would answer) for version `version`. */
-export function contentPreview(form, version) {
+/**
+ * The preview of `form` (the JSON `GET /form` would answer) for version `version`;
+ * `questionOptions` (the version's document's) names the answers it retires.
+ */
+export function contentPreview(form, version, questionOptions = {}) {
   return h(
     "div",
     { class: "content-preview", dataset: { version: String(version) } },
@@ -182,7 +187,7 @@ export function contentPreview(form, version) {
           policies(form, lang),
           nextSteps(form, lang),
           privacy(form, lang),
-          questions(form, lang),
+          questions(form, lang, questionOptions),
         ),
       ),
     ),
