@@ -264,6 +264,8 @@ def test_a_screener_has_no_content_page(
     open_page: Callable[..., Page], checkpoint: Checkpoint
 ) -> None:
     screener = open_page()
+    asked: list[str] = []
+    screener.on("request", lambda request: asked.append(request.url))
     sign_in(screener, checkpoint, SCREENER)
     links = section_links(screener)
     assert "Screening queue" in links, links
@@ -271,4 +273,49 @@ def test_a_screener_has_no_content_page(
     screener.goto(CONTENT)
     expect(screener.locator("main h1")).to_have_text("No access to this page")
     checkpoint(screener, "no-content-page")
+    assert [url for url in asked if "/staff/me" in url], "the portal asked who is signed in"
+    assert not [url for url in asked if "/staff/admin/" in url], asked
     expect(screener.locator("main")).not_to_contain_text("Save draft")
+
+
+def test_a_publish_by_someone_else_meanwhile_is_not_undone(
+    open_page: Callable[..., Page],
+    checkpoint: Checkpoint,
+    stack: RunningStack,
+    content_published: None,
+) -> None:
+    admin = open_page()
+    sign_in(admin, checkpoint, ADMIN)
+    admin.goto(CONTENT)
+    expect(admin.locator("main h1")).to_have_text("Content")
+    seen = admin.locator("#content-published").get_attribute("data-published")
+    admin.get_by_role("button", name="Save draft").click()
+    expect_banner(admin, "saved")
+    mine = admin.locator("#content-draft h2").inner_text().removeprefix("Draft version ")
+
+    # Another admin publishes a version of their own while this page is open.
+    content = admin_call(stack, "GET", CONTENT_API)
+    theirs = admin_call(
+        stack,
+        "POST",
+        f"{CONTENT_API}/versions",
+        {"document": content["document"], "based_on": content["published"]},
+    )["version"]
+    admin_call(
+        stack,
+        "POST",
+        f"{CONTENT_API}/versions/{theirs}/publish",
+        {"reason": "Another admin's change", "published": content["published"]},
+    )
+
+    publish = admin.locator("#publish-form")
+    publish.get_by_label("Reason").fill("My change")
+    publish.get_by_role("button", name=f"Publish version {mine}").click()
+    expect_banner(admin, "Someone else published a version since this page was loaded.")
+    expect(admin.get_by_test_id("status-banner")).to_be_focused()
+    # the page is loaded again: theirs is what reporters see, mine is still a draft
+    expect(admin.locator("#content-published")).to_have_text(f"Reporters see version {theirs}.")
+    expect(admin.locator(f"#content-versions tr[data-version='{mine}']")).to_contain_text("Draft")
+    checkpoint(admin, "refused-publish")
+    assert admin_call(stack, "GET", CONTENT_API)["published"] == theirs
+    assert seen != str(theirs)
