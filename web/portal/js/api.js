@@ -183,6 +183,14 @@ export const staff = {
     call("POST", `/staff/rights/requests/${encode(id)}/close`, body),
   rectify: (id, body) => call("POST", `/staff/rights/requests/${encode(id)}/rectification`, body),
   erase: (id, body) => call("POST", `/staff/rights/requests/${encode(id)}/erasure`, body),
+  content: () => call("GET", "/staff/admin/content"),
+  saveContent: (body) => call("POST", "/staff/admin/content/versions", body),
+  contentVersion: (version) => call("GET", `/staff/admin/content/versions/${encode(version)}`),
+  previewContent: (version) =>
+    call("GET", `/staff/admin/content/versions/${encode(version)}/preview`),
+  publishContent: (version, body) =>
+    call("POST", `/staff/admin/content/versions/${encode(version)}/publish`, body),
+  restoreContent: (body) => call("POST", "/staff/admin/content/restore", body),
 };
 
 /** `?from=YYYY-MM&to=YYYY-MM` for the months given (none: the API's default period). */

@@ -8,6 +8,7 @@
 //   #/rights                rights requests: open ones and logging one (admins only)
 //   #/rights/<request id>   one rights request (admins only)
 //   #/records?month=YYYY-MM what retention redacted and deleted in a month (admins only)
+//   #/content               the content reporters see: versions, a draft, publishing (admins)
 //
 // A page a role may not use shows "No access to this page" and asks the API for nothing.
 // Which pages a member may use is what `GET /staff/me` allows (`allowed_staff_actions`).
@@ -21,6 +22,7 @@ import { ConfigError, loadConfig } from "./config.js";
 import { focusOn, h, fill } from "../../shared/dom.js";
 import { label, ROLE, setLabels, setTimeZone, listOf } from "./format.js";
 import { renderCase, forgetCase } from "./views/case/page.js";
+import { renderContent } from "./views/content/page.js";
 import { renderHome } from "./views/home.js";
 import { renderInsights } from "./views/insights.js";
 import { renderRetentionLog } from "./views/records.js";
@@ -70,6 +72,7 @@ function sectionsFor(member) {
   }
   if (may(member, "read_records")) sections.push({ path: "/records", text: "Retention log" });
   if (may(member, "read_insights")) sections.push({ path: "/insights", text: "Insights" });
+  if (may(member, "manage_content")) sections.push({ path: "/content", text: "Content" });
   return sections;
 }
 
@@ -213,12 +216,19 @@ async function route({ afterSignIn = false } = {}) {
   const insights = may(me, "read_insights");
   const rights = may(me, "handle_rights_requests");
   try {
-    if (path === "/insights" || path === "/rights" || path === "/records" || requestMatch) {
+    if (
+      path === "/insights" ||
+      path === "/rights" ||
+      path === "/records" ||
+      path === "/content" ||
+      requestMatch
+    ) {
       forgetCase();
       if (path === "/insights" && insights) await renderInsights(context);
       else if (path === "/rights" && rights) await renderRightsList(context);
       else if (path === "/records" && may(me, "read_records")) await renderRetentionLog(context);
       else if (requestMatch && rights) await renderRightsRequest(context, requestMatch[1]);
+      else if (path === "/content" && may(me, "manage_content")) await renderContent(context);
       else showNoAccess();
     } else if (!caseAccess && insights && (path === "/" || path === "")) {
       // The analysts' home is the dashboard.
