@@ -90,8 +90,10 @@ class PublishedContent:
         return self.current().institution
 
     def forget(self) -> None:
-        """Read the pointer again at the next request (after a publish in this process)."""
+        """Read the pointer and the published version again at the next request (after a
+        publish or restore in this process: rare, so validating again costs nothing)."""
         self._served = None
+        self._institutions.clear()
 
     def _default(self) -> Served:
         return Served(
