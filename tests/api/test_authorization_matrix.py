@@ -51,6 +51,7 @@ from chalicelib import services
 from chalicelib.cases import policy
 from chalicelib.cases.access import Principal
 from chalicelib.cases.ledger import CaseLedger
+from chalicelib.directory import StaffMember
 from chalicelib.resources import RESOURCES
 from chalicelib.storage.reports_table import CaseUpdate
 from devstack.demo import DEMO_MEMBERS, DEMO_PASSWORD, create_demo_users
@@ -103,6 +104,13 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/insights/csv"): frozenset({"analyst"}),
     # The signed trail of changes to the directory and the content: admins only.
     ("GET", "/admin/trail"): ADMINS,
+    # The staff directory: admins only.
+    ("GET", "/admin/directory"): ADMINS,
+    ("POST", "/admin/teams"): ADMINS,
+    ("POST", "/admin/members"): ADMINS,
+    ("POST", "/admin/members/{member_id}"): ADMINS,
+    ("POST", "/admin/members/{member_id}/deactivation"): ADMINS,
+    ("POST", "/admin/members/{member_id}/reactivation"): ADMINS,
 }
 #: The policy action each route asks for (None: any signed-in member, whatever their roles).
 ROUTE_ACTIONS: dict[tuple[str, str], policy.CaseAction | policy.StaffAction | None] = {
@@ -135,6 +143,12 @@ ROUTE_ACTIONS: dict[tuple[str, str], policy.CaseAction | policy.StaffAction | No
     ("GET", "/insights"): "read_insights",
     ("GET", "/insights/csv"): "read_insights",
     ("GET", "/admin/trail"): "read_admin_trail",
+    ("GET", "/admin/directory"): "manage_directory",
+    ("POST", "/admin/teams"): "manage_directory",
+    ("POST", "/admin/members"): "manage_directory",
+    ("POST", "/admin/members/{member_id}"): "manage_directory",
+    ("POST", "/admin/members/{member_id}/deactivation"): "manage_directory",
+    ("POST", "/admin/members/{member_id}/reactivation"): "manage_directory",
 }
 #: Which of the matrix's rights requests (see `matrix`) each rights route acts on.
 RIGHTS_REQUEST_OF = {
@@ -305,7 +319,27 @@ BODIES: dict[str, Callable[[Context], dict[str, Any]]] = {
         "outcome": "refused",
         "reason": "Checking access rules",
     },
+    # Each admin call adds a team or member of its own (ids are new every call); the member
+    # routes act on the matrix's own member (`MATRIX_MEMBER`), never on a caller.
+    "/admin/teams": lambda c: {
+        "team_id": f"matrix_{uuid.uuid4().hex[:8]}",
+        "name": "Matrix team",
+        "reason": "Checking access rules",
+    },
+    "/admin/members": lambda c: {
+        "member_id": f"matrix-{uuid.uuid4().hex[:8]}",
+        "team_id": "student_support",
+        "name": "Matrix Member",
+        "email": f"matrix-{uuid.uuid4().hex[:8]}@example.ac.uk",
+        "roles": ["advisor"],
+        "reason": "Checking access rules",
+    },
+    "/admin/members/{member_id}": lambda c: {"capacity": 5, "reason": "Checking access rules"},
+    "/admin/members/{member_id}/deactivation": lambda c: {"reason": "Checking access rules"},
+    "/admin/members/{member_id}/reactivation": lambda c: {"reason": "Checking access rules"},
 }
+#: The member the directory's member routes act on (added with a sign-in by `matrix`).
+MATRIX_MEMBER = "matrix-member"
 
 
 def _cells() -> Iterator[Any]:
@@ -362,6 +396,7 @@ class Matrix:
         """The route's path for a case, or for the rights request it acts on."""
         request = self.rights.get(RIGHTS_REQUEST_OF.get(route, "access"), "")
         path = route.replace("{reference}", case.reference if case else "")
+        path = path.replace("{member_id}", MATRIX_MEMBER)
         return "/staff" + path.replace("{request_id}", request)
 
     def context(self, caller: Caller, case: SetUpCase | None) -> Context:
@@ -465,6 +500,17 @@ def matrix(stack: Stack) -> Matrix:
         )
         assert logged.status_code == 201, logged.json_body
         result.rights[kind] = logged.json_body["request_id"]
+    member = StaffMember(
+        member_id=MATRIX_MEMBER,
+        team_id="student_support",
+        name="Matrix Member",
+        email="matrix-member@example.ac.uk",
+        roles=["advisor"],
+    )
+    services.staff_directory().put_member(member)
+    services.cognito().admin_create_user(
+        UserPoolId=stack.settings.staff_pool_id, Username=MATRIX_MEMBER, MessageAction="SUPPRESS"
+    )
     for case in cases.values():
         case.baseline = stack.partition(case.reference)
     result.notifications = result.notification_items()

@@ -203,9 +203,7 @@ def test_a_team_id_already_taken_is_refused_naming_team_id(stack: Stack) -> None
     )
 
     assert response.status_code == 409, response.json_body
-    assert response.json_body["errors"] == [
-        {"field": "team_id", "message": "is already a team"}
-    ]
+    assert response.json_body["errors"] == [{"field": "team_id", "message": "is already a team"}]
     assert trail(stack) == []
     teams = stack.call("get", "/staff/admin/directory", ADMIN).json_body["teams"]
     assert next(t for t in teams if t["team_id"] == "student_support")["name"] == "Student Support"
@@ -262,7 +260,9 @@ def test_a_bad_body_is_refused_naming_each_field_and_nothing_is_written(
     stack: Stack, tag: str, changes: dict[str, Any], fields: list[str]
 ) -> None:
     member_id = f"bad-{tag}"
-    body = new_member(member_id, name=f"Badsentinel {tag}", email=f"badsentinel-{tag}@example.ac.uk")
+    body = new_member(
+        member_id, name=f"Badsentinel {tag}", email=f"badsentinel-{tag}@example.ac.uk"
+    )
     body.update(changes)
 
     response = add(stack, body)
@@ -508,9 +508,7 @@ def test_a_leaver_is_refused_at_once_and_their_open_cases_are_listed_and_marked(
 def test_a_reactivated_member_signs_in_again(stack: Stack, tag: str) -> None:
     member_id = f"returner-{tag}"
     added(stack, member_id)
-    stack.call(
-        "post", f"/staff/admin/members/{member_id}/deactivation", ADMIN, {"reason": "Leave"}
-    )
+    stack.call("post", f"/staff/admin/members/{member_id}/deactivation", ADMIN, {"reason": "Leave"})
     assert cognito_user(stack, member_id)["enabled"] is False  # type: ignore[index]
 
     response = stack.call(
