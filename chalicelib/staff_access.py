@@ -7,9 +7,10 @@ issued (disable, delete), refresh tokens stop working (global sign-out) and the 
 groups read as the directory does (role change). Every operation is idempotent: run it
 again after a failure.
 
-Two ways in: `manage` (the `manage_staff_member` function ops invoke, and later the admin
-portal), and `record_cognito_change` (an EventBridge rule on CloudTrail's record of changes
-made directly in Cognito, from the console or the CLI).
+Three ways in: the admins' staff directory in the portal (`chalicelib.staff_admin`, which
+also creates a new member's sign-in here: `invite`), `manage` (the `manage_staff_member`
+function ops invoke), and `record_cognito_change` (an EventBridge rule on CloudTrail's
+record of changes made directly in Cognito, from the console or the CLI).
 
 Neither answers nor logs the values it was sent: a member id is all they name.
 """
