@@ -243,6 +243,45 @@ def test_an_unknown_team_is_422_naming_team_id_and_writes_nothing(stack: Stack, 
     assert cognito_user(stack, member_id) is not None
 
 
+def given_a_sign_in_without_a_directory_record(stack: Stack, member_id: str, email: str) -> None:
+    """As an add leaves it when its directory write failed after Cognito's user was made."""
+    services.cognito().admin_create_user(
+        UserPoolId=stack.settings.staff_pool_id,
+        Username=member_id,
+        UserAttributes=[{"Name": "email", "Value": email}],
+        MessageAction="SUPPRESS",
+    )
+
+
+def test_an_add_sent_again_after_its_directory_write_failed_completes(
+    stack: Stack, tag: str
+) -> None:
+    member_id = f"retried-{tag}"
+    given_a_sign_in_without_a_directory_record(stack, member_id, f"{member_id}@example.ac.uk")
+
+    response = add(stack, new_member(member_id))
+
+    assert response.status_code == 201, response.json_body
+    assert listed_member(stack, member_id)["email"] == f"{member_id}@example.ac.uk"  # type: ignore[index]
+    assert groups(stack, member_id) == ["advisors"]
+
+
+def test_a_sign_in_of_that_id_with_another_address_is_refused_naming_member_id(
+    stack: Stack, tag: str
+) -> None:
+    member_id = f"taken-{tag}"
+    given_a_sign_in_without_a_directory_record(stack, member_id, "someone.else@example.ac.uk")
+
+    response = add(stack, new_member(member_id))
+
+    assert response.status_code == 409, response.json_body
+    assert response.json_body["errors"] == [
+        {"field": "member_id", "message": "already has a sign-in"}
+    ]
+    assert listed_member(stack, member_id) is None
+    assert groups(stack, member_id) == []
+
+
 @pytest.mark.parametrize(
     ("changes", "fields"),
     [
