@@ -8,6 +8,7 @@ from chalicelib import services
 from chalicelib.api.administration import administration_api
 from chalicelib.api.body import media_type_refusals
 from chalicelib.api.content_admin import content_admin_api
+from chalicelib.api.directory_admin import directory_admin_api
 from chalicelib.api.follow_up import follow_up_api
 from chalicelib.api.insights import insights_api
 from chalicelib.api.meta import meta_api
@@ -28,6 +29,7 @@ app.register_blueprint(records_api)
 app.register_blueprint(insights_api)
 app.register_blueprint(administration_api)
 app.register_blueprint(content_admin_api)
+app.register_blueprint(directory_admin_api)
 app.register_middleware(add_security_headers, "http")
 # Inside the security headers' middleware, so the answer it rewrites still gets them.
 app.register_middleware(media_type_refusals, "http")

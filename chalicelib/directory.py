@@ -16,7 +16,7 @@ A change here takes effect on the next request, however long the token has left 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -77,6 +77,14 @@ class StaffDirectory:
         """Create or replace a team."""
         self.staff.put_team(TeamRecord(team_id=team.team_id, name=team.name))
 
+    def add_team(self, team: Team) -> bool:
+        """Create a team; False (nothing written) if its id is taken."""
+        return self.staff.add_team(TeamRecord(team_id=team.team_id, name=team.name))
+
+    def teams(self, known: list[str]) -> list[Team]:
+        """Every team (with those of the `known` ids written before teams were listed)."""
+        return [Team(team_id=t.team_id, name=t.name) for t in self.staff.teams(known)]
+
     def put_member(self, member: StaffMember) -> None:
         """Create or replace a member (active), sealing their name and email address.
 
@@ -97,6 +105,25 @@ class StaffDirectory:
                 gender=member.gender,
             )
         )
+
+    def change_member(
+        self, current: MemberRecord, *, contact: dict[str, str] | None = None, **values: Any
+    ) -> bool:
+        """Store new clear attributes of a member (`values`: `team_id`, `specialisms`,
+        `languages`, `capacity`, `gender`) and, with `contact` (`name` and `email`), their
+        contact details sealed again. Roles, `active` and `not_before` are left as stored
+        (roles change through `set_roles`). False if the member was removed or moved
+        meanwhile."""
+        sealed = current.sealed_contact
+        if contact is not None:
+            sealed = self.sealer.seal(current.member_id, STAFF_CONTACT, contact)
+        record = replace(current, sealed_contact=sealed, **values)
+        return self.staff.change_member(current, record)
+
+    def contact(self, member: MemberRecord) -> dict[str, str]:
+        """A member's name and email address (unsealed here, for an admin's directory)."""
+        opened = self.sealer.unseal(member.member_id, STAFF_CONTACT, member.sealed_contact)
+        return {"name": str(opened["name"]), "email": str(opened["email"])}
 
     def revoke(self, member_id: str, *, at: datetime, deactivate: bool) -> bool:
         """End every token authenticated before `at` (and all access, if `deactivate`).

@@ -159,3 +159,27 @@ class ContentChanged(DomainError):
     """The published content is not what the administrator saw (another publish came
     first), or the step asked for cannot be taken from it (nothing to restore); nothing
     was written."""
+
+
+class DirectoryRefused(DomainError):
+    """A change to the staff directory refused for what it names (one field), not its form.
+
+    Subclasses say how; the message names the field and the rule, never a value sent (it
+    may be a name or an email address).
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        self.problem = FieldProblem(field, message)
+        super().__init__(f"{field} {message}")
+
+
+class AlreadyExists(DirectoryRefused):
+    """The id (or address) a new team or member would take is taken (409)."""
+
+
+class UnknownReference(DirectoryRefused):
+    """The request names a team or member that does not exist (422)."""
+
+
+class WouldLockOut(DirectoryRefused):
+    """The change would leave the directory with no active admin (409)."""

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from chalicelib.retention.sweep import Retention
     from chalicelib.rights.desk import RightsDesk
     from chalicelib.staff_access import StaffAccess
+    from chalicelib.staff_admin import StaffAdmin
     from chalicelib.staff_tokens import TokenVerifier
     from chalicelib.storage.content_versions import ContentVersions
     from chalicelib.storage.notifications import Outbox
@@ -275,6 +276,24 @@ def staff_access() -> StaffAccess:
     from chalicelib.staff_access import StaffAccess
 
     return StaffAccess(staff_directory(), cognito(), settings().staff_pool_id, clock())
+
+
+@_once
+def staff_admin() -> StaffAdmin:
+    """Administering the staff directory from the portal (teams, members, leavers)."""
+    from chalicelib.staff_admin import StaffAdmin
+
+    routing = institution().triage.routing
+    # Teams written before the list of teams existed are still found: routing names them.
+    known = {routing.fallback_team, *routing.by_role.values()}
+    known |= {override.team for override in routing.overrides}
+    return StaffAdmin(
+        directory=staff_directory(),
+        access=staff_access(),
+        trail=admin_trail(),
+        cases=report_store(),
+        known_teams=sorted(known),
+    )
 
 
 def manage_staff_member() -> Callable[[Any], dict[str, Any]]:

@@ -7,9 +7,10 @@ issued (disable, delete), refresh tokens stop working (global sign-out) and the 
 groups read as the directory does (role change). Every operation is idempotent: run it
 again after a failure.
 
-Two ways in: `manage` (the `manage_staff_member` function ops invoke, and later the admin
-portal), and `record_cognito_change` (an EventBridge rule on CloudTrail's record of changes
-made directly in Cognito, from the console or the CLI).
+Three ways in: the admins' staff directory in the portal (`chalicelib.staff_admin`, which
+also creates a new member's sign-in here: `invite`), `manage` (the `manage_staff_member`
+function ops invoke), and `record_cognito_change` (an EventBridge rule on CloudTrail's
+record of changes made directly in Cognito, from the console or the CLI).
 
 Neither answers nor logs the values it was sent: a member id is all they name.
 """
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from chalicelib.clock import Clock
 from chalicelib.dependencies import unavailable_on_failure
 from chalicelib.directory import StaffDirectory, StaffId
-from chalicelib.errors import DependencyUnavailable, NotFound
+from chalicelib.errors import AlreadyExists, DependencyUnavailable, NotFound
 from chalicelib.observability import logger
 from chalicelib.roles import GROUP_ROLES, ROLE_GROUPS, ROLES, Role
 
@@ -42,6 +43,66 @@ class StaffAccess:
     cognito: Any
     pool_id: str
     clock: Clock
+
+    def invite(self, member_id: str, email: str, roles: list[Role]) -> None:
+        """Create a new member's sign-in (username = member id), in the groups of their roles.
+
+        Cognito emails them an invitation with a temporary password (changed at first sign-
+        in). Called before the member is written to the directory, so an add whose
+        directory write failed is sent again: a sign-in already made for this member id
+        with this address is taken as that earlier attempt's; one with another address
+        (or this address on another sign-in) is `AlreadyExists`.
+        """
+        attributes = [
+            {"Name": "email", "Value": email},
+            # The admin entered the address; the invitation proves it reaches the member.
+            {"Name": "email_verified", "Value": "true"},
+        ]
+        exceptions = self.cognito.exceptions
+        try:
+            self.cognito.admin_create_user(
+                UserPoolId=self.pool_id,
+                Username=member_id,
+                UserAttributes=attributes,
+                DesiredDeliveryMediums=["EMAIL"],
+            )
+        except exceptions.UsernameExistsException:
+            if self._email(member_id) != email.lower():
+                raise AlreadyExists("member_id", "already has a sign-in") from None
+        except exceptions.AliasExistsException:
+            raise AlreadyExists("email", "is another member's sign-in") from None
+        except (BotoCoreError, ClientError):
+            raise DependencyUnavailable("cognito") from None
+        with unavailable_on_failure("cognito"):
+            for role in sorted(set(roles)):
+                self.cognito.admin_add_user_to_group(
+                    UserPoolId=self.pool_id, Username=member_id, GroupName=ROLE_GROUPS[role]
+                )
+
+    def change_email(self, member_id: str, email: str) -> None:
+        """Give a member's sign-in their new address (Cognito sends password resets there)."""
+        try:
+            self.cognito.admin_update_user_attributes(
+                UserPoolId=self.pool_id,
+                Username=member_id,
+                UserAttributes=[
+                    {"Name": "email", "Value": email},
+                    {"Name": "email_verified", "Value": "true"},
+                ],
+            )
+        except self.cognito.exceptions.UserNotFoundException:
+            # No sign-in to change: the directory's record is what the app reads.
+            return
+        except self.cognito.exceptions.AliasExistsException:
+            raise AlreadyExists("email", "is another member's sign-in") from None
+        except (BotoCoreError, ClientError):
+            raise DependencyUnavailable("cognito") from None
+
+    def _email(self, member_id: str) -> str | None:
+        with unavailable_on_failure("cognito"):
+            user = self.cognito.admin_get_user(UserPoolId=self.pool_id, Username=member_id)
+        emails = [a["Value"] for a in user.get("UserAttributes", []) if a["Name"] == "email"]
+        return str(emails[0]).lower() if emails else None
 
     def deactivate(self, member_id: str) -> None:
         """Stop a member working: every token refused now, and Cognito disables the user."""

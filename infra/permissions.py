@@ -14,8 +14,9 @@ Keys (`chalicelib/resources.py`):
 - `blind-index` and `audit` are HMAC keys: `mac` is `kms:GenerateMac`, `verify` is
   `kms:VerifyMac`.
 
-The staff user pool: only the two functions that keep it and the directory in step may call
-it, each with the named `cognito-idp` actions it makes, on that one pool.
+The staff user pool: only the functions that keep it and the directory in step (the API, for
+the admins' staff directory, and the two ops functions) may call it, each with the named
+`cognito-idp` actions it makes, on that one pool.
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ FUNCTIONS: Mapping[str, FunctionAccess] = {
             "reports": "read_write",
             # Intake writes a report's demographics; an erasure deletes them. Never read.
             "demographics": "write",
-            "staff": "read",
+            # Admins manage the staff directory from the portal (`chalicelib.staff_admin`).
+            "staff": "read_write",
             # Case work puts notifications in the outbox; only the workers read them.
             "notifications": "write",
             "insights": "read",
@@ -101,6 +103,19 @@ FUNCTIONS: Mapping[str, FunctionAccess] = {
             "audit": ("mac", "verify"),
         },
         sends_to=("triage", "notify"),
+        # The staff directory's administration: a new member's sign-in and invitation, their
+        # groups, a new address, a leaver disabled and a returner enabled
+        # (`chalicelib.staff_access`); AdminGetUser checks an add sent again.
+        user_pool=(
+            "cognito-idp:AdminCreateUser",
+            "cognito-idp:AdminGetUser",
+            "cognito-idp:AdminUpdateUserAttributes",
+            "cognito-idp:AdminDisableUser",
+            "cognito-idp:AdminEnableUser",
+            "cognito-idp:AdminListGroupsForUser",
+            "cognito-idp:AdminAddUserToGroup",
+            "cognito-idp:AdminRemoveUserFromGroup",
+        ),
     ),
     "StaffAuthorizer": FunctionAccess(
         # Verifies tokens against the user pool's public keys, fetched over HTTPS.
@@ -163,7 +178,8 @@ FUNCTIONS: Mapping[str, FunctionAccess] = {
         keys={"identity": ("encrypt",)},
     ),
     "ManageStaffMember": FunctionAccess(
-        # Ops invoke it (later the admin portal): the directory first, then the pool.
+        # Ops invoke it (admins use the portal's staff directory): the directory first, then
+        # the pool.
         purpose="deactivates, reactivates, signs out, deletes a staff member or sets their roles",
         tables={"staff": "read_write"},
         user_pool=(

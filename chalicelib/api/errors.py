@@ -15,8 +15,10 @@ from typing import Any, ParamSpec
 from chalice.app import Response
 
 from chalicelib.errors import (
+    AlreadyExists,
     ContentChanged,
     DependencyUnavailable,
+    DirectoryRefused,
     DomainError,
     Forbidden,
     InvalidInput,
@@ -32,6 +34,7 @@ from chalicelib.errors import (
     TooManyAttempts,
     TransitionRefused,
     Unauthenticated,
+    UnknownReference,
     UnprocessableInput,
     UnsupportedMediaType,
 )
@@ -86,6 +89,18 @@ def error_response(error: Exception) -> Response:
         return _response(409, "request_conflict", str(error))
     if isinstance(error, LegalHoldActive):
         return _response(409, "legal_hold", str(error), references=error.references)
+    if isinstance(error, DirectoryRefused):
+        # A taken id is a conflict, a change that would lock every admin out too; naming a
+        # team or member that does not exist is a sound request that cannot be carried out.
+        status, code = 409, "would_lock_out"
+        if isinstance(error, AlreadyExists):
+            code = "already_exists"
+        elif isinstance(error, UnknownReference):
+            status, code = 422, "unknown_reference"
+        problem = error.problem
+        return _response(
+            status, code, str(error), errors=[{"field": problem.field, "message": problem.message}]
+        )
     if isinstance(error, SealBroken):
         # 409, not 422: the request is sound; what is stored conflicts with the record it
         # sits on, and asking again will not help until it is put right. The domain message

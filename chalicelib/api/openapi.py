@@ -13,9 +13,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
+from chalicelib import staff_admin
 from chalicelib.api import (
     administration_schemas,
     content_admin_schemas,
+    directory_admin_schemas,
     insights_schemas,
     records_schemas,
     rights_schemas,
@@ -48,9 +50,12 @@ class StaffOperation:
     unprocessable: str | None = None
     #: When it answers 409 without a path parameter, why.
     conflict: str | None = None
+    #: Further refusals of this operation: status -> what they mean.
+    refusals: tuple[tuple[str, str], ...] = ()
 
 
 _CASE = "/staff/cases/{reference}"
+_MEMBER = "/staff/admin/members/{member_id}"
 STAFF = (
     StaffOperation("get", "/staff/me", "whoAmI", "The signed-in staff member", staff_schemas.Me),
     StaffOperation(
@@ -329,11 +334,76 @@ RIGHTS = (
             "(content_changed)",
         ),
     ),
+    StaffOperation(
+        "get",
+        "/staff/admin/directory",
+        "staffDirectory",
+        "Every team and its members, with each member's open cases",
+        directory_admin_schemas.DirectoryView,
+    ),
+    StaffOperation(
+        "post",
+        "/staff/admin/teams",
+        "addTeam",
+        "Add a team (recorded in the administration trail with its reason)",
+        directory_admin_schemas.TeamView,
+        staff_admin.NewTeam,
+        201,
+        refusals=(("409", "The team id is taken (already_exists), naming team_id"),),
+    ),
+    StaffOperation(
+        "post",
+        "/staff/admin/members",
+        "addStaffMember",
+        "Add a member: their sign-in (Cognito sends the invitation) and directory record",
+        directory_admin_schemas.MemberView,
+        staff_admin.NewMember,
+        201,
+        refusals=(
+            ("409", "The member id or the address is taken (already_exists), naming the field"),
+            ("422", "The team does not exist (unknown_reference), naming team_id"),
+        ),
+    ),
+    StaffOperation(
+        "post",
+        _MEMBER,
+        "changeStaffMember",
+        "Change a member's team, contact details, roles, specialisms, languages, capacity or "
+        "shared gender",
+        directory_admin_schemas.MemberView,
+        staff_admin.MemberChange,
+        refusals=(
+            (
+                "409",
+                "The address is another sign-in's (already_exists), or the change would leave "
+                "no active admin (would_lock_out), naming the field",
+            ),
+            ("422", "The team does not exist (unknown_reference), naming team_id"),
+        ),
+    ),
+    StaffOperation(
+        "post",
+        _MEMBER + "/deactivation",
+        "deactivateStaffMember",
+        "End a leaver's access at once; the open cases they held, for reassignment",
+        directory_admin_schemas.Deactivated,
+        staff_admin.AccessChange,
+        refusals=(("409", "The member is the last active admin (would_lock_out)"),),
+    ),
+    StaffOperation(
+        "post",
+        _MEMBER + "/reactivation",
+        "reactivateStaffMember",
+        "Let a deactivated member work again",
+        directory_admin_schemas.MemberView,
+        staff_admin.AccessChange,
+    ),
 )
 _PATH_PARAMETERS = {
     "reference": ("No such case, or not one you may see", "^RS-[A-Z0-9]{4}-[A-Z0-9]{4}$"),
     "request_id": ("No such request", rights.REQUEST_ID),
     "version": ("No such content version", "^[1-9][0-9]{0,9}$"),
+    "member_id": ("No such staff member", "^[a-z0-9][a-z0-9_-]{0,63}$"),
 }
 _MONTH = {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}
 #: Query parameters: what each accepts (anything else is a 400 naming it).
@@ -657,6 +727,7 @@ def _staff_paths() -> dict[str, Any]:
             responses.update(_WITH_BODY)
         if op.unprocessable is not None:
             responses["422"] = _error(op.unprocessable)
+        responses.update({status: _error(meaning) for status, meaning in op.refusals})
         operation: dict[str, Any] = {
             "operationId": op.operation_id,
             "summary": op.summary,

@@ -54,6 +54,9 @@ class CaseSummary(Answer):
     #: The advisor's name from the staff directory (None if unassigned or no longer in the
     #: team).
     advisor_name: str | None
+    #: The advisor can no longer work the case (deactivated, or no longer an advisor): the
+    #: team's screeners reassign it (the portal says "Advisor has left — reassign").
+    advisor_inactive: bool
     submitted_at: str
     first_contact_due: str | None
     #: An anonymous report's screening deadline (None for named reports, whose deadline is

@@ -137,8 +137,8 @@ class Casework:
             ]
             if following is None or len(items_read) >= PAGE_SIZE:
                 break
-        names = self._advisor_names(principal.team_id, items_read)
-        rows = [summary(item, now, names) for item in items_read]
+        names, gone = self._advisors(principal.team_id, items_read)
+        rows = [summary(item, now, names, gone) for item in items_read]
         return {"cases": rows, "next_cursor": following}
 
     def view(self, principal: Principal, reference: str) -> dict[str, Any]:
@@ -467,9 +467,9 @@ class Casework:
     # --- internals --------------------------------------------------------------------------
 
     def _detail(self, principal: Principal, case: CaseItem) -> dict[str, Any]:
-        names = self._advisor_names(str(case.team_id), [case])
+        names, gone = self._advisors(str(case.team_id), [case])
         return {
-            **detail(case, iso(self.clock.now()), names),
+            **detail(case, iso(self.clock.now()), names, gone),
             # The portal asks for an override reason before filing such a case.
             "asked_to_talk": filing.asked_to_talk(case, self.record_only),
             # What the caller may do now (the portal draws exactly these).
@@ -477,17 +477,30 @@ class Casework:
             "allowed_transitions": policy.allowed_transitions(principal, case),
         }
 
-    def _advisor_names(self, team_id: str, cases: list[CaseItem]) -> dict[str, str]:
-        """The names of these cases' advisors, by member id, from the team's directory.
+    def _advisors(
+        self, team_id: str, cases: list[CaseItem]
+    ) -> tuple[dict[str, str], frozenset[str]]:
+        """The names of these cases' advisors, by member id, from the team's directory; and
+        the ids of those who can no longer work them (`advisor_inactive`).
 
         Names are sealed in the directory and unsealed only here, for the answer; an
-        advisor no longer in the team (a leaver) is shown by member id alone.
+        advisor no longer in the team is shown by member id alone. An advisor deactivated
+        (a leaver), gone from the directory or no longer holding the advisor role cannot
+        open the case again: the team's screeners must reassign it, so it is marked.
         """
         wanted = {case.advisor_id for case in cases if case.advisor_id}
         if not wanted:
-            return {}
+            return {}, frozenset()
         members = [m for m in self.directory.members(team_id) if m.member_id in wanted]
-        return self.directory.names(members)
+        named = {m.member_id for m in members}
+        # An advisor moved to another team still works the cases assigned to them.
+        moved = [self.directory.member(member_id) for member_id in sorted(wanted - named)]
+        working = {
+            m.member_id
+            for m in [*members, *moved]
+            if m is not None and m.active and "advisor" in m.roles
+        }
+        return self.directory.names(members), frozenset(wanted - working)
 
     def _advisor(self, principal: Principal, advisor_id: str) -> MemberRecord:
         # A deactivated advisor is no advisor: a leaver is never given a case.
@@ -588,10 +601,14 @@ def _entry_parts(
     return {"action": entry.action}, entry.justification
 
 
-def summary(case: CaseItem, now: str, names: dict[str, str]) -> dict[str, Any]:
+def summary(
+    case: CaseItem, now: str, names: dict[str, str], gone: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     """A queue row: what a screener needs to pick the next case, and no reporter's data.
 
-    `names` gives advisors' names by member id: staff see who holds a case by name.
+    `names` gives advisors' names by member id: staff see who holds a case by name; `gone`
+    the advisors who can no longer work their cases (a leaver): such a case is marked for
+    the screeners to reassign.
     """
     advisor_id = case.advisor_id
     return {
@@ -603,6 +620,7 @@ def summary(case: CaseItem, now: str, names: dict[str, str]) -> dict[str, Any]:
         "team_id": case.team_id,
         "advisor_id": advisor_id,
         "advisor_name": names.get(advisor_id) if advisor_id else None,
+        "advisor_inactive": advisor_id in gone if advisor_id else False,
         "submitted_at": case.submitted_at,
         "first_contact_due": case.first_contact_due,
         "screening_due": case.screening_due,
@@ -613,10 +631,12 @@ def summary(case: CaseItem, now: str, names: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def detail(case: CaseItem, now: str, names: dict[str, str]) -> dict[str, Any]:
+def detail(
+    case: CaseItem, now: str, names: dict[str, str], gone: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     """A case as staff see it before any reveal: answers in clear, personal data absent."""
     return {
-        **summary(case, now, names),
+        **summary(case, now, names, gone),
         "answers": dict(case.answers),
         # The reporter kept a receipt code: the case has a message thread.
         "follow_up": case.follow_up,

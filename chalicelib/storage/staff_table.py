@@ -4,7 +4,10 @@ Items (`pk` / `sk`, `chalicelib.resources.STAFF_TABLE`):
 
 - `TEAM#<team>` / `TEAM`: a team (`team_id`, `name`);
 - `TEAM#<team>` / `MEMBER#<member>`: a member of it, so one query reads a team's members.
-  The index `by_member` (on `member_id`) finds a member whatever their team.
+  The index `by_member` (on `member_id`) finds a member whatever their team;
+- `TEAMS` / `TEAM#<team>`: the list of teams (`team_id`, `name`), written with each team,
+  so that one query lists them all (nothing in the app scans a table). Teams written before
+  the list existed are found by id (the institution's routing names them).
 
 A member item holds what routing, assignment and access checks need in clear (`roles`,
 `specialisms`, `languages`, `capacity`, the optional `gender`), the member's name and email
@@ -24,6 +27,7 @@ from typing import Any
 from chalicelib.clock import iso
 from chalicelib.storage.dynamo import (
     Binary,
+    CommitConflict,
     attribute_value,
     calling,
     conditional_write,
@@ -32,11 +36,14 @@ from chalicelib.storage.dynamo import (
     query,
     serialized,
     string_key,
+    transact,
 )
 
 TEAM_PREFIX = "TEAM#"
 TEAM_ITEM = "TEAM"
 MEMBER_PREFIX = "MEMBER#"
+#: The partition listing every team.
+TEAM_LIST = "TEAMS"
 #: The index finding a member by id, whatever their team.
 BY_MEMBER = "by_member"
 
@@ -76,10 +83,43 @@ class StaffTable:
     table: str
 
     def put_team(self, team: TeamRecord) -> None:
-        """Create or replace a team."""
-        item = {**_team_key(team.team_id), "team_id": team.team_id, "name": team.name}
-        with calling():
-            self.client.put_item(TableName=self.table, Item=serialized(item))
+        """Create or replace a team (and its entry in the list of teams)."""
+        transact(self.client, self._team_writes(team, condition=None))
+
+    def add_team(self, team: TeamRecord) -> bool:
+        """Create a team; False (nothing written) if a team with its id exists."""
+        try:
+            transact(self.client, self._team_writes(team, condition="attribute_not_exists(pk)"))
+        except CommitConflict:
+            return False
+        return True
+
+    def _team_writes(self, team: TeamRecord, condition: str | None) -> list[dict[str, Any]]:
+        values = {"team_id": team.team_id, "name": team.name}
+        puts = [
+            {"TableName": self.table, "Item": serialized({**_team_key(team.team_id), **values})},
+            {"TableName": self.table, "Item": serialized({**_listed_key(team.team_id), **values})},
+        ]
+        if condition:
+            puts[0]["ConditionExpression"] = condition
+        return [{"Put": put} for put in puts]
+
+    def teams(self, known: Sequence[str] = ()) -> list[TeamRecord]:
+        """Every team: those in the list of teams, and those of `known` ids that exist (a team
+        written before the list existed), in id order."""
+        request = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :list",
+            "ExpressionAttributeValues": {":list": {"S": TEAM_LIST}},
+        }
+        found = {
+            values["team_id"]: TeamRecord(team_id=values["team_id"], name=values["name"])
+            for values in query(self.client, request)
+        }
+        for team_id in known:
+            if team_id not in found and (record := self.team(team_id)) is not None:
+                found[team_id] = record
+        return [found[team_id] for team_id in sorted(found)]
 
     def team(self, team_id: str) -> TeamRecord | None:
         """A team, if it exists."""
@@ -111,6 +151,49 @@ class StaffTable:
             values,
             remove=() if member.gender else ("gender",),
         )
+
+    def change_member(self, current: MemberRecord, changed: MemberRecord) -> bool:
+        """Store `changed` in place of `current` (the same member), keeping what revocation
+        stored (`active`, `not_before`, `active_since`). A new team moves the item to the
+        new team's partition, in one transaction. False if the member was removed or moved
+        meanwhile (nothing is written then)."""
+        old_key = _member_key(current.team_id, current.member_id)
+        stored = get(self.client, self.table, old_key)
+        if stored is None:
+            return False
+        values: dict[str, Any] = {
+            **{name: value for name, value in stored.items() if name not in ("pk", "sk")},
+            "team_id": changed.team_id,
+            "roles": list(changed.roles),
+            "specialisms": list(changed.specialisms),
+            "languages": list(changed.languages),
+            "capacity": changed.capacity,
+            "sealed": Binary(changed.sealed_contact),
+        }
+        values.pop("gender", None)
+        if changed.gender:
+            values["gender"] = changed.gender
+        new_key = _member_key(changed.team_id, changed.member_id)
+        put: dict[str, Any] = {
+            "TableName": self.table,
+            "Item": serialized({**new_key, **values}),
+        }
+        if new_key == old_key:
+            put["ConditionExpression"] = "attribute_exists(pk)"
+            writes = [{"Put": put}]
+        else:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+            delete = {
+                "TableName": self.table,
+                "Key": string_key(old_key),
+                "ConditionExpression": "attribute_exists(pk)",
+            }
+            writes = [{"Delete": delete}, {"Put": put}]
+        try:
+            transact(self.client, writes)
+        except CommitConflict:
+            return False
+        return True
 
     def members(self, team_id: str) -> list[MemberRecord]:
         """Every member of a team."""
@@ -212,6 +295,10 @@ class StaffTable:
 
 def _team_key(team_id: str) -> dict[str, str]:
     return {"pk": f"{TEAM_PREFIX}{team_id}", "sk": TEAM_ITEM}
+
+
+def _listed_key(team_id: str) -> dict[str, str]:
+    return {"pk": TEAM_LIST, "sk": f"{TEAM_PREFIX}{team_id}"}
 
 
 def _member_key(team_id: str, member_id: str) -> dict[str, str]:

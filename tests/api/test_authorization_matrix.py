@@ -52,6 +52,7 @@ from chalicelib.cases import policy
 from chalicelib.cases.access import Principal
 from chalicelib.cases.ledger import CaseLedger
 from chalicelib.content.document import document_of
+from chalicelib.directory import StaffMember
 from chalicelib.institution import load_institution
 from chalicelib.resources import RESOURCES
 from chalicelib.storage.reports_table import CaseUpdate
@@ -114,6 +115,13 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/admin/content/versions/{version}/preview"): ADMINS,
     ("POST", "/admin/content/versions/{version}/publish"): ADMINS,
     ("POST", "/admin/content/restore"): ADMINS,
+    # The staff directory: admins only.
+    ("GET", "/admin/directory"): ADMINS,
+    ("POST", "/admin/teams"): ADMINS,
+    ("POST", "/admin/members"): ADMINS,
+    ("POST", "/admin/members/{member_id}"): ADMINS,
+    ("POST", "/admin/members/{member_id}/deactivation"): ADMINS,
+    ("POST", "/admin/members/{member_id}/reactivation"): ADMINS,
 }
 #: The policy action each route asks for (None: any signed-in member, whatever their roles).
 ROUTE_ACTIONS: dict[tuple[str, str], policy.CaseAction | policy.StaffAction | None] = {
@@ -153,6 +161,12 @@ ROUTE_ACTIONS: dict[tuple[str, str], policy.CaseAction | policy.StaffAction | No
     ("GET", "/admin/content/versions/{version}/preview"): "manage_content",
     ("POST", "/admin/content/versions/{version}/publish"): "manage_content",
     ("POST", "/admin/content/restore"): "manage_content",
+    ("GET", "/admin/directory"): "manage_directory",
+    ("POST", "/admin/teams"): "manage_directory",
+    ("POST", "/admin/members"): "manage_directory",
+    ("POST", "/admin/members/{member_id}"): "manage_directory",
+    ("POST", "/admin/members/{member_id}/deactivation"): "manage_directory",
+    ("POST", "/admin/members/{member_id}/reactivation"): "manage_directory",
 }
 #: The content every content route acts on (see `matrix`): the deployed default's document,
 #: saved as versions 1 and 2 (both published, 2 now) and 3 (a draft).
@@ -341,7 +355,27 @@ BODIES: dict[str, Callable[[Context], dict[str, Any]]] = {
         "published": 2,
     },
     "/admin/content/restore": lambda c: {"reason": "Checking access rules", "published": 2},
+    # Each admin call adds a team or member of its own (ids are new every call); the member
+    # routes act on the matrix's own member (`MATRIX_MEMBER`), never on a caller.
+    "/admin/teams": lambda c: {
+        "team_id": f"matrix_{uuid.uuid4().hex[:8]}",
+        "name": "Matrix team",
+        "reason": "Checking access rules",
+    },
+    "/admin/members": lambda c: {
+        "member_id": f"matrix-{uuid.uuid4().hex[:8]}",
+        "team_id": "student_support",
+        "name": "Matrix Member",
+        "email": f"matrix-{uuid.uuid4().hex[:8]}@example.ac.uk",
+        "roles": ["advisor"],
+        "reason": "Checking access rules",
+    },
+    "/admin/members/{member_id}": lambda c: {"capacity": 5, "reason": "Checking access rules"},
+    "/admin/members/{member_id}/deactivation": lambda c: {"reason": "Checking access rules"},
+    "/admin/members/{member_id}/reactivation": lambda c: {"reason": "Checking access rules"},
 }
+#: The member the directory's member routes act on (added with a sign-in by `matrix`).
+MATRIX_MEMBER = "matrix-member"
 
 
 def _cells() -> Iterator[Any]:
@@ -400,6 +434,7 @@ class Matrix:
         request = self.rights.get(RIGHTS_REQUEST_OF.get(route, "access"), "")
         path = route.replace("{reference}", case.reference if case else "")
         path = path.replace("{version}", str(CONTENT_DRAFT))
+        path = path.replace("{member_id}", MATRIX_MEMBER)
         return "/staff" + path.replace("{request_id}", request)
 
     def content_items(self) -> list[dict[str, Any]]:
@@ -513,6 +548,17 @@ def matrix(stack: Stack) -> Matrix:
         )
         assert logged.status_code == 201, logged.json_body
         result.rights[kind] = logged.json_body["request_id"]
+    member = StaffMember(
+        member_id=MATRIX_MEMBER,
+        team_id="student_support",
+        name="Matrix Member",
+        email="matrix-member@example.ac.uk",
+        roles=["advisor"],
+    )
+    services.staff_directory().put_member(member)
+    services.cognito().admin_create_user(
+        UserPoolId=stack.settings.staff_pool_id, Username=MATRIX_MEMBER, MessageAction="SUPPRESS"
+    )
     for case in cases.values():
         case.baseline = stack.partition(case.reference)
     # Content: version 1 published, then 2 over it (so 1 can be restored); 3 a draft.

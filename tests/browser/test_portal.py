@@ -283,7 +283,10 @@ def test_a_screener_sees_the_reports_naming_the_same_person(
     [
         ("ss-screener", ["Screening queue"]),
         ("ss-advisor-1", ["Your cases"]),
-        ("dpo-admin", ["Find a case", "Rights requests", "Retention log", "Content"]),
+        (
+            "dpo-admin",
+            ["Find a case", "Rights requests", "Retention log", "Content", "Staff directory"],
+        ),
         ("di-analyst", ["Insights"]),
     ],
 )

@@ -114,7 +114,13 @@ def test_an_admin_answers_access_rectification_and_erasure_requests(
     page = open_page()
     csp = CspWatch(page)
     sign_in(page, checkpoint, ADMIN)
-    assert section_links(page) == ["Find a case", "Rights requests", "Retention log", "Content"]
+    assert section_links(page) == [
+        "Find a case",
+        "Rights requests",
+        "Retention log",
+        "Content",
+        "Staff directory",
+    ]
 
     # Subject access: the export holds exactly the first person's reports.
     log_request(page, checkpoint, "Subject access", people.first.email)

@@ -167,7 +167,8 @@ def test_running_again_replaces_the_entry_and_keeps_the_sign_in(deployed: Settin
         UserPoolId=deployed.staff_pool_id, Username="dpo-first"
     )["Groups"]
     assert sorted(g["GroupName"] for g in groups) == ["admins", "analysts"]
-    assert len(_staff_items(deployed)) == 2  # the team and the member, once each
+    # The team, its entry in the list of teams and the member, once each.
+    assert len(_staff_items(deployed)) == 3
 
 
 def test_an_advisors_matching_attributes_are_set_and_a_shared_gender_can_be_withdrawn(

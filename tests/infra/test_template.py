@@ -411,6 +411,17 @@ def test_only_the_staff_functions_may_change_the_staff_pool(synthesised: Synthes
             "cognito-idp:AdminUserGlobalSignOut",
         ],
         _role_of(synthesised, "RecordCognitoChange"): ["cognito-idp:ListUsers"],
+        # The admins' staff directory, through the API (`chalicelib.staff_admin`).
+        _role_of(synthesised, "APIHandler"): [
+            "cognito-idp:AdminAddUserToGroup",
+            "cognito-idp:AdminCreateUser",
+            "cognito-idp:AdminDisableUser",
+            "cognito-idp:AdminEnableUser",
+            "cognito-idp:AdminGetUser",
+            "cognito-idp:AdminListGroupsForUser",
+            "cognito-idp:AdminRemoveUserFromGroup",
+            "cognito-idp:AdminUpdateUserAttributes",
+        ],
     }
 
 

@@ -26,7 +26,7 @@ PACKAGE = ROOT / "chalicelib"
 LAYERS: list[set[str]] = [
     {"api"},
     {"services"},
-    {"checkpoint"},
+    {"checkpoint", "staff_admin"},
     {"retention", "rights", "insights", "records", "staff_access", "content"},
     {"cases"},
     {"trends"},

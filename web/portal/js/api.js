@@ -191,6 +191,15 @@ export const staff = {
   publishContent: (version, body) =>
     call("POST", `/staff/admin/content/versions/${encode(version)}/publish`, body),
   restoreContent: (body) => call("POST", "/staff/admin/content/restore", body),
+  adminTrail: () => call("GET", "/staff/admin/trail"),
+  directory: () => call("GET", "/staff/admin/directory"),
+  addTeam: (body) => call("POST", "/staff/admin/teams", body),
+  addMember: (body) => call("POST", "/staff/admin/members", body),
+  changeMember: (id, body) => call("POST", `/staff/admin/members/${encode(id)}`, body),
+  deactivateMember: (id, body) =>
+    call("POST", `/staff/admin/members/${encode(id)}/deactivation`, body),
+  reactivateMember: (id, body) =>
+    call("POST", `/staff/admin/members/${encode(id)}/reactivation`, body),
 };
 
 /** `?from=YYYY-MM&to=YYYY-MM` for the months given (none: the API's default period). */

@@ -9,6 +9,8 @@
 //   #/rights/<request id>   one rights request (admins only)
 //   #/records?month=YYYY-MM what retention redacted and deleted in a month (admins only)
 //   #/content               the content reporters see: versions, a draft, publishing (admins)
+//   #/directory             the staff directory: teams, members, recent changes (admins only)
+//   #/directory/<member id> one member: change them, deactivate or reactivate (admins only)
 //
 // A page a role may not use shows "No access to this page" and asks the API for nothing.
 // Which pages a member may use is what `GET /staff/me` allows (`allowed_staff_actions`).
@@ -23,6 +25,7 @@ import { focusOn, h, fill } from "../../shared/dom.js";
 import { label, ROLE, setLabels, setTimeZone, listOf } from "./format.js";
 import { renderCase, forgetCase } from "./views/case/page.js";
 import { renderContent } from "./views/content/page.js";
+import { renderDirectory, renderMember } from "./views/directory.js";
 import { renderHome } from "./views/home.js";
 import { renderInsights } from "./views/insights.js";
 import { renderRetentionLog } from "./views/records.js";
@@ -73,6 +76,9 @@ function sectionsFor(member) {
   if (may(member, "read_records")) sections.push({ path: "/records", text: "Retention log" });
   if (may(member, "read_insights")) sections.push({ path: "/insights", text: "Insights" });
   if (may(member, "manage_content")) sections.push({ path: "/content", text: "Content" });
+  if (may(member, "manage_directory")) {
+    sections.push({ path: "/directory", text: "Staff directory" });
+  }
   return sections;
 }
 
@@ -212,19 +218,25 @@ async function route({ afterSignIn = false } = {}) {
   };
   const caseMatch = /^\/cases\/(RS-[A-Z0-9]{4}-[A-Z0-9]{4})$/.exec(path);
   const requestMatch = /^\/rights\/([A-Za-z0-9_-]{1,100})$/.exec(path);
+  const memberMatch = /^\/directory\/([a-z0-9][a-z0-9_-]{0,63})$/.exec(path);
   const caseAccess = may(me, "find_case");
   const insights = may(me, "read_insights");
   const rights = may(me, "handle_rights_requests");
+  const directory = may(me, "manage_directory");
   try {
     if (
       path === "/insights" ||
       path === "/rights" ||
       path === "/records" ||
       path === "/content" ||
-      requestMatch
+      path === "/directory" ||
+      requestMatch ||
+      memberMatch
     ) {
       forgetCase();
       if (path === "/insights" && insights) await renderInsights(context);
+      else if (path === "/directory" && directory) await renderDirectory(context);
+      else if (memberMatch && directory) await renderMember(context, memberMatch[1]);
       else if (path === "/rights" && rights) await renderRightsList(context);
       else if (path === "/records" && may(me, "read_records")) await renderRetentionLog(context);
       else if (requestMatch && rights) await renderRightsRequest(context, requestMatch[1]);

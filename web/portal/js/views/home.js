@@ -291,7 +291,11 @@ function queueRow(row, showAdvisor) {
           { class: "table__cell" },
           // The name from the staff directory; a leaver no longer in the team has only an id.
           row.advisor_id
-            ? h("span", { class: "nowrap" }, row.advisor_name || row.advisor_id)
+            ? [
+                h("span", { class: "nowrap" }, row.advisor_name || row.advisor_id),
+                // The server marks a case whose advisor can no longer work it (a leaver).
+                row.advisor_inactive ? [" ", tag("Advisor has left — reassign", "orange")] : null,
+              ]
             : h("span", { class: "secondary-text" }, "Not assigned"),
         )
       : null,
