@@ -83,10 +83,13 @@ BOTOCORE_SERVICES = frozenset({"dynamodb", "sqs", "kms", "sesv2", "cognito-idp"}
 #: never imported).
 UNUSED_DISTRIBUTIONS = frozenset({"dnspython"})
 #: Files of a dependency that the app never reaches: the Swagger UI that powertools' own
-#: HTTP router serves (Chalice routes this app's requests).
+#: HTTP router serves (Chalice routes this app's requests), and the translations of holiday
+#: names (the working calendar reads only the dates; without a translation `holidays` keeps
+#: the name as written, the dates are the same: `tests/infra/test_lambda_package.py`).
 UNUSED_FILES = (
     "aws_lambda_powertools/event_handler/openapi/swagger_ui/*.js",
     "aws_lambda_powertools/event_handler/openapi/swagger_ui/*.css",
+    "holidays/locale/*/LC_MESSAGES/*.mo",
 )
 
 #: Files of `botocore/data/` that botocore reads whatever the service.

@@ -10,6 +10,8 @@ first Lambda invocation after a deploy.
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -111,6 +113,41 @@ def test_botocore_keeps_only_the_models_of_the_services_the_app_calls(
 ) -> None:
     data = task_root.root / "botocore" / "data"
     assert {path.name for path in data.iterdir() if path.is_dir()} == BOTOCORE_SERVICES
+
+
+def test_the_packaged_bank_holidays_are_the_dates_without_the_names_translations(
+    task_root: Unpacked,
+) -> None:
+    # Given the package, which leaves out the translations of holiday names
+    assert not list(task_root.root.glob("holidays/locale/*/LC_MESSAGES/*.mo"))
+    assert (task_root.root / "holidays" / "countries").is_dir()
+    # When its own interpreter builds England's and Wales's bank holidays of 2026
+    script = (
+        "import holidays\n"
+        "for region in ('ENG', 'WLS'):\n"
+        "    days = holidays.country_holidays('GB', subdiv=region, years=2026)\n"
+        "    print(region, ' '.join(sorted(day.isoformat() for day in days)))\n"
+    )
+    shown = subprocess.run(  # noqa: S603 (this interpreter, on the unpacked package)
+        [
+            sys.executable,
+            "-I",
+            "-S",
+            "-c",
+            f"import sys; sys.path[:] = {task_root.sys_path()!r}\n{script}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=task_root.root,
+    ).stdout
+    # Then the dates are the UK government's for 2026 (Boxing Day falls on a Saturday: the
+    # package lists it and its substitute, Monday the 28th)
+    year = (
+        "2026-01-01 2026-04-03 2026-04-06 2026-05-04 2026-05-25 2026-08-31 "
+        "2026-12-25 2026-12-26 2026-12-28"
+    )
+    assert shown.splitlines() == [f"ENG {year}", f"WLS {year}"]
 
 
 def test_the_fresh_interpreter_sees_only_the_package_and_the_standard_library(
