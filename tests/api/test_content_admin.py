@@ -18,9 +18,9 @@ import pytest
 
 from chalicelib import services
 from chalicelib.institution import load_institution
-from tests.api.conftest import post_json
+from tests.api.conftest import post_json, sent_emails
 from tests.api.shared_stack import Stack
-from tests.factories import anonymous_submission
+from tests.factories import anonymous_submission, contact, named_submission
 
 ADMIN = "dpo-admin"
 REASON = "Contentsentinel: the wellbeing line has a new number"
@@ -535,6 +535,108 @@ def test_no_other_role_saves_or_publishes_content(stack: Stack, user: str) -> No
     assert refused_read.status_code == 403
     assert form(stack).body == before
     assert publish(stack, 1, None).status_code == 200
+
+
+# --- the labels of added options, wherever an answer is named ----------------------------------
+
+CHAPLAINCY = {"en": "The chaplaincy", "cy": "Y gaplaniaeth"}
+#: The versions a report sent against version 1 of `edited_document()` records.
+EDITED = {"form_version": "2026.4+c1", "privacy_notice_version": "2026-12+c1"}
+
+
+def told(copy: dict[str, Any]) -> Any:
+    """The answer to "Have you told anyone about it?" in a reporter's follow-up copy."""
+    question = {
+        "en": "Have you told anyone about it?",
+        "cy": "Ydych chi wedi dweud wrth unrhyw un am hyn?",
+    }
+    return next(a["answer"] for a in copy["answers"] if a["question"] == question)
+
+
+def test_the_reporters_copy_names_an_added_option_by_its_label_even_once_restored_away(
+    stack: Stack,
+) -> None:
+    # given an answer added from the portal, chosen by a reporter who asked for follow-up
+    save(stack, edited_document())
+    publish(stack, 1, None)
+    accepted = submit(
+        stack,
+        anonymous_submission(
+            follow_up=True, answers={"anyone_told": ["friend_or_family", "chaplaincy"]}, **EDITED
+        ),
+    )
+    assert accepted.status_code == 201, accepted.json_body
+    stack.drain()
+    code = accepted.json_body["follow_up"]["receipt_code"]
+
+    # when they open their copy
+    copy = post_json(stack.client, "/reports/follow-up", {"receipt_code": code})
+
+    # then the answer is in their words, the added one too, not its id
+    assert copy.status_code == 200, copy.json_body
+    assert told(copy.json_body) == {
+        "en": "A friend or family member, The chaplaincy",
+        "cy": "Ffrind neu aelod o'r teulu, Y gaplaniaeth",
+    }
+    # and so it stays once the deployed content is restored (the option kept, retired)
+    stack.call("post", f"{CONTENT}/restore", ADMIN, {"reason": "Undo", "published": 1})
+    again = post_json(stack.client, "/reports/follow-up", {"receipt_code": code})
+    assert told(again.json_body)["en"] == "A friend or family member, The chaplaincy"
+
+
+def test_a_subject_access_export_names_an_added_option_by_its_label(stack: Stack) -> None:
+    # given a named report choosing an answer added from the portal
+    save(stack, edited_document())
+    publish(stack, 1, None)
+    email = "subject-content@example.ac.uk"
+    body = named_submission(answers={"anyone_told": ["chaplaincy", "police"]}, **EDITED)
+    body["contact"] = contact(email=email)
+    stack.submit(body)
+    request = stack.call(
+        "post", "/staff/rights/requests", ADMIN, {"kind": "access", "email": email}
+    ).json_body
+
+    # when the data protection officer exports what is held about them
+    exported = stack.call(
+        "post",
+        f"/staff/rights/requests/{request['request_id']}/export",
+        ADMIN,
+        {"reason": "SAR received"},
+    )
+
+    # then the answer is named by its labels, the added one's too
+    assert exported.status_code == 200, exported.json_body
+    [report] = exported.json_body["reports"]
+    answers = {a["question_id"]: a for a in report["answers"]}
+    assert answers["anyone_told"] == {
+        "question_id": "anyone_told",
+        "question": "Have you told anyone about it?",
+        "answer": ["The chaplaincy", "The police"],
+    }
+
+
+def test_a_trend_alert_names_a_place_added_from_the_portal_by_its_label(stack: Stack) -> None:
+    # given a place added to "Where on campus?" from the portal, and published
+    document = deployed_document()
+    document["question_options"]["campus_area"].append(
+        {"id": "new_gym", "label": {"en": "The new gym", "cy": "Y gampfa newydd"}}
+    )
+    save(stack, document)
+    publish(stack, 1, None)
+    gym = {"where": "on_campus", "campus_area": "new_gym"}
+
+    # when three reports are about it (the location alert's threshold)
+    references = [
+        stack.submit(anonymous_submission(answers=gym, form_version="2026.4+c1")) for _ in range(3)
+    ]
+
+    # then the alert names it as reporters were offered it, not by its id
+    [email] = [m for m in sent_emails(stack.settings) if "Trend alert" in m["Subject"]]
+    assert email["Subject"] == (
+        "[Report + Support] Trend alert: 3 reports about On campus: The new gym within 30 days "
+        f"(latest {references[-1]})"
+    )
+    assert "new_gym" not in email.get_body(("plain",)).get_content()
 
 
 # --- statistics ----------------------------------------------------------------------------------
