@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.clock import Clock, SystemClock
 from chalicelib.institution import load_institution
-from chalicelib.institution.models import Institution
+from chalicelib.institution.models import Form, Institution
 from chalicelib.settings import Settings
 
 if TYPE_CHECKING:
@@ -89,6 +89,12 @@ def published_institution() -> Institution:
     Everything that shows support resources, policies, the privacy notice or option labels
     to people reads this one."""
     return published_content().institution()
+
+
+def _published_form() -> Form:
+    """The form as published now: what names an answer's option (an option added without a
+    deploy by its label, a retired one still by its own) for people to read."""
+    return published_institution().form
 
 
 @_once
@@ -529,7 +535,8 @@ def trend_watch() -> TrendWatch:
 
     return TrendWatch(
         rules=institution().insights.trend_alerts,
-        form=institution().form,
+        # Read when an alert is raised: places added without a deploy are named.
+        form=_published_form,
         store=report_store(),
         alerts=InsightsTable(dynamodb(), settings().insights_table),
         outbox=outbox(),
@@ -559,7 +566,7 @@ def follow_up_desk() -> FollowUpDesk:
         blind_index=blind_index(),
         seal=CaseSeal(audit_trail(), identity_sealer()),
         ledger=CaseLedger(cases, audit_trail(), identity_sealer(), clock()),
-        form=institution().form,
+        form=_published_form,
         thread=message_thread().opened_for_reporter,
         post=message_thread().post_from_reporter,
     )
@@ -586,7 +593,7 @@ def rights_desk() -> RightsDesk:
         audit=audit_trail(),
         identity=identity_sealer(),
         blind_index=blind_index(),
-        form=institution().form,
+        form=_published_form,
         time_zone=ZoneInfo(institution().time_zone),
         clock=clock(),
         eraser=retention,

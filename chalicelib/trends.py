@@ -15,7 +15,7 @@ delivered again, and a crash between triage's commit and the alert loses nothing
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,7 +39,9 @@ class TrendWatch:
     """Counts reports per configured rule and raises each alert once per window."""
 
     rules: Sequence[TrendAlert]
-    form: Form
+    #: The form as published now, read only when an alert is raised: it names the place or
+    #: department, an option added without a deploy included.
+    form: Callable[[], Form]
     store: ReportsTable
     #: Where the alerts are kept (the insights table).
     alerts: InsightsTable
@@ -118,15 +120,16 @@ class TrendWatch:
 
     def _label(self, dimension: str, key: str) -> str:
         """How the form names a place ("On campus: Library") or a department."""
+        form = self.form()
         if dimension == "department":
-            return _option_label(self.form, INVOLVED_DEPARTMENT, key) or key
+            return _option_label(form, INVOLVED_DEPARTMENT, key) or key
         where, _, detail = key.partition("/")
-        where_label = _option_label(self.form, "where", where) or where
+        where_label = _option_label(form, "where", where) or where
         detail_label = next(
             (
                 label
                 for question in _PLACE_DETAILS
-                if (label := _option_label(self.form, question, detail))
+                if (label := _option_label(form, question, detail))
             ),
             detail,
         )

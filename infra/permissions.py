@@ -123,8 +123,14 @@ FUNCTIONS: Mapping[str, FunctionAccess] = {
     ),
     "OnTriageMessage": FunctionAccess(
         purpose="triage: routing, risk, clocks, the screeners' alert, trend alerts",
-        # Trend alerts are put (conditionally) in the insights table, never read back.
-        tables={"reports": "read_write", "notifications": "write", "insights": "write"},
+        # Trend alerts are put (conditionally) in the insights table, never read back; an
+        # alert names its place by the published content's labels (the admin table, read).
+        tables={
+            "reports": "read_write",
+            "notifications": "write",
+            "insights": "write",
+            "admin": "read",
+        },
         # Triage appends the first audit entry and re-signs the report's head, after checking
         # the head intake signed (it never re-signs a value put back); the API verifies chains.
         keys={"audit": ("mac", "verify")},

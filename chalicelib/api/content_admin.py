@@ -73,6 +73,7 @@ def content() -> Response:
         {
             "published": overview.published,
             "previous": overview.previous,
+            "restorable": overview.restorable,
             "versions": [_summary(stored) for stored in overview.versions],
             "document": overview.document,
         },
@@ -121,8 +122,9 @@ def publish(version: str) -> Response:
 @content_admin_api.route(_CONTENT + "/restore", methods=["POST"], **_JSON_BODY)
 @handles_domain_errors
 def restore() -> Response:
-    """Publish the previous version again (409 if there is none, or `published` is stale)."""
+    """Publish the previous version again, or after a first publish the deployed default
+    (409 if nothing was ever published, or `published` is stale)."""
     principal = _principal()
     body = _body(schemas.PublishContent)
-    stored = services.content_desk().restore(principal, body.reason, body.published)
-    return json_answer(schemas.VersionSummary, _summary(stored))
+    restored = services.content_desk().restore(principal, body.reason, body.published)
+    return json_answer(schemas.RestoredContent, asdict(restored))

@@ -59,7 +59,25 @@ class ContentOverviewView(_Strict):
     """What is published, what a restore would publish, every version (newest first) and
     the document reporters see now."""
 
-    published: int | None
-    previous: int | None
+    published: int | None = Field(
+        description="The version reporters see now (null: the content deployed with the service)"
+    )
+    previous: int | None = Field(
+        description="The version a restore would publish again (null: the content deployed "
+        "with the service, if restorable)"
+    )
+    restorable: bool = Field(description="Whether a restore would change what reporters see")
     versions: list[VersionSummary]
     document: ContentDocument
+
+
+class RestoredContent(_Strict):
+    """What a restore left published, and what the next restore would publish again."""
+
+    published: int | None = Field(
+        description="The version reporters see now (null: the content deployed with the service)"
+    )
+    previous: int | None = Field(
+        description="The version the next restore would publish again (null: the content "
+        "deployed with the service)"
+    )

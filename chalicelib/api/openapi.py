@@ -327,8 +327,9 @@ RIGHTS = (
             "post",
             f"{_CONTENT}/restore",
             "restoreContent",
-            "Publish the previous version again (audited, with the reason)",
-            content_admin_schemas.VersionSummary,
+            "Publish the previous version again, or after a first publish the content "
+            "deployed with the service (audited, with the reason)",
+            content_admin_schemas.RestoredContent,
             content_admin_schemas.PublishContent,
             conflict="Nothing to restore, or the published version is not the one you saw "
             "(content_changed)",

@@ -130,7 +130,9 @@ class FollowUpDesk:
     blind_index: BlindIndex
     seal: CaseSeal
     ledger: CaseLedger
-    form: Form
+    #: The form as published now (`services.published_institution`): an option added
+    #: without a deploy is named, a retired one still is.
+    form: Callable[[], Form]
     #: The report's thread with staff as its reporter sees it, oldest first, opened with the
     #: case's seal as this desk checked it.
     thread: Callable[[CaseItem, CheckedSeal], list[dict[str, Any]]]
@@ -192,9 +194,10 @@ class FollowUpDesk:
     def _answers(self, case: CaseItem, checked: CheckedSeal) -> list[AnsweredQuestion]:
         """Each question answered, in the form's order, in the words it was asked."""
         clear: dict[str, Any] = dict(case.answers)
-        reporting_for = self.form.reporting_for_question
+        form = self.form()
+        reporting_for = form.reporting_for_question
         shown: list[AnsweredQuestion] = []
-        for question in self.form.questions:
+        for question in form.questions:
             asked = question.as_asked(clear.get(reporting_for) if reporting_for else None)
             field = f"answer.{question.id}"
             answer: LocalText | str | None = None

@@ -5,7 +5,9 @@ validated when saved (against the deployed configuration and what is published) 
 when published (a deploy may have come between). Publishing and restoring are one
 transaction: the pointer moves (only from the version the administrator saw published),
 the two versions' statuses change and the admin trail's entry (`content_published`,
-`content_restored`, the reason sealed) is appended, all or nothing.
+`content_restored`, the reason sealed) is appended, all or nothing. A restore after the
+first publish publishes the deployed default again (the pointer names no version; the one
+it replaces is what the next restore brings back), so every publish can be undone.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from chalicelib.clock import Clock, iso
 from chalicelib.content.document import (
     ContentDocument,
     applied,
+    deployed_with_retained,
     document_of,
     document_text,
     option_ids,
@@ -44,13 +47,23 @@ SAVE_ATTEMPTS = 3
 
 @dataclass(frozen=True)
 class ContentOverview:
-    """What is published, what a restore would publish, every version, and the document
-    reporters see now."""
+    """What is published, what a restore would publish (`restorable`; `previous` None then:
+    the deployed default), every version, and the document reporters see now."""
 
     published: int | None
     previous: int | None
+    restorable: bool
     versions: list[StoredVersion]
     document: ContentDocument
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What a restore left published (None: the deployed default) and what a restore
+    would now publish again (None: the deployed default)."""
+
+    published: int | None
+    previous: int | None
 
 
 @dataclass
@@ -70,8 +83,10 @@ class ContentDesk:
         pointer = self.versions.pointer()
         versions = self.versions.versions()
         current = next((v for v in versions if v.version == pointer.current), None)
-        document = parse_document(current.document) if current else document_of(self.deployed)
-        return ContentOverview(pointer.current, pointer.previous, versions, document)
+        document = parse_document(current.document) if current else self._default(pointer)
+        return ContentOverview(
+            pointer.current, pointer.previous, _restorable(pointer), versions, document
+        )
 
     def version(self, principal: Principal, number: int) -> tuple[StoredVersion, ContentDocument]:
         """One version and its document; `NotFound` if there is none."""
@@ -133,14 +148,20 @@ class ContentDesk:
             raise ContentChanged(f"version {number} is already published")
         return self._publish(principal, self._stored(number), pointer, reason, "content_published")
 
-    def restore(self, principal: Principal, reason: str, seen: int | None) -> StoredVersion:
-        """Publish the previous version again, if `seen` is still the published version."""
+    def restore(self, principal: Principal, reason: str, seen: int | None) -> Restored:
+        """Publish the previous version again, if `seen` is still the published version:
+        after a first publish, the deployed default (and a second restore brings the
+        version back). `ContentChanged` if nothing was ever published."""
         policy.require(principal, "manage_content")
         pointer = self._pointer_as_seen(seen)
-        if pointer.previous is None:
+        if not _restorable(pointer):
             raise ContentChanged("there is no previous version to restore")
-        stored = self._stored(pointer.previous)
-        return self._publish(principal, stored, pointer, reason, "content_restored")
+        if pointer.previous is None:
+            self._restore_default(principal, pointer, reason)
+        else:
+            stored = self._stored(pointer.previous)
+            self._publish(principal, stored, pointer, reason, "content_restored")
+        return Restored(published=pointer.previous, previous=pointer.current)
 
     # --- internals ------------------------------------------------------------------------
 
@@ -149,6 +170,13 @@ class ContentDesk:
         if stored is None:
             raise NotFound(f"no content version {number}")
         return stored
+
+    def _default(self, pointer: Pointer) -> ContentDocument:
+        # The options published before stay in it, retired: a draft may not drop them.
+        try:
+            return document_of(deployed_with_retained(self.deployed, pointer.retained_options))
+        except InvalidInput:
+            return document_of(self.deployed)
 
     def _pointer_as_seen(self, seen: int | None) -> Pointer:
         pointer = self.versions.pointer()
@@ -197,6 +225,36 @@ class ContentDesk:
             "form_version": published.form_version,
             "privacy_notice_version": published.privacy_notice_version,
         }
+        self._record(principal, action, details, reason, pointer, writes)
+        return published
+
+    def _restore_default(self, principal: Principal, pointer: Pointer, reason: str) -> None:
+        """Publish the deployed default again in place of `pointer.current`: the pointer
+        names no version (and the replaced one as what a restore would bring back), that
+        version is retired; the options it published stay known (`retained_options`)."""
+        moved = replace(pointer, current=None, previous=pointer.current)
+        writes = self.versions.publish_writes(pointer, moved, None, pointer.current)
+        # No "version": the trail keeps no empty values, and a missing version is the
+        # deployed default (as a first publish's missing "replaced" is).
+        details = {
+            "version": None,
+            "replaced": pointer.current,
+            "form_version": self.deployed.form.version,
+            "privacy_notice_version": self.deployed.privacy_notice.version,
+        }
+        self._record(principal, "content_restored", details, reason, pointer, writes)
+
+    def _record(
+        self,
+        principal: Principal,
+        action: str,
+        details: dict[str, Any],
+        reason: str,
+        pointer: Pointer,
+        writes: list[dict[str, Any]],
+    ) -> None:
+        """The trail's entry with the pointer's move, one transaction; then this process
+        serves what is published now."""
         try:
             self.trail.record(principal.member_id, action, details, reason, also=writes)
         except DependencyUnavailable:
@@ -207,7 +265,11 @@ class ContentDesk:
                 raise ContentChanged(_changed(now)) from None
             raise
         self.published.forget()
-        return published
+
+
+def _restorable(pointer: Pointer) -> bool:
+    # A version to publish again, or the deployed default in place of the first publish.
+    return pointer.previous is not None or pointer.current is not None
 
 
 def _changed(current: int | None) -> str:

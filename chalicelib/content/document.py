@@ -156,6 +156,37 @@ def applied(
     )
 
 
+def deployed_with_retained(
+    deployed: Institution, retained: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> Institution:
+    """The deployed default as served once a version has been published: every option ever
+    published that the deployed form lacks is kept, retired, so that a restore of the
+    deployed default takes no label away from the reports and statistics that hold it.
+
+    Retired options are offered to no one, so the form and privacy-notice versions stay the
+    deployed ones (`GET /form` is what it was before any publish). An option the deployed
+    form has is left as deployed; a question it no longer has is ignored. `InvalidInput`
+    if the result does not validate (a deploy changed what an option relied on).
+    """
+    raw = deployed.model_dump(mode="json")
+    added = False
+    for question in raw["form"]["questions"]:
+        if question["kind"] not in CHOICE_KINDS:
+            continue
+        listed = {option["id"] for option in question["options"]}
+        for option in retained.get(question["id"], []):
+            if option["id"] not in listed:
+                question["options"].append({**option, "retired": True})
+                listed.add(option["id"])
+                added = True
+    if not added:
+        return deployed
+    try:
+        return Institution.model_validate(raw)
+    except ValidationError as error:
+        raise InvalidInput(problems_from(error)) from None
+
+
 def versions_of(deployed: Institution, effective: Institution, number: int) -> tuple[str, str]:
     """The form and privacy-notice versions of version `number`: the deployed ones where it
     changes nothing there, else the deployed one marked `+c<number>`."""

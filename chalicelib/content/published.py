@@ -13,16 +13,20 @@ content this process served is served again (the deployed default if it has serv
 with a warning that names no one, and the table is tried again after `cache_seconds`. A
 published version that no longer applies to the deployed configuration (a deploy changed
 what it relies on) is not served: the deployed default is, with a warning, until an
-administrator publishes a version that applies.
+administrator publishes a version that applies. Once a restore has brought the deployed
+default back, it is served with the options published before kept, retired
+(`deployed_with_retained`): reporters are offered the deployed form, and the answers of
+reports sent meanwhile keep their labels.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from chalicelib.content.document import applied, parse_document
+from chalicelib.content.document import applied, deployed_with_retained, parse_document
 from chalicelib.errors import DependencyUnavailable, InvalidInput
 from chalicelib.institution.models import Institution
 from chalicelib.observability import logger
@@ -56,6 +60,8 @@ class PublishedContent:
     monotonic: Callable[[], float] = time.monotonic
     _served: Served | None = None
     _institutions: dict[int, Institution] = field(default_factory=dict)
+    #: The deployed default with the options ever published (retired), by those options.
+    _default_with: tuple[str, Institution] | None = None
 
     def current(self) -> Served:
         """What reporters are served now (see the module docstring for failures)."""
@@ -106,7 +112,7 @@ class PublishedContent:
     def _institution(self, pointer: Pointer) -> Institution:
         number = pointer.current
         if number is None:
-            return self.deployed
+            return self._deployed_default(pointer)
         if number in self._institutions:
             return self._institutions[number]
         stored = self.versions.version(number)
@@ -131,4 +137,20 @@ class PublishedContent:
         if len(self._institutions) >= KEPT_VERSIONS:
             self._institutions.pop(next(iter(self._institutions)))
         self._institutions[number] = institution
+        return institution
+
+    def _deployed_default(self, pointer: Pointer) -> Institution:
+        # Before any publish nothing is retained: the deployed default itself. After a
+        # restore of it, the options published meanwhile keep their labels (retired).
+        if not pointer.retained_options:
+            return self.deployed
+        key = json.dumps(pointer.retained_options, sort_keys=True)
+        if self._default_with is not None and self._default_with[0] == key:
+            return self._default_with[1]
+        try:
+            institution = deployed_with_retained(self.deployed, pointer.retained_options)
+        except InvalidInput:
+            logger.warning("options published before do not apply to this deployment")
+            institution = self.deployed
+        self._default_with = (key, institution)
         return institution

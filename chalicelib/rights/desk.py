@@ -48,7 +48,8 @@ class RightsDesk:
     audit: AuditTrail
     identity: Sealer
     blind_index: BlindIndex
-    form: Form
+    #: The form as published now: subject access names answers by its labels.
+    form: Callable[[], Form]
     time_zone: ZoneInfo
     clock: Clock
     eraser: Callable[[], Eraser]

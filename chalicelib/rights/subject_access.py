@@ -10,7 +10,7 @@ case's audit records the export first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +42,9 @@ class SubjectAccess:
     ledger: CaseLedger
     audit: AuditTrail
     identity: Sealer
-    form: Form
+    #: The form as published now (`services.published_institution`): an option added
+    #: without a deploy is named by its label, a retired one still is.
+    form: Callable[[], Form]
     clock: Clock
 
     def export(self, principal: Principal, request_id: str, body: ExportRequest) -> dict[str, Any]:
@@ -51,6 +53,7 @@ class SubjectAccess:
         check_open(request, "access")
         reports: list[dict[str, Any]] = []
         withheld: list[dict[str, str]] = []
+        form = self.form()
         for case in self.subjects.of(request, principal.member_id):
             contact = CONTACT in case.sealed
             # Checked before the export is recorded: recording moves the head past this read.
@@ -69,8 +72,8 @@ class SubjectAccess:
             with refusal_recorded(
                 self.ledger, principal.member_id, case, CONTACT, {"request_id": request_id}
             ):
-                reports.append(self._exported(case, timeline, checked))
-            withheld += self._withheld(case, timeline)
+                reports.append(self._exported(form, case, timeline, checked))
+            withheld += self._withheld(form, case, timeline)
         references = [report["reference"] for report in reports]
         self.log.record(
             request_id,
@@ -90,7 +93,7 @@ class SubjectAccess:
         }
 
     def _exported(
-        self, case: CaseItem, timeline: list[dict[str, Any]], checked: CheckedSeal
+        self, form: Form, case: CaseItem, timeline: list[dict[str, Any]], checked: CheckedSeal
     ) -> dict[str, Any]:
         contact = checked.open(CONTACT) if CONTACT in checked.sealed else None
         return {
@@ -102,10 +105,10 @@ class SubjectAccess:
             "first_contact_at": case.first_contact_at,
             "closed_at": case.closed_at,
             "answers": [
-                self._answer(qid, value, case.answers) for qid, value in case.answers.items()
+                self._answer(form, qid, value, case.answers) for qid, value in case.answers.items()
             ],
             "contact": contact,
-            "preferences": self._preferences(case.preferences),
+            "preferences": self._preferences(form, case.preferences),
             "contact_attempts": [
                 {"at": e["at"], "method": e["method"], "result": e["result"]}
                 for e in timeline
@@ -119,14 +122,14 @@ class SubjectAccess:
         }
 
     def _answer(
-        self, question_id: str, value: str | list[str], answers: Mapping[str, Any]
+        self, form: Form, question_id: str, value: str | list[str], answers: Mapping[str, Any]
     ) -> dict[str, Any]:
         ids = [value] if isinstance(value, str) else list(value)
-        question = self.form.question(question_id)
+        question = form.question(question_id)
         if question is None:
             return {"question_id": question_id, "question": question_id, "answer": ids}
         # In the words the person was asked (a witness: "Is the person it happened to...?").
-        reporting_for = self.form.reporting_for_question
+        reporting_for = form.reporting_for_question
         asked = question.as_asked(answers.get(reporting_for) if reporting_for else None)
         return {
             "question_id": question_id,
@@ -140,14 +143,14 @@ class SubjectAccess:
         return label["en"] if label else option
 
     def _preferences(
-        self, preferences: Mapping[str, str | list[str]]
+        self, form: Form, preferences: Mapping[str, str | list[str]]
     ) -> dict[str, str | list[str]]:
         # Each advisor preference the reporter ticked, by its label; `advisor_preference`
         # (one id) is how reports sent before several could be ticked store it.
         options: dict[str, Sequence[Option]] = {
-            "preferred_contact_method": self.form.contact.contact_methods,
-            "advisor_preference": self.form.contact.advisor_preferences,
-            "advisor_preferences": self.form.contact.advisor_preferences,
+            "preferred_contact_method": form.contact.contact_methods,
+            "advisor_preference": form.contact.advisor_preferences,
+            "advisor_preferences": form.contact.advisor_preferences,
         }
         shown: dict[str, str | list[str]] = {}
         for name, value in preferences.items():
@@ -158,7 +161,9 @@ class SubjectAccess:
                 shown[name] = [labels.get(str(item), str(item)) for item in value]
         return shown
 
-    def _withheld(self, case: CaseItem, timeline: list[dict[str, Any]]) -> list[dict[str, str]]:
+    def _withheld(
+        self, form: Form, case: CaseItem, timeline: list[dict[str, Any]]
+    ) -> list[dict[str, str]]:
         reference = case.reference
         report_id = case.report_id
         items = []
@@ -166,7 +171,7 @@ class SubjectAccess:
             if name == NARRATIVE:
                 items.append((name, _MAY_NAME_OTHERS))
             elif name.startswith("answer."):
-                question = self.form.question(name.removeprefix("answer."))
+                question = form.question(name.removeprefix("answer."))
                 label = question.label["en"] if question else name.removeprefix("answer.")
                 items.append((f"answer: {label}", _MAY_NAME_OTHERS))
         for entry in timeline:

@@ -6,8 +6,9 @@ Items (`pk` / `sk`, `chalicelib.resources.ADMIN_TABLE`), all in the partition `C
   version order: the document as JSON text, its status (`draft`, `published`, `retired`),
   who saved it and when, the version it was based on, when it was last published, and the
   form and privacy-notice versions reports made against it record;
-- `CONTENT` / `PUBLISHED`: the version reporters see (`current`), the one a restore would
-  publish again (`previous`), every form and privacy-notice version ever published (a
+- `CONTENT` / `PUBLISHED`: the version reporters see (`current`; none: the deployed
+  default), the one a restore would publish again (`previous`; none while a version is
+  current: the deployed default), every form and privacy-notice version ever published (a
   reporter who loaded one of them before a later publish may still send their report) and
   every option ever published (`retained_options`, JSON text), so that no later version,
   nor a restore of an earlier one, takes away the label of an option a report may hold.
@@ -63,7 +64,8 @@ class StoredVersion:
 @dataclass(frozen=True)
 class Pointer:
     """What is published: `current` (None: the deployed default), what a restore would
-    publish again, and what every publish so far has put before reporters."""
+    publish again (None while a version is current: the deployed default; while none is,
+    nothing), and what every publish so far has put before reporters."""
 
     current: int | None = None
     previous: int | None = None
@@ -157,12 +159,13 @@ class ContentVersions:
         self,
         seen: Pointer,
         pointer: Pointer,
-        published: StoredVersion,
+        published: StoredVersion | None,
         replaced: int | None,
     ) -> list[dict[str, Any]]:
-        """The transaction items that publish `published` (its status, when, its versions),
-        retire `replaced` and move the pointer from `seen` to `pointer`: each conditional,
-        so that a publish made meanwhile makes the whole transaction fail."""
+        """The transaction items that publish `published` (its status, when, its versions;
+        None: the deployed default, which has no item), retire `replaced` and move the
+        pointer from `seen` to `pointer`: each conditional, so that a publish made meanwhile
+        makes the whole transaction fail."""
         if seen.current is None:
             condition: dict[str, Any] = {
                 "ConditionExpression": "attribute_not_exists(sk) OR attribute_not_exists(#c)",
@@ -185,19 +188,22 @@ class ContentVersions:
         if pointer.previous is not None:
             pointer_item["previous"] = pointer.previous
         writes: list[dict[str, Any]] = [
-            {"Put": {"TableName": self.table, "Item": serialized(pointer_item), **condition}},
-            _status_update(
-                self.table,
-                published.version,
-                "published",
-                {
-                    "published_at": published.published_at,
-                    "form_version": published.form_version,
-                    "privacy_notice_version": published.privacy_notice_version,
-                },
-            ),
+            {"Put": {"TableName": self.table, "Item": serialized(pointer_item), **condition}}
         ]
-        if replaced is not None and replaced != published.version:
+        if published is not None:
+            writes.append(
+                _status_update(
+                    self.table,
+                    published.version,
+                    "published",
+                    {
+                        "published_at": published.published_at,
+                        "form_version": published.form_version,
+                        "privacy_notice_version": published.privacy_notice_version,
+                    },
+                )
+            )
+        if replaced is not None and (published is None or replaced != published.version):
             writes.append(_status_update(self.table, replaced, "retired", {}))
         return writes
 

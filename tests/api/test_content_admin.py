@@ -18,9 +18,9 @@ import pytest
 
 from chalicelib import services
 from chalicelib.institution import load_institution
-from tests.api.conftest import post_json
+from tests.api.conftest import post_json, sent_emails
 from tests.api.shared_stack import Stack
-from tests.factories import anonymous_submission
+from tests.factories import anonymous_submission, contact, named_submission
 
 ADMIN = "dpo-admin"
 REASON = "Contentsentinel: the wellbeing line has a new number"
@@ -31,7 +31,10 @@ CONTENT = "/staff/admin/content"
 def _fresh_tables(stack: Stack) -> None:
     stack.forget_cases()
     stack.reset()
-    services.published_content().forget()
+    # Version numbers start again at 1 in each test, so the process's validated versions
+    # (kept by number, which never changes in a deployment) are forgotten too.
+    for built in (services.published_content, services.content_desk):
+        built.cache_clear()  # type: ignore[attr-defined]
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -131,6 +134,7 @@ def test_a_saved_version_is_a_draft_that_reporters_do_not_see_until_it_is_publis
     assert form(stack).body == before
     overview = stack.call("get", CONTENT, ADMIN).json_body
     assert (overview["published"], overview["previous"]) == (None, None)
+    assert overview["restorable"] is False
     assert [v["version"] for v in overview["versions"]] == [1]
     assert overview["document"] == deployed_document()
 
@@ -360,7 +364,7 @@ def test_restore_publishes_the_previous_version_again_in_one_call(stack: Stack) 
     )
 
     assert restored.status_code == 200, restored.json_body
-    assert (restored.json_body["version"], restored.json_body["status"]) == (1, "published")
+    assert restored.json_body == {"published": 1, "previous": 2}
     assert form(stack).body == first_form
     overview = stack.call("get", CONTENT, ADMIN).json_body
     assert (overview["published"], overview["previous"]) == (1, 2)
@@ -399,6 +403,82 @@ def test_restore_publishes_the_previous_version_again_in_one_call(stack: Stack) 
         ),
         ("admin_trail_read", {}, None),
     ]
+
+
+def test_the_first_publish_is_undone_by_restoring_the_deployed_default(stack: Stack) -> None:
+    deployed_form = form(stack).body
+    save(stack, edited_document())
+    publish(stack, 1, None)
+    first_form = form(stack).body
+    assert first_form != deployed_form
+    overview = stack.call("get", CONTENT, ADMIN).json_body
+    assert (overview["published"], overview["previous"], overview["restorable"]) == (1, None, True)
+
+    restored = stack.call(
+        "post", f"{CONTENT}/restore", ADMIN, {"reason": "Not ready yet", "published": 1}
+    )
+
+    assert restored.status_code == 200, restored.json_body
+    assert restored.json_body == {"published": None, "previous": 1}
+    # Reporters are served exactly what they were before any publish.
+    assert form(stack).body == deployed_form
+    overview = stack.call("get", CONTENT, ADMIN).json_body
+    assert (overview["published"], overview["previous"], overview["restorable"]) == (None, 1, True)
+    assert [(v["version"], v["status"]) for v in overview["versions"]] == [(1, "retired")]
+    # The option version 1 added stays known, retired: reports holding it keep its label,
+    # and a draft from this document may not drop it.
+    chaplaincy = {
+        "id": "chaplaincy",
+        "label": {"en": "The chaplaincy", "cy": "Y gaplaniaeth"},
+        "retired": True,
+    }
+    assert overview["document"]["question_options"]["anyone_told"][-1] == chaplaincy
+    assert overview["document"]["support_resources"] == deployed_document()["support_resources"]
+    everything = stack.client.http.get("/form?options=all").json_body
+    told = next(q for q in everything["form"]["questions"] if q["id"] == "anyone_told")
+    assert told["options"][-1] == chaplaincy
+    assert everything["form"]["version"] == "2026.4"
+    trail = stack.call("get", "/staff/admin/trail", ADMIN).json_body
+    assert trail["intact"] is True
+    assert [(e["action"], e["details"], e["reason"]) for e in trail["entries"]][1:] == [
+        (
+            "content_restored",
+            # No "version": the deployed default (as a first publish names no "replaced").
+            {"replaced": 1, "form_version": "2026.4", "privacy_notice_version": "2026-12"},
+            "Not ready yet",
+        ),
+        ("admin_trail_read", {}, None),
+    ]
+
+    again = stack.call(
+        "post", f"{CONTENT}/restore", ADMIN, {"reason": "Ready after all", "published": None}
+    )
+
+    assert again.status_code == 200, again.json_body
+    assert again.json_body == {"published": 1, "previous": None}
+    assert form(stack).body == first_form
+    overview = stack.call("get", CONTENT, ADMIN).json_body
+    assert (overview["published"], overview["previous"], overview["restorable"]) == (1, None, True)
+
+
+def test_a_draft_saved_after_restoring_the_deployed_default_is_published_with_its_options(
+    stack: Stack,
+) -> None:
+    save(stack, edited_document())
+    publish(stack, 1, None)
+    stack.call("post", f"{CONTENT}/restore", ADMIN, {"reason": "Undo", "published": 1})
+    document = stack.call("get", CONTENT, ADMIN).json_body["document"]
+
+    saved = save(stack, document, based_on=None)
+    published = publish(stack, 2, None)
+
+    assert saved.status_code == 201, saved.json_body
+    assert published.status_code == 200, published.json_body
+    served = form(stack).json_body
+    assert "chaplaincy" not in option_ids(served, "anyone_told")
+    assert "police" in option_ids(served, "anyone_told")
+    overview = stack.call("get", CONTENT, ADMIN).json_body
+    assert (overview["published"], overview["previous"]) == (2, None)
 
 
 def test_restore_with_nothing_to_restore_or_a_stale_view_is_refused(stack: Stack) -> None:
@@ -455,6 +535,108 @@ def test_no_other_role_saves_or_publishes_content(stack: Stack, user: str) -> No
     assert refused_read.status_code == 403
     assert form(stack).body == before
     assert publish(stack, 1, None).status_code == 200
+
+
+# --- the labels of added options, wherever an answer is named ----------------------------------
+
+CHAPLAINCY = {"en": "The chaplaincy", "cy": "Y gaplaniaeth"}
+#: The versions a report sent against version 1 of `edited_document()` records.
+EDITED = {"form_version": "2026.4+c1", "privacy_notice_version": "2026-12+c1"}
+
+
+def told(copy: dict[str, Any]) -> Any:
+    """The answer to "Have you told anyone about it?" in a reporter's follow-up copy."""
+    question = {
+        "en": "Have you told anyone about it?",
+        "cy": "Ydych chi wedi dweud wrth unrhyw un am hyn?",
+    }
+    return next(a["answer"] for a in copy["answers"] if a["question"] == question)
+
+
+def test_the_reporters_copy_names_an_added_option_by_its_label_even_once_restored_away(
+    stack: Stack,
+) -> None:
+    # given an answer added from the portal, chosen by a reporter who asked for follow-up
+    save(stack, edited_document())
+    publish(stack, 1, None)
+    accepted = submit(
+        stack,
+        anonymous_submission(
+            follow_up=True, answers={"anyone_told": ["friend_or_family", "chaplaincy"]}, **EDITED
+        ),
+    )
+    assert accepted.status_code == 201, accepted.json_body
+    stack.drain()
+    code = accepted.json_body["follow_up"]["receipt_code"]
+
+    # when they open their copy
+    copy = post_json(stack.client, "/reports/follow-up", {"receipt_code": code})
+
+    # then the answer is in their words, the added one too, not its id
+    assert copy.status_code == 200, copy.json_body
+    assert told(copy.json_body) == {
+        "en": "A friend or family member, The chaplaincy",
+        "cy": "Ffrind neu aelod o'r teulu, Y gaplaniaeth",
+    }
+    # and so it stays once the deployed content is restored (the option kept, retired)
+    stack.call("post", f"{CONTENT}/restore", ADMIN, {"reason": "Undo", "published": 1})
+    again = post_json(stack.client, "/reports/follow-up", {"receipt_code": code})
+    assert told(again.json_body)["en"] == "A friend or family member, The chaplaincy"
+
+
+def test_a_subject_access_export_names_an_added_option_by_its_label(stack: Stack) -> None:
+    # given a named report choosing an answer added from the portal
+    save(stack, edited_document())
+    publish(stack, 1, None)
+    email = "subject-content@example.ac.uk"
+    body = named_submission(answers={"anyone_told": ["chaplaincy", "police"]}, **EDITED)
+    body["contact"] = contact(email=email)
+    stack.submit(body)
+    request = stack.call(
+        "post", "/staff/rights/requests", ADMIN, {"kind": "access", "email": email}
+    ).json_body
+
+    # when the data protection officer exports what is held about them
+    exported = stack.call(
+        "post",
+        f"/staff/rights/requests/{request['request_id']}/export",
+        ADMIN,
+        {"reason": "SAR received"},
+    )
+
+    # then the answer is named by its labels, the added one's too
+    assert exported.status_code == 200, exported.json_body
+    [report] = exported.json_body["reports"]
+    answers = {a["question_id"]: a for a in report["answers"]}
+    assert answers["anyone_told"] == {
+        "question_id": "anyone_told",
+        "question": "Have you told anyone about it?",
+        "answer": ["The chaplaincy", "The police"],
+    }
+
+
+def test_a_trend_alert_names_a_place_added_from_the_portal_by_its_label(stack: Stack) -> None:
+    # given a place added to "Where on campus?" from the portal, and published
+    document = deployed_document()
+    document["question_options"]["campus_area"].append(
+        {"id": "new_gym", "label": {"en": "The new gym", "cy": "Y gampfa newydd"}}
+    )
+    save(stack, document)
+    publish(stack, 1, None)
+    gym = {"where": "on_campus", "campus_area": "new_gym"}
+
+    # when three reports are about it (the location alert's threshold)
+    references = [
+        stack.submit(anonymous_submission(answers=gym, form_version="2026.4+c1")) for _ in range(3)
+    ]
+
+    # then the alert names it as reporters were offered it, not by its id
+    [email] = [m for m in sent_emails(stack.settings) if "Trend alert" in m["Subject"]]
+    assert email["Subject"] == (
+        "[Report + Support] Trend alert: 3 reports about On campus: The new gym within 30 days "
+        f"(latest {references[-1]})"
+    )
+    assert "new_gym" not in email.get_body(("plain",)).get_content()
 
 
 # --- statistics ----------------------------------------------------------------------------------

@@ -140,6 +140,7 @@ EXPECTED: Mapping[str, Mapping[str, frozenset[str]]] = {
         "table/reports": READ | WRITE,
         "table/notifications": WRITE,
         "table/insights": WRITE,
+        "table/admin": READ,
         "key/audit": frozenset({"kms:GenerateMac", "kms:VerifyMac"}),
         "queue/notify": SEND,
         "queue/triage": CONSUME,

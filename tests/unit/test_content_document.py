@@ -13,6 +13,7 @@ from chalicelib.content.document import (
     ContentDocument,
     NoticeContent,
     applied,
+    deployed_with_retained,
     document_of,
     document_text,
 )
@@ -102,6 +103,28 @@ def test_options_published_before_come_back_retired_when_a_version_leaves_them_o
     }
     assert "chaplaincy" not in question.offered_ids()
     assert restored.form.version == "2026.4+c2"
+
+
+def test_the_deployed_default_restored_keeps_options_published_before_retired() -> None:
+    retained = {
+        "anyone_told": [
+            {"id": "police", "label": {"en": "The police"}},
+            {"id": "chaplaincy", "label": {"en": "The chaplaincy"}},
+        ]
+    }
+
+    restored = deployed_with_retained(DEPLOYED, retained)
+
+    question = restored.form.question("anyone_told")
+    assert question is not None
+    assert [o.model_dump() for o in question.options[-2:]] == [
+        {"id": "other", "label": {"en": "Someone else", "cy": "Rhywun arall"}, "retired": False},
+        {"id": "chaplaincy", "label": {"en": "The chaplaincy"}, "retired": True},
+    ]
+    assert "chaplaincy" not in question.offered_ids()
+    # Nothing offered changes, so the deployed versions stand.
+    assert (restored.form.version, restored.privacy_notice.version) == ("2026.4", "2026-12")
+    assert deployed_with_retained(DEPLOYED, {}) is DEPLOYED
 
 
 def test_a_version_saved_before_a_deploy_changed_the_form_is_still_served() -> None:

@@ -150,7 +150,7 @@ function drawVersions(state, showDraft) {
         dataset: { published: String(content.published ?? "") },
       },
       content.published === null || content.published === undefined
-        ? "Reporters see the content deployed with the service: no version has been published."
+        ? "Reporters see the content deployed with the service."
         : `Reporters see version ${content.published}.`,
     ),
     list.length
@@ -194,7 +194,7 @@ function drawVersions(state, showDraft) {
           { class: "body inset", id: "content-no-versions" },
           "No version has been saved yet.",
         ),
-    content.previous !== null && content.previous !== undefined ? restoreForm(state) : null,
+    content.restorable ? restoreForm(state) : null,
   );
 }
 
@@ -357,8 +357,15 @@ function publishForm(state, version) {
   return form;
 }
 
+/** What a restore publishes again: a version, or (previous null) the deployed content. */
+function restoredName(previous) {
+  return previous === null || previous === undefined
+    ? "the content deployed with the service"
+    : `version ${previous}`;
+}
+
 function restoreForm(state) {
-  const previous = state.content.previous;
+  const what = restoredName(state.content.previous);
   const reasonId = "restore-reason";
   const form = h(
     "form",
@@ -366,17 +373,21 @@ function restoreForm(state) {
     h(
       "p",
       { class: "body" },
-      `Publishes version ${previous} again, in one action, in place of what reporters see now.`,
+      `Publishes ${what} again, in one action, in place of what reporters see now.`,
     ),
     reasonField(reasonId),
-    button(`Restore version ${previous}`, { variant: "warning", testid: "restore" }),
+    button(`Restore ${what}`, { variant: "warning", testid: "restore" }),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     sendWithReason(state, form, reasonId, (reason) =>
       staff
         .restoreContent({ reason, published: state.seen })
-        .then((summary) => `Version ${summary.version} restored. ${WHEN_SEEN}`),
+        .then((restored) =>
+          restored.published === null
+            ? `The content deployed with the service is restored. ${WHEN_SEEN}`
+            : `Version ${restored.published} restored. ${WHEN_SEEN}`,
+        ),
     );
   });
   const summaryId = "restore-form-summary";
@@ -387,7 +398,13 @@ function restoreForm(state) {
     h(
       "summary",
       { class: "details__summary" },
-      h("span", { class: "details__summary-text", id: summaryId }, "Restore the previous version"),
+      h(
+        "span",
+        { class: "details__summary-text", id: summaryId },
+        state.content.previous === null || state.content.previous === undefined
+          ? "Restore the content deployed with the service"
+          : "Restore the previous version",
+      ),
     ),
     h("div", { class: "details__text" }, form),
   );
