@@ -30,13 +30,13 @@ from chalicelib.audit import (
     entry_of,
     next_entry,
     reaches,
+    signed_entry,
 )
 from chalicelib.audit import verify as verify_chain
 from chalicelib.clock import Clock
 from chalicelib.crypto import Sealer
 from chalicelib.errors import DependencyUnavailable, SealBroken
 from chalicelib.storage.admin_trail import AdminTrailItems, TrailHead
-from chalicelib.storage.audit_entries import StoredEntry
 from chalicelib.storage.conflicts import retry_on_conflict
 
 #: The id every entry of the trail names (in its hash), as a case's entries name the case.
@@ -104,19 +104,7 @@ class AdminTrail:
             )
             new_head = ChainHead(entry.seq, entry_hash)
             self.items.append(
-                StoredEntry(
-                    report_id=TRAIL_ID,
-                    seq=entry.seq,
-                    at=entry.at,
-                    actor=entry.actor,
-                    action=entry.action,
-                    details=entry.details,
-                    prev_hash=entry.prev_hash,
-                    hash=entry_hash,
-                    mac=self.signer.sign(entry_hash),
-                    sealed_reason=entry.sealed_reason,
-                    reason_sha256=entry.reason_sha256,
-                ),
+                signed_entry(entry, entry_hash, self.signer),
                 TrailHead(new_head.seq, new_head.hash, self.signer.sign(head_message(new_head))),
                 after_seq=head.seq,
                 also=also,

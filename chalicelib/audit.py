@@ -290,21 +290,7 @@ class AuditTrail:
 
     def put_request(self, entry: AuditEntry, entry_hash: str) -> dict[str, Any]:
         """A transaction item adding the entry, signed; fails if that link already exists."""
-        return self.store.put_request(
-            StoredEntry(
-                report_id=entry.report_id,
-                seq=entry.seq,
-                at=entry.at,
-                actor=entry.actor,
-                action=entry.action,
-                details=entry.details,
-                prev_hash=entry.prev_hash,
-                hash=entry_hash,
-                mac=self.signer.sign(entry_hash),
-                sealed_reason=entry.sealed_reason,
-                reason_sha256=entry.reason_sha256,
-            )
-        )
+        return self.store.put_request(signed_entry(entry, entry_hash, self.signer))
 
     def entries(self, report_id: str) -> list[tuple[AuditEntry, str]]:
         """Every stored entry of a case, in key order, with the hash stored beside it."""
@@ -344,6 +330,23 @@ class AuditTrail:
                 f"the chain was truncated or rolled back since the checkpoint of {anchor.at}",
             )
         return chain, found
+
+
+def signed_entry(entry: AuditEntry, entry_hash: str, signer: AuditSigner) -> StoredEntry:
+    """The entry as it is stored: its hash beside it, signed with the audit key."""
+    return StoredEntry(
+        report_id=entry.report_id,
+        seq=entry.seq,
+        at=entry.at,
+        actor=entry.actor,
+        action=entry.action,
+        details=entry.details,
+        prev_hash=entry.prev_hash,
+        hash=entry_hash,
+        mac=signer.sign(entry_hash),
+        sealed_reason=entry.sealed_reason,
+        reason_sha256=entry.reason_sha256,
+    )
 
 
 def verify(

@@ -19,8 +19,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.storage.audit_entries import SEQ_DIGITS, StoredEntry, stored_entry
-from chalicelib.storage.dynamo import Binary, get, query, serialized, transact
+from chalicelib.storage.audit_entries import (
+    SEQ_DIGITS,
+    StoredEntry,
+    entry_attributes,
+    stored_entry,
+)
+from chalicelib.storage.dynamo import get, query, serialized, transact
 
 TRAIL = "TRAIL"
 HEAD = "HEAD"
@@ -111,22 +116,8 @@ class AdminTrailItems:
 
 
 def _entry_item(entry: StoredEntry) -> dict[str, Any]:
-    item: dict[str, Any] = {
+    return {
         "pk": TRAIL,
         "sk": f"{ENTRY_PREFIX}{entry.seq:0{SEQ_DIGITS}d}",
-        "report_id": entry.report_id,
-        "seq": entry.seq,
-        "at": entry.at,
-        "actor": entry.actor,
-        "action": entry.action,
-        "details": entry.details,
-        "prev_hash": entry.prev_hash,
-        "hash": entry.hash,
+        **entry_attributes(entry),
     }
-    if entry.mac is not None:
-        item["mac"] = entry.mac
-    if entry.sealed_reason is not None:
-        item["sealed_reason"] = Binary(entry.sealed_reason)
-    if entry.reason_sha256 is not None:
-        item["reason_sha256"] = entry.reason_sha256
-    return item

@@ -80,24 +80,11 @@ class AuditEntries:
 
     def put_request(self, entry: StoredEntry) -> dict[str, Any]:
         """A transaction item adding the entry; fails if that link already exists."""
-        item: dict[str, Any] = {
+        item = {
             "pk": report_key(entry.report_id),
             "sk": audit_key(entry.seq),
-            "report_id": entry.report_id,
-            "seq": entry.seq,
-            "at": entry.at,
-            "actor": entry.actor,
-            "action": entry.action,
-            "details": entry.details,
-            "prev_hash": entry.prev_hash,
-            "hash": entry.hash,
+            **entry_attributes(entry),
         }
-        if entry.mac is not None:
-            item["mac"] = entry.mac
-        if entry.sealed_reason is not None:
-            item["sealed_reason"] = Binary(entry.sealed_reason)
-        if entry.reason_sha256 is not None:
-            item["reason_sha256"] = entry.reason_sha256
         return {
             "Put": {
                 "TableName": self.table,
@@ -121,6 +108,28 @@ class AuditEntries:
             },
         )
         return [stored_entry(item) for item in items]
+
+
+def entry_attributes(entry: StoredEntry) -> dict[str, Any]:
+    """An entry's attributes as an item holds them, keys aside (a case's chain and the
+    administration trail store entries alike)."""
+    item: dict[str, Any] = {
+        "report_id": entry.report_id,
+        "seq": entry.seq,
+        "at": entry.at,
+        "actor": entry.actor,
+        "action": entry.action,
+        "details": entry.details,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
+    if entry.mac is not None:
+        item["mac"] = entry.mac
+    if entry.sealed_reason is not None:
+        item["sealed_reason"] = Binary(entry.sealed_reason)
+    if entry.reason_sha256 is not None:
+        item["reason_sha256"] = entry.reason_sha256
+    return item
 
 
 def stored_entry(values: Mapping[str, Any]) -> StoredEntry:
