@@ -66,3 +66,21 @@ def test_every_import_names_a_file_and_an_export_that_exist(path: Path) -> None:
         assert module.is_file(), f"{_name(path)} imports {target}: no such file"
         wanted = {part.split(" as ")[0].strip() for part in names.split(",") if part.strip()}
         assert wanted <= _exports(module), f"{_name(path)}: {wanted - _exports(module)}"
+
+
+def test_the_portal_views_share_one_copy_of_their_small_helpers() -> None:
+    # Given every front-end script, when looking for definitions of the portal's tag, date,
+    # and field-problem helpers
+    helpers = ("tag", "when", "summaryList", "fieldProblems", "showFailure", "askInstead")
+    defining = {
+        name: [
+            _name(path)
+            for path in SCRIPTS
+            if re.search(rf"^(?:export\s+)?function {name}\(", path.read_text("utf-8"), re.M)
+        ]
+        for name in helpers
+    }
+
+    # then each is defined once, in the views' shared parts, which exports it
+    assert defining == {name: ["portal/js/views/parts.js"] for name in helpers}
+    assert set(helpers) <= _exports(WEB_DIR / "portal" / "js" / "views" / "parts.js")

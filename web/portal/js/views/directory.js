@@ -16,14 +16,8 @@
 import { ApiError, staff } from "../api.js";
 import { focusOn, h, fill } from "../../../shared/dom.js";
 import { dateTime, label, listOf, LANGUAGE, ROLE, SPECIALISM, STATUS, TEAM } from "../format.js";
-import {
-  button,
-  choices,
-  clearErrors,
-  showErrors,
-  textField,
-  whileBusy,
-} from "../../../shared/forms.js";
+import { button, choices, clearErrors, textField, whileBusy } from "../../../shared/forms.js";
+import { reasonField, showFailure, summaryList, tag } from "./parts.js";
 
 const ROLES = ["screener", "advisor", "analyst", "admin"];
 const GENDER = { woman: "Woman", man: "Man", non_binary: "Non-binary" };
@@ -35,13 +29,10 @@ const CHANGE = {
   member_reactivated: "Member reactivated",
 };
 const REASON_HINT = "Recorded, sealed, in the administration trail.";
+const REASON_BOX = { hint: REASON_HINT, rows: 3, required: false };
 
 // A sentence for the next page drawn: the router clears the status region on navigation.
 let pending = null;
-
-function tag(text, colour) {
-  return h("strong", { class: `tag tag--${colour}` }, text);
-}
 
 function list(values, table) {
   return values.length
@@ -49,22 +40,11 @@ function list(values, table) {
     : h("span", { class: "secondary-text" }, "None");
 }
 
-/** The API's problems, each field named as the form names it (a list's items as the list). */
-function problems(failure) {
-  return (failure.body.errors || []).map((problem) => ({
-    ...problem,
-    field: String(problem.field || "").replace(/\.\d+$/, ""),
-  }));
-}
-
-function showFailure(form, failure, fields) {
-  if (!(failure instanceof ApiError)) throw failure;
-  const named = failure.body && Array.isArray(failure.body.errors) && failure.body.errors.length;
-  showErrors(form, named ? problems(failure) : [{ text: failure.sentence }], fields);
-}
+// Refusals of any status may name fields: each as the form names it (a list's items as the list).
+const REFUSAL = { statuses: null, drop: /\.\d+$/ };
 
 /** "a, b c" → ["a", "b", "c"]; blanks left out. */
-function words(text) {
+function listed(text) {
   return String(text || "")
     .split(/[\s,]+/)
     .map((word) => word.trim())
@@ -201,10 +181,6 @@ function memberControls(fields, teams, member = null) {
   ];
 }
 
-function reasonField(id) {
-  return textField({ id, name: "reason", label: "Reason", hint: REASON_HINT, multiline: true });
-}
-
 /** What the member's controls say, in the API's shape. */
 function memberValues(form) {
   const elements = form.elements;
@@ -214,8 +190,8 @@ function memberValues(form) {
     name: elements.name.value.trim(),
     email: elements.email.value.trim(),
     roles: [...form.querySelectorAll('input[name="roles"]:checked')].map((box) => box.value),
-    specialisms: words(elements.specialisms.value),
-    languages: words(elements.languages.value),
+    specialisms: listed(elements.specialisms.value),
+    languages: listed(elements.languages.value),
     capacity: /^\d+$/.test(capacity) ? Number(capacity) : capacity,
     gender: form.querySelector('input[name="gender"]:checked')?.value || null,
     reason: elements.reason.value.trim(),
@@ -390,7 +366,7 @@ function addMemberForm(ctx, teams) {
       widthClass: "input--width-20",
     }),
     memberControls(fields, teams),
-    reasonField(fields.reason.id),
+    reasonField(fields.reason.id, REASON_BOX),
     button("Add member", { testid: "add-member" }),
   );
   form.addEventListener("submit", async (event) => {
@@ -403,7 +379,7 @@ function addMemberForm(ctx, teams) {
         pending = `${added.name} was added to ${label(TEAM, added.team_id)}. Their invitation is on its way.`;
         ctx.navigate("#/directory");
       } catch (failure) {
-        showFailure(form, failure, fields);
+        showFailure(form, failure, fields, REFUSAL);
       }
     });
   });
@@ -435,7 +411,7 @@ function addTeamForm(ctx) {
       autocomplete: "off",
       widthClass: "input--width-20",
     }),
-    reasonField(fields.reason.id),
+    reasonField(fields.reason.id, REASON_BOX),
     button("Add team", { variant: "secondary", testid: "add-team" }),
   );
   form.addEventListener("submit", async (event) => {
@@ -452,7 +428,7 @@ function addTeamForm(ctx) {
         pending = `The team ${team.name} was added.`;
         ctx.navigate("#/directory");
       } catch (failure) {
-        showFailure(form, failure, fields);
+        showFailure(form, failure, fields, REFUSAL);
       }
     });
   });
@@ -562,23 +538,12 @@ export async function renderMember(ctx, memberId) {
     ctx.view,
     back,
     h("h1", { class: "heading-l" }, member.name),
-    h(
-      "dl",
-      { class: "summary-list" },
-      [
-        ["Member id", member.member_id],
-        ["Team", teamName || member.team_id],
-        ["Status", member.active ? tag("Active", "green") : tag("Deactivated", "grey")],
-        ["Open cases assigned", String(member.open_cases)],
-      ].map(([key, value]) =>
-        h(
-          "div",
-          { class: "summary-list__row" },
-          h("dt", { class: "summary-list__key" }, key),
-          h("dd", { class: "summary-list__value" }, value),
-        ),
-      ),
-    ),
+    summaryList([
+      ["Member id", member.member_id],
+      ["Team", teamName || member.team_id],
+      ["Status", member.active ? tag("Active", "green") : tag("Deactivated", "grey")],
+      ["Open cases assigned", String(member.open_cases)],
+    ]),
     leaverCases(),
     h(
       "section",
@@ -677,7 +642,7 @@ function changeForm(ctx, teams, member) {
     "form",
     { id: "change-member", class: "form", novalidate: true },
     memberControls(fields, teams, member),
-    reasonField(fields.reason.id),
+    reasonField(fields.reason.id, REASON_BOX),
     button("Save changes", { testid: "save-member" }),
   );
   form.addEventListener("submit", async (event) => {
@@ -707,7 +672,7 @@ function changeForm(ctx, teams, member) {
         pending = "The changes were saved.";
         ctx.navigate(`#/directory/${encodeURIComponent(member.member_id)}`);
       } catch (failure) {
-        showFailure(form, failure, fields);
+        showFailure(form, failure, fields, REFUSAL);
       }
     });
   });
@@ -758,7 +723,7 @@ function accessForm(ctx, member) {
         }
         ctx.navigate(`#/directory/${encodeURIComponent(member.member_id)}`);
       } catch (failure) {
-        showFailure(form, failure, fields);
+        showFailure(form, failure, fields, REFUSAL);
       }
     });
   });

@@ -6,6 +6,7 @@ import { ApiError, staff } from "../api.js";
 import { h, fill } from "../../../shared/dom.js";
 import { dateTime, label, listOf, MODE, PRIORITY, RISK_FLAG, STATUS, TEAM } from "../format.js";
 import { button, clearErrors, showErrors, textField } from "../../../shared/forms.js";
+import { tag } from "./parts.js";
 
 const OPEN_STATUSES = ["awaiting_screening", "assigned", "contacted", "in_support", "reopened"];
 const PRIORITIES = ["urgent", "high", "normal"];
@@ -214,10 +215,6 @@ function selectGroup(id, name, text, options, value) {
     h("p", { class: "error-message", id: `${id}-error`, hidden: true }),
     select,
   );
-}
-
-function tag(text, colour) {
-  return h("strong", { class: `tag tag--${colour}` }, text);
 }
 
 export function priorityTag(priority) {

@@ -12,9 +12,10 @@
 
 import { ApiError, staff } from "../api.js";
 import { h, fill } from "../../../shared/dom.js";
-import { dateTime, retentionRule } from "../format.js";
+import { retentionRule } from "../format.js";
 import { button, clearErrors, showErrors, textField } from "../../../shared/forms.js";
 import { monthName } from "./insights.js";
+import { when } from "./parts.js";
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const SWEEP = "system:retention";
@@ -66,12 +67,6 @@ function caseLink(reference) {
   return h("a", { class: "link link--reference", href: `#/cases/${reference}` }, reference);
 }
 
-function when(iso) {
-  return iso
-    ? h("time", { datetime: iso }, dateTime(iso))
-    : h("span", { class: "secondary-text" }, "Not recorded");
-}
-
 function byWhom(actor) {
   if (actor === SWEEP) return `The retention schedule (${SWEEP})`;
   return actor ? `An admin's erasure (${actor})` : "Not recorded";
@@ -86,7 +81,7 @@ function redactionRow(entry) {
     "tr",
     { class: "table__row", dataset: { reference: entry.reference, by: entry.by || "" } },
     h("th", { class: "table__header table__header--row", scope: "row" }, caseLink(entry.reference)),
-    h("td", { class: "table__cell" }, when(entry.redacted_at)),
+    h("td", { class: "table__cell" }, when(entry.redacted_at, "Not recorded")),
     h("td", { class: "table__cell" }, byWhom(entry.actor)),
     h("td", { class: "table__cell" }, ruleText(entry.rule)),
     h(
@@ -103,7 +98,7 @@ function deletionRow(stone) {
     "tr",
     { class: "table__row", dataset: { reference: stone.reference, verified: String(verified) } },
     h("th", { class: "table__header table__header--row", scope: "row" }, caseLink(stone.reference)),
-    h("td", { class: "table__cell" }, when(stone.deleted_at)),
+    h("td", { class: "table__cell" }, when(stone.deleted_at, "Not recorded")),
     h("td", { class: "table__cell" }, ruleText(stone.rule)),
     h("td", { class: "table__cell" }, byWhom(stone.actor)),
     h(

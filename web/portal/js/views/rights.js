@@ -21,6 +21,7 @@ import {
   textField,
   whileBusy,
 } from "../../../shared/forms.js";
+import { askInstead, reasonField, showFailure, tag } from "./parts.js";
 
 export const REQUEST_KIND = {
   access: "Subject access",
@@ -53,6 +54,10 @@ const KIND_HINT = {
 };
 
 const REASON_HINT = "Recorded in the audit trail of each case it touches. At least 3 characters.";
+const REASON_BOX = { hint: REASON_HINT, rows: 3, required: false };
+
+// Refusals name fields only when they are 400s, each as `body.<field>`.
+const REFUSAL = { statuses: [400], drop: /^body\./ };
 
 // A sentence for the next page drawn (the router clears the status region on navigation).
 let pendingNotice = null;
@@ -64,33 +69,12 @@ function showPendingNotice(ctx) {
   ctx.announce(notice.text, notice.options);
 }
 
-function tag(text, colour) {
-  return h("strong", { class: `tag tag--${colour}` }, text);
-}
-
 function dueCell(request) {
   const due = request.due_at || request.due_on;
   return [
     request.overdue ? [tag("Overdue", "red"), " "] : null,
     due ? h("time", { datetime: due }, dateOnly(due)) : "",
   ];
-}
-
-/** Show an API refusal on its form: each bad field beside it, anything else as one line. */
-function showFailure(form, failure, fields) {
-  if (!(failure instanceof ApiError)) throw failure;
-  showErrors(
-    form,
-    failure.status === 400 ? problems(failure) : [{ text: failure.sentence }],
-    fields,
-  );
-}
-
-function problems(failure) {
-  return (failure.body.errors || []).map((problem) => ({
-    ...problem,
-    field: String(problem.field || "").replace(/^body\./, ""),
-  }));
 }
 
 // --- the list and the form to log a request ----------------------------------------------
@@ -258,7 +242,7 @@ function logRequestForm(ctx) {
         };
         ctx.navigate(`#/rights/${encodeURIComponent(logged.request_id)}`);
       } catch (failure) {
-        showFailure(form, failure, fields);
+        showFailure(form, failure, fields, REFUSAL);
       }
     });
   });
@@ -437,13 +421,7 @@ function closeSection(ctx, request) {
         },
       ],
     }),
-    textField({
-      id: fields.reason.id,
-      name: "reason",
-      label: "Reason",
-      hint: REASON_HINT,
-      multiline: true,
-    }),
+    reasonField(fields.reason.id, REASON_BOX),
     button("Close request", { variant: "secondary" }),
   );
   form.addEventListener("submit", async (event) => {
@@ -467,7 +445,7 @@ function closeSection(ctx, request) {
           options: {},
         });
       } catch (failure) {
-        showFailure(form, failure, fields);
+        showFailure(form, failure, fields, REFUSAL);
       }
     });
   });
@@ -503,14 +481,7 @@ function exportSection(ctx, request) {
   const form = h(
     "form",
     { id: "export", class: "form", novalidate: true },
-    textField({
-      id: fields.reason.id,
-      name: "reason",
-      label: "Reason",
-      hint: REASON_HINT,
-      multiline: true,
-      value: "Subject access request",
-    }),
+    reasonField(fields.reason.id, { ...REASON_BOX, value: "Subject access request" }),
     button("Download subject access export"),
   );
   form.addEventListener("submit", async (event) => {
@@ -530,7 +501,7 @@ function exportSection(ctx, request) {
           options: { focus: false },
         });
       } catch (failure) {
-        showFailure(form, failure, fields);
+        showFailure(form, failure, fields, REFUSAL);
       }
     });
   });
@@ -611,13 +582,7 @@ function rectificationSection(ctx, request, found) {
         widthClass: "input--width-20",
       }),
     ),
-    textField({
-      id: fields.reason.id,
-      name: "reason",
-      label: "Reason",
-      hint: REASON_HINT,
-      multiline: true,
-    }),
+    reasonField(fields.reason.id, REASON_BOX),
     button("Correct contact details"),
   );
   form.addEventListener("submit", async (event) => {
@@ -648,7 +613,7 @@ function rectificationSection(ctx, request, found) {
           options: {},
         });
       } catch (failure) {
-        showFailure(form, failure, fields);
+        showFailure(form, failure, fields, REFUSAL);
       }
     });
   });
@@ -674,60 +639,25 @@ function erasureSection(ctx, request, found) {
   const form = h(
     "form",
     { id: "erasure", class: "form", novalidate: true },
-    textField({
-      id: fields.reason.id,
-      name: "reason",
-      label: "Reason",
-      hint: REASON_HINT,
-      multiline: true,
-    }),
+    reasonField(fields.reason.id, REASON_BOX),
     button("Erase personal data", { variant: "warning" }),
   );
   const confirmation = h("div", { class: "confirm", id: "erasure-confirmation", hidden: true });
 
-  const askToConfirm = (reason) => {
-    const heading = h("h3", { class: "heading-s", id: "erasure-confirm-heading" }, "Are you sure?");
-    fill(
+  const askToConfirm = (reason) =>
+    askInstead({
+      form,
       confirmation,
-      h(
-        "div",
-        {
-          class: "banner banner--warning",
-          role: "group",
-          "aria-labelledby": "erasure-confirm-heading",
-        },
-        heading,
-        h(
-          "p",
-          { class: "banner__text" },
-          found.length
-            ? `This erases the personal data (contact details, the account and every sealed note) from ${listOf(found)}. The answers to the multiple-choice questions stay, for anonymised statistics. It cannot be undone.`
-            : "No reports were found for this address, so there is nothing to erase; the request will be recorded as answered.",
-        ),
-        h(
-          "div",
-          { class: "button-group" },
-          button("Yes, erase personal data", {
-            type: "button",
-            variant: "warning",
-            onclick: () => erase(reason),
-          }),
-          button("Cancel", {
-            type: "button",
-            variant: "secondary",
-            onclick: () => {
-              confirmation.hidden = true;
-              form.hidden = false;
-              focusOn(form.elements.reason);
-            },
-          }),
-        ),
-      ),
-    );
-    form.hidden = true;
-    confirmation.hidden = false;
-    focusOn(heading);
-  };
+      id: "erasure",
+      paragraphs: [
+        found.length
+          ? `This erases the personal data (contact details, the account and every sealed note) from ${listOf(found)}. The answers to the multiple-choice questions stay, for anonymised statistics. It cannot be undone.`
+          : "No reports were found for this address, so there is nothing to erase; the request will be recorded as answered.",
+      ],
+      yes: "Yes, erase personal data",
+      onYes: () => erase(reason),
+      returnTo: form.elements.reason,
+    });
 
   const erase = (reason) =>
     whileBusy(confirmation, async () => {
@@ -751,7 +681,7 @@ function erasureSection(ctx, request, found) {
           drawRequest(ctx, refused, banner);
           focusOn(banner);
         } else {
-          showFailure(form, failure, fields);
+          showFailure(form, failure, fields, REFUSAL);
         }
       }
     });

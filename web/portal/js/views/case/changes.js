@@ -5,6 +5,7 @@
 import { ApiError, SignedOut, staff } from "../../api.js";
 import { clearErrors, showErrors, whileBusy } from "../../../../shared/forms.js";
 import { STATUS, label, listOf } from "../../format.js";
+import { fieldProblems } from "../parts.js";
 import { loadAdvisors } from "./advisors.js";
 import { MOVES } from "./moves.js";
 import { caseOnScreen } from "./state.js";
@@ -40,8 +41,9 @@ export async function change(ctx, form, fields, send, { done, after } = {}) {
 export async function handleFailure(ctx, form, fields, failure) {
   if (failure instanceof SignedOut || !ctx.current()) return;
   if (!(failure instanceof ApiError)) throw failure;
-  if (failure.status === 400 && Array.isArray(failure.body.errors)) {
-    showErrors(form, failure.body.errors, fields);
+  const named = fieldProblems(failure);
+  if (named) {
+    showErrors(form, named, fields);
     return;
   }
   if (failure.code === "stale_version") {

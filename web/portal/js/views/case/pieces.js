@@ -1,24 +1,18 @@
-// Pieces every part of the case page draws with: the back link, a summary list, a date, a
-// folded form, and the words of the institution's texts.
+// Pieces every part of the case page draws with: the back link, a summary list and a date
+// (the portal's own, from ../parts.js), the "Reason" box with the case's hint, a folded
+// form, and the words of the institution's texts.
 
 import { h } from "../../../../shared/dom.js";
-import { textField } from "../../../../shared/forms.js";
 import { may } from "../../access.js";
-import { dateTime } from "../../format.js";
+import { reasonField as reasonBox } from "../parts.js";
+
+export { summaryList, when } from "../parts.js";
 
 export const REASON_HINT = "Recorded in the case's audit trail. At least 3 characters.";
 
 /** The "Reason" box every change of a case asks for (it goes into the audit trail). */
 export function reasonField(id) {
-  return textField({
-    id,
-    name: "reason",
-    label: "Reason",
-    hint: REASON_HINT,
-    multiline: true,
-    rows: 2,
-    required: true,
-  });
+  return reasonBox(id, { hint: REASON_HINT });
 }
 
 /** An institution's text (a string, or one per language) in English. */
@@ -37,35 +31,6 @@ export function backLink(ctx) {
       ? "Back to the queue"
       : "Back to your cases";
   return h("a", { class: "back-link", href: "#/" }, text);
-}
-
-/** A list of [key, value, attributes] rows (a blank value shows as a dash; null rows are skipped). */
-export function summaryList(rows) {
-  return h(
-    "dl",
-    { class: "summary-list" },
-    rows
-      .filter(Boolean)
-      .map(([key, value, attrs]) =>
-        h(
-          "div",
-          { class: "summary-list__row", ...(attrs || {}) },
-          h("dt", { class: "summary-list__key" }, key),
-          h(
-            "dd",
-            { class: "summary-list__value" },
-            value === "" || value === null || value === undefined
-              ? h("span", { class: "secondary-text" }, "—")
-              : value,
-          ),
-        ),
-      ),
-  );
-}
-
-/** A date and time as a <time> element ("" for none). */
-export function when(iso) {
-  return iso ? h("time", { datetime: iso }, dateTime(iso)) : "";
 }
 
 /**

@@ -11,7 +11,7 @@
 // but both find the same places for the same words, so the count agrees whatever the
 // characters (emoji, accents written either way).
 
-import { ApiError, staff } from "../../api.js";
+import { staff } from "../../api.js";
 import { focusOn, h } from "../../../../shared/dom.js";
 import {
   button,
@@ -21,6 +21,7 @@ import {
   textField,
   whileBusy,
 } from "../../../../shared/forms.js";
+import { askInstead, fieldProblems } from "../parts.js";
 import { handleFailure } from "./changes.js";
 import { fold, reasonField } from "./pieces.js";
 import { caseOnScreen } from "./state.js";
@@ -197,52 +198,22 @@ export function redactionForm(ctx, detail, fieldsShown) {
   });
 
   const askToConfirm = (shown, body, at) => {
-    const heading = h("h3", { class: "heading-s", id: "redact-confirm-heading" }, "Are you sure?");
     const after = shown.text.slice(0, at) + MARKER + shown.text.slice(at + body.text.length);
-    confirmation.replaceChildren(
-      h(
-        "div",
-        {
-          class: "banner banner--warning",
-          role: "group",
-          "aria-labelledby": "redact-confirm-heading",
-        },
-        heading,
-        h(
-          "p",
-          { class: "banner__text" },
+    askInstead({
+      form,
+      confirmation,
+      id: "redact",
+      paragraphs: [
+        [
           `From “${shown.title}” these words are removed for good: `,
           inContext(shown.text, at, body.text),
-        ),
-        h(
-          "p",
-          { class: "banner__text" },
-          `The stored text then reads: `,
-          inContext(after, at, MARKER),
-        ),
-        h(
-          "div",
-          { class: "button-group" },
-          button("Yes, remove these words", {
-            type: "button",
-            variant: "warning",
-            onclick: () => send(shown, body, at),
-          }),
-          button("Cancel", {
-            type: "button",
-            variant: "secondary",
-            onclick: () => {
-              confirmation.hidden = true;
-              form.hidden = false;
-              focusOn(form.elements.text);
-            },
-          }),
-        ),
-      ),
-    );
-    form.hidden = true;
-    confirmation.hidden = false;
-    focusOn(heading);
+        ],
+        [`The stored text then reads: `, inContext(after, at, MARKER)],
+      ],
+      yes: "Yes, remove these words",
+      onYes: () => send(shown, body, at),
+      returnTo: form.elements.text,
+    });
   };
 
   const send = (shown, body, at) =>
@@ -253,8 +224,9 @@ export function redactionForm(ctx, detail, fieldsShown) {
       } catch (failure) {
         confirmation.hidden = true;
         form.hidden = false;
-        if (failure instanceof ApiError && failure.status === 422 && failure.body.errors) {
-          showErrors(form, failure.body.errors, fields);
+        const named = fieldProblems(failure, { statuses: [422] });
+        if (named) {
+          showErrors(form, named, fields);
           return;
         }
         await handleFailure(ctx, form, fields, failure);

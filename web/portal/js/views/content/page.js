@@ -13,8 +13,8 @@
 
 import { ApiError, reportForm, staff } from "../../api.js";
 import { fill, focusOn, h } from "../../../../shared/dom.js";
-import { button, clearErrors, showErrors, textField, whileBusy } from "../../../../shared/forms.js";
-import { dateTime } from "../../format.js";
+import { button, clearErrors, showErrors, whileBusy } from "../../../../shared/forms.js";
+import { fieldProblems, reasonField, tag, when } from "../parts.js";
 import { contentEditor, controlFor, nameOf, reveal } from "./editor.js";
 import { contentPreview } from "./preview.js";
 
@@ -29,28 +29,6 @@ const WHEN_SEEN =
 
 const REASON_HINT = "Recorded in the administration trail. Say what changed and why.";
 
-function tag(text, colour) {
-  return h("strong", { class: `tag tag--${colour}` }, text);
-}
-
-function when(iso) {
-  return iso
-    ? h("time", { datetime: iso }, dateTime(iso))
-    : h("span", { class: "secondary-text" }, "—");
-}
-
-function reasonField(id) {
-  return textField({
-    id,
-    name: "reason",
-    label: "Reason",
-    hint: REASON_HINT,
-    multiline: true,
-    rows: 2,
-    required: true,
-  });
-}
-
 const REASON_FIELDS = (id) => ({
   reason: {
     id,
@@ -61,9 +39,10 @@ const REASON_FIELDS = (id) => ({
 
 /** Problems from a refused call: 400s name fields (`body.` dropped), the rest is one sentence. */
 function problemsOf(failure) {
-  if (failure.status === 400 && (failure.body.errors || []).length) {
-    return failure.body.errors.map((problem) => ({
-      field: String(problem.field || "").replace(/^body\./, ""),
+  const named = fieldProblems(failure, { statuses: [400], drop: /^body\./ });
+  if (named) {
+    return named.map((problem) => ({
+      field: problem.field,
       message: String(problem.message || "is not valid").replace(/^Value error, /, ""),
     }));
   }
@@ -215,9 +194,9 @@ function versionRow(state, summary, showDraft) {
       tag(statusText, colour),
       previous ? [" ", tag("Previous", "yellow")] : null,
     ),
-    h("td", { class: "table__cell" }, when(summary.created_at)),
+    h("td", { class: "table__cell" }, when(summary.created_at, "—")),
     h("td", { class: "table__cell" }, summary.created_by || ""),
-    h("td", { class: "table__cell" }, when(summary.published_at)),
+    h("td", { class: "table__cell" }, when(summary.published_at, "—")),
     h(
       "td",
       { class: "table__cell" },
@@ -343,7 +322,7 @@ function publishForm(state, version) {
       { class: "body" },
       `Reporters will see version ${version} in place of what they see now. ${WHEN_SEEN}`,
     ),
-    reasonField(reasonId),
+    reasonField(reasonId, { hint: REASON_HINT }),
     button(`Publish version ${version}`, { testid: "publish" }),
   );
   form.addEventListener("submit", (event) => {
@@ -375,7 +354,7 @@ function restoreForm(state) {
       { class: "body" },
       `Publishes ${what} again, in one action, in place of what reporters see now.`,
     ),
-    reasonField(reasonId),
+    reasonField(reasonId, { hint: REASON_HINT }),
     button(`Restore ${what}`, { variant: "warning", testid: "restore" }),
   );
   form.addEventListener("submit", (event) => {
