@@ -455,3 +455,17 @@ def test_one_journey_at_a_time() -> None:
         utc(2026, 3, 1, 14),
         utc(2026, 3, 1, 15),
     ]
+
+
+def test_the_audit_checkpoint_runs_at_most_8_times_a_journey_the_others_31() -> None:
+    time_machine, scheduler, _, _ = machine(
+        utc(2026, 3, 1, 12), {"audit_checkpoint": 3600, "sla_watch": 900}
+    )
+
+    travel = time_machine.journey("+30d")
+
+    assert travel.runs == {"sla_watch": 31, "audit_checkpoint": 8}
+    # 720 hours: every 90th hour, counted back from the last.
+    checkpoints = [moment for name, moment in scheduler.ran if name == "audit_checkpoint"]
+    assert checkpoints[-1] == utc(2026, 3, 31, 12)
+    assert checkpoints[-2] == utc(2026, 3, 27, 18)
