@@ -85,6 +85,8 @@ def test_a_closed_named_case_is_redacted_then_deleted_as_the_clock_moves(
 ) -> None:
     stack = own_stack
     tokens = {who: stack.access_token(who) for who in (SCREENER, ADVISOR, DPO)}
+    # The start-up summary says how to move time, on this stack's control port.
+    assert f"python -m devstack.clock +30d --port {stack.clock_port}" in stack.log_text()
 
     # Given a clock moved to 2031-01-15, and a named report submitted then.
     moved = move(stack, "--to", "2031-01-15")
