@@ -37,6 +37,13 @@ def parse_args(argv: Sequence[str] | None = None) -> StackOptions:
         "--web-port", type=int, default=8080, help="static front ends port (default %(default)s)"
     )
     parser.add_argument(
+        "--clock-port",
+        type=int,
+        default=8001,
+        help="clock control port, always on 127.0.0.1: `python -m devstack.clock` "
+        "talks to it (default %(default)s)",
+    )
+    parser.add_argument(
         "--schedule-scale",
         type=float,
         default=1.0,
@@ -51,6 +58,7 @@ def parse_args(argv: Sequence[str] | None = None) -> StackOptions:
         port=args.port,
         moto_port=args.moto_port,
         web_port=args.web_port,
+        clock_port=args.clock_port,
         schedule_scale=args.schedule_scale,
     )
 
