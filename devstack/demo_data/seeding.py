@@ -1,0 +1,344 @@
+"""Carrying out a demo plan against the running local stack, through its real APIs.
+
+Every step is an HTTP request to the stack's API as the form or the portal makes it: a
+report is `POST /reports`; staff act with their own Cognito sign-ins (the demo directory's
+members, `devstack.demo`). Nothing is written to a table directly. Between steps the stack's
+clock is moved forward to the step's moment (`TimeTravel`), which runs the schedules that
+fall due on the way (SLA chasing, statistics, retention, checkpoints) and lets the SQS pump
+deliver what was queued (triage, notifications), so the data set ages as it would have.
+
+The clock moves only when the next step is more than `granularity` ahead of it: steps
+closer together than that run at the clock's current time, which keeps the number of
+journeys (and of scheduled runs on the way) small; a day is the default.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from devstack.demo import DEMO_PASSWORD
+from devstack.demo_data.plan import (
+    DEFAULT_REPORTS,
+    DEFAULT_SEED,
+    REPORTER,
+    STAGES,
+    Plan,
+    Step,
+    academic_year_start,
+    build_plan,
+)
+
+if TYPE_CHECKING:
+    from devstack.stack import LocalStack
+
+logger = logging.getLogger(__name__)
+
+#: By default the clock moves at most once per day of demo time.
+DEFAULT_GRANULARITY = timedelta(days=1)
+_TIMEOUT_SECONDS = 30
+#: How long a step waits for the pump to triage its report (it takes well under a second).
+TRIAGE_WAIT_SECONDS = 20
+
+
+class TimeTravel(Protocol):
+    """What seeding needs of the stack's movable clock (`devstack.clock`)."""
+
+    def now(self) -> datetime:
+        """The stack's time."""
+        ...
+
+    def start_at(self, moment: datetime) -> None:
+        """Set the clock to `moment`, before anything of the demo is written."""
+        ...
+
+    def travel_to(self, moment: datetime) -> None:
+        """Move forward to `moment`, running the schedules due on the way."""
+        ...
+
+    def settle(self) -> None:
+        """Return once the queued work (triage, notifications) is done."""
+        ...
+
+
+@dataclass
+class SeedResult:
+    """What seeding did: requests by kind, failures by kind and status, how long it took."""
+
+    done: Counter[str] = field(default_factory=Counter)
+    failed: Counter[str] = field(default_factory=Counter)
+    journeys: int = 0
+    seconds: float = 0.0
+    references: dict[int, str] = field(default_factory=dict)
+
+
+class StepFailed(Exception):
+    """A step's request was refused (its status and the fields named, never values)."""
+
+
+@dataclass
+class Seeder:
+    """Runs a plan's steps in order against the API at `api`."""
+
+    api: str
+    #: A member id -> a current access token for them.
+    token_for: Callable[[str], str]
+    travel: TimeTravel
+    granularity: timedelta = DEFAULT_GRANULARITY
+    #: Called with the month ("2025-10") as seeding enters it, for progress lines.
+    on_month: Callable[[str, SeedResult], None] | None = None
+    _versions: dict[int, int] = field(default_factory=dict)
+    _receipts: dict[int, str] = field(default_factory=dict)
+    _requests: dict[int, str] = field(default_factory=dict)
+    _untriaged: set[int] = field(default_factory=set)
+
+    def run(self, plan: Plan) -> SeedResult:
+        """Every step of `plan`, then the clock to the plan's end."""
+        result = SeedResult()
+        started = time.monotonic()
+        self.travel.start_at(plan.start)
+        month = ""
+        for step in plan.steps:
+            if step.at - self.travel.now() > self.granularity:
+                self.travel.travel_to(step.at)
+                result.journeys += 1
+                self._untriaged.clear()
+            if step.at.strftime("%Y-%m") != month:
+                month = step.at.strftime("%Y-%m")
+                if self.on_month is not None:
+                    self.on_month(month, result)
+            try:
+                self._run(step, result)
+            except StepFailed as failure:
+                result.failed[f"{step.what} {failure}"] += 1
+                logger.warning("demo step %s refused: %s", step.what, failure)
+            else:
+                result.done[step.what] += 1
+        if plan.end > self.travel.now():
+            self.travel.travel_to(plan.end)
+            result.journeys += 1
+        self.travel.settle()
+        result.seconds = time.monotonic() - started
+        return result
+
+    def _run(self, step: Step, result: SeedResult) -> None:
+        number = step.report
+        if step.what == "submit":
+            answer = self._call(step, REPORTER_TOKEN, step.path, step.body)
+            assert number is not None
+            result.references[number] = str(answer["reference"])
+            follow_up = answer.get("follow_up")
+            if isinstance(follow_up, dict):
+                self._receipts[number] = str(follow_up["receipt_code"])
+            self._untriaged.add(number)
+            return
+        if number is not None and number not in result.references:
+            raise StepFailed("its report was not accepted")
+        reference = result.references.get(number, "") if number is not None else ""
+        path = step.path.replace("{reference}", reference)
+        if step.rights_request is not None:
+            path = path.replace("{request_id}", self._requests.get(step.rights_request, "?"))
+        body = _filled(step.body, self._receipts.get(number, "") if number else "")
+        if step.versioned:
+            assert number is not None and body is not None
+            body = {**body, "version": self._version(step.actor, number, reference)}
+        try:
+            answer = self._first_call(step, path, body)
+        except StepFailed as failure:
+            if not (step.versioned and str(failure).startswith("409")):
+                raise
+            # Someone (a schedule, another step) changed the case since it was read.
+            assert number is not None and body is not None
+            self._versions.pop(number, None)
+            body = {**body, "version": self._version(step.actor, number, reference)}
+            answer = self._call(step, step.actor, path, body)
+        if number is not None and isinstance(answer.get("version"), int):
+            self._versions[number] = int(answer["version"])
+        if step.what == "rights_request" and step.rights_request is not None:
+            self._requests[step.rights_request] = str(answer["request_id"])
+
+    def _first_call(self, step: Step, path: str, body: Any) -> dict[str, Any]:
+        """The step's request; while its case is still waiting for triage (a case no one
+        may read yet answers 404), asked again until the pump has delivered it."""
+        number = step.report
+        waiting = number is not None and number in self._untriaged
+        deadline = time.monotonic() + TRIAGE_WAIT_SECONDS
+        while True:
+            try:
+                answer = self._call(step, step.actor, path, body)
+            except StepFailed as failure:
+                if waiting and str(failure).startswith("404") and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                    continue
+                raise
+            if waiting:
+                self._untriaged.discard(number)
+            return answer
+
+    def _version(self, actor: str, number: int, reference: str) -> int:
+        if number not in self._versions:
+            case = self._request("GET", f"/staff/cases/{reference}", None, actor)
+            self._versions[number] = int(case["version"])
+        return self._versions[number]
+
+    def _call(self, step: Step, actor: str, path: str, body: Any) -> dict[str, Any]:
+        return self._request(step.method, path, body, actor)
+
+    def _request(self, method: str, path: str, body: Any, actor: str) -> dict[str, Any]:
+        headers = {"Accept": "application/json"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        if actor != REPORTER_TOKEN and actor != REPORTER:
+            headers["Authorization"] = f"Bearer {self.token_for(actor)}"
+        request = urllib.request.Request(  # noqa: S310 - the local stack's own API
+            self.api + path, data=data, method=method, headers=headers
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS) as response:  # noqa: S310
+                text = response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            raise StepFailed(_refusal(error)) from None
+        answer = json.loads(text) if text else {}
+        return answer if isinstance(answer, dict) else {}
+
+
+#: The reporter has no sign-in.
+REPORTER_TOKEN = REPORTER
+
+
+def _filled(body: dict[str, Any] | None, receipt_code: str) -> dict[str, Any] | None:
+    if body is None:
+        return None
+    return {
+        key: receipt_code if value == "{receipt_code}" else value for key, value in body.items()
+    }
+
+
+def _refusal(error: urllib.error.HTTPError) -> str:
+    """The status and the fields an error names (the API's messages name rules, and the
+    demo's values are fictional, but only field names are kept here all the same)."""
+    try:
+        answer = json.loads(error.read().decode("utf-8"))
+    except (ValueError, OSError):
+        return str(error.code)
+    problems = answer.get("errors", []) if isinstance(answer, dict) else []
+    fields = sorted({str(p.get("field")) for p in problems if isinstance(p, dict)})
+    code = answer.get("error") if isinstance(answer, dict) else None
+    return " ".join(str(part) for part in (error.code, code, ",".join(fields)) if part)
+
+
+class _MachineTravel:
+    """`TimeTravel` over the stack's time machine (`devstack.clock.TimeMachine`)."""
+
+    def __init__(self, machine: Any, pump: Any) -> None:
+        self._machine = machine
+        self._pump = pump
+
+    def now(self) -> datetime:
+        return self._machine.clock.now()  # type: ignore[no-any-return]
+
+    def start_at(self, moment: datetime) -> None:
+        self._machine.start_at(moment)
+
+    def travel_to(self, moment: datetime) -> None:
+        self._machine.travel_to(moment)
+
+    def settle(self) -> None:
+        self._pump.wait_until_idle()
+
+
+def seed_stack(
+    stack: LocalStack,
+    *,
+    seed: int = DEFAULT_SEED,
+    reports: int = DEFAULT_REPORTS,
+    granularity: timedelta = DEFAULT_GRANULARITY,
+    on_month: Callable[[str, SeedResult], None] | None = None,
+) -> tuple[Plan, SeedResult]:
+    """Seed the started `stack` with the demo data set of `seed` and `reports` reports.
+
+    The data set runs from the start of the academic year two years back to now, so the
+    clock is first set back there: the stack must hold nothing yet but its staff directory.
+    """
+    from chalicelib import services
+
+    machine = getattr(stack, "time_machine", None)
+    if machine is None or stack.urls is None or stack.pump is None or stack.settings is None:
+        raise RuntimeError("demo data needs a started stack with a movable clock")
+    end = machine.clock.now()
+    plan = build_plan(
+        services.institution(),
+        seed=seed,
+        reports=reports,
+        start=academic_year_start(end),
+        end=end,
+    )
+    tokens = _Tokens(stack)
+    seeder = Seeder(
+        stack.urls.api,
+        tokens.token_for,
+        _MachineTravel(machine, stack.pump),
+        granularity=granularity,
+        on_month=on_month,
+    )
+    return plan, seeder.run(plan)
+
+
+class _Tokens:
+    """Access tokens of the demo staff, signed in with their demo password (cached)."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        assert stack.clients is not None and stack.settings is not None
+        self._cognito = stack.clients.cognito
+        self._client_id = stack.settings.staff_client_id
+        self._tokens: dict[str, tuple[float, str]] = {}
+
+    def token_for(self, member_id: str) -> str:
+        held = self._tokens.get(member_id)
+        # Tokens last an hour: sign in again well before then.
+        if held is None or time.monotonic() - held[0] > 1800:
+            answer = self._cognito.initiate_auth(
+                ClientId=self._client_id,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": member_id, "PASSWORD": DEMO_PASSWORD},
+            )
+            held = (time.monotonic(), str(answer["AuthenticationResult"]["AccessToken"]))
+            self._tokens[member_id] = held
+        return held[1]
+
+
+def summary_lines(plan: Plan, result: SeedResult) -> list[str]:
+    """What the start-up summary says about the demo data."""
+    stages = Counter(plan.stages().values())
+    modes = Counter(str(report.body["mode"]) for report in plan.reports)
+    welsh = sum(1 for report in plan.reports if report.language == "cy")
+    lines = [
+        "",
+        "DEMO DATA: this stack holds a fictional data set, not real reports",
+        f"  {len(plan.reports)} reports from {plan.start:%d %B %Y} to {plan.end:%d %B %Y} "
+        f"(seed {plan.seed}; {modes['named']} named, {modes['anonymous']} anonymous, "
+        f"{welsh} in Welsh), seeded through the API in {result.seconds:.0f} s "
+        f"({sum(result.done.values())} requests, {result.journeys} clock moves)",
+        "  cases left: "
+        + ", ".join(f"{stage} {stages[stage]}" for stage in STAGES if stages[stage]),
+        '  Every text starts with "[Demo]"; people are "Demo Person N", addresses on',
+        "  example.ac.uk / example.org, phone numbers 07700 900xxx (Ofcom's drama range).",
+        "  Sign in to the staff portal as a demo member (sign-ins above): ss-screener for a",
+        "  screener's queue, ss-advisor-1 for an advisor's cases, di-analyst for Insights,",
+        "  dpo-admin for the retention log and rights requests.",
+    ]
+    if result.failed:
+        lines.append(
+            "  refused steps: " + ", ".join(f"{k} x{n}" for k, n in sorted(result.failed.items()))
+        )
+    return lines
