@@ -90,11 +90,12 @@ def _free_port() -> int:
 @contextmanager
 def running_stack(log: Path) -> Iterator[Stack]:
     """`python -m devstack` on free ports until the end of the block (then SIGTERM)."""
-    port, moto_port, web_port = _free_port(), _free_port(), _free_port()
+    port, moto_port, web_port, clock_port = _free_port(), _free_port(), _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT_URL", "RS_"))}
     command = [
         sys.executable, "-m", "devstack",
         "--port", str(port), "--moto-port", str(moto_port), "--web-port", str(web_port),
+        "--clock-port", str(clock_port),
     ]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(

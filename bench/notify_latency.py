@@ -294,7 +294,7 @@ class Run:
 
 def run(reports: int = REPORTS) -> tuple[list[Row], dict[str, Any]]:
     """Run the latency benchmark; return table rows and raw figures."""
-    options = StackOptions(port=0, moto_port=0, web_port=0, resource_stage=STAGE)
+    options = StackOptions(port=0, moto_port=0, web_port=0, clock_port=0, resource_stage=STAGE)
     times = HandlerTimes()
     latencies: list[float] = []
     answers: list[float] = []

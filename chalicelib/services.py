@@ -83,6 +83,17 @@ def clock() -> Clock:
     return _clock_override[0] if _clock_override else SystemClock()
 
 
+def identity_clock() -> Clock:
+    """The identity provider's clock: always the real one, never `reset(clock=...)`'s.
+
+    A staff token's times (`iat`, `auth_time`, `exp`) are Cognito's, so a revocation's
+    `not_before`, compared with them, is stamped on the same clock. The local stack moves
+    `clock()` forward (`devstack.clock`); a revocation stamped on the moved clock would refuse
+    every token until the real time caught up with it.
+    """
+    return SystemClock()
+
+
 @cache
 def _api_model_loader() -> Any:
     # Only a cache of AWS's API definitions (no endpoint, credentials or state), so it is
@@ -232,7 +243,7 @@ def staff_access() -> StaffAccess:
     """Revoking and restoring staff access, in the directory and in Cognito."""
     from chalicelib.staff_access import StaffAccess
 
-    return StaffAccess(staff_directory(), cognito(), settings().staff_pool_id, clock())
+    return StaffAccess(staff_directory(), cognito(), settings().staff_pool_id, identity_clock())
 
 
 def manage_staff_member() -> Callable[[Any], dict[str, Any]]:

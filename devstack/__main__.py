@@ -56,6 +56,13 @@ def parse_command(argv: Sequence[str] | None = None) -> tuple[StackOptions, Demo
         "--web-port", type=int, default=8080, help="static front ends port (default %(default)s)"
     )
     parser.add_argument(
+        "--clock-port",
+        type=int,
+        default=8001,
+        help="clock control port, always on 127.0.0.1: `python -m devstack.clock` "
+        "talks to it (default %(default)s)",
+    )
+    parser.add_argument(
         "--schedule-scale",
         type=float,
         default=1.0,
@@ -91,6 +98,7 @@ def parse_command(argv: Sequence[str] | None = None) -> tuple[StackOptions, Demo
         port=args.port,
         moto_port=args.moto_port,
         web_port=args.web_port,
+        clock_port=args.clock_port,
         schedule_scale=args.schedule_scale,
     )
     return stack, demo

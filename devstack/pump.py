@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any], Any], Any]
 #: SQS returns at most ten messages per receive, whatever the event source's batch size.
 MAX_RECEIVE = 10
+#: drain(): the pause before its second look at quiet queues.
+_SETTLE_GRACE_SECONDS = 0.01
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,8 @@ class Pump:
         self._changed = threading.Condition()
         # Per subscription: how many polls found nothing. wait_until_idle() watches these.
         self._empty_polls = {sub.name: 0 for sub in self._subscriptions}
+        # Batches being handled right now, on any thread: drain() waits for them.
+        self._settling = 0
 
     @property
     def subscriptions(self) -> list[Subscription]:
@@ -166,18 +170,54 @@ class Pump:
                 self._changed.wait(remaining)
         return True
 
-    def deliver_once(self, sub: Subscription) -> int:
-        """Receive one batch for `sub`, run its handler and settle it; returns its size."""
+    def drain(self, timeout: float = 30.0) -> bool:
+        """Deliver, on the calling thread, everything deliverable now, and wait for the batches
+        the polling threads are handling; False on timeout.
+
+        Unlike wait_until_idle() it does not wait out a long poll on each queue, so the time
+        machine can drain after every step of a journey in milliseconds. As there, messages
+        that failed and are invisible until their visibility timeout ends do not count.
+        """
+        deadline = time.monotonic() + timeout
+        quiet_rounds = 0
+        while time.monotonic() < deadline:
+            delivered = sum(self.deliver_once(sub, wait_seconds=0) for sub in self._subscriptions)
+            with self._changed:
+                if delivered or self._settling:
+                    quiet_rounds = 0
+                    if not delivered:
+                        self._changed.wait(max(0.0, min(0.1, deadline - time.monotonic())))
+                    continue
+            quiet_rounds += 1
+            if quiet_rounds == 2:
+                return True
+            # A polling thread may hold a batch it has received but not yet counted (the
+            # answer is still being parsed): a second quiet round a moment later sees it.
+            time.sleep(_SETTLE_GRACE_SECONDS)
+        return False
+
+    def deliver_once(self, sub: Subscription, wait_seconds: int | None = None) -> int:
+        """Receive one batch for `sub`, run its handler and settle it; returns its size.
+
+        `wait_seconds` overrides the pump's long-poll wait (0: answer at once).
+        """
         response = self._sqs.receive_message(
             QueueUrl=sub.queue_url,
             MaxNumberOfMessages=max(1, min(sub.batch_size, MAX_RECEIVE)),
-            WaitTimeSeconds=self._wait_seconds,
+            WaitTimeSeconds=self._wait_seconds if wait_seconds is None else wait_seconds,
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         )
         messages = response.get("Messages", [])
         if messages:
-            self._settle(sub, messages)
+            with self._changed:
+                self._settling += 1
+            try:
+                self._settle(sub, messages)
+            finally:
+                with self._changed:
+                    self._settling -= 1
+                    self._changed.notify_all()
         return len(messages)
 
     def _run(self, sub: Subscription) -> None:

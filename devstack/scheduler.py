@@ -3,6 +3,8 @@
 chalice local does not fire schedules, so this scheduler does. `scale` divides every
 interval so a test can make a five-minute job run every few seconds. A handler that raises
 is logged (its type only: messages may quote personal data) and the schedule carries on.
+The event's `time` is the app's clock (`clock=`), so a job run by the time machine
+(`devstack.clock`) at a moved moment is told that moment, as EventBridge tells the time.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 from chalice.app import Chalice, Cron, Rate, ScheduledEventConfig
 from chalice.local import LambdaContext
 
+from chalicelib.clock import Clock, SystemClock
 from devstack.aws import LOCAL_ACCOUNT_ID
 
 logger = logging.getLogger(__name__)
@@ -59,6 +62,16 @@ class Job:
     name: str
     every_seconds: float
     handler: Handler
+    #: The schedule's own interval (unscaled): the time machine steps through moved time by it.
+    rate_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class JobRun:
+    """One run of a job: whether its handler returned, and what it returned (its counts)."""
+
+    ok: bool
+    result: Any = None
 
 
 def jobs(app: Chalice, scale: float = 1.0) -> list[Job]:
@@ -70,21 +83,23 @@ def jobs(app: Chalice, scale: float = 1.0) -> list[Job]:
             name=source.name,
             every_seconds=interval_seconds(source.schedule_expression) / scale,
             handler=app.handler_map[source.name],
+            rate_seconds=interval_seconds(source.schedule_expression),
         )
         for source in app.event_sources
         if isinstance(source, ScheduledEventConfig)
     ]
 
 
-def scheduled_event(rule_name: str, region: str) -> dict[str, Any]:
-    """An EventBridge scheduled event, shaped as Lambda receives it."""
+def scheduled_event(rule_name: str, region: str, at: datetime | None = None) -> dict[str, Any]:
+    """An EventBridge scheduled event, shaped as Lambda receives it; `time` is `at` (or now)."""
+    moment = at if at is not None else datetime.now(UTC)
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
         "detail-type": "Scheduled Event",
         "source": "aws.events",
         "account": LOCAL_ACCOUNT_ID,
-        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "time": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": region,
         "resources": [f"arn:aws:events:{region}:{LOCAL_ACCOUNT_ID}:rule/{rule_name}"],
         "detail": {},
@@ -94,11 +109,19 @@ def scheduled_event(rule_name: str, region: str) -> dict[str, Any]:
 class Scheduler:
     """Fires each job every `every_seconds`, first one interval after start, on one thread."""
 
-    def __init__(self, jobs: Iterable[Job], region: str, rule_prefix: str = "") -> None:
-        """`rule_prefix` names the EventBridge rule in the event's `resources`."""
+    def __init__(
+        self,
+        jobs: Iterable[Job],
+        region: str,
+        rule_prefix: str = "",
+        clock: Clock | None = None,
+    ) -> None:
+        """`rule_prefix` names the EventBridge rule in the event's `resources`; `clock` tells
+        the event's `time` (the app's clock: the local stack's is movable)."""
         self._jobs = list(jobs)
         self._region = region
         self._rule_prefix = rule_prefix
+        self._clock: Clock = clock or SystemClock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         # Runs are serialised so run_now() from a test never overlaps the timer's run.
@@ -123,6 +146,10 @@ class Scheduler:
 
     def run_now(self, name: str) -> bool:
         """Run one job immediately; True when its handler returned without raising."""
+        return self.run(name).ok
+
+    def run(self, name: str) -> JobRun:
+        """Run one job immediately (after any run in progress); what its handler returned."""
         job = next((job for job in self._jobs if job.name == name), None)
         if job is None:
             raise KeyError(name)
@@ -140,15 +167,16 @@ class Scheduler:
             # A run that overran its interval skips the missed runs instead of bunching up.
             due[name] = max(due[name] + by_name[name].every_seconds, time.monotonic())
 
-    def _fire(self, job: Job) -> bool:
-        event = scheduled_event(self._rule_prefix + job.name, self._region)
+    def _fire(self, job: Job) -> JobRun:
         context = LambdaContext(function_name=job.name, memory_size=128)
         with self._running:
+            # Read inside the lock: the time machine sets the clock before it asks for a run.
+            event = scheduled_event(self._rule_prefix + job.name, self._region, self._clock.now())
             started = time.monotonic()
             try:
-                job.handler(event, context)
+                result = job.handler(event, context)
             except Exception as error:
                 logger.warning("scheduler %s: handler raised %s", job.name, type(error).__name__)
-                return False
+                return JobRun(ok=False)
         logger.info("scheduler %s: ran in %.0f ms", job.name, (time.monotonic() - started) * 1000)
-        return True
+        return JobRun(ok=True, result=result)

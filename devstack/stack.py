@@ -6,6 +6,11 @@ portal's address, which notification emails link to, so the web server binds (on
 known from then on) before the settings are made, and starts serving last. The demo staff
 directory is seeded before the API takes its first request. Stop runs in reverse so nothing
 calls a service that is already gone.
+
+The app's clock is the stack's `MovableClock` (installed with `services.reset(clock=...)`
+before the API takes a request); `time_machine` moves it, and the clock control port
+(`devstack.clock_control`, 127.0.0.1 only) lets `python -m devstack.clock` do so from
+another process.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from chalicelib.resources import RESOURCES, dead_letter_queue_name, physical_nam
 from chalicelib.settings import ENV_PREFIX, Settings
 from devstack.api import ApiServer, chalice_config, load_app
 from devstack.aws import AwsClients, local_aws_environment, point_environment_at
+from devstack.clock import MovableClock, TimeMachine
+from devstack.clock_control import ClockControl
 from devstack.demo import create_demo_users
 from devstack.gateway import emulate_api_gateway_unauthorized
 from devstack.moto_server import SerialisedMotoServer
@@ -55,6 +62,8 @@ class StackOptions:
     port: int = 8000
     moto_port: int = 5000
     web_port: int = 8080
+    #: The clock control's port, always on 127.0.0.1 (`python -m devstack.clock --port`).
+    clock_port: int = 8001
     schedule_scale: float = 1.0
     #: Long-poll wait of the pump; 0 makes it poll as fast as moto answers.
     pump_wait_seconds: int = 1
@@ -72,6 +81,8 @@ class StackUrls:
     api: str
     web: str
     moto: str
+    #: The clock control (`devstack.clock_control`), on loopback.
+    clock: str = ""
 
 
 class _Stoppable(Protocol):
@@ -94,6 +105,9 @@ class LocalStack:
     clients: AwsClients | None = None
     pump: Pump | None = None
     scheduler: Scheduler | None = None
+    #: The app's clock: the real time until the time machine moves it.
+    clock: MovableClock = field(default_factory=MovableClock)
+    time_machine: TimeMachine | None = None
     #: The demo staff directory seeded at start (demo data, printed in the summary).
     teams: tuple[Team, ...] = ()
     staff: tuple[StaffMember, ...] = ()
@@ -191,7 +205,7 @@ class LocalStack:
         }
 
         app = load_app(opts.project_dir)
-        _reset_services()
+        _reset_services(self.clock)
         emulate_api_gateway_unauthorized()
         self.teams, self.staff = _seed_demo_directory()
         self.sign_ins = create_demo_users(self.clients.cognito, self.settings.staff_pool_id)
@@ -215,9 +229,20 @@ class LocalStack:
             jobs(app, opts.schedule_scale),
             self.settings.region,
             rule_prefix=f"{app.app_name}-{opts.chalice_stage}-",
+            clock=self.clock,
         )
         self.scheduler.start()
         self._running.append(self.scheduler)
+
+        self.time_machine = TimeMachine(self.clock, self.scheduler, self.pump)
+        control = _listening(
+            "clock control",
+            "127.0.0.1",
+            opts.clock_port,
+            lambda: ClockControl(self.time_machine, opts.clock_port),  # type: ignore[arg-type]
+        )
+        control.start()
+        self._running.append(control)
 
         api_url = f"http://{host}:{api.port}"
         # The pages reach the API and Cognito through the web server's own origin.
@@ -227,7 +252,9 @@ class LocalStack:
             cognito_upstream=moto_url,
         )
         site.start()
-        self.urls = StackUrls(api=api_url, web=web_url, moto=moto_url)
+        self.urls = StackUrls(
+            api=api_url, web=web_url, moto=moto_url, clock=f"http://127.0.0.1:{control.port}"
+        )
 
     def _queue_urls(self) -> dict[str, str]:
         """Logical and physical queue names -> URL, for binding SQS handlers."""
@@ -274,15 +301,16 @@ def _seed_demo_directory() -> tuple[tuple[Team, ...], tuple[StaffMember, ...]]:
     return DEMO_TEAMS, DEMO_MEMBERS
 
 
-def _reset_services() -> None:
-    """Drop clients an earlier import built (tests may import the app before the stack)."""
+def _reset_services(clock: MovableClock | None = None) -> None:
+    """Drop clients an earlier import built (tests may import the app before the stack), and
+    install `clock` as the app's clock (None: the system clock again)."""
     try:
         from chalicelib import services
     except ImportError:
         return
     reset = getattr(services, "reset", None)
     if callable(reset):
-        reset()
+        reset(clock=clock)
 
 
 def _check_port_free(host: str, port: int) -> None:

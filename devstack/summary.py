@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from chalicelib.resources import RESOURCES
 from devstack.emails import DATA_PATH
-from devstack.stack import LocalStack
+from devstack.stack import LocalStack, StackOptions
 
 
 def describe(stack: LocalStack) -> str:
@@ -20,6 +20,7 @@ def describe(stack: LocalStack) -> str:
         ("reporter form", urls.web + "/report/"),
         ("staff portal", urls.web + "/portal/"),
         ("moto (AWS endpoint)", urls.moto),
+        ("clock control", urls.clock),
         ("region", settings.region),
         ("emails sent from", settings.sender_email),
         ("emails link to", settings.portal_url),
@@ -52,8 +53,20 @@ def describe(stack: LocalStack) -> str:
         f'or GET {urls.moto}{DATA_PATH}: under "ses" -> "RawMessage", each message\'s',
         '"destinations" and "raw_data" (the whole MIME message).',
     ]
+    lines += clock_lines(stack)
     lines += ["", "Stop with Ctrl-C.", ""]
     return "\n".join(lines)
+
+
+def clock_lines(stack: LocalStack) -> list[str]:
+    """How to move the stack's clock (local only; see devstack/clock.py)."""
+    port = stack.urls.clock.rsplit(":", 1)[-1] if stack.urls and stack.urls.clock else "?"
+    option = "" if port == str(StackOptions().clock_port) else f" --port {port}"
+    return [
+        "",
+        "Move time (forward only; the schedules due on the way run, in order):",
+        f"  python -m devstack.clock +30d{option}     (+6h, +7mo, +1y, --to YYYY-MM-DD, --show)",
+    ]
 
 
 def directory_lines(stack: LocalStack) -> list[str]:

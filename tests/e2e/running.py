@@ -41,6 +41,8 @@ class RunningStack:
     moto: str
     log_path: Path
     process: subprocess.Popen[bytes]
+    #: The clock control's port on 127.0.0.1 (`python -m devstack.clock --port`).
+    clock_port: int = 0
 
     def client(self, service: str) -> Any:
         """A low-level boto3 client for the stack's moto server.
@@ -118,13 +120,14 @@ def _wait_for_health(url: str, process: subprocess.Popen[bytes], log_path: Path)
 def running_stack(log_dir: Path) -> Iterator[RunningStack]:
     """`python -m devstack` on free ports, its output in `log_dir/stack.log`, until the end of
     the block; then stopped with SIGTERM, which must exit 0 within a few seconds."""
-    port, moto_port, web_port = free_port(), free_port(), free_port()
+    port, moto_port, web_port, clock_port = free_port(), free_port(), free_port(), free_port()
     log_path = log_dir / "stack.log"
     command = [
         sys.executable, "-m", "devstack",
         "--port", str(port),
         "--moto-port", str(moto_port),
         "--web-port", str(web_port),
+        "--clock-port", str(clock_port),
         "--schedule-scale", str(SCHEDULE_SCALE),
     ]  # fmt: skip
     with log_path.open("wb") as log_file:
@@ -141,6 +144,7 @@ def running_stack(log_dir: Path) -> Iterator[RunningStack]:
         moto=f"http://127.0.0.1:{moto_port}",
         log_path=log_path,
         process=process,
+        clock_port=clock_port,
     )
     try:
         _wait_for_health(running.api, process, log_path)

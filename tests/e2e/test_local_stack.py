@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 def test_in_process_stack_triages_and_notifies_and_restores_the_environment() -> None:
     before = dict(os.environ)
-    options = StackOptions(port=0, moto_port=0, web_port=0, pump_wait_seconds=0)
+    options = StackOptions(port=0, moto_port=0, web_port=0, clock_port=0, pump_wait_seconds=0)
 
     with LocalStack(options) as stack:
         assert stack.urls is not None and stack.settings is not None and stack.pump

@@ -175,3 +175,37 @@ def test_wait_until_idle_follows_the_queue(sqs: Any, queue: tuple[str, str]) -> 
 )
 def test_failed_ids_follow_lambda(result: object, failed: set[str]) -> None:
     assert failed_message_ids(result, ["a", "b"]) == failed
+
+
+def test_drain_delivers_what_is_queued_at_once_without_waiting_out_a_long_poll(
+    sqs: Any, queue: tuple[str, str]
+) -> None:
+    url, _ = queue
+    for number in range(25):
+        sqs.send_message(QueueUrl=url, MessageBody=f"ok-{number}")
+    recorder = Recorder()
+    # Polling threads that long-poll for 5 s: drain must not wait for them to come back.
+    pump = Pump(sqs, subscriptions(recorder.app, {"work": url}, sqs), REGION, wait_seconds=5)
+    pump.start()
+    try:
+        started = time.monotonic()
+        assert pump.drain(10) is True
+        took = time.monotonic() - started
+    finally:
+        pump.stop()
+
+    assert sorted(recorder.bodies()) == sorted(f"ok-{number}" for number in range(25))
+    assert queue_counts(sqs, url) == (0, 0)
+    assert took < 3
+
+
+def test_drain_without_anything_queued_returns_at_once(sqs: Any, queue: tuple[str, str]) -> None:
+    url, _ = queue
+    recorder = Recorder()
+    pump = Pump(sqs, subscriptions(recorder.app, {"work": url}, sqs), REGION, wait_seconds=5)
+
+    started = time.monotonic()
+    assert pump.drain(10) is True
+
+    assert time.monotonic() - started < 1
+    assert recorder.events == []

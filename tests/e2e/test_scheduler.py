@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from chalice.app import Chalice, Cron, Rate
 
+from chalicelib.clock import FixedClock
 from devstack.scheduler import Scheduler, interval_seconds, jobs, scheduled_event
 from tests.sentinels import wait_until
 
@@ -78,3 +80,23 @@ def test_a_failing_job_does_not_stop_the_schedule(caplog: pytest.LogCaptureFixtu
     assert "secret detail" not in caplog.text
     assert scheduler.run_now("fine") is True
     assert scheduler.run_now("broken") is False
+
+
+def test_the_event_time_is_the_clock_the_scheduler_is_given() -> None:
+    app = Chalice(app_name="schedule-test")
+    seen: list[str] = []
+
+    @app.schedule("rate(1 day)")
+    def daily(event: Any) -> dict[str, int]:
+        seen.append(event.to_dict()["time"])
+        return {"swept": 2}
+
+    moved = FixedClock(datetime(2027, 6, 1, 0, 0, 5, tzinfo=UTC))
+    scheduler = Scheduler(jobs(app), "eu-west-2", clock=moved)
+
+    run = scheduler.run("daily")
+
+    assert seen == ["2027-06-01T00:00:05Z"]
+    assert run.ok is True
+    assert run.result == {"swept": 2}
+    assert [(job.name, job.rate_seconds) for job in jobs(app, scale=60)] == [("daily", 86400)]

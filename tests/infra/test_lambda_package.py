@@ -72,6 +72,18 @@ def test_every_requirement_is_in_the_package_at_its_pinned_version(deployment: P
     assert missing_requirements(names) == []
 
 
+def test_the_package_holds_the_app_clock_and_nothing_of_the_local_stack(deployment: Path) -> None:
+    # Issue 16: the movable clock is devstack's; a deployment has no clock to move.
+    with zipfile.ZipFile(deployment) as archive:
+        names = archive.namelist()
+    local_stack = [
+        name for name in names if name.split("/")[0] == "devstack" or "/devstack/" in name
+    ]
+
+    assert local_stack == []
+    assert [name for name in names if name.startswith("chalicelib/clock.")] != []
+
+
 def test_a_missing_requirement_would_be_found() -> None:
     # Given a package listing that holds every pinned requirement but the first
     pins = requirement_pins()
