@@ -139,8 +139,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     summary = describe(stack)
     if demo is not None:
+        from devstack.demo_data.seeding import SeedingStopped
+
         try:
-            summary += "\n".join(seed_demo(stack, demo)) + "\n"
+            summary += "\n".join(seed_demo(stack, demo, stopping)) + "\n"
+        except SeedingStopped:
+            logger.info("stopped while seeding demo data")
+            stack.stop()
+            return 0
         except Exception:
             logger.exception("demo data failed")
             stack.stop()
@@ -158,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def seed_demo(stack: LocalStack, demo: DemoOptions) -> list[str]:
+def seed_demo(stack: LocalStack, demo: DemoOptions, stopping: threading.Event) -> list[str]:
     """Seed the demo data set, logging each month as it is reached; the summary's lines."""
     from devstack.demo_data.seeding import seed_stack, summary_lines
 
@@ -167,8 +173,18 @@ def seed_demo(stack: LocalStack, demo: DemoOptions) -> list[str]:
     def progress(month: str, result: SeedResult) -> None:
         logger.info("demo data: %s (%d requests so far)", month, sum(result.done.values()))
 
-    plan, result = seed_stack(stack, seed=demo.seed, reports=demo.reports, on_month=progress)
-    logger.info("demo data ready in %.0f s", result.seconds)
+    plan, result = seed_stack(
+        stack, seed=demo.seed, reports=demo.reports, on_month=progress, stop=stopping
+    )
+    # The plan's bounds, so a test can build the same plan and know every value it sent.
+    logger.info(
+        "demo data ready in %.0f s: seed %d, %d reports, from %s to %s",
+        result.seconds,
+        plan.seed,
+        len(plan.reports),
+        plan.start.isoformat(),
+        plan.end.isoformat(),
+    )
     return summary_lines(plan, result)
 
 

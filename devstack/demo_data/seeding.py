@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -45,6 +46,8 @@ logger = logging.getLogger(__name__)
 #: By default the clock moves at most once per day of demo time.
 DEFAULT_GRANULARITY = timedelta(days=1)
 _TIMEOUT_SECONDS = 30
+#: Runs of each scheduled job per journey while seeding (`TimeMachine.max_runs_per_job`).
+DEMO_RUNS_PER_JOURNEY = 1
 #: How long a step waits for the pump to triage its report (it takes well under a second).
 TRIAGE_WAIT_SECONDS = 20
 
@@ -80,6 +83,10 @@ class SeedResult:
     references: dict[int, str] = field(default_factory=dict)
 
 
+class SeedingStopped(Exception):
+    """Seeding was asked to stop before it was done."""
+
+
 class StepFailed(Exception):
     """A step's request was refused (its status and the fields named, never values)."""
 
@@ -95,6 +102,8 @@ class Seeder:
     granularity: timedelta = DEFAULT_GRANULARITY
     #: Called with the month ("2025-10") as seeding enters it, for progress lines.
     on_month: Callable[[str, SeedResult], None] | None = None
+    #: Set to stop between steps (Ctrl-C while seeding): `run` raises `SeedingStopped`.
+    stop: threading.Event | None = None
     _versions: dict[int, int] = field(default_factory=dict)
     _receipts: dict[int, str] = field(default_factory=dict)
     _requests: dict[int, str] = field(default_factory=dict)
@@ -107,6 +116,8 @@ class Seeder:
         self.travel.start_at(plan.start)
         month = ""
         for step in plan.steps:
+            if self.stop is not None and self.stop.is_set():
+                raise SeedingStopped
             if step.at - self.travel.now() > self.granularity:
                 self.travel.travel_to(step.at)
                 result.journeys += 1
@@ -245,7 +256,7 @@ class _MachineTravel:
         self._pump = pump
 
     def now(self) -> datetime:
-        return self._machine.clock.now()  # type: ignore[no-any-return]
+        return self._machine.now()  # type: ignore[no-any-return]
 
     def start_at(self, moment: datetime) -> None:
         self._machine.start_at(moment)
@@ -254,7 +265,7 @@ class _MachineTravel:
         self._machine.travel_to(moment)
 
     def settle(self) -> None:
-        self._pump.wait_until_idle()
+        self._pump.drain()
 
 
 def seed_stack(
@@ -264,6 +275,7 @@ def seed_stack(
     reports: int = DEFAULT_REPORTS,
     granularity: timedelta = DEFAULT_GRANULARITY,
     on_month: Callable[[str, SeedResult], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> tuple[Plan, SeedResult]:
     """Seed the started `stack` with the demo data set of `seed` and `reports` reports.
 
@@ -275,7 +287,7 @@ def seed_stack(
     machine = getattr(stack, "time_machine", None)
     if machine is None or stack.urls is None or stack.pump is None or stack.settings is None:
         raise RuntimeError("demo data needs a started stack with a movable clock")
-    end = machine.clock.now()
+    end = machine.now()
     plan = build_plan(
         services.institution(),
         seed=seed,
@@ -290,8 +302,17 @@ def seed_stack(
         _MachineTravel(machine, stack.pump),
         granularity=granularity,
         on_month=on_month,
+        stop=stop,
     )
-    return plan, seeder.run(plan)
+    # The journeys are short (a day or so): one run of each job per journey is enough, as
+    # every job acts on everything due by its run (a case chased, a record redacted, a
+    # statistic counted), and keeps two years of journeys to minutes rather than hours.
+    runs = machine.max_runs_per_job
+    machine.max_runs_per_job = DEMO_RUNS_PER_JOURNEY
+    try:
+        return plan, seeder.run(plan)
+    finally:
+        machine.max_runs_per_job = runs
 
 
 class _Tokens:
