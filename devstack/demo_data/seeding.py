@@ -9,7 +9,7 @@ deliver what was queued (triage, notifications), so the data set ages as it woul
 
 The clock moves only when the next step is more than `granularity` ahead of it: steps
 closer together than that run at the clock's current time, which keeps the number of
-journeys (and of scheduled runs on the way) small; a day is the default.
+journeys (and of scheduled runs on the way) small; two days is the default.
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: By default the clock moves at most once per day of demo time.
-DEFAULT_GRANULARITY = timedelta(days=1)
+#: By default the clock moves at most once per two days of demo time: each move runs every
+#: schedule once, and moves are most of the time seeding takes.
+DEFAULT_GRANULARITY = timedelta(days=2)
 _TIMEOUT_SECONDS = 30
 #: Runs of each scheduled job per journey while seeding (`TimeMachine.max_runs_per_job`).
 DEMO_RUNS_PER_JOURNEY = 1
@@ -304,7 +305,7 @@ def seed_stack(
         on_month=on_month,
         stop=stop,
     )
-    # The journeys are short (a day or so): one run of each job per journey is enough, as
+    # The journeys are short (a couple of days): one run of each job per journey is enough, as
     # every job acts on everything due by its run (a case chased, a record redacted, a
     # statistic counted), and keeps two years of journeys to minutes rather than hours.
     runs = machine.max_runs_per_job
