@@ -7,9 +7,22 @@ clock is moved forward to the step's moment (`TimeTravel`), which runs the sched
 fall due on the way (SLA chasing, statistics, retention, checkpoints) and lets the SQS pump
 deliver what was queued (triage, notifications), so the data set ages as it would have.
 
-The clock moves only when the next step is more than `granularity` ahead of it: steps
-closer together than that run at the clock's current time, which keeps the number of
-journeys (and of scheduled runs on the way) small; two days is the default.
+Moving the clock is most of what seeding costs (every journey runs every schedule, and
+some schedules read every case), so seeding moves it in two ways:
+
+- a journey, running the schedules (each job once, `DEMO_RUNS_PER_JOURNEY`), at most once
+  per simulated week (`SCHEDULES_EVERY`), and whenever a step needs the schedules to have
+  run up to its moment (`Step.on_time`: a late first contact, which the SLA watch must
+  chase first);
+- between journeys, a hop without the schedules (`TimeMachine.hop_to`: what falls due on
+  the way runs on the next journey), when the next step is more than `granularity` ahead
+  of the clock: steps closer together than that run at the clock's current time, so the
+  requests of a simulated half day go together between moves.
+
+While seeding, the statistics (`build_insights`) run once a simulated month instead of
+every 15 minutes (each run counts everything changed since the last), and the audit
+checkpoint, which reads every case, does not run on the journeys: both run once more at the
+end (`AFTER_SEEDING`), so the stack is ready with everything counted and checkpointed.
 """
 
 from __future__ import annotations
@@ -43,12 +56,21 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: By default the clock moves at most once per two days of demo time: each move runs every
-#: schedule once, and moves are most of the time seeding takes.
-DEFAULT_GRANULARITY = timedelta(days=2)
+#: Steps less than this ahead of the clock run at its current time (no move at all).
+DEFAULT_GRANULARITY = timedelta(days=1)
+#: The schedules run on a journey at most once per this much demo time (and for on-time steps).
+SCHEDULES_EVERY = timedelta(days=7)
 _TIMEOUT_SECONDS = 30
 #: Runs of each scheduled job per journey while seeding (`TimeMachine.max_runs_per_job`).
 DEMO_RUNS_PER_JOURNEY = 1
+#: The schedules changed while seeding (`TimeMachine.schedule_overrides`): the statistics
+#: once every 30 days of demo time, the audit checkpoint (which reads every case) not at all.
+SEEDING_SCHEDULES: dict[str, int | None] = {
+    "build_insights": 30 * 86400,
+    "audit_checkpoint": None,
+}
+#: Run once more when seeding is done, so the stack starts counted and checkpointed.
+AFTER_SEEDING = ("build_insights", "audit_checkpoint")
 #: How long a step waits for the pump to triage its report (it takes well under a second).
 TRIAGE_WAIT_SECONDS = 20
 
@@ -68,6 +90,14 @@ class TimeTravel(Protocol):
         """Move forward to `moment`, running the schedules due on the way."""
         ...
 
+    def hop_to(self, moment: datetime) -> None:
+        """Move forward to `moment`, leaving the schedules due on the way to the next journey."""
+        ...
+
+    def run_job(self, name: str) -> None:
+        """Run one scheduled job now."""
+        ...
+
     def settle(self) -> None:
         """Return once the queued work (triage, notifications) is done."""
         ...
@@ -79,7 +109,9 @@ class SeedResult:
 
     done: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
+    #: Clock moves running the schedules, and moves without them.
     journeys: int = 0
+    hops: int = 0
     seconds: float = 0.0
     references: dict[int, str] = field(default_factory=dict)
 
@@ -101,6 +133,9 @@ class Seeder:
     token_for: Callable[[str], str]
     travel: TimeTravel
     granularity: timedelta = DEFAULT_GRANULARITY
+    schedules_every: timedelta = SCHEDULES_EVERY
+    #: Jobs run once when every step is done (those kept off the journeys while seeding).
+    after: tuple[str, ...] = ()
     #: Called with the month ("2025-10") as seeding enters it, for progress lines.
     on_month: Callable[[str, SeedResult], None] | None = None
     #: Set to stop between steps (Ctrl-C while seeding): `run` raises `SeedingStopped`.
@@ -115,14 +150,27 @@ class Seeder:
         result = SeedResult()
         started = time.monotonic()
         self.travel.start_at(plan.start)
+        scheduled = plan.start
         month = ""
         for step in plan.steps:
             if self.stop is not None and self.stop.is_set():
                 raise SeedingStopped
-            if step.at - self.travel.now() > self.granularity:
+            move = clock_move(
+                step,
+                now=self.travel.now(),
+                scheduled=scheduled,
+                granularity=self.granularity,
+                schedules_every=self.schedules_every,
+            )
+            if move == "journey":
                 self.travel.travel_to(step.at)
                 result.journeys += 1
-                self._untriaged.clear()
+                scheduled = step.at
+            elif move == "hop":
+                self.travel.hop_to(step.at)
+                result.hops += 1
+            if move != "stay":
+                self._untriaged.clear()  # both drain the queues: triage is done
             if step.at.strftime("%Y-%m") != month:
                 month = step.at.strftime("%Y-%m")
                 if self.on_month is not None:
@@ -137,6 +185,8 @@ class Seeder:
         if plan.end > self.travel.now():
             self.travel.travel_to(plan.end)
             result.journeys += 1
+        for job in self.after:
+            self.travel.run_job(job)
         self.travel.settle()
         result.seconds = time.monotonic() - started
         return result
@@ -178,10 +228,15 @@ class Seeder:
             self._requests[step.rights_request] = str(answer["request_id"])
 
     def _first_call(self, step: Step, path: str, body: Any) -> dict[str, Any]:
-        """The step's request; while its case is still waiting for triage (a case no one
-        may read yet answers 404), asked again until the pump has delivered it."""
+        """The step's request, once the queued triage of its report is done (a case no one
+        may read yet answers 404: asked again, briefly, should it still be on its way)."""
         number = step.report
         waiting = number is not None and number in self._untriaged
+        if waiting:
+            # Deliver the queued triage on this thread at once rather than ask until the
+            # pump's own threads have (asking first costs more requests than it saves).
+            self.travel.settle()
+            self._untriaged.clear()
         deadline = time.monotonic() + TRIAGE_WAIT_SECONDS
         while True:
             try:
@@ -228,6 +283,28 @@ class Seeder:
 REPORTER_TOKEN = REPORTER
 
 
+def clock_move(
+    step: Step,
+    *,
+    now: datetime,
+    scheduled: datetime,
+    granularity: timedelta = DEFAULT_GRANULARITY,
+    schedules_every: timedelta = SCHEDULES_EVERY,
+) -> str:
+    """How the clock moves before `step`, standing at `now`, the schedules last run up to
+    `scheduled`: "journey" (forward to the step, running the schedules) once the step is
+    `schedules_every` past `scheduled`, or when it is `on_time` and past it; else "hop"
+    (forward without the schedules) when it is more than `granularity` ahead; else "stay"
+    (the step runs at the clock's time)."""
+    if step.at <= now:
+        return "stay"
+    if step.at - scheduled >= schedules_every or (step.on_time and step.at > scheduled):
+        return "journey"
+    if step.at - now > granularity:
+        return "hop"
+    return "stay"
+
+
 def _filled(body: dict[str, Any] | None, receipt_code: str) -> dict[str, Any] | None:
     if body is None:
         return None
@@ -264,6 +341,12 @@ class _MachineTravel:
 
     def travel_to(self, moment: datetime) -> None:
         self._machine.travel_to(moment)
+
+    def hop_to(self, moment: datetime) -> None:
+        self._machine.hop_to(moment)
+
+    def run_job(self, name: str) -> None:
+        self._machine.run_job(name)
 
     def settle(self) -> None:
         self._pump.drain()
@@ -302,18 +385,26 @@ def seed_stack(
         tokens.token_for,
         _MachineTravel(machine, stack.pump),
         granularity=granularity,
+        after=AFTER_SEEDING,
         on_month=on_month,
         stop=stop,
     )
-    # The journeys are short (a couple of days): one run of each job per journey is enough, as
+    # The journeys are short (a week at most): one run of each job per journey is enough, as
     # every job acts on everything due by its run (a case chased, a record redacted, a
     # statistic counted), and keeps two years of journeys to minutes rather than hours.
-    runs = machine.max_runs_per_job
+    saved = (machine.max_runs_per_job, machine.schedule_overrides, machine.drain_after_each_run)
     machine.max_runs_per_job = DEMO_RUNS_PER_JOURNEY
+    machine.schedule_overrides = dict(SEEDING_SCHEDULES)
+    # Each job runs once, near the journey's end: one drain after them all is enough.
+    machine.drain_after_each_run = False
     try:
         return plan, seeder.run(plan)
     finally:
-        machine.max_runs_per_job = runs
+        (
+            machine.max_runs_per_job,
+            machine.schedule_overrides,
+            machine.drain_after_each_run,
+        ) = saved
 
 
 class _Tokens:
@@ -350,7 +441,8 @@ def summary_lines(plan: Plan, result: SeedResult) -> list[str]:
         f"  {len(plan.reports)} reports from {plan.start:%d %B %Y} to {plan.end:%d %B %Y} "
         f"(seed {plan.seed}; {modes['named']} named, {modes['anonymous']} anonymous, "
         f"{welsh} in Welsh), seeded through the API in {result.seconds:.0f} s "
-        f"({sum(result.done.values())} requests, {result.journeys} clock moves)",
+        f"({sum(result.done.values())} requests; the clock moved {result.journeys} times "
+        f"running the schedules, {result.hops} times between them)",
         "  cases left: "
         + ", ".join(f"{stage} {stages[stage]}" for stage in STAGES if stages[stage]),
         '  Every text starts with "[Demo]"; people are "Demo Person N", addresses on',

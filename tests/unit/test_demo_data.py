@@ -148,6 +148,32 @@ def test_steps_run_in_time_order_within_the_span_each_case_after_its_report(
             assert step.report in seen, f"{step.what} before report {step.report} was sent"
 
 
+def test_a_late_first_contact_waits_for_the_schedules_so_the_sla_watch_chases_it_first(
+    plan: Plan,
+) -> None:
+    # Seeding runs the schedules once a simulated week, and up to the moment of an on-time
+    # step: a late first contact is one, at least 4.5 days after its case was assigned
+    # (past the two working days the first-contact SLA gives, even over a weekend).
+    on_time = [step for step in plan.steps if step.on_time]
+    assigned = {step.report: step.at for step in plan.steps if step.what == "assign"}
+    assert len(on_time) >= 3
+    for step in on_time:
+        assert step.what == "contact_attempt"
+        assert step.body is not None and step.body["entry"]["result"] == "reached"
+        assert step.at - assigned[step.report] >= timedelta(days=4, hours=12)
+    # The other first contacts come sooner, and do not ask for the schedules.
+    prompt = [
+        step
+        for step in plan.steps
+        if step.what == "contact_attempt"
+        and step.body is not None
+        and step.body["entry"]["result"] == "reached"
+        and not step.on_time
+    ]
+    assert prompt
+    assert all(step.at - assigned[step.report] < timedelta(days=4) for step in prompt)
+
+
 # --- realistic -------------------------------------------------------------------------------
 
 
