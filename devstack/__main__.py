@@ -73,7 +73,7 @@ def parse_command(argv: Sequence[str] | None = None) -> tuple[StackOptions, Demo
         "--demo",
         action="store_true",
         help="seed a fictional data set through the API at start: two academic years of "
-        "reports and case work, the clock moved forward through them (takes about 3 minutes)",
+        "reports and case work, the clock moved forward through them (3 to 4 minutes)",
     )
     parser.add_argument(
         "--demo-seed",

@@ -44,7 +44,7 @@ from devstack.demo_data.texts import Language
 DEFAULT_SEED = 16
 #: The default number of reports (`--demo-reports`): enough for Insights to show real tables
 #: (a few cells of 5 or more in each academic year, most still suppressed); seeding them
-#: takes about 3 to 4.5 minutes on a 2-core machine busy with other work (README).
+#: takes 3 to 4 minutes on a 2-core machine busy with other work (README).
 DEFAULT_REPORTS = 150
 #: The fewest reports the clusters and every stage fit in, and the most whose people get
 #: numbers of their own (`texts`).
