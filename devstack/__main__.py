@@ -8,16 +8,35 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from types import FrameType
+from typing import TYPE_CHECKING
 
+from devstack.demo_data.plan import DEFAULT_REPORTS, DEFAULT_SEED, MAX_REPORTS, MIN_REPORTS
 from devstack.stack import LocalStack, StackOptions
 from devstack.summary import describe
+
+if TYPE_CHECKING:
+    from devstack.demo_data.seeding import SeedResult
 
 logger = logging.getLogger("devstack")
 
 
+@dataclass(frozen=True)
+class DemoOptions:
+    """Whether to seed demo data at start, and which data set (`devstack.demo_data`)."""
+
+    seed: int = DEFAULT_SEED
+    reports: int = DEFAULT_REPORTS
+
+
 def parse_args(argv: Sequence[str] | None = None) -> StackOptions:
     """Command-line options -> StackOptions."""
+    return parse_command(argv)[0]
+
+
+def parse_command(argv: Sequence[str] | None = None) -> tuple[StackOptions, DemoOptions | None]:
+    """Command-line options -> StackOptions, and DemoOptions when `--demo` is given."""
     parser = argparse.ArgumentParser(
         prog="python -m devstack",
         description="Run Report + Support locally: moto, chalice local, an SQS pump, "
@@ -50,10 +69,31 @@ def parse_args(argv: Sequence[str] | None = None) -> StackOptions:
         help="divide every schedule interval by this, e.g. 60 runs a 5-minute "
         "job every 5 s (default %(default)s)",
     )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed a fictional data set through the API at start: two academic years of "
+        "reports and case work, the clock moved forward through them (3 to 4 minutes)",
+    )
+    parser.add_argument(
+        "--demo-seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help="the demo data set's seed: the same seed gives the same data (default %(default)s)",
+    )
+    parser.add_argument(
+        "--demo-reports",
+        type=int,
+        default=DEFAULT_REPORTS,
+        help=f"how many demo reports, {MIN_REPORTS} to {MAX_REPORTS} (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     if args.schedule_scale <= 0:
         parser.error("--schedule-scale must be positive")
-    return StackOptions(
+    if not MIN_REPORTS <= args.demo_reports <= MAX_REPORTS:
+        parser.error(f"--demo-reports must be between {MIN_REPORTS} and {MAX_REPORTS}")
+    demo = DemoOptions(seed=args.demo_seed, reports=args.demo_reports) if args.demo else None
+    stack = StackOptions(
         host=args.host,
         port=args.port,
         moto_port=args.moto_port,
@@ -61,6 +101,7 @@ def parse_args(argv: Sequence[str] | None = None) -> StackOptions:
         clock_port=args.clock_port,
         schedule_scale=args.schedule_scale,
     )
+    return stack, demo
 
 
 def configure_logging() -> None:
@@ -76,7 +117,7 @@ def configure_logging() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the stack, print where everything is, wait for a stop signal, stop cleanly."""
-    options = parse_args(argv)
+    options, demo = parse_command(argv)
     configure_logging()
     stopping = threading.Event()
 
@@ -96,7 +137,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:
         logger.exception("local stack failed to start")
         return 1
-    print(describe(stack), flush=True)
+    summary = describe(stack)
+    if demo is not None:
+        from devstack.demo_data.seeding import SeedingStopped
+
+        try:
+            summary += "\n".join(seed_demo(stack, demo, stopping)) + "\n"
+        except SeedingStopped:
+            logger.info("stopped while seeding demo data")
+            stack.stop()
+            return 0
+        except Exception:
+            logger.exception("demo data failed")
+            stack.stop()
+            return 1
+    print(summary, flush=True)
     logger.info("local stack ready")
     try:
         # A timed wait keeps the main thread responsive to signals on every platform.
@@ -107,6 +162,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         stack.stop()
         logger.info("stopped")
     return 0
+
+
+def seed_demo(stack: LocalStack, demo: DemoOptions, stopping: threading.Event) -> list[str]:
+    """Seed the demo data set, logging each month as it is reached; the summary's lines."""
+    from devstack.demo_data.seeding import seed_stack, summary_lines
+
+    logger.info("seeding demo data: %d reports, seed %d", demo.reports, demo.seed)
+
+    def progress(month: str, result: SeedResult) -> None:
+        logger.info("demo data: %s (%d requests so far)", month, sum(result.done.values()))
+
+    plan, result = seed_stack(
+        stack, seed=demo.seed, reports=demo.reports, on_month=progress, stop=stopping
+    )
+    # The plan's bounds, so a test can build the same plan and know every value it sent.
+    logger.info(
+        "demo data ready in %.0f s: seed %d, %d reports, from %s to %s",
+        result.seconds,
+        plan.seed,
+        len(plan.reports),
+        plan.start.isoformat(),
+        plan.end.isoformat(),
+    )
+    return summary_lines(plan, result)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,11 @@ triage) happens at that moment too. What moves and what does not:
   signs anyone out nor lets a revoked token back in. moto's own timestamps (SQS, SES) and
   DynamoDB's TTL (which moto does not enforce) are real times as well; the app reads none.
 
+Seeding demo data moves the clock hundreds of times and so changes how a journey runs
+(`max_runs_per_job`, `schedule_overrides`, `drain_after_each_run`, and `hop_to`, a move
+that leaves the schedules due on the way to the next journey), then puts them back: a
+journey asked for on the command line always runs every schedule as described above.
+
 Time moves forward only: the audit trail and the ledger expect time never to go back.
 `start_at` is the one exception, for a stack on which nothing has been written yet (demo
 data starts two academic years back, then travels to now).
@@ -277,9 +282,19 @@ class TimeMachine:
     pump: QueueDrain
     max_runs_per_job: int = MAX_RUNS_PER_JOB
     run_caps: Mapping[str, int] = field(default_factory=lambda: dict(RUN_CAPS))
+    #: Jobs scheduled otherwise on journeys (demo seeding sets these, then clears them): job
+    #: name -> seconds between its runs instead of its own rate, or None for a job that does
+    #: not run on journeys at all (`run_job` runs it).
+    schedule_overrides: dict[str, int | None] = field(default_factory=dict)
+    #: Drain the queues after every run (so what a run queues happens at its moment), or
+    #: only before and at the end of a journey (demo seeding: its journeys run each job
+    #: once, near their end, and each drain costs a few requests to the queues).
+    drain_after_each_run: bool = True
     _journey: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _travelled: bool = field(default=False, repr=False)
     _reads_at_start: int = field(default=0, repr=False)
+    #: Where the schedules stopped when the clock last moved without running them (`hop_to`).
+    _scheduled_until: datetime | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._reads_at_start = self.clock.reads
@@ -305,6 +320,42 @@ class TimeMachine:
     def journey(self, text: str) -> Travel:
         """Forward by `+30d`-style text (`journey_end`)."""
         return self._travel(lambda now: journey_end(text, now))
+
+    def hop_to(self, moment: datetime) -> None:
+        """Forward to `moment` without running the schedules: what falls due on the way runs
+        on the next journey, late, with the clock where that journey finds it (as a schedule
+        running behind would), still at most `max_runs_per_job` times. For many small moves
+        close together (demo seeding moves between its steps so, and runs the schedules on a
+        journey once a simulated week). Queued work is done first, at the time it was queued.
+        """
+        if moment.tzinfo is None:
+            raise ValueError("say the moment's time zone")
+        with self._journey:
+            self.pump.drain()
+            start = self.now()
+            if moment <= start:
+                raise ValueError(
+                    f"the clock moves forward only: it is {show_time(start)}, "
+                    f"not after {show_time(moment)}"
+                )
+            self._travelled = True
+            if self._scheduled_until is None:
+                self._scheduled_until = start
+            self._stand_at(moment)
+
+    def run_job(self, name: str) -> Travel:
+        """Run one job now, where the clock stands, then drain the queues (a job that
+        `schedule_overrides` keeps off the journeys runs so, once, when it is wanted)."""
+        with self._journey:
+            self.pump.drain()
+            now = self.now()
+            travel = Travel(started=now, now=now)
+            started_real = time.monotonic()
+            travel.record(name, self.scheduler.run(name))
+            self.pump.drain()
+            travel.now = self.now()
+            travel.seconds = time.monotonic() - started_real
+            return travel
 
     def start_at(self, moment: datetime) -> None:
         """Stand the clock at `moment` (past or future) before anything was written: refused
@@ -335,11 +386,9 @@ class TimeMachine:
             self._travelled = True
             travel = Travel(started=start, now=start)
             plan = due_runs(
-                [
-                    (job.name, job.rate_seconds or int(job.every_seconds))
-                    for job in self.scheduler.jobs
-                ],
-                start,
+                self._rates(),
+                # What fell due while the clock hopped runs now, late (never back in time).
+                self._scheduled_until or start,
                 end,
                 self.max_runs_per_job,
                 self.run_caps,
@@ -348,12 +397,29 @@ class TimeMachine:
                 self._stand_at(moment)
                 run_started = time.monotonic()
                 run = self.scheduler.run(name)
-                self.pump.drain()
+                if self.drain_after_each_run:
+                    self.pump.drain()
                 travel.record(name, run, time.monotonic() - run_started)
+            if plan and not self.drain_after_each_run:
+                self.pump.drain()
             self._stand_at(end)
+            self._scheduled_until = None
             travel.now = self.now()
             travel.seconds = time.monotonic() - started_real
             return travel
+
+    def _rates(self) -> list[tuple[str, int]]:
+        """(job, seconds between runs) of the jobs that run on journeys, in the jobs' order."""
+        rates: list[tuple[str, int]] = []
+        for job in self.scheduler.jobs:
+            rate = job.rate_seconds or int(job.every_seconds)
+            if job.name in self.schedule_overrides:
+                override = self.schedule_overrides[job.name]
+                if override is None:
+                    continue
+                rate = override
+            rates.append((job.name, rate))
+        return rates
 
     def _stand_at(self, moment: datetime) -> None:
         # Never back: runs take real time, so the clock may already be past a due moment.

@@ -117,9 +117,10 @@ def _wait_for_health(url: str, process: subprocess.Popen[bytes], log_path: Path)
 
 
 @contextlib.contextmanager
-def running_stack(log_dir: Path) -> Iterator[RunningStack]:
+def running_stack(log_dir: Path, *arguments: str) -> Iterator[RunningStack]:
     """`python -m devstack` on free ports, its output in `log_dir/stack.log`, until the end of
-    the block; then stopped with SIGTERM, which must exit 0 within a few seconds."""
+    the block; then stopped with SIGTERM, which must exit 0 within a few seconds.
+    `arguments` are more options (e.g. `--demo`)."""
     port, moto_port, web_port, clock_port = free_port(), free_port(), free_port(), free_port()
     log_path = log_dir / "stack.log"
     command = [
@@ -129,6 +130,7 @@ def running_stack(log_dir: Path) -> Iterator[RunningStack]:
         "--web-port", str(web_port),
         "--clock-port", str(clock_port),
         "--schedule-scale", str(SCHEDULE_SCALE),
+        *arguments,
     ]  # fmt: skip
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and module

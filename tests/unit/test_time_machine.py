@@ -289,6 +289,92 @@ def test_start_at_is_refused_after_a_journey() -> None:
         time_machine.start_at(utc(2024, 9, 1))
 
 
+# --- seeding's ways of moving: hops, schedules changed, a job run alone -------------------------
+
+
+def test_a_hop_runs_no_schedule_and_the_next_journey_runs_what_fell_due_on_the_way_late() -> None:
+    time_machine, scheduler, pump, _ = machine(utc(2026, 3, 1, 12), {"daily": 86400})
+    time_machine.max_runs_per_job = 1
+
+    time_machine.hop_to(utc(2026, 3, 3, 12))
+
+    assert scheduler.ran == []
+    assert time_machine.clock.now() == utc(2026, 3, 3, 12)
+    assert pump.drains == 1  # what was queued before the hop is done at its time
+
+    travel = time_machine.travel_to(utc(2026, 3, 3, 13))
+
+    # Due at midnight on the 2nd and the 3rd, both during the hop: one run (the cap), late,
+    # with the clock where the journey found it, never back.
+    assert scheduler.ran == [("daily", utc(2026, 3, 3, 12))]
+    assert travel.runs == {"daily": 1}
+
+    time_machine.travel_to(utc(2026, 3, 4, 1))
+    assert scheduler.ran[1:] == [("daily", utc(2026, 3, 4))]
+
+
+def test_a_hop_moves_forward_only() -> None:
+    time_machine, scheduler, _, _ = machine(utc(2026, 3, 1, 12), {"daily": 86400})
+
+    with pytest.raises(ValueError, match="forward only: it is 2026-03-01T12:00:00Z"):
+        time_machine.hop_to(utc(2026, 3, 1, 11))
+    assert time_machine.clock.now() == utc(2026, 3, 1, 12)
+
+    time_machine.hop_to(utc(2026, 3, 1, 13))
+    assert time_machine.clock.now() == utc(2026, 3, 1, 13)
+    assert scheduler.ran == []
+
+
+def test_overrides_keep_a_job_off_the_journeys_and_run_another_at_a_rate_of_its_own() -> None:
+    time_machine, scheduler, _, _ = machine(
+        utc(2026, 3, 1, 12),
+        {"audit_checkpoint": 3600, "build_insights": 900, "retention_sweep": 86400},
+    )
+    time_machine.schedule_overrides = {"audit_checkpoint": None, "build_insights": 2 * 86400}
+
+    travel = time_machine.travel_to(utc(2026, 3, 5, 12))
+
+    assert travel.runs == {"build_insights": 2, "retention_sweep": 4}
+    # Every two days counted from the epoch: midnight on the 2nd and the 4th.
+    assert [run for run in scheduler.ran if run[0] == "build_insights"] == [
+        ("build_insights", utc(2026, 3, 2)),
+        ("build_insights", utc(2026, 3, 4)),
+    ]
+
+    # Without the overrides, each runs on its own rate again.
+    time_machine.schedule_overrides = {}
+    assert time_machine.travel_to(utc(2026, 3, 5, 13)).runs == {
+        "audit_checkpoint": 1,
+        "build_insights": 4,
+    }
+
+
+def test_run_job_runs_one_job_where_the_clock_stands_draining_before_and_after() -> None:
+    time_machine, scheduler, pump, _ = machine(
+        utc(2026, 3, 1, 12, 30), {"audit_checkpoint": 3600, "sla_watch": 900}
+    )
+    scheduler.results["audit_checkpoint"] = {"checkpointed": 3}
+
+    travel = time_machine.run_job("audit_checkpoint")
+
+    assert scheduler.ran == [("audit_checkpoint", utc(2026, 3, 1, 12, 30))]
+    assert travel.counts == {"audit_checkpoint": {"checkpointed": 3}}
+    assert time_machine.clock.now() == utc(2026, 3, 1, 12, 30)
+    assert pump.drains == 2
+
+
+def test_a_journey_may_drain_once_after_all_its_runs_instead_of_after_each() -> None:
+    time_machine, scheduler, pump, _ = machine(
+        utc(2026, 3, 1, 21, 30), {"sla_watch": 3600, "retention_sweep": 86400}
+    )
+    time_machine.drain_after_each_run = False
+
+    time_machine.advance(timedelta(hours=3, minutes=30))
+
+    assert len(scheduler.ran) == 5
+    assert pump.drains == 2  # before the journey and after its last run (not 6)
+
+
 # --- how far a journey goes ---------------------------------------------------------------------
 
 
