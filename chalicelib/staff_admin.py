@@ -59,7 +59,6 @@ Specialisms = Annotated[list[Specialism], Field(max_length=30)]
 Languages = Annotated[list[Language], Field(min_length=1, max_length=20)]
 Capacity = Annotated[int, Field(ge=0, le=500)]
 
-_ADVISOR_QUEUE, _ADVISOR_OPEN = "advisor_queue", "advisor_open"
 _PAGE = 100
 
 
@@ -171,7 +170,7 @@ class StaffAdmin:
             "capacity": member.capacity,
             "shared_gender": member.gender,
             "active": member.active,
-            "open_cases": self.cases.count(_ADVISOR_QUEUE, _ADVISOR_OPEN, member.member_id),
+            "open_cases": self.cases.open_cases_of(member.member_id),
         }
 
     # --- changing --------------------------------------------------------------------------
@@ -325,9 +324,7 @@ class StaffAdmin:
         found: list[dict[str, Any]] = []
         cursor: str | None = None
         while True:
-            items, cursor = self.cases.case_queue(
-                _ADVISOR_QUEUE, _ADVISOR_OPEN, member_id, _PAGE, cursor
-            )
+            items, cursor = self.cases.advisor_queue(member_id, _PAGE, cursor)
             found += [
                 {"reference": item.reference, "status": item.status, "team_id": item.team_id}
                 for item in items

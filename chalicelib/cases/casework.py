@@ -20,6 +20,7 @@ Reading a case for an action and changing it through the ledger are the seam in
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -117,17 +118,18 @@ class Casework:
             problems.append(FieldProblem("priority", "must be one of: " + ", ".join(PRIORITIES)))
         if problems:
             raise InvalidInput(problems)
-        if "screener" in principal.roles:
-            index, key, value = "team_queue", "queue_team", principal.team_id
-        else:
-            index, key, value = "advisor_queue", "advisor_open", principal.member_id
+        page_of = (
+            functools.partial(self.cases.team_queue, principal.team_id)
+            if "screener" in principal.roles
+            else functools.partial(self.cases.advisor_queue, principal.member_id)
+        )
         now = iso(self.clock.now())
         items_read: list[CaseItem] = []
         following = cursor
         # Filters apply after DynamoDB's page limit, so read on until a page's worth is found
         # (boundedly): a filtered page must not come back empty while more cases match.
         for _page in range(_MAX_PAGES_PER_CALL):
-            items, following = self.cases.case_queue(index, key, value, PAGE_SIZE, following)
+            items, following = page_of(PAGE_SIZE, following)
             items_read += [
                 item
                 for item in items
@@ -170,9 +172,7 @@ class Casework:
                     "specialisms": list(member.specialisms),
                     "languages": list(member.languages),
                     "capacity": member.capacity,
-                    "open_cases": self.cases.count(
-                        "advisor_queue", "advisor_open", member.member_id
-                    ),
+                    "open_cases": self.cases.open_cases_of(member.member_id),
                     "preferences_met": list(fit.met),
                     "preferences_missed": list(fit.missed),
                     "fits_all": fit.fits_all,

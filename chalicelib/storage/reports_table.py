@@ -473,6 +473,23 @@ class ReportsTable:
         item = self.case(report_id)
         return CaseItem.from_item(item) if item is not None else None
 
+    def team_queue(
+        self, team_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[CaseItem], str | None]:
+        """One page of a team's open cases, in queue order, and the next page's cursor."""
+        return self.case_queue("team_queue", "queue_team", team_id, limit, cursor)
+
+    def advisor_queue(
+        self, member_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[CaseItem], str | None]:
+        """One page of the open cases assigned to an advisor, in queue order, and the next
+        page's cursor."""
+        return self.case_queue("advisor_queue", "advisor_open", member_id, limit, cursor)
+
+    def open_cases_of(self, member_id: str) -> int:
+        """How many open cases are assigned to an advisor."""
+        return self.count("advisor_queue", "advisor_open", member_id)
+
     def case_queue(
         self, index: str, key: str, value: str, limit: int, cursor: str | None
     ) -> tuple[list[CaseItem], str | None]:
