@@ -590,6 +590,12 @@ class _Planner:
                 reaches="filed",
             )
             return
+
+        def contact_attempt(result: str) -> dict[str, Any]:
+            """A timeline entry: the advisor tried the reporter's contact method."""
+            entry = {"type": "contact_attempt", "method": case.contact_method}
+            return {"entry": {**entry, "result": result, "note": text(result)}}
+
         advisor = _advisor_for(case, advisors, rng)
         clock = step(
             timedelta(minutes=20),
@@ -607,14 +613,7 @@ class _Planner:
                     advisor,
                     "contact_attempt",
                     "/timeline",
-                    {
-                        "entry": {
-                            "type": "contact_attempt",
-                            "method": case.contact_method,
-                            "result": "no_answer",
-                            "note": text("no_answer"),
-                        }
-                    },
+                    contact_attempt("no_answer"),
                 )
             return
         if rng.random() < 0.4:
@@ -627,14 +626,7 @@ class _Planner:
                 advisor,
                 "contact_attempt",
                 "/timeline",
-                {
-                    "entry": {
-                        "type": "contact_attempt",
-                        "method": case.contact_method,
-                        "result": "no_answer",
-                        "note": text("no_answer"),
-                    }
-                },
+                contact_attempt("no_answer"),
             )
         # Late: past the two working days the SLA gives, so the watch chases it first.
         clock += timedelta(days=rng.uniform(4.5, 6) if case.late_contact else rng.uniform(0.2, 1))
@@ -644,14 +636,7 @@ class _Planner:
             advisor,
             "contact_attempt",
             "/timeline",
-            {
-                "entry": {
-                    "type": "contact_attempt",
-                    "method": case.contact_method,
-                    "result": "reached",
-                    "note": text("reached"),
-                }
-            },
+            contact_attempt("reached"),
             reaches="contacted",
             on_time=case.late_contact,
         )
